@@ -1,0 +1,72 @@
+//! botcoach's browser UI. Rendered on the server, hydrated in the browser; server-only code
+//! sits behind the `ssr` feature.
+
+pub mod i18n;
+mod layout;
+mod pages;
+pub mod status;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use i18n::{provide_lang, tr};
+
+/// The HTML document around the app, rendered by the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = provide_lang();
+
+    // Runs only in the browser, after hydration: end-to-end tests wait for this marker before
+    // they click, and `<html lang>` follows the chosen language for fonts and screen readers.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+            let _ = root.set_attribute("lang", lang.get().html_code());
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/botcoach.css"/>
+        <Title text=move || tr(lang.get(), "app.title")/>
+        <Router>
+            <layout::Shell>
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::Home/>
+                    <Route path=path!("/inbox") view=pages::Inbox/>
+                    <Route path=path!("/knowledge") view=pages::Knowledge/>
+                    <Route path=path!("/review") view=pages::Review/>
+                    <Route path=path!("/dashboard") view=pages::Dashboard/>
+                    <Route path=path!("/search") view=pages::Search/>
+                </Routes>
+            </layout::Shell>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,102 @@
+//! The status panel: is the database reachable, which embedding model is loaded.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{tr, use_lang};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemStatus {
+    pub version: String,
+    pub database_backend: String,
+    pub database_ready: bool,
+    pub database_error: Option<String>,
+    pub model_name: String,
+    pub model_dimension: usize,
+    pub model_max_tokens: usize,
+    pub model_load_ms: u64,
+}
+
+#[server]
+pub async fn system_status() -> Result<SystemStatus, ServerFnError> {
+    ssr::system_status().await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+
+    pub async fn system_status() -> Result<SystemStatus, ServerFnError> {
+        let services = use_context::<model::Services>()
+            .ok_or_else(|| ServerFnError::new("server state is missing from the request context"))?;
+        let r = services.readiness().await;
+        Ok(SystemStatus {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            database_backend: r.database.backend,
+            database_ready: r.database.reachable,
+            database_error: r.database.error,
+            model_name: r.model.name,
+            model_dimension: r.model.dimension,
+            model_max_tokens: r.model.max_tokens,
+            model_load_ms: r.model.load_ms,
+        })
+    }
+}
+
+#[component]
+pub fn StatusPanel() -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let status = Resource::new(|| (), |_| system_status());
+
+    view! {
+        <section class="panel status" data-testid="status-panel">
+            <header class="panel-head">
+                <h2>{move || t("status.title")}</h2>
+                <button class="ghost" data-testid="status-refresh" on:click=move |_| status.refetch()>
+                    {move || t("status.refresh")}
+                </button>
+            </header>
+            <Suspense fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) => view! { <StatusTable s/> }.into_any(),
+                        Err(e) => view! {
+                            <p class="error">{move || t("status.error")} ": " {e.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn StatusTable(s: SystemStatus) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let db_ok = s.database_ready;
+    view! {
+        <dl class="status-grid">
+            <dt>{move || t("status.database")}</dt>
+            <dd data-testid="status-database">
+                <span class=if db_ok { "dot ok" } else { "dot down" }></span>
+                {s.database_backend.clone()} " · "
+                {move || t(if db_ok { "status.ready" } else { "status.down" })}
+                {s.database_error.clone().map(|e| view! { <small class="error">" " {e}</small> })}
+            </dd>
+            <dt>{move || t("status.model")}</dt>
+            <dd data-testid="status-model">
+                <span class="dot ok"></span>
+                {s.model_name.clone()} " · " {move || t("status.ready")}
+            </dd>
+            <dt>{move || t("status.dimension")}</dt>
+            <dd data-testid="status-dimension">{s.model_dimension}</dd>
+            <dt>{move || t("status.max_tokens")}</dt>
+            <dd>{s.model_max_tokens}</dd>
+            <dt>{move || t("status.load_time")}</dt>
+            <dd data-testid="status-load-time">{format!("{} ms", s.model_load_ms)}</dd>
+        </dl>
+        <p class="muted small">"botcoach " {s.version.clone()}</p>
+    }
+}

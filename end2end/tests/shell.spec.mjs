@@ -1,0 +1,69 @@
+import { test, expect } from '@playwright/test';
+
+// Waits for the marker an Effect sets: Effects run only once the wasm has hydrated the page.
+async function openHydrated(page, path = '/') {
+  const response = await page.goto(path);
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  return response;
+}
+
+test('server renders the shell with navigation and live status', async ({ page }) => {
+  const response = await openHydrated(page);
+  expect(response.status()).toBe(200);
+  const nav = page.getByTestId('nav');
+  for (const label of ['Overview', 'Inbox', 'Knowledge', 'Review', 'Dashboard', 'Search']) {
+    await expect(nav.getByRole('link', { name: label })).toBeVisible();
+  }
+  await expect(page.getByTestId('status-database')).toContainText('SQLite');
+  await expect(page.getByTestId('status-database')).toContainText('ready');
+  await expect(page.getByTestId('status-model')).toContainText('all-MiniLM-L6-v2');
+  await expect(page.getByTestId('status-dimension')).toHaveText('384');
+  await expect(page.getByTestId('status-load-time')).toHaveText(/^\d+ ms$/);
+});
+
+test('a click switches the language in place, and the choice survives a reload', async ({ page }) => {
+  await openHydrated(page);
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('nav')).toContainText('待处理');
+  await expect(page.getByTestId('nav')).toContainText('知识库');
+  await expect(page.getByTestId('status-model')).toContainText('就绪');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+
+  // The cookie makes the server render Chinese on the next load.
+  await page.reload();
+  await expect(page.locator('h1')).toHaveText('概览');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('h1')).toHaveText('Overview');
+});
+
+test('navigation happens in the browser, and the status refresh calls the server', async ({ page }) => {
+  await openHydrated(page);
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.getByTestId('nav').getByRole('link', { name: 'Knowledge' }).click();
+  await expect(page).toHaveURL(/\/knowledge$/);
+  await expect(page.locator('h1')).toHaveText('Knowledge');
+  expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+
+  await page.getByTestId('nav').getByRole('link', { name: 'Overview' }).click();
+  const call = page.waitForResponse((r) => r.url().includes('/api/') && r.request().method() === 'POST');
+  await page.getByTestId('status-refresh').click();
+  expect((await call).status()).toBe(200);
+  await expect(page.getByTestId('status-dimension')).toHaveText('384');
+});
+
+test('unknown pages answer 404; health endpoints answer JSON', async ({ page, request }) => {
+  const missing = await page.goto('/no-such-page');
+  expect(missing.status()).toBe(404);
+  await expect(page.locator('h1')).toHaveText('Page not found');
+
+  const live = await request.get('/healthz');
+  expect(live.status()).toBe(200);
+  expect(await live.json()).toEqual({ status: 'ok' });
+  const ready = await request.get('/readyz');
+  expect(ready.status()).toBe(200);
+  const body = await ready.json();
+  expect(body.database.reachable).toBe(true);
+  expect(body.model.dimension).toBe(384);
+});

@@ -1,0 +1,15 @@
+//! botcoach's schema history. Each migration is one file named by its creation time; the same
+//! files run on SQLite and PostgreSQL, so they use sea-query's portable schema builder only.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_app_meta;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_app_meta::Migration)]
+    }
+}

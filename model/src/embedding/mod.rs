@@ -1,0 +1,70 @@
+//! Sentence embeddings. The rest of the product sees only the [`Embedder`] trait, so another
+//! model (a Chinese BERT, later one fine-tuned on labelled phrasings) can serve the same code.
+
+mod bert;
+mod model_dir;
+
+pub use bert::{BertEmbedder, EmbedderOptions};
+pub use model_dir::{default_model_dir, ModelDir, Pooling, FETCH_COMMAND};
+
+use std::path::PathBuf;
+
+/// What a loaded model is, for status pages and for deciding when stored vectors are stale.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelInfo {
+    /// The model folder's name, e.g. `all-MiniLM-L6-v2`.
+    pub name: String,
+    pub dimension: usize,
+    /// Inputs longer than this many word pieces are truncated.
+    pub max_tokens: usize,
+    pub pooling: Pooling,
+    /// Time spent reading the weights and tokenizer, in milliseconds.
+    pub load_ms: u64,
+}
+
+/// Turns texts into L2-normalised vectors. Implementations are CPU-bound and synchronous:
+/// async callers should run them on a blocking thread.
+pub trait Embedder: Send + Sync {
+    fn info(&self) -> &ModelInfo;
+
+    /// One vector per text, in input order, each of length `info().dimension` and unit norm.
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error(
+        "no embedding model in {dir}: {missing} is missing. Fetch it with `{FETCH_COMMAND}` \
+         or point BOTCOACH_MODEL_DIR at a folder holding config.json, tokenizer.json and \
+         model.safetensors"
+    )]
+    ModelMissing { dir: PathBuf, missing: String },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid model configuration in {path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("tokenizer error: {0}")]
+    Tokenizer(String),
+    #[error("model computation failed: {0}")]
+    Tensor(#[from] candle_core::Error),
+    #[error("embedding worker failed: {0}")]
+    Worker(String),
+}
+
+/// Cosine similarity of two vectors (not assumed normalised).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    dot / (na.sqrt() * nb.sqrt())
+}

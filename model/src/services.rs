@@ -1,0 +1,54 @@
+//! The state every request handler shares: one database pool and one loaded model.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::embedding::{Embedder, ModelInfo};
+use crate::storage;
+
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub embedder: Arc<dyn Embedder>,
+}
+
+/// What `/readyz` and the status panel report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Readiness {
+    pub database: DatabaseState,
+    pub model: ModelInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DatabaseState {
+    pub backend: String,
+    pub reachable: bool,
+    /// Why it is not reachable, when it is not.
+    pub error: Option<String>,
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        self.database.reachable
+    }
+}
+
+impl Services {
+    pub fn new(db: DatabaseConnection, embedder: Arc<dyn Embedder>) -> Self {
+        Self { db, embedder }
+    }
+
+    /// Pings the database; the model is loaded before a `Services` exists, so it is ready.
+    pub async fn readiness(&self) -> Readiness {
+        let ping = self.db.ping().await;
+        Readiness {
+            database: DatabaseState {
+                backend: storage::backend_name(&self.db).to_string(),
+                reachable: ping.is_ok(),
+                error: ping.err().map(|e| e.to_string()),
+            },
+            model: self.embedder.info().clone(),
+        }
+    }
+}

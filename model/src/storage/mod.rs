@@ -1,0 +1,106 @@
+//! Database access: connecting, and the small stores each feature owns.
+
+pub mod meta;
+
+use std::path::Path;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open database {url}: {source}. Check BOTCOACH_DATABASE_URL (e.g. \
+             sqlite://data/botcoach.db?mode=rwc or postgres://user:pass@host/db)")]
+    Connect {
+        url: String,
+        #[source]
+        source: DbErr,
+    },
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Opens the database. For an SQLite file its folder is created, and the file too
+/// (`mode=rwc` is added when the URL names no mode).
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StorageError> {
+    let url = sqlite_prepare(url)?;
+    let mut options = ConnectOptions::new(url.clone());
+    options.sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // SQLite serialises writers; a small pool avoids "database is locked" churn.
+        options.max_connections(4);
+    }
+    Database::connect(options).await.map_err(|source| StorageError::Connect { url: redact(&url), source })
+}
+
+fn sqlite_prepare(url: &str) -> Result<String, StorageError> {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return Ok(url.to_string());
+    };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_string());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| StorageError::Folder { path: parent.display().to_string(), source })?;
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// Hides a password in a database URL before it goes into a message or log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &userinfo[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Which database engine a connection talks to, for status displays.
+pub fn backend_name(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => "SQLite",
+        sea_orm::DatabaseBackend::Postgres => "PostgreSQL",
+        sea_orm::DatabaseBackend::MySql => "MySQL",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sub/db.sqlite");
+        let url = format!("sqlite://{}", file.display());
+        assert_eq!(sqlite_prepare(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(file.parent().unwrap().is_dir());
+        assert_eq!(sqlite_prepare("sqlite::memory:").unwrap(), "sqlite::memory:");
+        assert_eq!(sqlite_prepare("sqlite://x.db?mode=ro").unwrap(), "sqlite://x.db?mode=ro");
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://bot:secret@db/botcoach"), "postgres://bot:***@db/botcoach");
+        assert_eq!(redact("sqlite://data/botcoach.db"), "sqlite://data/botcoach.db");
+    }
+}

@@ -1,0 +1,32 @@
+//! Shared by the integration tests: the real model and the shared data folder.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use model::{BertEmbedder, EmbedderOptions, ModelDir};
+
+/// `../shared` beside the repository (CI lays it there), or `BOTCOACH_SHARED_DIR`.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("BOTCOACH_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+}
+
+/// The model folder the set-up fetched (`BOTCOACH_MODEL_DIR` or the cache default).
+pub fn model_dir() -> ModelDir {
+    let dir = std::env::var_os("BOTCOACH_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(model::embedding::default_model_dir);
+    ModelDir::open(&dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn embedder_with(options: EmbedderOptions) -> BertEmbedder {
+    BertEmbedder::load(&model_dir(), &options).unwrap()
+}
+
+/// One loaded model shared by the tests of a binary: loading it is the slow part.
+pub fn embedder() -> Arc<BertEmbedder> {
+    static EMBEDDER: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
+    EMBEDDER.get_or_init(|| Arc::new(embedder_with(EmbedderOptions::default()))).clone()
+}

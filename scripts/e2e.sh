@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Starts a botcoach built by `cargo leptos build` on a free port with a throw-away SQLite file,
+# waits until it is ready, runs the Playwright tests against it, and stops it.
+# Usage: scripts/e2e.sh PATH/TO/botcoach
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+bin=${1:?usage: scripts/e2e.sh PATH/TO/botcoach}
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export BOTCOACH_DATABASE_URL="sqlite://$work/e2e.db"
+export BOTCOACH_BIND="127.0.0.1:$port"
+export BOTCOACH_SITE_ROOT="$PWD/target/site"
+"$bin" serve >"$work/server.log" 2>&1 &
+server=$!
+cleanup() {
+  kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The server migrates and loads the model before it listens: poll readiness.
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "botcoach exited before it was ready:" >&2; cat "$work/server.log" >&2; exit 1
+  fi
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "botcoach never became ready" >&2; cat "$work/server.log" >&2; exit 1; }
+
+cd end2end
+BASE_URL="http://127.0.0.1:$port" npx playwright test

@@ -1,0 +1,61 @@
+//! Command line: `botcoach [serve|migrate|embed]`. Results go to stdout, logs to stderr, so
+//! the commands compose in scripts.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "botcoach", version, about = "The bot-trainer workbench and self-learning loop")]
+pub struct Cli {
+    /// Optional TOML configuration file; BOTCOACH_* variables override what it says.
+    #[arg(long, env = "BOTCOACH_CONFIG", default_value = "botcoach.toml", global = true)]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, load the model and serve the web app and API (the default).
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Embed one text per stdin line; print one JSON line {"text", "embedding"} per text.
+    Embed {
+        /// Texts per model call.
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+    },
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    let config = Config::load(&cli.config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => runtime.block_on(crate::startup::serve(config)),
+        Command::Migrate => runtime.block_on(async {
+            let db = crate::startup::open_database(&config).await?;
+            crate::startup::migrate(&db).await
+        }),
+        Command::Embed { batch } => crate::embed::run(&config, batch),
+    }
+}
+
+/// Logs to stderr, filtered by BOTCOACH_LOG (or RUST_LOG), `info` by default.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_env("BOTCOACH_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

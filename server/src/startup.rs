@@ -1,0 +1,87 @@
+//! Start-up: open the database, migrate, load the model, serve until SIGTERM or Ctrl-C.
+//! Every failure here says what to do about it.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use migrations::{Migrator, MigratorTrait};
+use model::storage::{self, meta};
+use model::{BertEmbedder, Embedder, EmbedderOptions, ModelDir, Services};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    Ok(storage::connect(&config.database_url).await?)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let pending = Migrator::get_pending_migrations(db).await?.len();
+    Migrator::up(db, None).await.context("database migration failed; the schema was left as it was before the failing step")?;
+    tracing::info!(applied = pending, "database schema up to date");
+    Ok(())
+}
+
+/// Loads the model on a blocking thread (it reads ~90 MB).
+pub async fn load_embedder(config: &Config) -> anyhow::Result<Arc<BertEmbedder>> {
+    let dir = config.model_dir.clone();
+    let options = EmbedderOptions { workers: config.embed_workers, ..Default::default() };
+    let embedder = tokio::task::spawn_blocking(move || {
+        let dir = ModelDir::open(&dir)?;
+        BertEmbedder::load(&dir, &options)
+    })
+    .await??;
+    Ok(Arc::new(embedder))
+}
+
+/// Everything `serve` needs before it listens: a migrated database and a loaded model.
+pub async fn services(config: &Config) -> anyhow::Result<Services> {
+    let db = open_database(config).await?;
+    migrate(&db).await?;
+    let embedder = load_embedder(config).await?;
+    match meta::record_embedding_model(&db, embedder.info()).await? {
+        meta::ModelChange::Changed { previous } => {
+            tracing::warn!(%previous, current = %embedder.info().name, "embedding model changed since the last start")
+        }
+        meta::ModelChange::First | meta::ModelChange::Same => {}
+    }
+    Ok(Services::new(db, embedder))
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let services = services(&config).await?;
+    let router = crate::http::router(&config, services);
+    let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| {
+        format!("cannot listen on {}: is another botcoach running? Set BOTCOACH_BIND to another address", config.bind)
+    })?;
+    tracing::info!(address = %config.bind, "serving http://{}", config.bind);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested, finishing in-flight requests");
+}

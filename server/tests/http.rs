@@ -1,0 +1,87 @@
+//! The router end to end in-process: real model, real SQLite file, no browser.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+async fn get(router: &axum::Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut request = Request::get(path);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn health_pages_and_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let services = server::startup::services(&config).await.unwrap();
+    assert!(dir.path().join("data/botcoach.db").is_file(), "SQLite file created under data/");
+    let router = server::http::router(&config, services);
+
+    let (status, body) = get(&router, "/healthz", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, r#"{"status":"ok"}"#);
+
+    let (status, body) = get(&router, "/readyz", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ready["database"]["reachable"], true);
+    assert_eq!(ready["database"]["backend"], "SQLite");
+    assert_eq!(ready["model"]["name"], "all-MiniLM-L6-v2");
+    assert_eq!(ready["model"]["dimension"], 384);
+
+    // Server-rendered page: navigation and the status panel's data are in the HTML.
+    let (status, html) = get(&router, "/", &[("accept-language", "en-US")]).await;
+    assert_eq!(status, StatusCode::OK);
+    for text in ["Inbox", "Knowledge", "Review", "Dashboard", "Search", "all-MiniLM-L6-v2", "/pkg/botcoach"] {
+        assert!(html.contains(text), "page lacks {text:?}");
+    }
+
+    // Chinese from the cookie, and from Accept-Language when there is no cookie.
+    let (_, html) = get(&router, "/inbox", &[("cookie", "lang=zh")]).await;
+    assert!(html.contains("待处理问题"), "Chinese page expected");
+    let (_, html) = get(&router, "/review", &[("accept-language", "zh-CN,zh;q=0.9")]).await;
+    assert!(html.contains("审核"), "Chinese page expected");
+
+    let (status, _) = get(&router, "/no-such-page", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let services = server::startup::services(&config).await.unwrap();
+    services.db.clone().close().await.unwrap();
+    let router = server::http::router(&config, services);
+    let (status, body) = get(&router, "/readyz", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ready["database"]["reachable"], false);
+    assert!(ready["database"]["error"].is_string());
+}
+
+#[tokio::test]
+async fn model_changes_are_noticed_across_starts() {
+    use model::storage::meta::{record_embedding_model, ModelChange};
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let services = server::startup::services(&config).await.unwrap();
+    let mut info = services.embedder.info().clone();
+    // The first start recorded it already.
+    assert_eq!(record_embedding_model(&services.db, &info).await.unwrap(), ModelChange::Same);
+    info.name = "another-model".into();
+    assert_eq!(
+        record_embedding_model(&services.db, &info).await.unwrap(),
+        ModelChange::Changed { previous: "all-MiniLM-L6-v2/384".into() }
+    );
+    assert_eq!(record_embedding_model(&services.db, &info).await.unwrap(), ModelChange::Same);
+}
