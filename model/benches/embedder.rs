@@ -54,6 +54,11 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(model::embedding::default_model_dir);
     let dir = ModelDir::open(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    // candle reads RAYON_NUM_THREADS at every matrix product to decide how to split it: all
+    // cores for the first layout, one for the second (see EmbedderOptions::workers).
+    let threads_per_product = [cores, 1];
+    std::env::set_var("RAYON_NUM_THREADS", cores.to_string());
     let layouts = [
         ("one worker, all cores per product", EmbedderOptions { max_batch: 32, workers: 1 }),
         ("one single-threaded worker per core", EmbedderOptions { max_batch: 32, workers: 0 }),
@@ -67,7 +72,8 @@ fn main() {
         let mut rates = vec![Vec::new(); embedders.len()];
         // Interleave the layouts run by run so machine noise hits both alike.
         for _ in 0..args.repeats {
-            for (e, rate) in embedders.iter().zip(rates.iter_mut()) {
+            for ((e, rate), threads) in embedders.iter().zip(rates.iter_mut()).zip(threads_per_product) {
+                std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
                 let start = Instant::now();
                 for chunk in refs.chunks(batch) {
                     e.embed(chunk).expect("embed");
@@ -82,6 +88,7 @@ fn main() {
         println!("{:<38} {batch:>8} {:>13.2}x", "ratio per-core / all-cores", medians[1] / medians[0]);
     }
 
+    std::env::set_var("RAYON_NUM_THREADS", "1");
     let question = "How do I activate my card?";
     let mut times = Vec::with_capacity(args.latency_runs);
     for _ in 0..args.latency_runs {
@@ -92,7 +99,7 @@ fn main() {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "latency of one short question ({:?}): median {:.2} ms, p90 {:.2} ms over {} runs",
+        "latency of one short question, one thread ({:?}): median {:.2} ms, p90 {:.2} ms over {} runs",
         question,
         ms(times[times.len() / 2]),
         ms(times[times.len() * 9 / 10]),

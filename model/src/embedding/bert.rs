@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use candle_core::{DType, Device, IndexOp, Tensor, D};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::Config;
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
+use super::encoder::Encoder;
 use super::model_dir::{read_json, ModelDir};
 use super::{EmbedError, Embedder, ModelInfo, Pooling};
 
@@ -19,9 +20,15 @@ use super::{EmbedError, Embedder, ModelInfo, Pooling};
 pub struct EmbedderOptions {
     /// Most texts run through the model in one forward pass.
     pub max_batch: usize,
-    /// Model workers, each running its batches single-threaded. Several small matrix products
+    /// Model workers, each running its batches on one thread. Several small matrix products
     /// side by side use the cores better than two threads splitting every small product.
-    /// `0` means one per core.
+    /// `0` means one per core; `1` runs every batch in the caller's thread, where candle may
+    /// split each product over its rayon threads.
+    ///
+    /// candle decides how many threads split a matrix product from `RAYON_NUM_THREADS`, read
+    /// at every product; with several workers it must be 1, or each worker's products are cut
+    /// into tasks that then queue on that worker's single thread (measured: 40% slower). The
+    /// `botcoach` binary sets it at start.
     pub workers: usize,
 }
 
@@ -36,7 +43,7 @@ impl Default for EmbedderOptions {
 const MIN_TEXTS_PER_WORKER: usize = 8;
 
 pub struct BertEmbedder {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
     info: ModelInfo,
     pad_id: u32,
@@ -73,12 +80,15 @@ impl BertEmbedder {
         // SAFETY: the weights file is memory-mapped read-only; botcoach never writes it while
         // running, and the fetch script replaces the folder only when it is absent or corrupt.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &Device::Cpu)? };
-        let model = BertModel::load(vb, &config)?;
+        let encoder = Encoder::load(vb, &config)?;
 
         let workers = match options.workers {
             0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             n => n,
         };
+        if workers > 1 && candle_core::utils::get_num_threads() > 1 {
+            tracing::warn!(workers, "RAYON_NUM_THREADS is not 1: embedding workers will split every matrix product and run slower");
+        }
         let workers = (0..workers)
             .map(|i| {
                 rayon::ThreadPoolBuilder::new()
@@ -99,7 +109,7 @@ impl BertEmbedder {
         tracing::info!(model = %info.name, dimension = info.dimension, max_tokens,
             pooling = ?info.pooling, workers = workers.len(), load_ms = info.load_ms, "embedding model loaded");
         Ok(Self {
-            model,
+            encoder,
             tokenizer,
             info,
             pad_id: config.pad_token_id as u32,
@@ -133,11 +143,10 @@ impl BertEmbedder {
             mask.resize(mask.len() + real.len(), 1u32);
             mask.resize(mask.len() + width - real.len(), 0u32);
         }
-        let device = &self.model.device;
+        let device = &self.encoder.device;
         let ids = Tensor::from_vec(ids, (rows, width), device)?;
         let mask = Tensor::from_vec(mask, (rows, width), device)?;
-        let type_ids = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
+        let hidden = self.encoder.forward(&ids, &mask)?;
 
         let pooled = match self.info.pooling {
             Pooling::Mean => {
@@ -179,8 +188,10 @@ impl Embedder for BertEmbedder {
         };
         let encodings_of = |batch: &[usize]| batch.iter().map(|&i| &encodings[i]).collect::<Vec<_>>();
 
-        if batches.len() == 1 {
-            place(batches[0], self.forward(&encodings_of(batches[0]))?);
+        if batches.len() == 1 || self.workers.len() == 1 {
+            for batch in batches {
+                place(batch, self.forward(&encodings_of(batch))?);
+            }
             return Ok(out);
         }
 

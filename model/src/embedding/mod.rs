@@ -2,6 +2,7 @@
 //! model (a Chinese BERT, later one fine-tuned on labelled phrasings) can serve the same code.
 
 mod bert;
+mod encoder;
 mod model_dir;
 
 pub use bert::{BertEmbedder, EmbedderOptions};
@@ -47,6 +48,8 @@ pub enum EmbedError {
     },
     #[error("invalid model configuration in {path}: {message}")]
     Config { path: PathBuf, message: String },
+    #[error("unsupported model: {0}")]
+    Unsupported(String),
     #[error("tokenizer error: {0}")]
     Tokenizer(String),
     #[error("model computation failed: {0}")]
