@@ -7,7 +7,8 @@ scripts/setup.sh --with-browser
 source scripts/env.sh
 
 printf '\n==> unit and integration tests\n' >&2
-cargo test --workspace --locked
+# The same flags as cargo-leptos' debug build below, so both share one set of compiled crates.
+RUSTFLAGS="--cfg erase_components" cargo test --workspace --locked
 
 printf '\n==> building the web app (server + wasm)\n' >&2
 cargo leptos build

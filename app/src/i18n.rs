@@ -90,7 +90,8 @@ pub fn set_lang(lang: RwSignal<Lang>, to: Lang) {
     {
         use wasm_bindgen::JsCast;
         if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = doc.set_cookie(&format!("lang={}; path=/; max-age=31536000; samesite=lax", to.cookie_value()));
+            let _ = doc
+                .set_cookie(&format!("lang={}; path=/; max-age=31536000; samesite=lax", to.cookie_value()));
         }
     }
     #[cfg(not(feature = "hydrate"))]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::{tr, use_lang};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SystemStatus {
+pub struct StatusReport {
     pub version: String,
     pub database_backend: String,
     pub database_ready: bool,
@@ -18,7 +18,7 @@ pub struct SystemStatus {
 }
 
 #[server]
-pub async fn system_status() -> Result<SystemStatus, ServerFnError> {
+pub async fn system_status() -> Result<StatusReport, ServerFnError> {
     ssr::system_status().await
 }
 
@@ -26,11 +26,11 @@ pub async fn system_status() -> Result<SystemStatus, ServerFnError> {
 mod ssr {
     use super::*;
 
-    pub async fn system_status() -> Result<SystemStatus, ServerFnError> {
+    pub async fn system_status() -> Result<StatusReport, ServerFnError> {
         let services = use_context::<model::Services>()
             .ok_or_else(|| ServerFnError::new("server state is missing from the request context"))?;
         let r = services.readiness().await;
-        Ok(SystemStatus {
+        Ok(StatusReport {
             version: env!("CARGO_PKG_VERSION").to_string(),
             database_backend: r.database.backend,
             database_ready: r.database.reachable,
@@ -72,7 +72,7 @@ pub fn StatusPanel() -> impl IntoView {
 }
 
 #[component]
-fn StatusTable(s: SystemStatus) -> impl IntoView {
+fn StatusTable(s: StatusReport) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let db_ok = s.database_ready;

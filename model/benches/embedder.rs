@@ -37,7 +37,8 @@ fn questions(limit: usize) -> Vec<String> {
     let shared = std::env::var_os("BOTCOACH_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let mut reader = csv::Reader::from_path(shared.join("data/banking77/train.csv")).expect("banking77 train.csv");
+    let mut reader =
+        csv::Reader::from_path(shared.join("data/banking77/train.csv")).expect("banking77 train.csv");
     reader.records().take(limit).map(|r| r.expect("csv row")[0].to_string()).collect()
 }
 

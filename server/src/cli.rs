@@ -38,6 +38,7 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing();
     let config = Config::load(&cli.config)?;
+    single_threaded_products(&config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,6 +50,15 @@ pub fn run() -> anyhow::Result<()> {
             crate::startup::migrate(&db).await
         }),
         Command::Embed { batch } => crate::embed::run(&config, batch),
+    }
+}
+
+/// With several embedding workers each matrix product must stay on its worker's thread, and
+/// candle decides that from RAYON_NUM_THREADS (see `model::EmbedderOptions::workers`). Set
+/// here, before any thread exists; an explicit setting by the user is kept.
+fn single_threaded_products(config: &Config) {
+    if config.embed_workers != 1 && std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        std::env::set_var("RAYON_NUM_THREADS", "1");
     }
 }
 

@@ -35,8 +35,10 @@ impl Default for Config {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}. Keys: database_url, bind, model_dir, embed_workers, site_root \
-         (in botcoach.toml, or as BOTCOACH_DATABASE_URL etc.)")]
+#[error(
+    "invalid configuration: {0}. Keys: database_url, bind, model_dir, embed_workers, site_root \
+         (in botcoach.toml, or as BOTCOACH_DATABASE_URL etc.)"
+)]
 pub struct ConfigError(#[from] Box<figment::Error>);
 
 impl Config {

@@ -15,7 +15,8 @@ struct Line<'a> {
 
 pub fn run(config: &Config, batch: usize) -> anyhow::Result<()> {
     let dir = ModelDir::open(&config.model_dir)?;
-    let embedder = BertEmbedder::load(&dir, &EmbedderOptions { workers: config.embed_workers, ..Default::default() })?;
+    let embedder =
+        BertEmbedder::load(&dir, &EmbedderOptions { workers: config.embed_workers, ..Default::default() })?;
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     embed_lines(&embedder, stdin, &mut out, batch.max(1))?;

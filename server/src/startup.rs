@@ -17,7 +17,9 @@ pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     let pending = Migrator::get_pending_migrations(db).await?.len();
-    Migrator::up(db, None).await.context("database migration failed; the schema was left as it was before the failing step")?;
+    Migrator::up(db, None)
+        .await
+        .context("database migration failed; the schema was left as it was before the failing step")?;
     tracing::info!(applied = pending, "database schema up to date");
     Ok(())
 }
@@ -52,7 +54,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = services(&config).await?;
     let router = crate::http::router(&config, services);
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| {
-        format!("cannot listen on {}: is another botcoach running? Set BOTCOACH_BIND to another address", config.bind)
+        format!(
+            "cannot listen on {}: is another botcoach running? Set BOTCOACH_BIND to another address",
+            config.bind
+        )
     })?;
     tracing::info!(address = %config.bind, "serving http://{}", config.bind);
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;

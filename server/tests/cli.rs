@@ -27,7 +27,12 @@ fn embed_prints_one_json_line_per_input_line() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all("How do I activate my card?\n\n我的话费怎么查\r\nlast line without newline".as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("How do I activate my card?\n\n我的话费怎么查\r\nlast line without newline".as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<serde_json::Value> =
@@ -36,7 +41,10 @@ fn embed_prints_one_json_line_per_input_line() {
     assert_eq!(texts, ["How do I activate my card?", "", "我的话费怎么查", "last line without newline"]);
 
     // Same vector as sentence-transformers for the reference text.
-    let reference = std::fs::read_to_string(common::shared_dir().join("data/reference-embeddings/all-MiniLM-L6-v2.jsonl")).unwrap();
+    let reference = std::fs::read_to_string(
+        common::shared_dir().join("data/reference-embeddings/all-MiniLM-L6-v2.jsonl"),
+    )
+    .unwrap();
     let expected: serde_json::Value = reference
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())

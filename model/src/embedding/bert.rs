@@ -62,10 +62,8 @@ impl BertEmbedder {
             missing: "config.json".into(),
         })?;
 
-        let max_tokens = dir
-            .max_seq_length
-            .unwrap_or(config.max_position_embeddings)
-            .min(config.max_position_embeddings);
+        let max_tokens =
+            dir.max_seq_length.unwrap_or(config.max_position_embeddings).min(config.max_position_embeddings);
 
         let mut tokenizer = Tokenizer::from_file(dir.file("tokenizer.json"))
             .map_err(|e| EmbedError::Tokenizer(format!("{}: {e}", dir.file("tokenizer.json").display())))?;
@@ -199,16 +197,14 @@ impl Embedder for BertEmbedder {
         let done = Mutex::new(Vec::with_capacity(batches.len()));
         std::thread::scope(|scope| {
             for pool in self.workers.iter().take(batches.len()) {
-                scope.spawn(|| {
-                    loop {
-                        let b = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(batch) = batches.get(b) else { break };
-                        let result = pool.install(|| self.forward(&encodings_of(batch)));
-                        let failed = result.is_err();
-                        done.lock().expect("embed result lock").push((b, result));
-                        if failed {
-                            break;
-                        }
+                scope.spawn(|| loop {
+                    let b = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(batch) = batches.get(b) else { break };
+                    let result = pool.install(|| self.forward(&encodings_of(batch)));
+                    let failed = result.is_err();
+                    done.lock().expect("embed result lock").push((b, result));
+                    if failed {
+                        break;
                     }
                 });
             }

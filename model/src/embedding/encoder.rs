@@ -80,12 +80,16 @@ pub(crate) struct Encoder {
 impl Encoder {
     pub(crate) fn load(vb: VarBuilder, config: &Config) -> Result<Self, EmbedError> {
         if config.hidden_act != HiddenAct::Gelu {
-            return Err(EmbedError::Unsupported(format!("activation {:?}; only exact GELU", config.hidden_act)));
+            return Err(EmbedError::Unsupported(format!(
+                "activation {:?}; only exact GELU",
+                config.hidden_act
+            )));
         }
         if config.position_embedding_type != PositionEmbeddingType::Absolute {
             return Err(EmbedError::Unsupported("relative position embeddings".into()));
         }
-        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") { vb.pp("bert") } else { vb };
+        let vb =
+            if vb.contains_tensor("bert.embeddings.word_embeddings.weight") { vb.pp("bert") } else { vb };
         let h = config.hidden_size;
         let heads = config.num_attention_heads;
         let head_size = h / heads;
@@ -151,7 +155,12 @@ impl Encoder {
         let mask_add = ((mask.to_dtype(DType::F32)? - 1.0)? * MASK_PENALTY)?.reshape((b, 1, 1, s))?;
 
         for layer in &self.layers {
-            let qkv = layer.qkv.forward(&x)?.reshape((b, s, 3, heads, d))?.permute((2, 0, 3, 1, 4))?.contiguous()?;
+            let qkv = layer
+                .qkv
+                .forward(&x)?
+                .reshape((b, s, 3, heads, d))?
+                .permute((2, 0, 3, 1, 4))?
+                .contiguous()?;
             let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
             let scores = q.matmul(&k.t()?)?.broadcast_add(&mask_add)?;
             let probs = candle_nn::ops::softmax_last_dim(&scores)?;

@@ -64,10 +64,7 @@ impl ModelDir {
     pub fn open(root: &Path) -> Result<Self, EmbedError> {
         for file in Self::REQUIRED {
             if !root.join(file).is_file() {
-                return Err(EmbedError::ModelMissing {
-                    dir: root.to_path_buf(),
-                    missing: file.to_string(),
-                });
+                return Err(EmbedError::ModelMissing { dir: root.to_path_buf(), missing: file.to_string() });
             }
         }
         let pooling = match read_json::<PoolingConfig>(&root.join("1_Pooling/config.json"))? {
@@ -102,8 +99,7 @@ fn pooling_from(p: &PoolingConfig, path: &Path) -> Result<Pooling, EmbedError> {
         (false, true) => Ok(Pooling::Cls),
         _ => Err(EmbedError::Config {
             path: path.to_path_buf(),
-            message: "exactly one of pooling_mode_mean_tokens and pooling_mode_cls_token must be true"
-                .into(),
+            message: "exactly one of pooling_mode_mean_tokens and pooling_mode_cls_token must be true".into(),
         }),
     }
 }

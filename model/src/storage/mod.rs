@@ -14,8 +14,10 @@ pub enum StorageError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot open database {url}: {source}. Check BOTCOACH_DATABASE_URL (e.g. \
-             sqlite://data/botcoach.db?mode=rwc or postgres://user:pass@host/db)")]
+    #[error(
+        "cannot open database {url}: {source}. Check BOTCOACH_DATABASE_URL (e.g. \
+             sqlite://data/botcoach.db?mode=rwc or postgres://user:pass@host/db)"
+    )]
     Connect {
         url: String,
         #[source]
