@@ -18,7 +18,8 @@ async fn get(router: &axum::Router, path: &str, headers: &[(&str, &str)]) -> (St
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-#[tokio::test]
+// Leptos renders inside its own reactive arenas, which need a multi-threaded runtime as in `serve`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_pages_and_language() {
     let dir = tempfile::tempdir().unwrap();
     let config = common::config_in(dir.path());
@@ -55,7 +56,7 @@ async fn health_pages_and_language() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_fails_when_the_database_goes_away() {
     let dir = tempfile::tempdir().unwrap();
     let config = common::config_in(dir.path());
@@ -69,7 +70,7 @@ async fn readiness_fails_when_the_database_goes_away() {
     assert!(ready["database"]["error"].is_string());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn model_changes_are_noticed_across_starts() {
     use model::storage::meta::{record_embedding_model, ModelChange};
     let dir = tempfile::tempdir().unwrap();
