@@ -16,7 +16,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Folder of the embedding model (config.json, tokenizer.json, model.safetensors).
     pub model_dir: PathBuf,
-    /// Embedding workers, one single-threaded model run each; 0 = one per core.
+    /// Embedding workers: 1 = one, whose matrix products use every core; N = N single-threaded
+    /// workers side by side; 0 = one per core.
     pub embed_workers: usize,
     /// Folder of the built browser bundle (`cargo leptos build` writes `target/site`).
     pub site_root: PathBuf,
@@ -28,7 +29,7 @@ impl Default for Config {
             database_url: "sqlite://data/botcoach.db".into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             model_dir: model::embedding::default_model_dir(),
-            embed_workers: 0,
+            embed_workers: 1,
             site_root: PathBuf::from("target/site"),
         }
     }
@@ -63,11 +64,11 @@ mod tests {
     #[test]
     fn file_then_environment_override_defaults() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("botcoach.toml", "bind = \"127.0.0.1:4000\"\nembed_workers = 1\n")?;
+            jail.create_file("botcoach.toml", "bind = \"127.0.0.1:4000\"\nembed_workers = 2\n")?;
             jail.set_env("BOTCOACH_DATABASE_URL", "postgres://u:p@localhost/bc");
             let c = Config::load(Path::new("botcoach.toml")).unwrap();
             assert_eq!(c.bind, "127.0.0.1:4000".parse().unwrap());
-            assert_eq!(c.embed_workers, 1);
+            assert_eq!(c.embed_workers, 2);
             assert_eq!(c.database_url, "postgres://u:p@localhost/bc");
             assert_eq!(c.site_root, PathBuf::from("target/site"));
 

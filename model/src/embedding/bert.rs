@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use candle_core::{DType, Device, IndexOp, Tensor, D};
+use candle_core::{DType, Device, Tensor, D};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::Config;
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
@@ -20,10 +20,11 @@ use super::{EmbedError, Embedder, ModelInfo, Pooling};
 pub struct EmbedderOptions {
     /// Most texts run through the model in one forward pass.
     pub max_batch: usize,
-    /// Model workers, each running its batches on one thread. Several small matrix products
-    /// side by side use the cores better than two threads splitting every small product.
-    /// `0` means one per core; `1` runs every batch in the caller's thread, where candle may
-    /// split each product over its rayon threads.
+    /// Model workers. `1` (the default) runs every batch in the caller's thread and lets
+    /// candle split each matrix product over its rayon threads; more workers run batches side
+    /// by side, each on one thread; `0` means one per core. On two cores the single worker
+    /// measured faster for batches of 32 and 128 (see the README's benchmark), the per-core
+    /// layout is kept for machines and loads where it wins.
     ///
     /// candle decides how many threads split a matrix product from `RAYON_NUM_THREADS`, read
     /// at every product; with several workers it must be 1, or each worker's products are cut
@@ -34,7 +35,7 @@ pub struct EmbedderOptions {
 
 impl Default for EmbedderOptions {
     fn default() -> Self {
-        Self { max_batch: 32, workers: 0 }
+        Self { max_batch: 32, workers: 1 }
     }
 }
 
@@ -46,7 +47,6 @@ pub struct BertEmbedder {
     encoder: Encoder,
     tokenizer: Tokenizer,
     info: ModelInfo,
-    pad_id: u32,
     max_batch: usize,
     /// One single-threaded pool per worker: candle and gemm run their parallel loops in the
     /// pool they are called from, so inside one of these a forward pass stays on one core.
@@ -106,14 +106,7 @@ impl BertEmbedder {
         };
         tracing::info!(model = %info.name, dimension = info.dimension, max_tokens,
             pooling = ?info.pooling, workers = workers.len(), load_ms = info.load_ms, "embedding model loaded");
-        Ok(Self {
-            encoder,
-            tokenizer,
-            info,
-            pad_id: config.pad_token_id as u32,
-            max_batch: options.max_batch.max(1),
-            workers,
-        })
+        Ok(Self { encoder, tokenizer, info, max_batch: options.max_batch.max(1), workers })
     }
 
     /// Splits length-sorted texts into forward passes: full batches when there is plenty,
@@ -130,30 +123,24 @@ impl BertEmbedder {
     }
 
     fn forward(&self, batch: &[&Encoding]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let rows = batch.len();
-        let width = batch.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for enc in batch {
-            let real = enc.get_ids();
-            ids.extend_from_slice(real);
-            ids.resize(ids.len() + width - real.len(), self.pad_id);
-            mask.resize(mask.len() + real.len(), 1u32);
-            mask.resize(mask.len() + width - real.len(), 0u32);
-        }
-        let device = &self.encoder.device;
-        let ids = Tensor::from_vec(ids, (rows, width), device)?;
-        let mask = Tensor::from_vec(mask, (rows, width), device)?;
-        let hidden = self.encoder.forward(&ids, &mask)?;
+        let lengths: Vec<usize> = batch.iter().map(|e| e.get_ids().len()).collect();
+        let ids: Vec<u32> = batch.iter().flat_map(|e| e.get_ids().iter().copied()).collect();
+        let hidden = self.encoder.forward(&ids, &lengths)?;
 
-        let pooled = match self.info.pooling {
-            Pooling::Mean => {
-                let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-                let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-                summed.broadcast_div(&mask.sum(1)?)?
+        // Pooling as one small matrix product: row i of `weights` averages sequence i's
+        // tokens (mean) or picks its first token (CLS).
+        let mut weights = vec![0f32; lengths.len() * ids.len()];
+        let mut offset = 0;
+        for (i, &len) in lengths.iter().enumerate() {
+            let row = &mut weights[i * ids.len()..(i + 1) * ids.len()];
+            match self.info.pooling {
+                Pooling::Mean => row[offset..offset + len].fill(1.0 / len.max(1) as f32),
+                Pooling::Cls => row[offset] = 1.0,
             }
-            Pooling::Cls => hidden.i((.., 0))?,
-        };
+            offset += len;
+        }
+        let weights = Tensor::from_vec(weights, (lengths.len(), ids.len()), &self.encoder.device)?;
+        let pooled = weights.matmul(&hidden)?;
         let norms = pooled.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12f32, f32::MAX)?;
         Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
     }

@@ -1,9 +1,10 @@
 //! The BERT encoder, written for inference on CPU. Same weights and the same arithmetic as
 //! candle-transformers' `BertModel`, laid out for fewer passes over memory: query, key and
 //! value come from one matrix product, weights are stored pre-transposed, the attention scale
-//! is folded into the query weights, and softmax and layer norm are the fused kernels.
+//! is folded into the query weights, softmax and layer norm are the fused kernels, and padding
+//! is kept out of the dense layers (see [`Encoder::forward`]).
 
-use candle_core::{DType, Device, Module, Tensor};
+use candle_core::{Device, Module, Tensor};
 use candle_nn::{Embedding, VarBuilder};
 use candle_transformers::models::bert::{Config, HiddenAct, PositionEmbeddingType};
 
@@ -141,34 +142,113 @@ impl Encoder {
         })
     }
 
-    /// Hidden states (batch, seq, hidden) for token ids (batch, seq) with mask 1 for real
-    /// tokens and 0 for padding.
-    pub(crate) fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-        let (b, s) = ids.dims2()?;
-        let (h, heads, d) = (self.hidden, self.heads, self.head_size);
-        let x = self.words.forward(&ids.flatten_all()?)?.reshape((b, s, h))?;
-        let x = x.broadcast_add(&self.positions.narrow(0, 0, s)?)?;
-        let mut x = self.embedding_norm.forward(&x)?.reshape((b * s, h))?;
+    /// Hidden states of every real token, packed: (total tokens, hidden), sequence after
+    /// sequence. `ids` holds the token ids packed the same way and `lengths` the length of
+    /// each sequence.
+    ///
+    /// Padding never enters the dense layers, which do almost all the work: only attention,
+    /// which must see each sequence as a block, runs on a padded copy. Batches of questions
+    /// of mixed length so cost what their real tokens cost.
+    pub(crate) fn forward(&self, ids: &[u32], lengths: &[usize]) -> candle_core::Result<Tensor> {
+        let total = ids.len();
+        let positions: Vec<u32> = lengths.iter().flat_map(|&len| 0..len as u32).collect();
+        let positions = Tensor::from_vec(positions, total, &self.device)?;
+        let groups = attention_groups(lengths)
+            .map(|(first_row, group)| PaddingPlan::new(first_row, group, &self.device))
+            .collect::<candle_core::Result<Vec<_>>>()?;
 
-        // 0 for real tokens, -MASK_PENALTY for padding, shaped to broadcast over heads and
-        // query positions.
-        let mask_add = ((mask.to_dtype(DType::F32)? - 1.0)? * MASK_PENALTY)?.reshape((b, 1, 1, s))?;
+        let ids = Tensor::from_slice(ids, total, &self.device)?;
+        let x = (self.words.forward(&ids)? + self.positions.index_select(&positions, 0)?)?;
+        let mut x = self.embedding_norm.forward(&x)?;
 
         for layer in &self.layers {
-            let qkv = layer
-                .qkv
-                .forward(&x)?
-                .reshape((b, s, 3, heads, d))?
-                .permute((2, 0, 3, 1, 4))?
-                .contiguous()?;
-            let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-            let scores = q.matmul(&k.t()?)?.broadcast_add(&mask_add)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b * s, h))?;
+            let qkv = layer.qkv.forward(&x)?;
+            let contexts = groups
+                .iter()
+                .map(|plan| self.attention(&qkv, plan))
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            let context = Tensor::cat(&contexts, 0)?;
             let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &x)?)?;
             let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
             x = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
         }
-        x.reshape((b, s, h))
+        Ok(x)
+    }
+
+    /// Self-attention for one group of sequences: packed (tokens, 3 x hidden) query-key-value
+    /// rows in, packed (tokens, hidden) context rows out.
+    fn attention(&self, qkv: &Tensor, plan: &PaddingPlan) -> candle_core::Result<Tensor> {
+        let (b, s) = (plan.sequences, plan.longest);
+        let qkv = qkv
+            .index_select(&plan.to_padded, 0)?
+            .reshape((b, s, 3, self.heads, self.head_size))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
+        let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+        let scores = q.matmul(&k.t()?)?.broadcast_add(&plan.mask)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        probs
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .contiguous()?
+            .reshape((b * s, self.hidden))?
+            .index_select(&plan.to_packed, 0)
+    }
+}
+
+/// Sequences attended together. Attention needs each group padded to its longest sequence;
+/// callers pass sequences sorted by length, so small consecutive groups waste almost nothing,
+/// while one long outlier would otherwise pad every sequence of the batch.
+const ATTENTION_GROUP: usize = 8;
+
+/// (first packed row, lengths) of each attention group.
+fn attention_groups(lengths: &[usize]) -> impl Iterator<Item = (usize, &[usize])> {
+    lengths.chunks(ATTENTION_GROUP).scan(0, |row, group| {
+        let first = *row;
+        *row += group.iter().sum::<usize>();
+        Some((first, group))
+    })
+}
+
+/// Index maps between a group's packed token rows and its (sequences x longest) padded grid.
+struct PaddingPlan {
+    sequences: usize,
+    longest: usize,
+    /// For each padded cell, the packed row to copy in; padding cells copy the sequence's first
+    /// token, which the mask then hides from every real query.
+    to_padded: Tensor,
+    /// For each of the group's tokens, its padded cell.
+    to_packed: Tensor,
+    /// 0 for real keys, -MASK_PENALTY for padding: (sequences, 1, 1, longest).
+    mask: Tensor,
+}
+
+impl PaddingPlan {
+    fn new(first_row: usize, lengths: &[usize], device: &Device) -> candle_core::Result<Self> {
+        let b = lengths.len();
+        let s = lengths.iter().copied().max().unwrap_or(0);
+        let total: usize = lengths.iter().sum();
+        let mut to_padded = Vec::with_capacity(b * s);
+        let mut to_packed = Vec::with_capacity(total);
+        let mut mask = Vec::with_capacity(b * s);
+        let mut offset = first_row as u32;
+        for (i, &len) in lengths.iter().enumerate() {
+            for j in 0..s {
+                let real = j < len;
+                to_padded.push(if real { offset + j as u32 } else { offset });
+                mask.push(if real { 0f32 } else { -MASK_PENALTY as f32 });
+                if real {
+                    to_packed.push((i * s + j) as u32);
+                }
+            }
+            offset += len as u32;
+        }
+        Ok(Self {
+            sequences: b,
+            longest: s,
+            to_padded: Tensor::from_vec(to_padded, b * s, device)?,
+            to_packed: Tensor::from_vec(to_packed, total, device)?,
+            mask: Tensor::from_vec(mask, (b, 1, 1, s), device)?,
+        })
     }
 }
