@@ -95,7 +95,9 @@ fn main() {
     for batch in [32usize, 128] {
         let whole: Vec<BertEmbedder> = layouts
             .iter()
-            .map(|(_, o)| BertEmbedder::load(&dir, &EmbedderOptions { max_batch: batch, ..o.clone() }).expect("model"))
+            .map(|(_, o)| {
+                BertEmbedder::load(&dir, &EmbedderOptions { max_batch: batch, ..o.clone() }).expect("model")
+            })
             .collect();
         let mut rates = vec![Vec::new(); whole.len()];
         for _ in 0..args.repeats {
