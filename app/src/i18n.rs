@@ -18,6 +18,7 @@ impl Lang {
         }
     }
 
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn cookie_value(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -94,8 +95,6 @@ pub fn set_lang(lang: RwSignal<Lang>, to: Lang) {
                 .set_cookie(&format!("lang={}; path=/; max-age=31536000; samesite=lax", to.cookie_value()));
         }
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = to.cookie_value();
 }
 
 /// The text for `key` in `lang`; an unknown key shows itself, so a gap is visible, not blank.

@@ -36,7 +36,7 @@ fn args() -> Args {
 fn questions(limit: usize) -> Vec<String> {
     let shared = std::env::var_os("BOTCOACH_SHARED_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+        .unwrap_or_else(|| manifest_dir().join("../../shared"));
     let mut reader =
         csv::Reader::from_path(shared.join("data/banking77/train.csv")).expect("banking77 train.csv");
     reader.records().take(limit).map(|r| r.expect("csv row")[0].to_string()).collect()
@@ -130,4 +130,12 @@ fn main() {
         ms(times[times.len() * 9 / 10]),
         times.len()
     );
+}
+
+/// The crate folder as cargo reports it when it runs this binary; the compile-time value only
+/// as a fallback, since a build cached for another clone would point there.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -10,7 +10,7 @@ use model::{BertEmbedder, EmbedderOptions, ModelDir};
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("BOTCOACH_SHARED_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+        .unwrap_or_else(|| manifest_dir().join("../../shared"))
 }
 
 /// The model folder the set-up fetched (`BOTCOACH_MODEL_DIR` or the cache default).
@@ -29,4 +29,12 @@ pub fn embedder_with(options: EmbedderOptions) -> BertEmbedder {
 pub fn embedder() -> Arc<BertEmbedder> {
     static EMBEDDER: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
     EMBEDDER.get_or_init(|| Arc::new(embedder_with(EmbedderOptions::default()))).clone()
+}
+
+/// The crate folder as cargo reports it when it runs this binary; the compile-time value only
+/// as a fallback, since a build cached for another clone would point there.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

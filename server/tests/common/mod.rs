@@ -21,5 +21,13 @@ pub fn config_in(dir: &std::path::Path) -> Config {
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("BOTCOACH_SHARED_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+        .unwrap_or_else(|| manifest_dir().join("../../shared"))
+}
+
+/// The crate folder as cargo reports it when it runs this binary; the compile-time value only
+/// as a fallback, since a build cached for another clone would point there.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
