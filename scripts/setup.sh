@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what botcoach needs to build, run and test; each step does nothing when its tool
-# is already there. Usage: scripts/setup.sh [--with-browser]
+# is already there. Usage: scripts/setup.sh [--for-tests]
 #
 # Pins (see the README, "What the set-up installs"): cargo-leptos 0.3.11 needs a newer rustc than this machine
 # has; cargo-leptos downloads wasm-bindgen and wasm-opt unless they are on PATH (downloads fail
@@ -40,13 +40,13 @@ fi
 step "embedding model"
 scripts/fetch-model.sh
 
-if [ "${1:-}" = "--with-browser" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    step "installing Debian's chromium"
+if [ "${1:-}" = "--for-tests" ]; then
+  if [ ! -x /usr/bin/chromium ] || ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+    step "installing Debian's chromium, a CJK font and PostgreSQL (for tests)"
     export DEBIAN_FRONTEND=noninteractive
     sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
     sudo_ apt-get update -qq
-    sudo_ apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    sudo_ apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null
   fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     step "installing Playwright $PLAYWRIGHT_VERSION (test runner only, no browser download)"

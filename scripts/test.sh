@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration tests (real model, real SQLite files), then browser
-# tests in headless Chromium against a running server. Installs whatever is missing first.
+# Runs every test: unit and integration tests (real model, real SQLite files, a throw-away
+# PostgreSQL server), then browser tests in headless Chromium against a running server.
+# Installs whatever is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --with-browser
+scripts/setup.sh --for-tests
 source scripts/env.sh
+
+work=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$work/pg"; rm -rf "$work"' EXIT
+BOTCOACH_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$work/pg")
+export BOTCOACH_TEST_POSTGRES_URL
 
 printf '\n==> unit and integration tests\n' >&2
 # The same flags as cargo-leptos' debug build below, so both share one set of compiled crates.

@@ -17,7 +17,9 @@ pub struct StatusReport {
     pub model_load_ms: u64,
 }
 
-#[server]
+// A fixed endpoint: the default one carries a hash of the build, so a wasm and a server built
+// from different checkouts would not find each other.
+#[server(endpoint = "system_status")]
 pub async fn system_status() -> Result<StatusReport, ServerFnError> {
     ssr::system_status().await
 }
