@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use model::accounts::Role;
+
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
@@ -32,6 +34,38 @@ pub enum Command {
         #[arg(long, default_value_t = 64)]
         batch: usize,
     },
+    /// Users who sign in to the browser.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// API tokens for bots and scripts.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user. The password is the first line of stdin.
+    Add {
+        name: String,
+        /// trainer, reviewer, supervisor or admin.
+        #[arg(long)]
+        role: Role,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it; only its hash is stored, so it cannot be shown again.
+    Create {
+        name: String,
+        /// bot, trainer, reviewer or admin.
+        #[arg(long)]
+        role: Role,
+    },
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -50,6 +84,12 @@ pub fn run() -> anyhow::Result<()> {
             crate::startup::migrate(&db).await
         }),
         Command::Embed { batch } => crate::embed::run(&config, batch),
+        Command::User { action: UserAction::Add { name, role } } => {
+            runtime.block_on(crate::accounts::user_add(&config, &name, role))
+        }
+        Command::Token { action: TokenAction::Create { name, role } } => {
+            runtime.block_on(crate::accounts::token_create(&config, &name, role))
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The botcoach server and command-line tools. Thin: the domain lives in `model`, the pages
 //! in `app`; this crate wires them to configuration, the database and HTTP.
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod embed;

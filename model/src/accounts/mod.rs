@@ -1,0 +1,116 @@
+//! Accounts: users who sign in to the browser and API tokens for bots and scripts. Each has
+//! one role; roles are ordered, and a higher role may do what a lower one may.
+
+pub mod tokens;
+pub mod users;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::storage::StorageError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Bot,
+    Trainer,
+    Reviewer,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Bot, Role::Trainer, Role::Reviewer, Role::Supervisor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Bot => "bot",
+            Role::Trainer => "trainer",
+            Role::Reviewer => "reviewer",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Whether this role may do what `needed` may.
+    pub fn includes(self, needed: Role) -> bool {
+        self >= needed
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = AccountError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            AccountError::Invalid(format!(
+                "unknown role {s:?}: one of bot, trainer, reviewer, supervisor, admin"
+            ))
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a user named {0:?} already exists")]
+    UserExists(String),
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+    #[error("cannot read random bytes for a token: {0}")]
+    Random(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sea_orm::DbErr> for AccountError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AccountError::Storage(StorageError::Db(e))
+    }
+}
+
+/// A name for a user or token: 1 to 64 characters, no surrounding spaces, no control characters.
+fn check_name(name: &str) -> Result<(), AccountError> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name.trim() == name
+        && !name.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(AccountError::Invalid(format!(
+            "invalid name {name:?}: 1 to 64 characters, no leading or trailing spaces"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_and_order() {
+        assert_eq!("reviewer".parse::<Role>().unwrap(), Role::Reviewer);
+        assert!("root".parse::<Role>().unwrap_err().to_string().contains("one of bot"));
+        assert!(Role::Admin.includes(Role::Trainer));
+        assert!(Role::Reviewer.includes(Role::Reviewer));
+        assert!(!Role::Trainer.includes(Role::Reviewer));
+        assert!(!Role::Bot.includes(Role::Trainer));
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("王小明").is_ok());
+        assert!(check_name("").is_err());
+        assert!(check_name(" alice").is_err());
+        assert!(check_name("a\u{7}b").is_err());
+        assert!(check_name(&"x".repeat(65)).is_err());
+    }
+}

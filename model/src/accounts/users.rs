@@ -1,0 +1,91 @@
+//! Users and their passwords (argon2id hashes, never the password itself).
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::{check_name, AccountError, Role};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub name: String,
+        pub password_hash: String,
+        pub role: String,
+        pub lang: Option<String>,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+pub async fn add(
+    db: &impl ConnectionTrait,
+    name: &str,
+    password: &str,
+    role: Role,
+) -> Result<i32, AccountError> {
+    check_name(name)?;
+    if role == Role::Bot {
+        return Err(AccountError::Invalid(
+            "bots use API tokens, not user accounts: choose trainer, reviewer, supervisor or admin".into(),
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::Invalid(format!(
+            "the password must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if find(db, name).await?.is_some() {
+        return Err(AccountError::UserExists(name.to_string()));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| AccountError::Hash(e.to_string()))?
+        .to_string();
+    let user = entity::ActiveModel {
+        name: Set(name.to_string()),
+        password_hash: Set(hash),
+        role: Set(role.to_string()),
+        lang: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    tracing::info!(user = %name, %role, "user added");
+    Ok(user.id)
+}
+
+pub async fn find(db: &impl ConnectionTrait, name: &str) -> Result<Option<entity::Model>, AccountError> {
+    Ok(entity::Entity::find().filter(entity::Column::Name.eq(name)).one(db).await?)
+}
+
+/// The user's role when the name and password match, else `None` (no hint which was wrong).
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    name: &str,
+    password: &str,
+) -> Result<Option<Role>, AccountError> {
+    let Some(user) = find(db, name).await? else { return Ok(None) };
+    let parsed = PasswordHash::new(&user.password_hash).map_err(|e| AccountError::Hash(e.to_string()))?;
+    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(user.role.parse()?))
+}

@@ -1,0 +1,79 @@
+//! `botcoach user add` and `botcoach token create`, run as an admin would, checked in the
+//! SQLite file they write.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use model::accounts::{tokens, users, Role};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+fn run(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let config = common::config_in(dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_botcoach"))
+        .current_dir(dir)
+        .args(args)
+        .env("BOTCOACH_DATABASE_URL", &config.database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_are_added_once_with_a_hashed_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["user", "add", "alice", "--role", "trainer"], "correct horse\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "added user alice with role trainer\n");
+
+    for (args, stdin, expected) in [
+        (vec!["user", "add", "alice", "--role", "admin"], "another password\n", "already exists"),
+        (vec!["user", "add", "bob", "--role", "trainer"], "short\n", "at least 8"),
+        (vec!["user", "add", "carol", "--role", "bot"], "long enough pw\n", "API tokens"),
+        (vec!["user", "add", "dave", "--role", "root"], "long enough pw\n", "one of bot"),
+    ] {
+        let out = run(dir.path(), &args, stdin);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr(&out).contains(expected), "{args:?}: {}", stderr(&out));
+    }
+
+    let db = model::storage::connect(&common::config_in(dir.path()).database_url).await.unwrap();
+    assert_eq!(users::entity::Entity::find().count(&db).await.unwrap(), 1, "refused commands change nothing");
+    let alice = users::find(&db, "alice").await.unwrap().unwrap();
+    assert!(alice.password_hash.starts_with("$argon2id$") && !alice.password_hash.contains("horse"));
+    assert_eq!(users::verify(&db, "alice", "correct horse").await.unwrap(), Some(Role::Trainer));
+    assert_eq!(users::verify(&db, "alice", "wrong horse").await.unwrap(), None);
+    assert_eq!(users::verify(&db, "nobody", "correct horse").await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_printed_once_and_stored_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["token", "create", "support-bot", "--role", "bot"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let token = printed.strip_suffix('\n').unwrap();
+    assert!(token.starts_with(tokens::PREFIX) && token.len() == 3 + 64, "{printed:?}");
+
+    let second = run(dir.path(), &["token", "create", "support-bot", "--role", "bot"], "");
+    assert_ne!(String::from_utf8(second.stdout).unwrap(), printed, "every token is new");
+
+    let refused = run(dir.path(), &["token", "create", "watcher", "--role", "supervisor"], "");
+    assert!(!refused.status.success() && stderr(&refused).contains("token roles"), "{}", stderr(&refused));
+
+    let db = model::storage::connect(&common::config_in(dir.path()).database_url).await.unwrap();
+    let stored = tokens::entity::Entity::find().all(&db).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().all(|t| t.token_hash != token && t.token_hash.len() == 64));
+    assert_eq!(tokens::authenticate(&db, token).await.unwrap(), Some(Role::Bot));
+    assert_eq!(tokens::authenticate(&db, "bc_not-a-token").await.unwrap(), None);
+}
