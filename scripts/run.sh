@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds botcoach (release), migrates the database, loads demo data and serves it at
-# http://127.0.0.1:3000 (BOTCOACH_BIND to change). Installs whatever is missing first.
+# Builds botcoach (release) and serves it at http://127.0.0.1:3000 (BOTCOACH_BIND to change);
+# `serve` migrates the database before it listens. Installs whatever is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,6 +11,5 @@ cargo leptos build --release
 
 bin="$CARGO_TARGET_DIR/release/botcoach"
 export BOTCOACH_SITE_ROOT=${BOTCOACH_SITE_ROOT:-$PWD/target/site}
-"$bin" migrate
 printf '\n==> serving on http://%s (Ctrl-C to stop)\n' "${BOTCOACH_BIND:-127.0.0.1:3000}" >&2
 exec "$bin" serve

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufWriter, Write};
 
 use anyhow::Context;
-use model::{BertEmbedder, Embedder, EmbedderOptions, ModelDir};
+use model::Embedder;
 
 use crate::config::Config;
 
@@ -14,9 +14,7 @@ struct Line<'a> {
 }
 
 pub fn run(config: &Config, batch: usize) -> anyhow::Result<()> {
-    let dir = ModelDir::open(&config.model_dir)?;
-    let embedder =
-        BertEmbedder::load(&dir, &EmbedderOptions { workers: config.embed_workers, ..Default::default() })?;
+    let embedder = crate::startup::build_embedder(config)?;
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     embed_lines(&embedder, stdin, &mut out, batch.max(1))?;

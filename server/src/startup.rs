@@ -24,15 +24,16 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads the model on a blocking thread (it reads ~90 MB).
+/// The configured model, loaded in the calling thread (it reads ~90 MB).
+pub fn build_embedder(config: &Config) -> Result<BertEmbedder, model::EmbedError> {
+    let dir = ModelDir::open(&config.model_dir)?;
+    BertEmbedder::load(&dir, &EmbedderOptions { workers: config.embed_workers, ..Default::default() })
+}
+
+/// [`build_embedder`] on a blocking thread, for async start-up.
 pub async fn load_embedder(config: &Config) -> anyhow::Result<Arc<BertEmbedder>> {
-    let dir = config.model_dir.clone();
-    let options = EmbedderOptions { workers: config.embed_workers, ..Default::default() };
-    let embedder = tokio::task::spawn_blocking(move || {
-        let dir = ModelDir::open(&dir)?;
-        BertEmbedder::load(&dir, &options)
-    })
-    .await??;
+    let config = config.clone();
+    let embedder = tokio::task::spawn_blocking(move || build_embedder(&config)).await??;
     Ok(Arc::new(embedder))
 }
 
