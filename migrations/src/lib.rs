@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_app_meta;
 mod m20261122_000002_create_accounts;
+mod m20261122_000003_create_knowledge;
+mod m20261122_000004_create_sessions_and_audit;
 
 pub struct Migrator;
 
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_app_meta::Migration),
             Box::new(m20261122_000002_create_accounts::Migration),
+            Box::new(m20261122_000003_create_knowledge::Migration),
+            Box::new(m20261122_000004_create_sessions_and_audit::Migration),
         ]
     }
 }

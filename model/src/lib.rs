@@ -1,10 +1,24 @@
 //! botcoach's domain core: the sentence embedder, storage and the services built on them.
-//! Nothing here knows about HTTP or the browser.
+//! Nothing here knows about HTTP or the browser. Without the `backend` feature only
+//! [`views`] is built, so the browser shares the types services return.
 
+pub mod views;
+
+#[cfg(feature = "backend")]
 pub mod accounts;
+#[cfg(feature = "backend")]
+pub mod audit;
+#[cfg(feature = "backend")]
 pub mod embedding;
+#[cfg(feature = "backend")]
+pub mod knowledge;
+#[cfg(feature = "backend")]
 pub mod services;
+#[cfg(feature = "backend")]
 pub mod storage;
 
+#[cfg(feature = "backend")]
 pub use embedding::{BertEmbedder, EmbedError, Embedder, EmbedderOptions, ModelDir, ModelInfo, Pooling};
+#[cfg(feature = "backend")]
 pub use services::{Readiness, Services};
+pub use views::Role;

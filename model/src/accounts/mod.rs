@@ -1,60 +1,12 @@
 //! Accounts: users who sign in to the browser and API tokens for bots and scripts. Each has
 //! one role; roles are ordered, and a higher role may do what a lower one may.
 
+pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::storage::StorageError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Bot,
-    Trainer,
-    Reviewer,
-    Supervisor,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [Role::Bot, Role::Trainer, Role::Reviewer, Role::Supervisor, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Bot => "bot",
-            Role::Trainer => "trainer",
-            Role::Reviewer => "reviewer",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Whether this role may do what `needed` may.
-    pub fn includes(self, needed: Role) -> bool {
-        self >= needed
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = AccountError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            AccountError::Invalid(format!(
-                "unknown role {s:?}: one of bot, trainer, reviewer, supervisor, admin"
-            ))
-        })
-    }
-}
+pub use crate::views::{Actor, Role, UnknownRole};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -66,6 +18,8 @@ pub enum AccountError {
     Hash(String),
     #[error("cannot read random bytes for a token: {0}")]
     Random(String),
+    #[error(transparent)]
+    Role(#[from] UnknownRole),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

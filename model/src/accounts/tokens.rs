@@ -38,9 +38,7 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result
     if role == Role::Supervisor {
         return Err(AccountError::Invalid("token roles are bot, trainer, reviewer or admin".into()));
     }
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| AccountError::Random(e.to_string()))?;
-    let token = format!("{PREFIX}{}", hex(&secret));
+    let token = random_secret(PREFIX)?;
     entity::ActiveModel {
         name: Set(name.to_string()),
         role: Set(role.to_string()),
@@ -58,7 +56,14 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result
 /// The token's role, or `None` for an unknown token.
 pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Option<Role>, AccountError> {
     let found = entity::Entity::find().filter(entity::Column::TokenHash.eq(hash(token))).one(db).await?;
-    found.map(|t| t.role.parse()).transpose()
+    Ok(found.map(|t| t.role.parse::<Role>()).transpose()?)
+}
+
+/// `prefix` followed by 256 random bits in hex.
+pub(super) fn random_secret(prefix: &str) -> Result<String, AccountError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| AccountError::Random(e.to_string()))?;
+    Ok(format!("{prefix}{}", hex(&secret)))
 }
 
 pub fn hash(token: &str) -> String {

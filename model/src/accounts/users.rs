@@ -89,3 +89,18 @@ pub async fn verify(
     }
     Ok(Some(user.role.parse()?))
 }
+
+/// Remembers the user's interface language (`en` or `zh`).
+pub async fn set_lang(db: &impl ConnectionTrait, user_id: i32, lang: &str) -> Result<(), AccountError> {
+    if !matches!(lang, "en" | "zh") {
+        return Err(AccountError::Invalid(format!("unknown language {lang:?}: en or zh")));
+    }
+    let user = entity::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AccountError::Invalid(format!("no user with id {user_id}")))?;
+    let mut user: entity::ActiveModel = user.into();
+    user.lang = Set(Some(lang.to_string()));
+    user.update(db).await?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! Tables of the knowledge base (see migration `m20261122_000003_create_knowledge`).
+
+pub mod category {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "categories")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub parent_id: Option<i32>,
+        pub name: String,
+        pub template: Option<String>,
+        pub created_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod point {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "knowledge_points")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub category_id: i32,
+        pub question: String,
+        pub status: String,
+        pub head_revision_id: Option<i32>,
+        pub published_revision_id: Option<i32>,
+        pub version: i32,
+        pub feed_revision: Option<i64>,
+        pub created_by: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod revision {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "knowledge_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub knowledge_id: i32,
+        pub number: i32,
+        pub category_id: i32,
+        pub question: String,
+        pub answer: String,
+        /// A JSON array of strings.
+        pub phrasings: String,
+        pub template_slot: Option<String>,
+        pub state: String,
+        pub author: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub note: Option<String>,
+        pub reviewed_by: Option<String>,
+        pub reviewed_at: Option<ChronoDateTimeUtc>,
+        pub review_comment: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

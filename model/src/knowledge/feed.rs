@@ -1,0 +1,55 @@
+//! The published knowledge as a change feed for bots: every publish and archive moves the
+//! point to the next feed revision, so `since=N` returns exactly what changed after N.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::categories::Tree;
+use super::entity::{point, revision};
+use super::points::content_of;
+use super::Result;
+use crate::views::{Feed, FeedItem, PointStatus};
+
+/// The latest feed revision (0 before anything was published).
+pub async fn revision(db: &impl ConnectionTrait) -> Result<i64> {
+    let max: Option<Option<i64>> = point::Entity::find()
+        .select_only()
+        .column_as(point::Column::FeedRevision.max(), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
+/// Published points changed after `since`, oldest change first; archived ones as deleted.
+pub async fn since(db: &impl ConnectionTrait, since: i64) -> Result<Feed> {
+    let tree = Tree::load(db).await?;
+    let points = point::Entity::find()
+        .filter(point::Column::FeedRevision.gt(since))
+        .order_by_asc(point::Column::FeedRevision)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = points.iter().filter_map(|p| p.published_revision_id).collect();
+    let mut revisions = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for r in revision::Entity::find().filter(revision::Column::Id.is_in(chunk.to_vec())).all(db).await? {
+            revisions.insert(r.id, r);
+        }
+    }
+    let mut items = Vec::with_capacity(points.len());
+    let mut latest = since;
+    for p in points {
+        latest = latest.max(p.feed_revision.unwrap_or(0));
+        let Some(r) = p.published_revision_id.and_then(|id| revisions.get(&id)) else { continue };
+        let c = content_of(r);
+        items.push(FeedItem {
+            id: p.id.to_string(),
+            category: tree.path(c.category_id),
+            question: c.question,
+            phrasings: c.phrasings,
+            answer: c.answer,
+            updated_at: p.updated_at,
+            deleted: p.status == PointStatus::Archived.as_str(),
+        });
+    }
+    Ok(Feed { revision: latest.max(revision(db).await?), items })
+}

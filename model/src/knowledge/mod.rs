@@ -1,0 +1,153 @@
+//! The knowledge base: a category tree of atomic knowledge points (TQ, TA, phrasings), each
+//! change a revision, drafts reviewed before the bot serves them.
+
+pub mod categories;
+pub mod diff;
+pub mod entity;
+pub mod feed;
+pub mod points;
+pub mod queries;
+pub mod transfer;
+
+use crate::storage::StorageError;
+use crate::views::{Content, Role};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KnowledgeError {
+    /// Bad input: a field is empty, too long, or names something that cannot be.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A stale edit or a state that does not allow the action; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sea_orm::DbErr> for KnowledgeError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        KnowledgeError::Storage(StorageError::Db(e))
+    }
+}
+
+impl From<sea_orm::TransactionError<KnowledgeError>> for KnowledgeError {
+    fn from(e: sea_orm::TransactionError<KnowledgeError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+pub type Result<T, E = KnowledgeError> = std::result::Result<T, E>;
+
+/// Field limits, checked before anything is written.
+pub mod limits {
+    pub const QUESTION_CHARS: usize = 500;
+    pub const ANSWER_CHARS: usize = 5_000;
+    pub const PHRASING_CHARS: usize = 500;
+    pub const PHRASINGS: usize = 500;
+    pub const CATEGORY_NAME_CHARS: usize = 60;
+    pub const CATEGORY_DEPTH: usize = 4;
+    pub const COMMENT_CHARS: usize = 2_000;
+}
+
+pub(crate) fn require(actor: &crate::views::Actor, role: Role, what: &str) -> Result<()> {
+    if actor.role.includes(role) {
+        Ok(())
+    } else {
+        Err(KnowledgeError::Forbidden(format!(
+            "{what} needs the {role} role; {} is {}",
+            actor.name, actor.role
+        )))
+    }
+}
+
+/// Trims the content, drops empty and repeated phrasings (and ones equal to the question),
+/// and checks every limit. The error names the field.
+pub fn normalize(mut content: Content) -> Result<Content> {
+    content.question = content.question.trim().to_string();
+    content.answer = content.answer.trim().to_string();
+    check_text("question", &content.question, limits::QUESTION_CHARS)?;
+    check_text("answer", &content.answer, limits::ANSWER_CHARS)?;
+    let mut seen = vec![fold(&content.question)];
+    let mut phrasings = Vec::with_capacity(content.phrasings.len());
+    for p in content.phrasings {
+        let p = p.trim().to_string();
+        if p.is_empty() {
+            continue;
+        }
+        check_text("phrasing", &p, limits::PHRASING_CHARS)?;
+        let key = fold(&p);
+        if !seen.contains(&key) {
+            seen.push(key);
+            phrasings.push(p);
+        }
+    }
+    if phrasings.len() > limits::PHRASINGS {
+        return Err(KnowledgeError::Invalid(format!(
+            "too many phrasings: {} (at most {})",
+            phrasings.len(),
+            limits::PHRASINGS
+        )));
+    }
+    content.phrasings = phrasings;
+    content.template_slot = content.template_slot.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(content)
+}
+
+fn check_text(field: &str, text: &str, max: usize) -> Result<()> {
+    if text.is_empty() {
+        return Err(KnowledgeError::Invalid(format!("the {field} is empty")));
+    }
+    let n = text.chars().count();
+    if n > max {
+        return Err(KnowledgeError::Invalid(format!(
+            "the {field} is too long: {n} characters (at most {max})"
+        )));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(KnowledgeError::Invalid(format!("the {field} contains control characters")));
+    }
+    Ok(())
+}
+
+/// Case- and space-insensitive form used to spot repeated phrasings.
+pub(crate) fn fold(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(q: &str, a: &str, p: &[&str]) -> Content {
+        Content {
+            category_id: 1,
+            question: q.into(),
+            answer: a.into(),
+            phrasings: p.iter().map(|s| s.to_string()).collect(),
+            template_slot: None,
+        }
+    }
+
+    #[test]
+    fn normalize_trims_and_dedupes() {
+        let c = normalize(content(" How? ", "So.", &["how?", "", " Why ", "why", "为什么"])).unwrap();
+        assert_eq!(c.question, "How?");
+        assert_eq!(c.phrasings, vec!["Why", "为什么"]);
+    }
+
+    #[test]
+    fn normalize_names_the_bad_field() {
+        assert!(normalize(content("", "a", &[])).unwrap_err().to_string().contains("question is empty"));
+        let long = "x".repeat(limits::ANSWER_CHARS + 1);
+        assert!(normalize(content("q", &long, &[])).unwrap_err().to_string().contains("answer is too long"));
+        let e = normalize(content("q", "a", &[&"y".repeat(501)])).unwrap_err();
+        assert!(e.to_string().contains("phrasing is too long"));
+    }
+}

@@ -1,0 +1,505 @@
+//! The lifecycle of a knowledge point: draft → in review → published (→ archived), every step
+//! a new revision or a state change of one, under an optimistic lock (`version`), in one
+//! transaction with its audit record.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use super::entity::{point, revision};
+use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
+use crate::audit;
+use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionState, Role};
+
+/// Creates a knowledge point as a draft.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, content: Content) -> Result<PointDetail> {
+    let txn = db.begin().await?;
+    let id = create_in(&txn, actor, content).await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+pub(crate) async fn create_in(db: &impl ConnectionTrait, actor: &Actor, content: Content) -> Result<i32> {
+    require(actor, Role::Trainer, "writing knowledge")?;
+    let content = normalize(content)?;
+    check_category(db, content.category_id).await?;
+    check_unique(db, content.category_id, &content.question, None).await?;
+    let now = Utc::now();
+    let p = point::ActiveModel {
+        category_id: Set(content.category_id),
+        question: Set(content.question.clone()),
+        status: Set(PointStatus::Draft.as_str().to_string()),
+        head_revision_id: Set(None),
+        published_revision_id: Set(None),
+        version: Set(1),
+        feed_revision: Set(None),
+        created_by: Set(actor.name.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let rev = insert_revision(db, p.id, 1, &content, actor, Some("created")).await?;
+    point::Entity::update_many()
+        .col_expr(point::Column::HeadRevisionId, Expr::value(rev.id))
+        .filter(point::Column::Id.eq(p.id))
+        .exec(db)
+        .await?;
+    audit::record(
+        db,
+        actor,
+        "knowledge.create",
+        &target(p.id),
+        Some(json!({ "question": content.question })),
+    )
+    .await?;
+    Ok(p.id)
+}
+
+/// Saves an edit as a new draft revision. `version` is the one the editor loaded: if someone
+/// changed the point since, nothing is saved and the error says who and when.
+pub async fn save(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    content: Content,
+) -> Result<PointDetail> {
+    let txn = db.begin().await?;
+    save_in(&txn, actor, id, Some(version), content, None).await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// Returns whether anything changed. `version: None` edits whatever is current (imports).
+pub(crate) async fn save_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    version: Option<i32>,
+    content: Content,
+    note: Option<&str>,
+) -> Result<bool> {
+    require(actor, Role::Trainer, "writing knowledge")?;
+    let content = normalize(content)?;
+    let p = load(db, id).await?;
+    let version = version.unwrap_or(p.version);
+    check_version(db, &p, version).await?;
+    check_category(db, content.category_id).await?;
+    check_unique(db, content.category_id, &content.question, Some(id)).await?;
+    let head = head(db, &p).await?;
+    if p.status != PointStatus::Archived.as_str() && content_of(&head) == content {
+        return Ok(false);
+    }
+    if head_is_pending(&head) {
+        set_state(db, head.id, RevisionState::Superseded).await?;
+    }
+    let rev = insert_revision(db, id, head.number + 1, &content, actor, note).await?;
+    bump(
+        db,
+        &p,
+        version,
+        point::ActiveModel {
+            category_id: Set(content.category_id),
+            question: Set(content.question.clone()),
+            status: Set(PointStatus::Draft.as_str().to_string()),
+            head_revision_id: Set(Some(rev.id)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "knowledge.save",
+        &target(id),
+        Some(json!({ "revision": rev.number, "note": note })),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Sends the current draft to the review queue.
+pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
+    require(actor, Role::Trainer, "submitting knowledge for review")?;
+    let txn = db.begin().await?;
+    let p = load(&txn, id).await?;
+    check_version(&txn, &p, version).await?;
+    let head = head(&txn, &p).await?;
+    if !matches!(state(&head), RevisionState::Draft | RevisionState::Rejected) {
+        return Err(KnowledgeError::Conflict(format!(
+            "knowledge point {id} has no draft to submit (it is {})",
+            p.status.replace('_', " ")
+        )));
+    }
+    set_state(&txn, head.id, RevisionState::InReview).await?;
+    bump(&txn, &p, version, status(PointStatus::InReview)).await?;
+    audit::record(&txn, actor, "knowledge.submit", &target(id), Some(json!({ "revision": head.number })))
+        .await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// Approves the revision in review and publishes it: the bot serves it from now on.
+pub async fn approve(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
+    require(actor, Role::Reviewer, "approving knowledge")?;
+    let txn = db.begin().await?;
+    let p = load(&txn, id).await?;
+    check_version(&txn, &p, version).await?;
+    let head = head(&txn, &p).await?;
+    if state(&head) != RevisionState::InReview {
+        return Err(KnowledgeError::Conflict(format!(
+            "knowledge point {id} is not in review (it is {})",
+            p.status
+        )));
+    }
+    publish_head(&txn, actor, &p, &head).await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// Publishes the head revision whatever its state: for `import --publish` by a reviewer.
+pub(crate) async fn publish_in(db: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<()> {
+    require(actor, Role::Reviewer, "publishing knowledge")?;
+    let p = load(db, id).await?;
+    let head = head(db, &p).await?;
+    if p.published_revision_id == Some(head.id) && p.status == PointStatus::Published.as_str() {
+        return Ok(());
+    }
+    publish_head(db, actor, &p, &head).await
+}
+
+async fn publish_head(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &point::Model,
+    head: &revision::Model,
+) -> Result<()> {
+    if let Some(old) = p.published_revision_id.filter(|old| *old != head.id) {
+        set_state(db, old, RevisionState::Superseded).await?;
+    }
+    let now = Utc::now();
+    revision::ActiveModel {
+        id: Set(head.id),
+        state: Set(RevisionState::Published.as_str().to_string()),
+        reviewed_by: Set(Some(actor.name.clone())),
+        reviewed_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    let feed = next_feed_revision(db).await?;
+    bump(
+        db,
+        p,
+        p.version,
+        point::ActiveModel {
+            status: Set(PointStatus::Published.as_str().to_string()),
+            published_revision_id: Set(Some(head.id)),
+            feed_revision: Set(Some(feed)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "knowledge.publish",
+        &target(p.id),
+        Some(json!({ "revision": head.number, "feed": feed })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends the revision in review back to its author with a comment.
+pub async fn reject(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    comment: &str,
+) -> Result<PointDetail> {
+    require(actor, Role::Reviewer, "rejecting knowledge")?;
+    let comment = comment.trim();
+    if comment.is_empty() {
+        return Err(KnowledgeError::Invalid("say why: the comment goes back to the author".into()));
+    }
+    if comment.chars().count() > limits::COMMENT_CHARS {
+        return Err(KnowledgeError::Invalid(format!(
+            "the comment is too long (at most {} characters)",
+            limits::COMMENT_CHARS
+        )));
+    }
+    let txn = db.begin().await?;
+    let p = load(&txn, id).await?;
+    check_version(&txn, &p, version).await?;
+    let head = head(&txn, &p).await?;
+    if state(&head) != RevisionState::InReview {
+        return Err(KnowledgeError::Conflict(format!(
+            "knowledge point {id} is not in review (it is {})",
+            p.status
+        )));
+    }
+    revision::ActiveModel {
+        id: Set(head.id),
+        state: Set(RevisionState::Rejected.as_str().to_string()),
+        reviewed_by: Set(Some(actor.name.clone())),
+        reviewed_at: Set(Some(Utc::now())),
+        review_comment: Set(Some(comment.to_string())),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    bump(&txn, &p, version, status(PointStatus::Rejected)).await?;
+    audit::record(
+        &txn,
+        actor,
+        "knowledge.reject",
+        &target(id),
+        Some(json!({ "revision": head.number, "comment": comment })),
+    )
+    .await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// Takes a point out of service: bots see it as deleted; its history stays.
+pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
+    require(actor, Role::Reviewer, "archiving knowledge")?;
+    let txn = db.begin().await?;
+    let p = load(&txn, id).await?;
+    check_version(&txn, &p, version).await?;
+    if p.status == PointStatus::Archived.as_str() {
+        return Err(KnowledgeError::Conflict(format!("knowledge point {id} is already archived")));
+    }
+    let head = head(&txn, &p).await?;
+    if head_is_pending(&head) {
+        set_state(&txn, head.id, RevisionState::Superseded).await?;
+    }
+    let feed = match p.published_revision_id {
+        Some(_) => Some(next_feed_revision(&txn).await?),
+        None => p.feed_revision,
+    };
+    bump(
+        &txn,
+        &p,
+        version,
+        point::ActiveModel {
+            status: Set(PointStatus::Archived.as_str().to_string()),
+            feed_revision: Set(feed),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit::record(&txn, actor, "knowledge.archive", &target(id), None).await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// Makes an earlier revision the current draft again (a new revision: history only grows).
+pub async fn restore(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    number: i32,
+) -> Result<PointDetail> {
+    let txn = db.begin().await?;
+    let old = revision::Entity::find()
+        .filter(revision::Column::KnowledgeId.eq(id))
+        .filter(revision::Column::Number.eq(number))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| KnowledgeError::NotFound(format!("revision {number} of knowledge point {id}")))?;
+    let note = format!("restored from revision {number}");
+    let changed = save_in(&txn, actor, id, Some(version), content_of(&old), Some(&note)).await?;
+    if !changed {
+        return Err(KnowledgeError::Conflict(format!("revision {number} is already the current content")));
+    }
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+pub(crate) fn target(id: i32) -> String {
+    format!("knowledge:{id}")
+}
+
+pub(crate) async fn load(db: &impl ConnectionTrait, id: i32) -> Result<point::Model> {
+    point::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| KnowledgeError::NotFound(format!("knowledge point {id}")))
+}
+
+pub(crate) async fn head(db: &impl ConnectionTrait, p: &point::Model) -> Result<revision::Model> {
+    let id = p
+        .head_revision_id
+        .ok_or_else(|| KnowledgeError::NotFound(format!("revisions of knowledge point {}", p.id)))?;
+    revision::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| KnowledgeError::NotFound(format!("revision {id}")))
+}
+
+pub(crate) fn content_of(r: &revision::Model) -> Content {
+    Content {
+        category_id: r.category_id,
+        question: r.question.clone(),
+        answer: r.answer.clone(),
+        phrasings: serde_json::from_str(&r.phrasings).unwrap_or_default(),
+        template_slot: r.template_slot.clone(),
+    }
+}
+
+pub(crate) fn state(r: &revision::Model) -> RevisionState {
+    RevisionState::parse(&r.state).unwrap_or(RevisionState::Draft)
+}
+
+fn head_is_pending(r: &revision::Model) -> bool {
+    matches!(state(r), RevisionState::Draft | RevisionState::InReview | RevisionState::Rejected)
+}
+
+fn status(s: PointStatus) -> point::ActiveModel {
+    point::ActiveModel { status: Set(s.as_str().to_string()), ..Default::default() }
+}
+
+async fn insert_revision(
+    db: &impl ConnectionTrait,
+    knowledge_id: i32,
+    number: i32,
+    c: &Content,
+    actor: &Actor,
+    note: Option<&str>,
+) -> Result<revision::Model> {
+    Ok(revision::ActiveModel {
+        knowledge_id: Set(knowledge_id),
+        number: Set(number),
+        category_id: Set(c.category_id),
+        question: Set(c.question.clone()),
+        answer: Set(c.answer.clone()),
+        phrasings: Set(serde_json::to_string(&c.phrasings).unwrap_or_else(|_| "[]".into())),
+        template_slot: Set(c.template_slot.clone()),
+        state: Set(RevisionState::Draft.as_str().to_string()),
+        author: Set(actor.name.clone()),
+        created_at: Set(Utc::now()),
+        note: Set(note.map(str::to_string)),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        review_comment: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+async fn set_state(db: &impl ConnectionTrait, revision_id: i32, s: RevisionState) -> Result<()> {
+    revision::Entity::update_many()
+        .col_expr(revision::Column::State, Expr::value(s.as_str()))
+        .filter(revision::Column::Id.eq(revision_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn check_version(db: &impl ConnectionTrait, p: &point::Model, version: i32) -> Result<()> {
+    if p.version == version {
+        return Ok(());
+    }
+    let last = head(db, p).await.ok();
+    let (who, when) = last
+        .map(|r| (r.reviewed_by.unwrap_or(r.author), r.reviewed_at.unwrap_or(r.created_at)))
+        .unwrap_or_else(|| ("someone".into(), p.updated_at));
+    Err(KnowledgeError::Conflict(format!(
+        "knowledge point {} was changed by {who} at {} after you opened it (you had version {version}, it is now \
+         {}). Nothing was saved: reload to see the change, then edit again.",
+        p.id,
+        when.format("%Y-%m-%d %H:%M:%S UTC"),
+        p.version
+    )))
+}
+
+/// Writes `changes` only if the point is still at `version`, and moves the version on.
+async fn bump(
+    db: &impl ConnectionTrait,
+    p: &point::Model,
+    version: i32,
+    mut changes: point::ActiveModel,
+) -> Result<()> {
+    changes.version = Set(version + 1);
+    changes.updated_at = Set(Utc::now());
+    let done = point::Entity::update_many()
+        .set(changes)
+        .filter(point::Column::Id.eq(p.id))
+        .filter(point::Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 1 {
+        Ok(())
+    } else {
+        check_version(db, &load(db, p.id).await?, version).await.and(Err(KnowledgeError::Conflict(format!(
+            "knowledge point {} changed while saving; nothing was saved",
+            p.id
+        ))))
+    }
+}
+
+async fn check_category(db: &impl ConnectionTrait, id: i32) -> Result<()> {
+    if categories::exists(db, id).await? {
+        Ok(())
+    } else {
+        Err(KnowledgeError::Invalid(format!("category {id} does not exist")))
+    }
+}
+
+/// One live knowledge point per (category, question): that pair is what imports match on.
+async fn check_unique(
+    db: &impl ConnectionTrait,
+    category_id: i32,
+    question: &str,
+    except: Option<i32>,
+) -> Result<()> {
+    let mut q = point::Entity::find()
+        .filter(point::Column::CategoryId.eq(category_id))
+        .filter(point::Column::Question.eq(question))
+        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()));
+    if let Some(id) = except {
+        q = q.filter(point::Column::Id.ne(id));
+    }
+    match q.one(db).await? {
+        Some(other) => Err(KnowledgeError::Conflict(format!(
+            "knowledge point {} already has this question in this category",
+            other.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+pub(crate) async fn find_by_question(
+    db: &impl ConnectionTrait,
+    category_id: i32,
+    question: &str,
+) -> Result<Option<point::Model>> {
+    Ok(point::Entity::find()
+        .filter(point::Column::CategoryId.eq(category_id))
+        .filter(point::Column::Question.eq(question))
+        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()))
+        .order_by_desc(point::Column::Id)
+        .one(db)
+        .await?)
+}
+
+async fn next_feed_revision(db: &impl ConnectionTrait) -> Result<i64> {
+    let max: Option<Option<i64>> = point::Entity::find()
+        .select_only()
+        .column_as(point::Column::FeedRevision.max(), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0) + 1)
+}

@@ -1,0 +1,270 @@
+//! Reading the knowledge base: one point, lists and search, history, the review queue and a
+//! module's knowledge page.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::categories::{self, Tree};
+use super::diff::{diff, Side};
+use super::entity::{point, revision};
+use super::points::{content_of, head, load, state};
+use super::{fold, Result};
+use crate::views::{
+    HistoryEntry, ModulePage, PointDetail, PointStatus, PointSummary, PublishedPoint, ReviewItem,
+    RevisionView, SlotView,
+};
+
+pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<PointDetail> {
+    let p = load(db, id).await?;
+    let tree = Tree::load(db).await?;
+    let head = head(db, &p).await?;
+    let published = match p.published_revision_id {
+        Some(r) if r == head.id => Some(head.clone()),
+        Some(r) => revision::Entity::find_by_id(r).one(db).await?,
+        None => None,
+    };
+    Ok(PointDetail {
+        id: p.id,
+        version: p.version,
+        status: point_status(&p),
+        head: view(&tree, &head),
+        published: published.map(|r| view(&tree, &r)),
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only points in this category and the categories below it.
+    pub category_id: Option<i32>,
+    /// Every word must occur in the question, a phrasing or the answer (any case; Chinese
+    /// works as substrings, so no segmenter is needed to find a term).
+    pub text: Option<String>,
+    pub status: Option<PointStatus>,
+    pub include_archived: bool,
+}
+
+/// Points matching the filter, those whose question matches first, then by last change.
+pub async fn list(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<PointSummary>> {
+    let tree = Tree::load(db).await?;
+    let mut q = point::Entity::find();
+    if let Some(s) = filter.status {
+        q = q.filter(point::Column::Status.eq(s.as_str()));
+    } else if !filter.include_archived {
+        q = q.filter(point::Column::Status.ne(PointStatus::Archived.as_str()));
+    }
+    let points = q.order_by_desc(point::Column::UpdatedAt).all(db).await?;
+    let points: Vec<point::Model> = match filter.category_id {
+        Some(c) => points.into_iter().filter(|p| within(&tree, p.category_id, c)).collect(),
+        None => points,
+    };
+    let heads = heads(db, &points).await?;
+    let terms: Vec<String> =
+        filter.text.as_deref().map(|t| t.split_whitespace().map(fold).collect()).unwrap_or_default();
+    let mut scored: Vec<(u8, PointSummary)> = Vec::new();
+    for p in &points {
+        let Some(h) = p.head_revision_id.and_then(|id| heads.get(&id)) else { continue };
+        let c = content_of(h);
+        let score = if terms.is_empty() {
+            1
+        } else {
+            let question = fold(&c.question);
+            let everything = format!("{question}\n{}\n{}", fold(&c.phrasings.join("\n")), fold(&c.answer));
+            if !terms.iter().all(|t| everything.contains(t.as_str())) {
+                continue;
+            }
+            if terms.iter().all(|t| question.contains(t.as_str())) {
+                2
+            } else {
+                1
+            }
+        };
+        scored.push((score, summary(&tree, p, h)));
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(scored.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Every revision, newest first, each with what it changed against the one before.
+pub async fn history(db: &impl ConnectionTrait, id: i32) -> Result<Vec<HistoryEntry>> {
+    load(db, id).await?;
+    let tree = Tree::load(db).await?;
+    let revs = revision::Entity::find()
+        .filter(revision::Column::KnowledgeId.eq(id))
+        .order_by_asc(revision::Column::Number)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(revs.len());
+    let mut before: Option<(String, revision::Model)> = None;
+    for r in revs {
+        let path = tree.path(r.category_id);
+        let changes = {
+            let prev = before.as_ref().map(|(path, r)| (path.as_str(), content_of(r)));
+            let cur = content_of(&r);
+            let prev_side = prev.as_ref().map(|(path, c)| side(path, c));
+            diff(prev_side.as_ref(), &side(&path, &cur))
+        };
+        out.push(HistoryEntry { revision: view(&tree, &r), changes });
+        before = Some((path, r));
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// Everything waiting for a reviewer, oldest submission first, each as a diff against what
+/// the bot serves now.
+pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ReviewItem>> {
+    let tree = Tree::load(db).await?;
+    let points = point::Entity::find()
+        .filter(point::Column::Status.eq(PointStatus::InReview.as_str()))
+        .order_by_asc(point::Column::UpdatedAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(points.len());
+    for p in points {
+        let head = head(db, &p).await?;
+        let published = match p.published_revision_id {
+            Some(r) => revision::Entity::find_by_id(r).one(db).await?,
+            None => None,
+        };
+        let now = content_of(&head);
+        let now_path = tree.path(now.category_id);
+        let was = published.as_ref().map(|r| (tree.path(r.category_id), content_of(r)));
+        let was_side = was.as_ref().map(|(path, c)| side(path, c));
+        out.push(ReviewItem {
+            point: summary(&tree, &p, &head),
+            diff: diff(was_side.as_ref(), &side(&now_path, &now)),
+            first_publication: published.is_none(),
+            submitted: view(&tree, &head),
+        });
+    }
+    Ok(out)
+}
+
+/// A module's page: its published points in order, its template's slots and which are filled.
+pub async fn module_page(db: &impl ConnectionTrait, category_id: i32) -> Result<ModulePage> {
+    let category = categories::get(db, category_id).await?;
+    let tree = Tree::load(db).await?;
+    let points = point::Entity::find()
+        .filter(point::Column::CategoryId.eq(category_id))
+        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()))
+        .order_by_asc(point::Column::Id)
+        .all(db)
+        .await?;
+    let heads = heads(db, &points).await?;
+    let published_ids: Vec<i32> = points.iter().filter_map(|p| p.published_revision_id).collect();
+    let published: HashMap<i32, revision::Model> = revision::Entity::find()
+        .filter(revision::Column::Id.is_in(published_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut page_points = Vec::new();
+    let mut unpublished = Vec::new();
+    for p in &points {
+        if let Some(r) = p.published_revision_id.and_then(|id| published.get(&id)) {
+            let c = content_of(r);
+            page_points.push(PublishedPoint {
+                id: p.id,
+                question: c.question,
+                answer: c.answer,
+                phrasings: c.phrasings,
+                template_slot: c.template_slot,
+                updated_at: r.reviewed_at.unwrap_or(r.created_at),
+            });
+        }
+        if p.status != PointStatus::Published.as_str() {
+            if let Some(h) = p.head_revision_id.and_then(|id| heads.get(&id)) {
+                unpublished.push(summary(&tree, p, h));
+            }
+        }
+    }
+    let slots = category
+        .template
+        .map(|t| {
+            t.slots()
+                .iter()
+                .map(|(key, en, zh)| SlotView {
+                    key: key.to_string(),
+                    title_en: en.to_string(),
+                    title_zh: zh.to_string(),
+                    filled_by: page_points
+                        .iter()
+                        .filter(|p| p.template_slot.as_deref() == Some(*key))
+                        .map(|p| p.id)
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ModulePage { category, slots, points: page_points, unpublished })
+}
+
+fn within(tree: &Tree, category: i32, ancestor: i32) -> bool {
+    let mut cur = Some(category);
+    while let Some(c) = cur {
+        if c == ancestor {
+            return true;
+        }
+        cur = tree.get(c).and_then(|c| c.parent_id);
+    }
+    false
+}
+
+async fn heads(db: &impl ConnectionTrait, points: &[point::Model]) -> Result<HashMap<i32, revision::Model>> {
+    let mut out = HashMap::with_capacity(points.len());
+    // Bounded batches: SQLite limits the number of bound parameters in one statement.
+    for chunk in points.chunks(500) {
+        let ids: Vec<i32> = chunk.iter().filter_map(|p| p.head_revision_id).collect();
+        for r in revision::Entity::find().filter(revision::Column::Id.is_in(ids)).all(db).await? {
+            out.insert(r.id, r);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn point_status(p: &point::Model) -> PointStatus {
+    PointStatus::parse(&p.status).unwrap_or(PointStatus::Draft)
+}
+
+fn summary(tree: &Tree, p: &point::Model, head: &revision::Model) -> PointSummary {
+    let phrasings: Vec<String> = serde_json::from_str(&head.phrasings).unwrap_or_default();
+    PointSummary {
+        id: p.id,
+        category_id: p.category_id,
+        category_path: tree.path(p.category_id),
+        question: p.question.clone(),
+        status: point_status(p),
+        live: p.published_revision_id.is_some() && p.status != PointStatus::Archived.as_str(),
+        version: p.version,
+        phrasings: phrasings.len(),
+        updated_at: p.updated_at,
+        updated_by: head.reviewed_by.clone().unwrap_or_else(|| head.author.clone()),
+    }
+}
+
+pub(crate) fn view(tree: &Tree, r: &revision::Model) -> RevisionView {
+    RevisionView {
+        number: r.number,
+        state: state(r),
+        author: r.author.clone(),
+        created_at: r.created_at,
+        note: r.note.clone(),
+        reviewed_by: r.reviewed_by.clone(),
+        reviewed_at: r.reviewed_at,
+        review_comment: r.review_comment.clone(),
+        category_path: tree.path(r.category_id),
+        content: content_of(r),
+    }
+}
+
+fn side<'a>(path: &'a str, c: &'a crate::views::Content) -> Side<'a> {
+    Side {
+        category: path,
+        question: &c.question,
+        answer: &c.answer,
+        phrasings: &c.phrasings,
+        template_slot: c.template_slot.as_deref(),
+    }
+}

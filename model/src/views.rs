@@ -1,0 +1,379 @@
+//! What the services take and return, as plain serde types. This module is built for the
+//! browser too (without the `backend` feature), so the UI shows exactly what services produce.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Bot,
+    Trainer,
+    Reviewer,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Bot, Role::Trainer, Role::Reviewer, Role::Supervisor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Bot => "bot",
+            Role::Trainer => "trainer",
+            Role::Reviewer => "reviewer",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Whether this role may do what `needed` may: roles are ordered.
+    pub fn includes(self, needed: Role) -> bool {
+        self >= needed
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}: one of bot, trainer, reviewer, supervisor, admin")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+/// Who is acting: a signed-in user or an API token, with its role. Every change is audited
+/// under this name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>, role: Role) -> Self {
+        Self { name: name.into(), role }
+    }
+}
+
+/// The kinds of module a category can be; each lists the knowledge points such a module
+/// should have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Template {
+    Promotion,
+    Product,
+    Pricing,
+    Service,
+    Update,
+}
+
+impl Template {
+    pub const ALL: [Template; 5] =
+        [Template::Promotion, Template::Product, Template::Pricing, Template::Service, Template::Update];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Template::Promotion => "promotion",
+            Template::Product => "product",
+            Template::Pricing => "pricing",
+            Template::Service => "service",
+            Template::Update => "update",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Template> {
+        Template::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The slots a module of this kind should fill: (key, English title, Chinese title).
+    pub fn slots(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Template::Promotion => &[
+                ("what", "What the offer is", "活动内容"),
+                ("eligibility", "Who can take part", "参与条件"),
+                ("period", "When it starts and ends", "活动时间"),
+                ("how_to_join", "How to sign up", "如何参加"),
+                ("price", "What it costs or saves", "优惠力度与费用"),
+                ("terms", "Terms, limits and combining offers", "规则与限制"),
+                ("cancel", "How to leave the offer", "如何退出"),
+            ],
+            Template::Product => &[
+                ("what", "What the product is", "产品介绍"),
+                ("features", "What it includes", "包含内容"),
+                ("eligibility", "Who can get it", "办理条件"),
+                ("how_to_get", "How to get it", "如何办理"),
+                ("price", "What it costs", "资费"),
+                ("cancel", "How to cancel it", "如何取消"),
+            ],
+            Template::Pricing => &[
+                ("price", "What it costs", "价格"),
+                ("billing", "How and when it is billed", "计费方式"),
+                ("extra_fees", "Extra fees and charges", "额外费用"),
+                ("discounts", "Discounts", "优惠"),
+                ("change_plan", "How to change the price plan", "如何变更"),
+            ],
+            Template::Service => &[
+                ("what", "What the service does", "服务说明"),
+                ("how_to_request", "How to request it", "如何申请"),
+                ("documents", "What is needed", "所需材料"),
+                ("time", "How long it takes", "办理时长"),
+                ("fee", "What it costs", "费用"),
+                ("status", "How to follow a request", "进度查询"),
+            ],
+            Template::Update => &[
+                ("what_changed", "What changed", "变更内容"),
+                ("when", "When it takes effect", "生效时间"),
+                ("who", "Who is affected", "影响范围"),
+                ("action", "What customers need to do", "客户需要做什么"),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointStatus {
+    Draft,
+    InReview,
+    Rejected,
+    Published,
+    Archived,
+}
+
+impl PointStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PointStatus::Draft => "draft",
+            PointStatus::InReview => "in_review",
+            PointStatus::Rejected => "rejected",
+            PointStatus::Published => "published",
+            PointStatus::Archived => "archived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PointStatus> {
+        [Self::Draft, Self::InReview, Self::Rejected, Self::Published, Self::Archived]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// A revision's place in the lifecycle. `Superseded` is a draft or review replaced by a later
+/// edit, or a published revision replaced by a later publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionState {
+    Draft,
+    InReview,
+    Rejected,
+    Published,
+    Superseded,
+    Archived,
+}
+
+impl RevisionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionState::Draft => "draft",
+            RevisionState::InReview => "in_review",
+            RevisionState::Rejected => "rejected",
+            RevisionState::Published => "published",
+            RevisionState::Superseded => "superseded",
+            RevisionState::Archived => "archived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RevisionState> {
+        [Self::Draft, Self::InReview, Self::Rejected, Self::Published, Self::Superseded, Self::Archived]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryNode {
+    pub id: i32,
+    pub parent_id: Option<i32>,
+    pub name: String,
+    /// Names from the root down, joined with `/`.
+    pub path: String,
+    pub depth: usize,
+    pub template: Option<Template>,
+    /// Knowledge points directly in this category (archived ones not counted).
+    pub points: usize,
+}
+
+/// The editable content of a knowledge point: what a trainer writes and a revision stores.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Content {
+    pub category_id: i32,
+    pub question: String,
+    pub answer: String,
+    pub phrasings: Vec<String>,
+    /// Which slot of the module's template this point fills, if any.
+    pub template_slot: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointSummary {
+    pub id: i32,
+    pub category_id: i32,
+    pub category_path: String,
+    pub question: String,
+    pub status: PointStatus,
+    /// Whether the bot serves a revision of this point.
+    pub live: bool,
+    pub version: i32,
+    pub phrasings: usize,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub number: i32,
+    pub state: RevisionState,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_comment: Option<String>,
+    pub category_path: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointDetail {
+    pub id: i32,
+    pub version: i32,
+    pub status: PointStatus,
+    pub head: RevisionView,
+    pub published: Option<RevisionView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    Same,
+    Added,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub kind: SpanKind,
+    pub text: String,
+}
+
+/// One changed field, as inline spans (words for Latin text, characters for Chinese).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// `category`, `question`, `answer` or `template_slot`.
+    pub field: String,
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Diff {
+    pub fields: Vec<FieldChange>,
+    pub phrasings_added: Vec<String>,
+    pub phrasings_removed: Vec<String>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.phrasings_added.is_empty() && self.phrasings_removed.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub revision: RevisionView,
+    /// What this revision changed against the one before it.
+    pub changes: Diff,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub point: PointSummary,
+    pub submitted: RevisionView,
+    /// Against the published revision; for a point never published, against nothing.
+    pub diff: Diff,
+    pub first_publication: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub key: String,
+    pub title_en: String,
+    pub title_zh: String,
+    /// The knowledge points that fill it.
+    pub filled_by: Vec<i32>,
+}
+
+/// A module's knowledge page: its published points in one readable page, and the template
+/// slots still missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModulePage {
+    pub category: CategoryNode,
+    pub slots: Vec<SlotView>,
+    pub points: Vec<PublishedPoint>,
+    /// Points in this module not yet published (drafts, in review), by question.
+    pub unpublished: Vec<PointSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedPoint {
+    pub id: i32,
+    pub question: String,
+    pub answer: String,
+    pub phrasings: Vec<String>,
+    pub template_slot: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<LineError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// One published change for bots (`GET /api/v1/knowledge?since=`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    pub id: String,
+    pub category: String,
+    pub question: String,
+    pub phrasings: Vec<String>,
+    pub answer: String,
+    pub updated_at: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    pub revision: i64,
+    pub items: Vec<FeedItem>,
+}
