@@ -18,7 +18,6 @@ impl Lang {
         }
     }
 
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn cookie_value(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -84,9 +83,13 @@ fn initial_lang() -> Lang {
     Lang::En
 }
 
-/// Switches the language and remembers it in a cookie for a year.
+/// Switches the language and remembers it in a cookie for a year, and for a signed-in user
+/// on the server too, so it follows them to another browser.
 pub fn set_lang(lang: RwSignal<Lang>, to: Lang) {
     lang.set(to);
+    leptos::task::spawn_local(async move {
+        let _ = crate::auth::remember_language(to.cookie_value().to_string()).await;
+    });
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -154,6 +157,88 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("status.refresh", "Refresh", "刷新"),
     ("status.error", "Status could not be read", "无法读取状态"),
     ("notfound.title", "Page not found", "页面不存在"),
+    ("signin.title", "Sign in", "登录"),
+    ("signin.name", "Name", "用户名"),
+    ("signin.password", "Password", "密码"),
+    ("signin.submit", "Sign in", "登录"),
+    ("signin.out", "Sign out", "退出"),
+    ("knowledge.new", "New knowledge point", "新建知识点"),
+    ("knowledge.categories", "Categories", "分类"),
+    ("knowledge.all", "All knowledge", "全部知识"),
+    ("knowledge.search_hint", "Search questions, phrasings and answers", "搜索标准问、相似问法和答案"),
+    ("knowledge.search", "Search", "搜索"),
+    ("knowledge.any_status", "Any state", "全部状态"),
+    ("knowledge.none", "No knowledge points here yet.", "这里还没有知识点。"),
+    ("knowledge.state", "State", "状态"),
+    ("knowledge.updated", "Last change", "最近修改"),
+    ("field.category", "Category", "分类"),
+    ("field.question", "Typical question", "标准问"),
+    ("field.answer", "Answer", "标准答案"),
+    ("field.phrasings", "Other phrasings", "相似问法"),
+    ("field.slot", "Template slot", "模板条目"),
+    ("status.draft", "Draft", "草稿"),
+    ("status.in_review", "In review", "审核中"),
+    ("status.rejected", "Rejected", "已退回"),
+    ("status.published", "Published", "已发布"),
+    ("status.archived", "Archived", "已归档"),
+    ("status.superseded", "Superseded", "已被替代"),
+    ("status.live", "Live", "线上生效"),
+    ("category.new", "New category", "新建分类"),
+    ("category.edit", "Rename / move", "重命名 / 移动"),
+    ("category.name", "Name", "名称"),
+    ("category.parent", "Inside", "上级分类"),
+    ("category.top", "(top level)", "（顶级）"),
+    ("category.template", "Module template", "模块模板"),
+    ("category.no_template", "none", "无"),
+    ("template.promotion", "Promotion", "促销活动"),
+    ("template.product", "Product", "产品"),
+    ("template.pricing", "Pricing", "资费"),
+    ("template.service", "Service", "服务"),
+    ("template.update", "Update", "变更通知"),
+    ("action.save", "Save", "保存"),
+    ("import.title", "Import knowledge (JSON or CSV)", "导入知识（JSON 或 CSV）"),
+    ("import.hint",
+     "Paste a JSON array or CSV with the header category,question,answer,phrasings (phrasings separated by |). Rows are matched on category and question; bad rows are listed, good rows kept.",
+     "粘贴 JSON 数组，或表头为 category,question,answer,phrasings 的 CSV（相似问法用 | 分隔）。按分类和标准问匹配已有知识；错误行会列出，正确行照常导入。"),
+    ("import.publish", "Publish at once (reviewers)", "立即发布（需审核员权限）"),
+    ("import.run", "Import", "导入"),
+    ("import.created", "created", "新建"),
+    ("import.updated", "updated", "更新"),
+    ("import.unchanged", "unchanged", "未变化"),
+    ("import.line", "Line", "第"),
+    ("module.open", "Open this module's knowledge page", "查看本模块的知识页面"),
+    ("module.template", "Template", "模板"),
+    ("module.missing", "missing", "项缺失"),
+    ("module.write", "Write it", "去编写"),
+    ("module.empty", "Nothing published in this module yet.", "本模块还没有已发布的知识。"),
+    ("module.also_asked", "Also asked as:", "其他问法："),
+    ("module.unpublished", "Not published yet", "尚未发布"),
+    ("editor.new", "New knowledge point", "新建知识点"),
+    ("editor.edit", "Knowledge point", "知识点"),
+    ("editor.rejected_because", "Sent back by the reviewer:", "审核退回意见："),
+    ("editor.save", "Save draft", "保存草稿"),
+    ("editor.submit", "Submit for review", "提交审核"),
+    ("editor.submit_hint", "Save your changes first; then a reviewer can publish them.", "请先保存修改，然后提交给审核员发布。"),
+    ("editor.archive", "Archive", "归档"),
+    ("editor.unsaved", "Unsaved changes", "有未保存的修改"),
+    ("editor.add", "Add", "添加"),
+    ("editor.add_hint", "Another way customers ask this (Enter adds it)", "客户的另一种问法（回车添加）"),
+    ("editor.remove", "Remove", "删除"),
+    ("editor.saved", "Draft saved.", "草稿已保存。"),
+    ("editor.submitted", "Submitted for review.", "已提交审核。"),
+    ("editor.archived", "Archived: bots no longer serve it.", "已归档：机器人不再使用该知识点。"),
+    ("editor.restored", "Restored as a new draft.", "已恢复为新草稿。"),
+    ("history.title", "History", "修改历史"),
+    ("history.restore", "Restore as draft", "恢复为草稿"),
+    ("history.reviewed_by", "reviewed by", "审核人"),
+    ("diff.none", "No change.", "无变化。"),
+    ("review.empty", "Nothing waiting for review.", "没有待审核的内容。"),
+    ("review.new_point", "New", "新知识点"),
+    ("review.approve", "Approve and publish", "通过并发布"),
+    ("review.reject", "Send back", "退回"),
+    ("review.comment_hint", "Why it goes back (required)", "退回原因（必填）"),
+    ("review.published", "published", "已发布"),
+    ("review.rejected", "sent back to its author", "已退回作者"),
 ];
 
 #[cfg(test)]

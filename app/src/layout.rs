@@ -3,26 +3,35 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use model::views::Role;
+
+use crate::auth::{use_me, UserMenu};
 use crate::i18n::{set_lang, tr, use_lang};
 
-const SECTIONS: [(&str, &str); 6] = [
-    ("/", "nav.home"),
-    ("/inbox", "nav.inbox"),
-    ("/knowledge", "nav.knowledge"),
-    ("/review", "nav.review"),
-    ("/dashboard", "nav.dashboard"),
-    ("/search", "nav.search"),
+/// Each section and the role it needs (the server enforces it; the menu only hides what the
+/// user could not open).
+const SECTIONS: [(&str, &str, Role); 6] = [
+    ("/", "nav.home", Role::Trainer),
+    ("/inbox", "nav.inbox", Role::Trainer),
+    ("/knowledge", "nav.knowledge", Role::Trainer),
+    ("/review", "nav.review", Role::Reviewer),
+    ("/dashboard", "nav.dashboard", Role::Supervisor),
+    ("/search", "nav.search", Role::Trainer),
 ];
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
+    let me = use_me();
+    let may = move |role: Role| me.get().flatten().is_some_and(|m| m.role.includes(role));
     view! {
         <div class="app">
             <header class="topbar">
                 <a class="brand" href="/">"botcoach"</a>
                 <span class="tagline">{move || t("app.tagline")}</span>
+                <span class="spacer"></span>
+                <UserMenu/>
                 <button
                     class="lang-switch"
                     data-testid="lang-switch"
@@ -32,10 +41,15 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </button>
             </header>
             <nav class="sidebar" data-testid="nav">
-                {SECTIONS
-                    .into_iter()
-                    .map(|(href, key)| view! { <A href=href>{move || t(key)}</A> })
-                    .collect_view()}
+                <Transition fallback=|| ()>
+                    {move || {
+                        SECTIONS
+                            .into_iter()
+                            .filter(|(_, _, role)| may(*role))
+                            .map(|(href, key, _)| view! { <A href=href>{move || t(key)}</A> })
+                            .collect_view()
+                    }}
+                </Transition>
             </nav>
             <main class="content">{children()}</main>
         </div>

@@ -1,7 +1,9 @@
 //! botcoach's browser UI. Rendered on the server, hydrated in the browser; server-only code
 //! sits behind the `ssr` feature.
 
+pub mod auth;
 pub mod i18n;
+pub mod knowledge;
 mod layout;
 mod pages;
 pub mod status;
@@ -36,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
+    auth::provide_me();
 
     // Runs only in the browser, after hydration: end-to-end tests wait for this marker before
     // they click, and `<html lang>` follows the chosen language for fonts and screen readers.
@@ -53,9 +56,13 @@ pub fn App() -> impl IntoView {
             <layout::Shell>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home/>
+                    <Route path=path!("/login") view=auth::SignIn/>
                     <Route path=path!("/inbox") view=pages::Inbox/>
-                    <Route path=path!("/knowledge") view=pages::Knowledge/>
-                    <Route path=path!("/review") view=pages::Review/>
+                    <Route path=path!("/knowledge") view=knowledge::KnowledgePage/>
+                    <Route path=path!("/knowledge/new") view=knowledge::EditorPage/>
+                    <Route path=path!("/knowledge/:id") view=knowledge::EditorPage/>
+                    <Route path=path!("/modules/:id") view=knowledge::ModuleView/>
+                    <Route path=path!("/review") view=knowledge::ReviewPage/>
                     <Route path=path!("/dashboard") view=pages::Dashboard/>
                     <Route path=path!("/search") view=pages::Search/>
                 </Routes>

@@ -35,16 +35,6 @@ pub fn Inbox() -> impl IntoView {
 }
 
 #[component]
-pub fn Knowledge() -> impl IntoView {
-    view! { <Planned title="knowledge.title" body="knowledge.planned"/> }
-}
-
-#[component]
-pub fn Review() -> impl IntoView {
-    view! { <Planned title="review.title" body="review.planned"/> }
-}
-
-#[component]
 pub fn Dashboard() -> impl IntoView {
     view! { <Planned title="dashboard.title" body="dashboard.planned"/> }
 }

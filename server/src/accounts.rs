@@ -7,7 +7,7 @@ use model::accounts::{tokens, users, Role};
 
 use crate::config::Config;
 
-async fn migrated_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+pub async fn migrated_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let db = crate::startup::open_database(config).await?;
     crate::startup::migrate(&db).await?;
     Ok(db)

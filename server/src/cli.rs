@@ -1,4 +1,4 @@
-//! Command line: `botcoach [serve|migrate|embed]`. Results go to stdout, logs to stderr, so
+//! Command line: `botcoach [serve|migrate|embed|user|token|import|export|demo]`. Results go to stdout, logs to stderr, so
 //! the commands compose in scripts.
 
 use std::path::PathBuf;
@@ -43,6 +43,21 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Import knowledge from a .json or .csv file (idempotent on category and question).
+    Import {
+        file: PathBuf,
+        /// Publish at once instead of leaving drafts for review.
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Export the published knowledge to a .json or .csv file.
+    Export { file: PathBuf },
+    /// Load the demo knowledge bases and one user per role (for trying botcoach out).
+    Demo {
+        /// Folder with the demo files.
+        #[arg(long, default_value = "demo")]
+        dir: PathBuf,
     },
 }
 
@@ -90,6 +105,11 @@ pub fn run() -> anyhow::Result<()> {
         Command::Token { action: TokenAction::Create { name, role } } => {
             runtime.block_on(crate::accounts::token_create(&config, &name, role))
         }
+        Command::Import { file, publish } => {
+            runtime.block_on(crate::knowledge::import(&config, &file, publish))
+        }
+        Command::Export { file } => runtime.block_on(crate::knowledge::export(&config, &file)),
+        Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
     }
 }
 

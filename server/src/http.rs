@@ -1,5 +1,6 @@
-//! The HTTP surface: health endpoints, then the Leptos app (pages and server functions)
-//! with the shared [`Services`] handed to every server function through context.
+//! The HTTP surface: health endpoints, the API v1, then the Leptos app (pages and server
+//! functions) with the shared [`Services`] handed to every server function through context.
+//! Every matched route passes [`crate::access::check`] first.
 
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -46,12 +47,19 @@ pub fn router(config: &Config, services: Services) -> Router {
     Router::new()
         .route("/healthz", get(crate::health::live))
         .route("/readyz", get(crate::health::ready))
+        .merge(crate::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            {
+                let services = services.clone();
+                move || provide_context(services.clone())
+            },
             move || shell(leptos.clone()),
         )
+        // Only matched routes pass the access check; unknown paths fall through to static files
+        // and the 404 page.
+        .route_layer(axum::middleware::from_fn_with_state(services, crate::access::check))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -74,6 +74,6 @@ async fn tokens_are_printed_once_and_stored_hashed() {
     let stored = tokens::entity::Entity::find().all(&db).await.unwrap();
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|t| t.token_hash != token && t.token_hash.len() == 64));
-    assert_eq!(tokens::authenticate(&db, token).await.unwrap(), Some(Role::Bot));
+    assert_eq!(tokens::authenticate(&db, token).await.unwrap().map(|(_, r)| r), Some(Role::Bot));
     assert_eq!(tokens::authenticate(&db, "bc_not-a-token").await.unwrap(), None);
 }

@@ -8,6 +8,15 @@ pub mod users;
 use crate::storage::StorageError;
 pub use crate::views::{Actor, Role, UnknownRole};
 
+/// Who made a request, as the server's access check found it; handlers and server functions
+/// read it from the request's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub actor: Actor,
+    /// Set for a signed-in browser user, `None` for an API token.
+    pub user_id: Option<i32>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{0}")]

@@ -30,6 +30,9 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The name of the cookie that carries the session secret.
+pub const COOKIE: &str = "botcoach_session";
+
 /// How long a sign-in lasts: one working week.
 pub const LIFETIME: Duration = Duration::days(7);
 

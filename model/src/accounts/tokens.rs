@@ -53,10 +53,16 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result
     Ok(token)
 }
 
-/// The token's role, or `None` for an unknown token.
-pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Option<Role>, AccountError> {
+/// The token's name and role, or `None` for an unknown token.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(String, Role)>, AccountError> {
     let found = entity::Entity::find().filter(entity::Column::TokenHash.eq(hash(token))).one(db).await?;
-    Ok(found.map(|t| t.role.parse::<Role>()).transpose()?)
+    match found {
+        Some(t) => Ok(Some((t.name, t.role.parse::<Role>()?))),
+        None => Ok(None),
+    }
 }
 
 /// `prefix` followed by 256 random bits in hex.
@@ -64,6 +70,11 @@ pub(super) fn random_secret(prefix: &str) -> Result<String, AccountError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| AccountError::Random(e.to_string()))?;
     Ok(format!("{prefix}{}", hex(&secret)))
+}
+
+/// A random password for generated accounts: 16 characters from 96 bits.
+pub fn random_password() -> Result<String, AccountError> {
+    Ok(random_secret("")?[..16].to_string())
 }
 
 pub fn hash(token: &str) -> String {

@@ -1,0 +1,209 @@
+//! Signing in and out, and who is signed in. The session lives in the database; the browser
+//! holds an HttpOnly cookie with its secret. Pages and server functions are guarded by the
+//! server's access rules; this module only tells the UI who the user is.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use model::views::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{tr, use_lang};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub name: String,
+    pub role: Role,
+}
+
+#[server(endpoint = "sign_in", input = Json)]
+pub async fn sign_in(name: String, password: String) -> Result<Me, ServerFnError> {
+    ssr::sign_in(name, password).await
+}
+
+#[server(endpoint = "sign_out", input = Json)]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    ssr::sign_out().await
+}
+
+#[server(endpoint = "who_am_i", input = Json)]
+pub async fn who_am_i() -> Result<Option<Me>, ServerFnError> {
+    Ok(ssr::principal().map(|p| Me { name: p.actor.name, role: p.actor.role }))
+}
+
+/// Keeps the signed-in user's language for their next sign-in; nothing for anonymous users.
+#[server(endpoint = "remember_language", input = Json)]
+pub async fn remember_language(lang: String) -> Result<(), ServerFnError> {
+    ssr::remember_language(lang).await
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use super::*;
+    use http::header::SET_COOKIE;
+    use http::HeaderValue;
+    use leptos_axum::ResponseOptions;
+    use model::accounts::{sessions, users, Principal};
+    use model::views::Actor;
+
+    pub fn services() -> Result<model::Services, ServerFnError> {
+        use_context::<model::Services>()
+            .ok_or_else(|| ServerFnError::new("server state is missing from the request context"))
+    }
+
+    /// The caller the server's access check found, if any.
+    pub fn principal() -> Option<Principal> {
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Principal>().cloned())
+    }
+
+    /// The acting user; the access rules let no anonymous call reach a guarded function, so a
+    /// missing one is refused here too rather than trusted.
+    pub fn actor() -> Result<Actor, ServerFnError> {
+        principal().map(|p| p.actor).ok_or_else(|| ServerFnError::new("sign in first"))
+    }
+
+    pub fn fail(e: impl std::fmt::Display) -> ServerFnError {
+        ServerFnError::new(e.to_string())
+    }
+
+    fn set_cookie(value: String) {
+        if let (Some(response), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+            response.append_header(SET_COOKIE, v);
+        }
+    }
+
+    pub async fn sign_in(name: String, password: String) -> Result<Me, ServerFnError> {
+        let services = services()?;
+        let Some((secret, user)) =
+            sessions::sign_in(&services.db, name.trim(), &password).await.map_err(fail)?
+        else {
+            return Err(ServerFnError::new("wrong name or password"));
+        };
+        let max_age = sessions::LIFETIME.num_seconds();
+        set_cookie(format!(
+            "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}",
+            sessions::COOKIE
+        ));
+        if let Some(lang) = &user.lang {
+            set_cookie(format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax"));
+        }
+        Ok(Me { name: user.name, role: user.role })
+    }
+
+    pub async fn sign_out() -> Result<(), ServerFnError> {
+        let services = services()?;
+        let headers = use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+        let secret =
+            headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+                c.split(';')
+                    .filter_map(|kv| kv.trim().split_once('='))
+                    .find(|(k, _)| *k == sessions::COOKIE)
+                    .map(|(_, v)| v.to_string())
+            });
+        if let Some(secret) = secret {
+            sessions::sign_out(&services.db, &secret).await.map_err(fail)?;
+        }
+        set_cookie(format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0", sessions::COOKIE));
+        Ok(())
+    }
+
+    pub async fn remember_language(lang: String) -> Result<(), ServerFnError> {
+        let Some(user_id) = principal().and_then(|p| p.user_id) else { return Ok(()) };
+        users::set_lang(&services()?.db, user_id, &lang).await.map_err(fail)
+    }
+}
+
+/// The text of a server function's error, without the framework's prefix.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Who is signed in, loaded once per page and shared.
+pub fn provide_me() -> Resource<Option<Me>> {
+    let me = Resource::new(|| (), |_| async { who_am_i().await.ok().flatten() });
+    provide_context(me);
+    me
+}
+
+pub fn use_me() -> Resource<Option<Me>> {
+    expect_context::<Resource<Option<Me>>>()
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let query = leptos_router::hooks::use_query_map();
+    let action = Action::new(|(name, password): &(String, String)| {
+        let (name, password) = (name.clone(), password.clone());
+        async move { sign_in(name, password).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            let next = query
+                .read_untracked()
+                .get("next")
+                .filter(|n| n.starts_with('/'))
+                .unwrap_or_else(|| "/".into());
+            // A full load, so the server renders the next page with the new session.
+            let _ = window().location().set_href(&next);
+        }
+    });
+    view! {
+        <section class="page narrow">
+            <h1>{move || t("signin.title")}</h1>
+            <form
+                class="panel form"
+                data-testid="signin-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    action.dispatch((name.get_untracked(), password.get_untracked()));
+                }
+            >
+                <label>{move || t("signin.name")} <input name="name" autocomplete="username" bind:value=name required/></label>
+                <label>
+                    {move || t("signin.password")}
+                    <input name="password" type="password" autocomplete="current-password" bind:value=password required/>
+                </label>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>{move || t("signin.submit")}</button>
+                {move || match action.value().get() {
+                    Some(Err(e)) => view! { <p class="error" data-testid="signin-error">{error_text(&e)}</p> }.into_any(),
+                    _ => ().into_any(),
+                }}
+            </form>
+        </section>
+    }
+}
+
+/// The signed-in user's name and role with a sign-out button, or a sign-in link.
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let me = use_me();
+    let out = Action::new(|_: &()| sign_out());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = out.value().get() {
+            let _ = window().location().set_href("/login");
+        }
+    });
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Some(me) => view! {
+                        <span class="user" data-testid="user">{me.name.clone()} " · " <small>{me.role.as_str()}</small></span>
+                        <button class="ghost" data-testid="sign-out" on:click=move |_| { out.dispatch(()); }>
+                            {move || t("signin.out")}
+                        </button>
+                    }.into_any(),
+                    None => view! { <a href="/login" data-testid="sign-in-link">{move || t("signin.title")}</a> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,206 @@
+//! Server functions of the knowledge pages. Each checks nothing itself beyond who is acting:
+//! the server's access rules guard the endpoint, the services guard the roles and the data.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use model::views::{
+    CategoryNode, Content, HistoryEntry, ImportReport, ModulePage, PointDetail, PointSummary, ReviewItem,
+};
+
+#[server(endpoint = "category_tree", input = Json)]
+pub async fn category_tree() -> Result<Vec<CategoryNode>, ServerFnError> {
+    ssr::category_tree().await
+}
+
+/// Creates a category (`id: None`) or renames, moves and sets the template of one.
+#[server(endpoint = "save_category", input = Json)]
+pub async fn save_category(
+    id: Option<i32>,
+    parent_id: Option<i32>,
+    name: String,
+    template: Option<String>,
+) -> Result<CategoryNode, ServerFnError> {
+    ssr::save_category(id, parent_id, name, template).await
+}
+
+#[server(endpoint = "list_knowledge", input = Json)]
+pub async fn list_knowledge(
+    category_id: Option<i32>,
+    text: String,
+    status: Option<String>,
+) -> Result<Vec<PointSummary>, ServerFnError> {
+    ssr::list_knowledge(category_id, text, status).await
+}
+
+#[server(endpoint = "knowledge_detail", input = Json)]
+pub async fn knowledge_detail(id: i32) -> Result<PointDetail, ServerFnError> {
+    ssr::knowledge_detail(id).await
+}
+
+#[server(endpoint = "knowledge_history", input = Json)]
+pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, ServerFnError> {
+    ssr::knowledge_history(id).await
+}
+
+/// Creates (`id: None`) or saves a draft; `version` is the one the editor loaded.
+#[server(endpoint = "save_knowledge", input = Json)]
+pub async fn save_knowledge(
+    id: Option<i32>,
+    version: i32,
+    content: Content,
+) -> Result<PointDetail, ServerFnError> {
+    ssr::save_knowledge(id, version, content).await
+}
+
+#[server(endpoint = "submit_knowledge", input = Json)]
+pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+    ssr::submit_knowledge(id, version).await
+}
+
+#[server(endpoint = "restore_knowledge", input = Json)]
+pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, ServerFnError> {
+    ssr::restore_knowledge(id, version, number).await
+}
+
+#[server(endpoint = "archive_knowledge", input = Json)]
+pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+    ssr::archive_knowledge(id, version).await
+}
+
+#[server(endpoint = "module_page", input = Json)]
+pub async fn knowledge_module(category_id: i32) -> Result<ModulePage, ServerFnError> {
+    ssr::module_page(category_id).await
+}
+
+/// Imports pasted JSON or CSV (the format is recognised from the text).
+#[server(endpoint = "import_knowledge", input = Json)]
+pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, ServerFnError> {
+    ssr::import_knowledge(text, publish).await
+}
+
+#[server(endpoint = "review_queue", input = Json)]
+pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
+    ssr::review_queue().await
+}
+
+/// Approves and publishes, or rejects with a comment.
+#[server(endpoint = "review_knowledge", input = Json)]
+pub async fn review_knowledge(
+    id: i32,
+    version: i32,
+    approve: bool,
+    comment: String,
+) -> Result<PointDetail, ServerFnError> {
+    ssr::review_knowledge(id, version, approve, comment).await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::auth::ssr::{actor, fail, services};
+    use model::knowledge::{categories, points, queries, transfer};
+    use model::views::{PointStatus, Template};
+
+    fn template(t: Option<String>) -> Result<Option<Template>, ServerFnError> {
+        match t.as_deref().filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => Template::parse(t)
+                .map(Some)
+                .ok_or_else(|| ServerFnError::new(format!("unknown template {t:?}"))),
+        }
+    }
+
+    pub async fn category_tree() -> Result<Vec<CategoryNode>, ServerFnError> {
+        categories::tree(&services()?.db).await.map_err(fail)
+    }
+
+    pub async fn save_category(
+        id: Option<i32>,
+        parent_id: Option<i32>,
+        name: String,
+        t: Option<String>,
+    ) -> Result<CategoryNode, ServerFnError> {
+        let (db, actor, t) = (services()?.db, actor()?, template(t)?);
+        match id {
+            None => categories::create(&db, &actor, parent_id, &name, t).await,
+            Some(id) => categories::update(&db, &actor, id, Some(&name), Some(parent_id), Some(t)).await,
+        }
+        .map_err(fail)
+    }
+
+    pub async fn list_knowledge(
+        category_id: Option<i32>,
+        text: String,
+        status: Option<String>,
+    ) -> Result<Vec<PointSummary>, ServerFnError> {
+        let filter = queries::Filter {
+            category_id,
+            text: Some(text).filter(|t| !t.trim().is_empty()),
+            status: status.as_deref().and_then(PointStatus::parse),
+            include_archived: false,
+        };
+        queries::list(&services()?.db, &filter).await.map_err(fail)
+    }
+
+    pub async fn knowledge_detail(id: i32) -> Result<PointDetail, ServerFnError> {
+        queries::detail(&services()?.db, id).await.map_err(fail)
+    }
+
+    pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, ServerFnError> {
+        queries::history(&services()?.db, id).await.map_err(fail)
+    }
+
+    pub async fn save_knowledge(
+        id: Option<i32>,
+        version: i32,
+        content: Content,
+    ) -> Result<PointDetail, ServerFnError> {
+        let (db, actor) = (services()?.db, actor()?);
+        match id {
+            None => points::create(&db, &actor, content).await,
+            Some(id) => points::save(&db, &actor, id, version, content).await,
+        }
+        .map_err(fail)
+    }
+
+    pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+        points::submit(&services()?.db, &actor()?, id, version).await.map_err(fail)
+    }
+
+    pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, ServerFnError> {
+        points::restore(&services()?.db, &actor()?, id, version, number).await.map_err(fail)
+    }
+
+    pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+        points::archive(&services()?.db, &actor()?, id, version).await.map_err(fail)
+    }
+
+    pub async fn module_page(category_id: i32) -> Result<ModulePage, ServerFnError> {
+        queries::module_page(&services()?.db, category_id).await.map_err(fail)
+    }
+
+    pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, ServerFnError> {
+        let body = text.as_bytes();
+        let parsed = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
+        transfer::import(&services()?.db, &actor()?, parsed, publish).await.map_err(fail)
+    }
+
+    pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
+        queries::review_queue(&services()?.db).await.map_err(fail)
+    }
+
+    pub async fn review_knowledge(
+        id: i32,
+        version: i32,
+        approve: bool,
+        comment: String,
+    ) -> Result<PointDetail, ServerFnError> {
+        let (db, actor) = (services()?.db, actor()?);
+        if approve {
+            points::approve(&db, &actor, id, version).await
+        } else {
+            points::reject(&db, &actor, id, version, &comment).await
+        }
+        .map_err(fail)
+    }
+}

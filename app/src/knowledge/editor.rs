@@ -1,0 +1,281 @@
+//! `/knowledge/new` and `/knowledge/{id}`: the editor of one knowledge point (question, answer,
+//! phrasings edited inline, category, template slot), its lifecycle buttons and its history.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::views::{CategoryNode, Content, PointDetail, PointStatus, Role};
+
+use super::api::{
+    archive_knowledge, category_tree, knowledge_detail, knowledge_history, restore_knowledge, save_knowledge,
+    submit_knowledge,
+};
+use super::widgets::{revision_key, short_time, DiffView, StatusBadge};
+use crate::auth::{error_text, use_me};
+use crate::i18n::{tr, use_lang, Lang};
+
+#[component]
+pub fn EditorPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i32>().ok()));
+    let detail = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => knowledge_detail(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let tree = Resource::new(|| (), |_| category_tree());
+    view! {
+        <section class="page wide">
+            <p><a href="/knowledge">"← " {move || tr(lang.get(), "knowledge.title")}</a></p>
+            <Suspense fallback=move || view! { <p class="muted">{move || tr(lang.get(), "status.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let (category, template_slot) = query.with_untracked(|q| {
+                        (q.get("category").and_then(|c| c.parse::<i32>().ok()), q.get("slot"))
+                    });
+                    let tree = tree.await.unwrap_or_default();
+                    match detail.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(detail) => view! { <Editor detail tree category template_slot/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Editor(
+    detail: Option<PointDetail>,
+    tree: Vec<CategoryNode>,
+    category: Option<i32>,
+    template_slot: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let me = use_me();
+    let navigate = use_navigate();
+
+    let id = detail.as_ref().map(|d| d.id);
+    let version = RwSignal::new(detail.as_ref().map(|d| d.version).unwrap_or(0));
+    let status = RwSignal::new(detail.as_ref().map(|d| d.status).unwrap_or(PointStatus::Draft));
+    let live = RwSignal::new(detail.as_ref().is_some_and(|d| d.published.is_some()));
+    let comment = RwSignal::new(detail.as_ref().and_then(|d| d.head.review_comment.clone()));
+    let head = detail.as_ref().map(|d| d.head.content.clone()).unwrap_or_else(|| Content {
+        category_id: category.or_else(|| tree.first().map(|c| c.id)).unwrap_or(0),
+        template_slot,
+        ..Default::default()
+    });
+    let question = RwSignal::new(head.question.clone());
+    let answer = RwSignal::new(head.answer.clone());
+    let phrasings = RwSignal::new(head.phrasings.clone());
+    let category_id = RwSignal::new(head.category_id);
+    let template_slot = RwSignal::new(head.template_slot.clone().unwrap_or_default());
+    let new_phrasing = RwSignal::new(String::new());
+    let dirty = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, String)>);
+
+    let apply = move |d: &PointDetail| {
+        version.set(d.version);
+        status.set(d.status);
+        live.set(d.published.is_some());
+        comment.set(d.head.review_comment.clone());
+        question.set(d.head.content.question.clone());
+        answer.set(d.head.content.answer.clone());
+        phrasings.set(d.head.content.phrasings.clone());
+        category_id.set(d.head.content.category_id);
+        template_slot.set(d.head.content.template_slot.clone().unwrap_or_default());
+        dirty.set(false);
+    };
+
+    let content = move || Content {
+        category_id: category_id.get_untracked(),
+        question: question.get_untracked(),
+        answer: answer.get_untracked(),
+        phrasings: phrasings.get_untracked(),
+        template_slot: Some(template_slot.get_untracked()).filter(|s| !s.is_empty()),
+    };
+    let save = Action::new(move |c: &Content| save_knowledge(id, version.get_untracked(), c.clone()));
+    let submit = Action::new(move |_: &()| submit_knowledge(id.unwrap_or(0), version.get_untracked()));
+    let archive = Action::new(move |_: &()| archive_knowledge(id.unwrap_or(0), version.get_untracked()));
+    let restore = Action::new(move |n: &i32| restore_knowledge(id.unwrap_or(0), version.get_untracked(), *n));
+
+    let history = Resource::new(
+        move || (id, version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => knowledge_history(id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+
+    // The four actions return the same thing: the point as it now is, or why nothing changed.
+    for (result, what) in [
+        (save.value(), "editor.saved"),
+        (submit.value(), "editor.submitted"),
+        (archive.value(), "editor.archived"),
+        (restore.value(), "editor.restored"),
+    ] {
+        let navigate = navigate.clone();
+        Effect::new(move |_| match result.get() {
+            Some(Ok(d)) => {
+                if id.is_none() {
+                    navigate(&format!("/knowledge/{}", d.id), Default::default());
+                    return;
+                }
+                apply(&d);
+                message.set(Some((true, tr(lang.get_untracked(), what).to_string())));
+            }
+            Some(Err(e)) => message.set(Some((false, error_text(&e)))),
+            None => {}
+        });
+    }
+
+    let add_phrasing = move || {
+        let p = new_phrasing.get_untracked().trim().to_string();
+        if !p.is_empty() {
+            phrasings.update(|list| list.push(p));
+            new_phrasing.set(String::new());
+            dirty.set(true);
+        }
+    };
+    let slots = {
+        let tree = tree.clone();
+        move || {
+            tree.iter()
+                .find(|c| c.id == category_id.get())
+                .and_then(|c| c.template)
+                .map(|t| t.slots().to_vec())
+                .unwrap_or_default()
+        }
+    };
+    let is_reviewer = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Reviewer));
+
+    view! {
+        <header class="page-head">
+            <h1 data-testid="editor-title">
+                {move || if id.is_some() { t("editor.edit") } else { t("editor.new") }}
+                {id.map(|id| view! { <small class="muted">" #" {id}</small> })}
+            </h1>
+            <span data-testid="editor-status">{move || view! { <StatusBadge status=status.get() live=live.get()/> }}</span>
+            <small class="muted" data-testid="editor-version">{move || format!("v{}", version.get())}</small>
+        </header>
+        {move || comment.get().filter(|_| status.get() == PointStatus::Rejected).map(|c| view! {
+            <p class="notice warn" data-testid="review-comment">{move || t("editor.rejected_because")} " " {c}</p>
+        })}
+        {move || message.get().map(|(ok, m)| view! {
+            <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "editor-message" } else { "editor-error" }>{m}</p>
+        })}
+        <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch(content());
+        }>
+            <label>{move || t("field.category")}
+                <select data-testid="editor-category" prop:value=move || category_id.get().to_string()
+                    on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { category_id.set(c); dirty.set(true); } }>
+                    {tree.iter().map(|c| view! { <option value=c.id.to_string()>{c.path.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            {
+                let slots = slots.clone();
+                move || {
+                    let list = slots();
+                    (!list.is_empty()).then(|| view! {
+                        <label>{move || t("field.slot")}
+                            <select data-testid="editor-slot" prop:value=move || template_slot.get()
+                                on:change=move |ev| { template_slot.set(event_target_value(&ev)); dirty.set(true); }>
+                                <option value="">"—"</option>
+                                {list.into_iter().map(|(key, en, zh)| view! {
+                                    <option value=key>{move || if lang.get() == Lang::Zh { zh } else { en }}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })
+                }
+            }
+            <label>{move || t("field.question")}
+                <input data-testid="editor-question" bind:value=question on:input=move |_| dirty.set(true) required maxlength="500"/>
+            </label>
+            <label>{move || t("field.answer")}
+                <textarea data-testid="editor-answer" rows="5" bind:value=answer on:input=move |_| dirty.set(true) required maxlength="5000"></textarea>
+            </label>
+            <fieldset class="phrasings">
+                <legend>{move || t("field.phrasings")} " (" {move || phrasings.get().len()} ")"</legend>
+                <ul class="plain" data-testid="phrasings">
+                    {move || phrasings.get().into_iter().enumerate().map(|(i, p)| view! {
+                        <li class="row">
+                            <input data-testid="phrasing" value=p
+                                on:change=move |ev| { let v = event_target_value(&ev); phrasings.update(|l| l[i] = v); dirty.set(true); }/>
+                            <button type="button" class="ghost" data-testid="remove-phrasing" title=move || t("editor.remove")
+                                on:click=move |_| { phrasings.update(|l| { l.remove(i); }); dirty.set(true); }>"×"</button>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <div class="row">
+                    <input data-testid="new-phrasing" bind:value=new_phrasing placeholder=move || t("editor.add_hint")
+                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add_phrasing(); }/>
+                    <button type="button" data-testid="add-phrasing" on:click=move |_| add_phrasing()>{move || t("editor.add")}</button>
+                </div>
+            </fieldset>
+            <div class="row actions">
+                <button type="submit" class="primary" data-testid="save-draft" disabled=move || save.pending().get()>
+                    {move || t("editor.save")}
+                </button>
+                {id.map(|_| view! {
+                    <button type="button" data-testid="submit-review"
+                        disabled=move || dirty.get() || !matches!(status.get(), PointStatus::Draft | PointStatus::Rejected)
+                        title=move || t("editor.submit_hint")
+                        on:click=move |_| { submit.dispatch(()); }>
+                        {move || t("editor.submit")}
+                    </button>
+                    <Show when=is_reviewer>
+                        <button type="button" class="ghost danger" data-testid="archive"
+                            disabled=move || status.get() == PointStatus::Archived
+                            on:click=move |_| { archive.dispatch(()); }>
+                            {move || t("editor.archive")}
+                        </button>
+                    </Show>
+                })}
+                <Show when=move || dirty.get()><span class="muted small" data-testid="unsaved">{move || t("editor.unsaved")}</span></Show>
+            </div>
+        </form>
+        {id.map(|_| view! {
+            <section class="panel history" data-testid="history">
+                <h2>{move || t("history.title")}</h2>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let entries = history.await.unwrap_or_default();
+                        let current = entries.first().map(|e| e.revision.number);
+                        entries.into_iter().map(|e| {
+                            let n = e.revision.number;
+                            let state = e.revision.state;
+                            view! {
+                                <article class="revision" data-testid="revision" data-number=n>
+                                    <header class="row">
+                                        <strong>{format!("#{n}")}</strong>
+                                        <span class="badge">{move || tr(lang.get(), revision_key(state))}</span>
+                                        <span class="muted small">{e.revision.author.clone()} " · " {short_time(e.revision.created_at)}</span>
+                                        {e.revision.reviewed_by.clone().map(|r| view! { <span class="muted small">{move || t("history.reviewed_by")} " " {r.clone()}</span> })}
+                                        {e.revision.note.clone().map(|n| view! { <em class="small">{n}</em> })}
+                                        {(Some(n) != current).then(|| view! {
+                                            <button class="ghost small" data-testid="restore" on:click=move |_| { restore.dispatch(n); }>
+                                                {move || t("history.restore")}
+                                            </button>
+                                        })}
+                                    </header>
+                                    {e.revision.review_comment.clone().map(|c| view! { <p class="small">"💬 " {c}</p> })}
+                                    <DiffView diff=e.changes/>
+                                </article>
+                            }
+                        }).collect_view()
+                    })}
+                </Transition>
+            </section>
+        })}
+    }
+}

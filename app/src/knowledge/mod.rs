@@ -1,0 +1,13 @@
+//! The knowledge pages: browse the tree and search, edit a point, a module's page, review.
+
+pub mod api;
+mod browse;
+mod editor;
+mod module;
+mod review;
+mod widgets;
+
+pub use browse::KnowledgePage;
+pub use editor::EditorPage;
+pub use module::ModuleView;
+pub use review::ReviewPage;

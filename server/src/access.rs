@@ -1,0 +1,226 @@
+//! Who may call what. Every route has an explicit rule here; a route without one is refused
+//! (deny by default). Callers are identified by an API token (`Authorization: Bearer`) or a
+//! browser session cookie; browser writes must also come from our own origin (CSRF).
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use model::accounts::{sessions, tokens, Principal, Role};
+use model::Services;
+
+use crate::api::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone, signed in or not.
+    Public,
+    /// A caller whose role includes this one.
+    Role(Role),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub method: &'static str,
+    /// The route as the router declares it (`{id}` for a parameter).
+    pub path: &'static str,
+    pub need: Need,
+}
+
+const fn rule(method: &'static str, path: &'static str, need: Need) -> Rule {
+    Rule { method, path, need }
+}
+
+use Need::Public;
+const BOT: Need = Need::Role(Role::Bot);
+const TRAINER: Need = Need::Role(Role::Trainer);
+const REVIEWER: Need = Need::Role(Role::Reviewer);
+const SUPERVISOR: Need = Need::Role(Role::Supervisor);
+
+pub const RULES: &[Rule] = &[
+    // Operations.
+    rule("GET", "/healthz", Public),
+    rule("GET", "/readyz", Public),
+    // Pages.
+    rule("GET", "/login", Public),
+    rule("GET", "/", TRAINER),
+    rule("GET", "/inbox", TRAINER),
+    rule("GET", "/knowledge", TRAINER),
+    rule("GET", "/knowledge/new", TRAINER),
+    rule("GET", "/knowledge/{id}", TRAINER),
+    rule("GET", "/modules/{id}", TRAINER),
+    rule("GET", "/review", REVIEWER),
+    rule("GET", "/dashboard", SUPERVISOR),
+    rule("GET", "/search", TRAINER),
+    // Server functions of the browser UI.
+    rule("POST", "/api/sign_in", Public),
+    rule("POST", "/api/sign_out", Public),
+    rule("POST", "/api/who_am_i", Public),
+    rule("POST", "/api/remember_language", Public),
+    rule("POST", "/api/system_status", TRAINER),
+    rule("POST", "/api/category_tree", TRAINER),
+    rule("POST", "/api/save_category", TRAINER),
+    rule("POST", "/api/list_knowledge", TRAINER),
+    rule("POST", "/api/knowledge_detail", TRAINER),
+    rule("POST", "/api/knowledge_history", TRAINER),
+    rule("POST", "/api/save_knowledge", TRAINER),
+    rule("POST", "/api/submit_knowledge", TRAINER),
+    rule("POST", "/api/restore_knowledge", TRAINER),
+    rule("POST", "/api/module_page", TRAINER),
+    rule("POST", "/api/import_knowledge", TRAINER),
+    rule("POST", "/api/review_queue", REVIEWER),
+    rule("POST", "/api/review_knowledge", REVIEWER),
+    rule("POST", "/api/archive_knowledge", REVIEWER),
+    // HTTP API v1.
+    rule("GET", "/api/v1/knowledge", BOT),
+    rule("POST", "/api/v1/knowledge/import", TRAINER),
+];
+
+pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.path == path && r.method == method.as_str())
+}
+
+/// The access check, run for every matched route before its handler.
+pub async fn check(State(services): State<Services>, mut req: Request, next: Next) -> Response {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    let page = !path.starts_with("/api/");
+    let Some(rule) = rule_for(req.method(), &path) else {
+        tracing::warn!(method = %req.method(), %path, "refused: no access rule for this route");
+        return ApiError::forbidden(format!("{} {path} has no access rule, so it is refused", req.method()))
+            .into_response();
+    };
+    let principal = match identify(&services, req.headers()).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let by_cookie = principal.as_ref().is_none_or(|p| p.user_id.is_some());
+    if by_cookie && !is_safe(req.method()) && !same_origin(req.headers()) {
+        return ApiError::forbidden("cross-site request refused: browser writes must come from this site")
+            .into_response();
+    }
+    if let Need::Role(needed) = rule.need {
+        match &principal {
+            None if page => {
+                let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                return Redirect::to(&format!("/login?next={}", encode(next))).into_response();
+            }
+            None => {
+                return ApiError::unauthorized("sign in, or send Authorization: Bearer <token>")
+                    .into_response()
+            }
+            Some(p) if !p.actor.role.includes(needed) => {
+                let message =
+                    format!("this needs the {needed} role; {} has the {} role", p.actor.name, p.actor.role);
+                return if page {
+                    (StatusCode::FORBIDDEN, Html(forbidden_page(&message))).into_response()
+                } else {
+                    ApiError::forbidden(message).into_response()
+                };
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(p) = principal {
+        req.extensions_mut().insert(p);
+    }
+    next.run(req).await
+}
+
+/// The caller: a bearer token wins over a cookie; an unknown token is an error, an unknown or
+/// expired cookie just means "not signed in".
+async fn identify(services: &Services, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be: Bearer <token>"))?;
+        return match tokens::authenticate(&services.db, token.trim()).await? {
+            Some((name, role)) => {
+                Ok(Some(Principal { actor: model::views::Actor::new(name, role), user_id: None }))
+            }
+            None => Err(ApiError::unauthorized("unknown API token")),
+        };
+    }
+    let Some(secret) = session_cookie(headers) else { return Ok(None) };
+    Ok(sessions::lookup(&services.db, &secret)
+        .await?
+        .map(|u| Principal { actor: u.actor(), user_id: Some(u.user_id) }))
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == sessions::COOKIE)
+            .map(|(_, v)| v.to_string())
+    })
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Origin (or, without it, Referer) must name the host the request was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let authority =
+        source.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or("")).unwrap_or("");
+    !authority.is_empty() && authority.eq_ignore_ascii_case(host)
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn forbidden_page(message: &str) -> String {
+    let message = message.replace('&', "&amp;").replace('<', "&lt;");
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>403</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/botcoach.css\"></head><body><main class=\"content\">\
+         <h1>403</h1><p data-testid=\"forbidden\">{message}</p><p><a href=\"/\">botcoach</a></p></main></body></html>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_must_match_host() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
+        assert!(same_origin(&h));
+    }
+
+    #[test]
+    fn every_rule_is_unique() {
+        for (i, a) in RULES.iter().enumerate() {
+            assert!(
+                !RULES[i + 1..].iter().any(|b| a.method == b.method && a.path == b.path),
+                "{} {} twice",
+                a.method,
+                a.path
+            );
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! `GET /api/v1/knowledge?since=` (the bots' change feed) and `POST /api/v1/knowledge/import`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use model::accounts::Principal;
+use model::knowledge::{feed, transfer};
+use model::Services;
+use serde::Deserialize;
+
+use super::error::ApiError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    #[serde(default)]
+    since: i64,
+}
+
+pub async fn changes(
+    State(services): State<Services>,
+    query: Result<Query<FeedQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    if query.since < 0 {
+        return Err(ApiError::bad_request("since must be a revision number, 0 or more"));
+    }
+    let revision = feed::revision(&services.db).await?;
+    // The answer depends only on `since` (in the URL) and the latest revision.
+    let etag = format!("\"kb-{revision}\"");
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let feed = feed::since(&services.db, query.since).await?;
+    Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_string())], Json(feed)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    #[serde(default)]
+    publish: bool,
+}
+
+/// Largest import body: about 20,000 knowledge points.
+pub const IMPORT_LIMIT_BYTES: usize = 10 * 1024 * 1024;
+
+pub async fn import(
+    State(services): State<Services>,
+    Extension(principal): Extension<Principal>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let body = body?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("the body is empty: send a JSON array or a CSV file"));
+    }
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let format = if content_type.starts_with("application/json") {
+        transfer::Format::Json
+    } else if content_type.starts_with("text/csv") {
+        transfer::Format::Csv
+    } else {
+        transfer::Format::sniff(&body)
+    };
+    let parsed = transfer::parse(format, &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let report = transfer::import(&services.db, &principal.actor, parsed, query.publish).await?;
+    Ok(Json(report).into_response())
+}

@@ -1,0 +1,109 @@
+//! `botcoach demo`: loads the demo knowledge bases (English from Banking77, Chinese for a
+//! telecom operator), marks the telecom modules' templates, and makes one user per role plus a
+//! bot token. Credentials are generated once, kept in a 0600 file beside the database and
+//! printed every time, so the command can be run again safely.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use model::accounts::{tokens, users, Role};
+use model::knowledge::{categories, transfer};
+use model::views::{Actor, Template};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+const FILES: [&str; 2] = ["banking77-en.csv", "telecom-zh.csv"];
+
+/// Modules of the telecom demo and the template each follows.
+const TEMPLATES: [(&str, Template); 5] = [
+    ("套餐资费/5G套餐", Template::Pricing),
+    ("优惠活动/新春特惠", Template::Promotion),
+    ("宽带业务/宽带新装", Template::Product),
+    ("业务办理/补换卡", Template::Service),
+    ("账单与缴费/计费规则调整", Template::Update),
+];
+
+const USERS: [(&str, Role); 4] = [
+    ("trainer", Role::Trainer),
+    ("reviewer", Role::Reviewer),
+    ("supervisor", Role::Supervisor),
+    ("admin", Role::Admin),
+];
+
+pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
+    let db = crate::accounts::migrated_database(config).await?;
+    let actor = Actor::new("demo", Role::Admin);
+    for file in FILES {
+        let path = dir.join(file);
+        let body =
+            std::fs::read(&path).with_context(|| format!("cannot read the demo file {}", path.display()))?;
+        let parsed = transfer::parse(transfer::Format::Csv, &body)?;
+        let report = transfer::import(&db, &actor, parsed, true).await?;
+        anyhow::ensure!(report.errors.is_empty(), "demo file {file} has bad rows: {:?}", report.errors);
+        eprintln!(
+            "{file}: {} created, {} updated, {} unchanged",
+            report.created, report.updated, report.unchanged
+        );
+    }
+    let tree = categories::tree(&db).await?;
+    for (path, template) in TEMPLATES {
+        let node =
+            tree.iter().find(|c| c.path == path).with_context(|| format!("demo module {path} is missing"))?;
+        if node.template != Some(template) {
+            categories::update(&db, &actor, node.id, None, None, Some(Some(template))).await?;
+        }
+    }
+    let credentials = credentials(config, &db).await?;
+    println!("{credentials}");
+    Ok(())
+}
+
+/// Creates the demo accounts the first time and returns what to print.
+async fn credentials(config: &Config, db: &DatabaseConnection) -> anyhow::Result<String> {
+    let file = credentials_file(config);
+    if file.exists() {
+        return std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()));
+    }
+    let mut out = String::from("Demo accounts (sign in at the address botcoach serves):\n");
+    for (name, role) in USERS {
+        if users::find(db, name).await?.is_some() {
+            out.push_str(&format!("  {name:<11} {role:<11} (existed before; password unchanged)\n"));
+            continue;
+        }
+        let password = tokens::random_password()?;
+        users::add(db, name, &password, role).await?;
+        out.push_str(&format!("  {name:<11} {role:<11} password {password}\n"));
+    }
+    let token = tokens::create(db, "demo-bot", Role::Bot).await?;
+    out.push_str(&format!("Bot API token: {token}\n"));
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    write_private(&file, &out)?;
+    Ok(out)
+}
+
+/// Beside an SQLite database file, else in the working directory.
+fn credentials_file(config: &Config) -> PathBuf {
+    let url = &config.database_url;
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p));
+    match path.map(Path::new).and_then(Path::parent) {
+        Some(dir) => dir.join("demo-credentials.txt"),
+        None => PathBuf::from("demo-credentials.txt"),
+    }
+}
+
+fn write_private(file: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(file).with_context(|| format!("cannot write {}", file.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
