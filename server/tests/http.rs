@@ -25,6 +25,7 @@ async fn health_pages_and_language() {
     let config = common::config_in(dir.path());
     let services = server::startup::services(&config).await.unwrap();
     assert!(dir.path().join("data/botcoach.db").is_file(), "SQLite file created under data/");
+    let router_services = services.clone();
     let router = server::http::router(&config, services);
 
     let (status, body) = get(&router, "/healthz", &[]).await;
@@ -39,21 +40,43 @@ async fn health_pages_and_language() {
     assert_eq!(ready["model"]["name"], "all-MiniLM-L6-v2");
     assert_eq!(ready["model"]["dimension"], 384);
 
+    // Pages need a signed-in user; anonymous visitors are sent to the sign-in page.
+    let (status, _) = get(&router, "/", &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    model::accounts::users::add(
+        &services_db(&router_services),
+        "ada",
+        "correct horse",
+        model::views::Role::Admin,
+    )
+    .await
+    .unwrap();
+    let (secret, _) =
+        model::accounts::sessions::sign_in(&services_db(&router_services), "ada", "correct horse")
+            .await
+            .unwrap()
+            .unwrap();
+    let cookie = format!("botcoach_session={secret}");
+
     // Server-rendered page: navigation and the status panel's data are in the HTML.
-    let (status, html) = get(&router, "/", &[("accept-language", "en-US")]).await;
+    let (status, html) = get(&router, "/", &[("accept-language", "en-US"), ("cookie", &cookie)]).await;
     assert_eq!(status, StatusCode::OK);
     for text in ["Inbox", "Knowledge", "Review", "Dashboard", "Search", "all-MiniLM-L6-v2", "/pkg/botcoach"] {
         assert!(html.contains(text), "page lacks {text:?}");
     }
 
     // Chinese from the cookie, and from Accept-Language when there is no cookie.
-    let (_, html) = get(&router, "/inbox", &[("cookie", "lang=zh")]).await;
+    let (_, html) = get(&router, "/inbox", &[("cookie", &format!("lang=zh; {cookie}"))]).await;
     assert!(html.contains("待处理问题"), "Chinese page expected");
-    let (_, html) = get(&router, "/review", &[("accept-language", "zh-CN,zh;q=0.9")]).await;
-    assert!(html.contains("审核"), "Chinese page expected");
+    let (_, html) = get(&router, "/login", &[("accept-language", "zh-CN,zh;q=0.9")]).await;
+    assert!(html.contains("登录"), "Chinese page expected");
 
     let (status, _) = get(&router, "/no-such-page", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+fn services_db(services: &model::Services) -> sea_orm::DatabaseConnection {
+    services.db.clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
