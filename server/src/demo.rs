@@ -13,7 +13,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 
-const FILES: [&str; 2] = ["banking77-en.csv", "telecom-zh.csv"];
+const FILES: [&str; 2] = ["banking77-en.csv", "telecom-zh.json"];
 
 /// Modules of the telecom demo and the template each follows.
 const TEMPLATES: [(&str, Template); 5] = [
@@ -38,7 +38,7 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
         let path = dir.join(file);
         let body =
             std::fs::read(&path).with_context(|| format!("cannot read the demo file {}", path.display()))?;
-        let parsed = transfer::parse(transfer::Format::Csv, &body)?;
+        let parsed = transfer::parse(transfer::Format::from_path(&path)?, &body)?;
         let report = transfer::import(&db, &actor, parsed, true).await?;
         anyhow::ensure!(report.errors.is_empty(), "demo file {file} has bad rows: {:?}", report.errors);
         eprintln!(
@@ -68,12 +68,12 @@ async fn credentials(config: &Config, db: &DatabaseConnection) -> anyhow::Result
     let mut out = String::from("Demo accounts (sign in at the address botcoach serves):\n");
     for (name, role) in USERS {
         if users::find(db, name).await?.is_some() {
-            out.push_str(&format!("  {name:<11} {role:<11} (existed before; password unchanged)\n"));
+            out.push_str(&format!("  {name:<11} {:<11} (existed before; password unchanged)\n", role.as_str()));
             continue;
         }
         let password = tokens::random_password()?;
         users::add(db, name, &password, role).await?;
-        out.push_str(&format!("  {name:<11} {role:<11} password {password}\n"));
+        out.push_str(&format!("  {name:<11} {:<11} password {password}\n", role.as_str()));
     }
     let token = tokens::create(db, "demo-bot", Role::Bot).await?;
     out.push_str(&format!("Bot API token: {token}\n"));
