@@ -1,13 +1,8 @@
 import { test, expect } from '@playwright/test';
-
-// Waits for the marker an Effect sets: Effects run only once the wasm has hydrated the page.
-async function openHydrated(page, path = '/') {
-  const response = await page.goto(path);
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
-  return response;
-}
+import { openHydrated, signIn } from './helpers.mjs';
 
 test('server renders the shell with navigation and live status', async ({ page }) => {
+  await signIn(page, 'admin');
   const response = await openHydrated(page);
   expect(response.status()).toBe(200);
   const nav = page.getByTestId('nav');
@@ -22,7 +17,7 @@ test('server renders the shell with navigation and live status', async ({ page }
 });
 
 test('a click switches the language in place, and the choice survives a reload', async ({ page }) => {
-  await openHydrated(page);
+  await signIn(page, 'admin');
   await page.evaluate(() => { window.__sameDocument = true; });
   await page.getByTestId('lang-switch').click();
   await expect(page.getByTestId('nav')).toContainText('待处理');
@@ -39,7 +34,7 @@ test('a click switches the language in place, and the choice survives a reload',
 });
 
 test('navigation happens in the browser, and the status refresh calls the server', async ({ page }) => {
-  await openHydrated(page);
+  await signIn(page, 'admin');
   await page.evaluate(() => { window.__sameDocument = true; });
   await page.getByTestId('nav').getByRole('link', { name: 'Knowledge' }).click();
   await expect(page).toHaveURL(/\/knowledge$/);

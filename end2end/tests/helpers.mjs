@@ -1,0 +1,25 @@
+import { expect } from '@playwright/test';
+
+export const PASSWORD = 'e2e-password';
+
+// Waits for the marker an Effect sets: Effects run only once the wasm has hydrated the page.
+export async function openHydrated(page, path = '/') {
+  const response = await page.goto(path);
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  return response;
+}
+
+// Signs in through the form, as a person would, and waits for the page it leads to.
+export async function signIn(page, name, next = '/') {
+  await openHydrated(page, `/login?next=${encodeURIComponent(next)}`);
+  await page.locator('input[name=name]').fill(name);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('user')).toContainText(name);
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}
+
+// A name no earlier run of the same server used.
+export function unique(prefix) {
+  return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
