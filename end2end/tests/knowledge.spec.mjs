@@ -4,7 +4,7 @@ import { openHydrated, signIn, unique, PASSWORD } from './helpers.mjs';
 test('sign-in refuses a wrong password, guards pages by role, and signs out', async ({ page }) => {
   // Anonymous visitors are sent to sign in, and come back where they wanted to go.
   await page.goto('/knowledge');
-  await expect(page).toHaveURL(/\/login\?next=%2Fknowledge/);
+  await expect(page).toHaveURL(/\/login\?next=\/knowledge$/);
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await page.locator('input[name=name]').fill('trainer');
   await page.locator('input[name=password]').fill('not-the-password');
@@ -130,7 +130,7 @@ test('import keeps good rows, reports bad lines, and the module page shows missi
     `${module}/Fees,Is there a monthly fee?,No monthly fee.,monthly charge|do I pay every month`,
     `${module}/Fees,,An answer without a question,`,
   ].join('\n');
-  await page.getByTestId('import-panel').locator('summary').click();
+  await page.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
   await page.getByTestId('import-text').fill(csv);
   await page.getByTestId('import-run').click();
   await expect(page.getByTestId('import-report')).toContainText('1 created');
@@ -142,7 +142,7 @@ test('import keeps good rows, reports bad lines, and the module page shows missi
   await expect(page.getByTestId('point-row')).toContainText(['Is there a monthly fee?']);
 
   // Chinese search works on substrings, no segmenter needed.
-  await page.getByTestId('import-panel').locator('summary').click();
+  await page.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
   await page.getByTestId('import-text').fill(`category,question,answer,phrasings\n${module}/宽带,宽带断网了怎么办？,请重启光猫。,家里网断了|宽带连不上`);
   await page.getByTestId('import-run').click();
   await expect(page.getByTestId('import-report')).toContainText('1 created');
