@@ -4,6 +4,8 @@ use std::io::BufRead;
 
 use anyhow::Context;
 use model::accounts::{tokens, users, Role};
+use model::audit;
+use model::views::Actor;
 
 use crate::config::Config;
 
@@ -13,13 +15,28 @@ pub async fn migrated_database(config: &Config) -> anyhow::Result<sea_orm::Datab
     Ok(db)
 }
 
+/// Whoever runs the binary holds the database: they act as an admin, under their login name
+/// in the audit log.
+pub fn cli_actor() -> Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Actor::new(format!("cli:{user}"), Role::Admin)
+}
+
 /// Reads the password from the first line of stdin, so it never appears in shell history.
 pub async fn user_add(config: &Config, name: &str, role: Role) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
     let password = password.trim_end_matches(['\n', '\r']);
     let db = migrated_database(config).await?;
-    users::add(&db, name, password, role).await?;
+    let id = users::add(&db, name, password, role).await?;
+    audit::record(
+        &db,
+        &cli_actor(),
+        "user.add",
+        &format!("user:{id}"),
+        Some(serde_json::json!({ "role": role })),
+    )
+    .await?;
     println!("added user {name} with role {role}");
     Ok(())
 }
@@ -27,6 +44,15 @@ pub async fn user_add(config: &Config, name: &str, role: Role) -> anyhow::Result
 /// Prints only the token, so `TOKEN=$(botcoach token create ...)` works.
 pub async fn token_create(config: &Config, name: &str, role: Role) -> anyhow::Result<()> {
     let db = migrated_database(config).await?;
-    println!("{}", tokens::create(&db, name, role).await?);
+    let token = tokens::create(&db, name, role).await?;
+    audit::record(
+        &db,
+        &cli_actor(),
+        "token.create",
+        &format!("token:{name}"),
+        Some(serde_json::json!({ "role": role })),
+    )
+    .await?;
+    println!("{token}");
     Ok(())
 }

@@ -68,7 +68,10 @@ async fn credentials(config: &Config, db: &DatabaseConnection) -> anyhow::Result
     let mut out = String::from("Demo accounts (sign in at the address botcoach serves):\n");
     for (name, role) in USERS {
         if users::find(db, name).await?.is_some() {
-            out.push_str(&format!("  {name:<11} {:<11} (existed before; password unchanged)\n", role.as_str()));
+            out.push_str(&format!(
+                "  {name:<11} {:<11} (existed before; password unchanged)\n",
+                role.as_str()
+            ));
             continue;
         }
         let password = tokens::random_password()?;

@@ -31,6 +31,9 @@ impl FromRef<AppState> for Services {
     }
 }
 
+/// No request body may be larger: a bound on memory per request.
+pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("botcoach")
@@ -61,6 +64,8 @@ pub fn router(config: &Config, services: Services) -> Router {
         // and the 404 page.
         .route_layer(axum::middleware::from_fn_with_state(services, crate::access::check))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // A ceiling for every body (the import route has its own, lower, limit in the API).
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

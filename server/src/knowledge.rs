@@ -5,16 +5,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use model::knowledge::transfer::{self, Format};
-use model::views::{Actor, Role};
 
+use crate::accounts::cli_actor;
 use crate::config::Config;
-
-/// Whoever runs the binary holds the database: they act as an admin, under their login name
-/// in the audit log.
-fn cli_actor() -> Actor {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    Actor::new(format!("cli:{user}"), Role::Admin)
-}
 
 /// Prints the report as JSON on stdout; fails (exit 1) when any row was refused, after the
 /// good rows are stored.

@@ -77,3 +77,32 @@ async fn tokens_are_printed_once_and_stored_hashed() {
     assert_eq!(tokens::authenticate(&db, token).await.unwrap().map(|(_, r)| r), Some(Role::Bot));
     assert_eq!(tokens::authenticate(&db, "bc_not-a-token").await.unwrap(), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_carry_the_role_remember_the_language_and_end_on_sign_out() {
+    use model::accounts::sessions;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let db = server::startup::open_database(&config).await.unwrap();
+    server::startup::migrate(&db).await.unwrap();
+    let id = users::add(&db, "王小明", "correct horse", Role::Reviewer).await.unwrap();
+
+    assert!(sessions::sign_in(&db, "王小明", "wrong horse").await.unwrap().is_none());
+    assert!(sessions::sign_in(&db, "nobody", "correct horse").await.unwrap().is_none());
+    let (secret, user) = sessions::sign_in(&db, "王小明", "correct horse").await.unwrap().unwrap();
+    assert_eq!((user.role, user.lang.as_deref()), (Role::Reviewer, None));
+    // Only a hash of the cookie's secret is stored.
+    let stored = sessions::entity::Entity::find().all(&db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0].token_hash, secret);
+
+    users::set_lang(&db, id, "zh").await.unwrap();
+    assert!(users::set_lang(&db, id, "fr").await.is_err());
+    let (_, again) = sessions::sign_in(&db, "王小明", "correct horse").await.unwrap().unwrap();
+    assert_eq!(again.lang.as_deref(), Some("zh"), "the language follows the user to a new sign-in");
+
+    assert_eq!(sessions::lookup(&db, &secret).await.unwrap().unwrap().name, "王小明");
+    sessions::sign_out(&db, &secret).await.unwrap();
+    assert!(sessions::lookup(&db, &secret).await.unwrap().is_none());
+    assert!(sessions::lookup(&db, "forged").await.unwrap().is_none());
+}

@@ -27,3 +27,52 @@ async fn migrations_and_meta_work_on_postgres() {
     assert_eq!(meta::record_embedding_model(&db, &info).await.unwrap(), meta::ModelChange::Same);
     assert_eq!(meta::get(&db, "embedding_model").await.unwrap().as_deref(), Some("all-MiniLM-L6-v2/384"));
 }
+
+/// The knowledge lifecycle and the bot feed on PostgreSQL: the queries the services build must
+/// work on both engines (types of `max()`, NULL handling, transactions).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knowledge_lifecycle_works_on_postgres() {
+    use model::knowledge::{categories, feed, points, queries, transfer};
+    use model::views::{Actor, Content, PointStatus, Role};
+    let Ok(url) = std::env::var("BOTCOACH_TEST_POSTGRES_URL") else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run this test: use scripts/test.sh");
+        return;
+    };
+    let db = storage::connect(&url).await.unwrap();
+    server::startup::migrate(&db).await.unwrap();
+    let trainer = Actor::new("tina", Role::Trainer);
+    let reviewer = Actor::new("rex", Role::Reviewer);
+    // Tests share the server: names unique to this run.
+    let top = format!("PG {}", std::process::id());
+    let module = categories::create(&db, &trainer, None, &top, None).await.unwrap();
+    let content = |answer: &str| Content {
+        category_id: module.id,
+        question: "套餐怎么改？".into(),
+        answer: answer.into(),
+        phrasings: vec!["换套餐".into()],
+        template_slot: None,
+    };
+    let before = feed::revision(&db).await.unwrap();
+    let p = points::create(&db, &trainer, content("在App里改。")).await.unwrap();
+    let stale = p.version;
+    let p = points::submit(&db, &trainer, p.id, p.version).await.unwrap();
+    assert!(points::save(&db, &trainer, p.id, stale, content("x")).await.is_err(), "stale edit refused");
+    let p = points::approve(&db, &reviewer, p.id, p.version).await.unwrap();
+    assert_eq!(p.status, PointStatus::Published);
+    let f = feed::since(&db, before).await.unwrap();
+    assert_eq!(f.revision, before + 1);
+    assert_eq!(f.items.len(), 1);
+    assert_eq!(queries::history(&db, p.id).await.unwrap().len(), 1);
+
+    let csv =
+        format!("category,question,answer,phrasings\n{top}/宽带,宽带断了怎么办？,重启光猫。,网断了|没网了\n");
+    let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
+    let r = transfer::import(&db, &reviewer, parsed.clone(), true).await.unwrap();
+    assert_eq!((r.created, r.errors.len()), (1, 0));
+    let r = transfer::import(&db, &reviewer, parsed, true).await.unwrap();
+    assert_eq!(r.unchanged, 1);
+    let found = queries::list(&db, &queries::Filter { text: Some("网断".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(found.iter().any(|p| p.question == "宽带断了怎么办？"));
+}

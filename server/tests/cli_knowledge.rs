@@ -1,0 +1,98 @@
+//! `botcoach import`, `export` and `demo` run as an operator would, against a real SQLite file.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use model::knowledge::{categories, feed, queries};
+use model::views::Template;
+
+fn run(dir: &std::path::Path, args: &[&str]) -> Output {
+    let config = common::config_in(dir);
+    Command::new(env!("CARGO_BIN_EXE_botcoach"))
+        .current_dir(dir)
+        .args(args)
+        .env("BOTCOACH_DATABASE_URL", &config.database_url)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_reports_bad_rows_keeps_good_ones_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kb.csv");
+    std::fs::write(
+        &file,
+        "category,question,answer,phrasings\nCards/Delivery,Where is my card?,On its way.,card not here|still waiting\nCards,,no question,\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["import", "kb.csv", "--publish"]);
+    assert!(!out.status.success(), "a refused row makes the command fail");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert!(text(&out.stderr).contains("1 row(s) of kb.csv were refused"), "{}", text(&out.stderr));
+
+    let out = run(dir.path(), &["export", "out.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.json")).unwrap()).unwrap();
+    assert_eq!(
+        exported,
+        serde_json::json!([{"category": "Cards/Delivery", "question": "Where is my card?", "answer": "On its way.",
+            "phrasings": ["card not here", "still waiting"]}])
+    );
+    // Importing the export into the same base changes nothing.
+    let out = run(dir.path(), &["import", "out.json", "--publish"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64(), report["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(1))
+    );
+
+    let out = run(dir.path(), &["import", "kb.txt"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("name it .json or .csv"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_loads_both_knowledge_bases_and_one_account_per_role_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // The crate folder cargo reports at run time: a build cached for another clone points elsewhere.
+    let demo = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("../demo");
+    let out = run(dir.path(), &["demo", "--dir", demo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = text(&out.stdout);
+    for role in ["trainer", "reviewer", "supervisor", "admin"] {
+        assert!(
+            first.lines().any(|l| l.trim_start().starts_with(role) && l.contains("password ")),
+            "{first}"
+        );
+    }
+    assert!(first.contains("Bot API token: bc_"));
+    let again = run(dir.path(), &["demo", "--dir", demo.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), first, "the same credentials are printed again");
+
+    let config = common::config_in(dir.path());
+    let db = server::startup::open_database(&config).await.unwrap();
+    let all = feed::since(&db, 0).await.unwrap();
+    assert_eq!(all.items.len(), 77 + 47, "every demo point is published");
+    assert!(all.items.iter().all(|i| i.phrasings.len() >= 3));
+    let zh = all
+        .items
+        .iter()
+        .filter(|i| i.question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        .count();
+    assert_eq!(zh, 47);
+    let tree = categories::tree(&db).await.unwrap();
+    let pricing = tree.iter().find(|c| c.path == "套餐资费/5G套餐").unwrap();
+    assert_eq!(pricing.template, Some(Template::Pricing));
+    let page = queries::module_page(&db, pricing.id).await.unwrap();
+    assert!(page.slots.iter().filter(|s| !s.filled_by.is_empty()).count() >= 4);
+}
