@@ -4,7 +4,7 @@
 use model::storage::{self, meta};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn migrations_and_meta_work_on_postgres() {
+async fn migrations_meta_and_knowledge_work_on_postgres() {
     let Ok(url) = std::env::var("BOTCOACH_TEST_POSTGRES_URL") else {
         assert!(std::env::var_os("CI").is_none(), "CI must run this test: use scripts/test.sh");
         eprintln!("skipped: BOTCOACH_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)");
@@ -26,20 +26,17 @@ async fn migrations_and_meta_work_on_postgres() {
     assert_eq!(meta::record_embedding_model(&db, &info).await.unwrap(), meta::ModelChange::First);
     assert_eq!(meta::record_embedding_model(&db, &info).await.unwrap(), meta::ModelChange::Same);
     assert_eq!(meta::get(&db, "embedding_model").await.unwrap().as_deref(), Some("all-MiniLM-L6-v2/384"));
+
+    // In the same test: two tests migrating one database at once would race.
+    knowledge_lifecycle(&db).await;
 }
 
 /// The knowledge lifecycle and the bot feed on PostgreSQL: the queries the services build must
 /// work on both engines (types of `max()`, NULL handling, transactions).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn knowledge_lifecycle_works_on_postgres() {
+async fn knowledge_lifecycle(db: &sea_orm::DatabaseConnection) {
     use model::knowledge::{categories, feed, points, queries, transfer};
     use model::views::{Actor, Content, PointStatus, Role};
-    let Ok(url) = std::env::var("BOTCOACH_TEST_POSTGRES_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run this test: use scripts/test.sh");
-        return;
-    };
-    let db = storage::connect(&url).await.unwrap();
-    server::startup::migrate(&db).await.unwrap();
+    let db = db.clone();
     let trainer = Actor::new("tina", Role::Trainer);
     let reviewer = Actor::new("rex", Role::Reviewer);
     // Tests share the server: names unique to this run.
