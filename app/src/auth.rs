@@ -112,6 +112,16 @@ pub(crate) mod ssr {
     }
 }
 
+pub fn role_key(role: Role) -> &'static str {
+    match role {
+        Role::Bot => "role.bot",
+        Role::Trainer => "role.trainer",
+        Role::Reviewer => "role.reviewer",
+        Role::Supervisor => "role.supervisor",
+        Role::Admin => "role.admin",
+    }
+}
+
 /// The text of a server function's error, without the framework's prefix.
 pub fn error_text(e: &ServerFnError) -> String {
     match e {
@@ -196,7 +206,7 @@ pub fn UserMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Some(me) => view! {
-                        <span class="user" data-testid="user">{me.name.clone()} " · " <small>{me.role.as_str()}</small></span>
+                        <span class="user" data-testid="user">{me.name.clone()} " · " <small>{move || t(role_key(me.role))}</small></span>
                         <button class="ghost" data-testid="sign-out" on:click=move |_| { out.dispatch(()); }>
                             {move || t("signin.out")}
                         </button>

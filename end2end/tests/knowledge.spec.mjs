@@ -162,3 +162,30 @@ test('import keeps good rows, reports bad lines, and the module page shows missi
   await expect(page.getByTestId('missing-count')).toHaveText('5');
   await expect(page.getByTestId('slot')).toHaveCount(5);
 });
+
+test('a reviewer sends a draft back with a comment the author sees', async ({ browser }) => {
+  const trainer = await (await browser.newContext()).newPage();
+  await signIn(trainer, 'trainer', '/knowledge/new');
+  const question = unique('Can I pay with my watch');
+  await trainer.getByTestId('editor-question').fill(question);
+  await trainer.getByTestId('editor-answer').fill('Yes.');
+  await trainer.getByTestId('save-draft').click();
+  await expect(trainer).toHaveURL(/\/knowledge\/\d+$/);
+  const id = trainer.url().split('/').pop();
+  await trainer.getByTestId('submit-review').click();
+  await expect(trainer.getByTestId('editor-status')).toContainText('In review');
+
+  const reviewer = await (await browser.newContext()).newPage();
+  await signIn(reviewer, 'reviewer', '/review');
+  const item = reviewer.locator(`[data-testid=review-item][data-id="${id}"]`);
+  await item.getByTestId('reject').click();
+  await expect(reviewer.getByTestId('review-error')).toContainText('say why');
+  await item.getByTestId('reject-comment').fill('Name the watches that work.');
+  await item.getByTestId('reject').click();
+  await expect(reviewer.getByTestId('review-message')).toContainText('sent back');
+
+  await openHydrated(trainer, `/knowledge/${id}`);
+  await expect(trainer.getByTestId('editor-status')).toContainText('Rejected');
+  await expect(trainer.getByTestId('review-comment')).toContainText('Name the watches that work.');
+  await expect(trainer.getByTestId('submit-review')).toBeEnabled();
+});

@@ -89,6 +89,14 @@ pub async fn check(State(services): State<Services>, mut req: Request, next: Nex
         .unwrap_or_else(|| req.uri().path().to_string());
     let page = !path.starts_with("/api/");
     let Some(rule) = rule_for(req.method(), &path) else {
+        if RULES.iter().any(|r| r.path == path) {
+            return ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{} is not allowed on {path}", req.method()),
+            )
+            .into_response();
+        }
         tracing::warn!(method = %req.method(), %path, "refused: no access rule for this route");
         return ApiError::forbidden(format!("{} {path} has no access rule, so it is refused", req.method()))
             .into_response();

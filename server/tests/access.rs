@@ -147,6 +147,9 @@ async fn every_route_has_a_rule_and_each_rule_holds_for_every_role() {
         .route_layer(axum::middleware::from_fn_with_state(services.clone(), server::access::check));
     let response = send(&unlisted, "GET", "/api/v1/unlisted", &admin, None).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // A known route with the wrong method says so.
+    let response = send(&router, "DELETE", "/api/v1/knowledge", &admin, Some(&origin)).await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
