@@ -12,8 +12,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export BOTCOACH_DATABASE_URL="sqlite://$work/e2e.db"
 export BOTCOACH_BIND="127.0.0.1:$port"
 export BOTCOACH_SITE_ROOT="$PWD/target/site"
-# Accounts the tests sign in with; each role once, and a second trainer for concurrent edits.
-for user in trainer:trainer trainer2:trainer reviewer:reviewer admin:admin; do
+# Accounts the tests sign in with: each role once, a second trainer for concurrent edits, and
+# one whose remembered language the language test may change.
+for user in trainer:trainer trainer2:trainer reviewer:reviewer admin:admin polyglot:trainer; do
   echo "e2e-password" | "$bin" user add "${user%%:*}" --role "${user##*:}" >/dev/null 2>>"$work/server.log"
 done
 BOT_TOKEN=$("$bin" token create e2e-bot --role bot 2>>"$work/server.log")

@@ -16,21 +16,31 @@ test('server renders the shell with navigation and live status', async ({ page }
   await expect(page.getByTestId('status-load-time')).toHaveText(/^\d+ ms$/);
 });
 
-test('a click switches the language in place, and the choice survives a reload', async ({ page }) => {
-  await signIn(page, 'admin');
+test('a click switches the language in place, and the choice follows the user', async ({ browser }) => {
+  // Its own user: the language it leaves behind is applied at that user's next sign-in.
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, 'polyglot');
   await page.evaluate(() => { window.__sameDocument = true; });
+  const remembered = page.waitForResponse((r) => r.url().endsWith('/api/remember_language'));
   await page.getByTestId('lang-switch').click();
   await expect(page.getByTestId('nav')).toContainText('待处理');
   await expect(page.getByTestId('nav')).toContainText('知识库');
   await expect(page.getByTestId('status-model')).toContainText('就绪');
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+  expect((await remembered).status()).toBe(200);
 
   // The cookie makes the server render Chinese on the next load.
   await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await expect(page.locator('h1')).toHaveText('概览');
-  await page.getByTestId('lang-switch').click();
-  await expect(page.locator('h1')).toHaveText('Overview');
+
+  // Another browser, no cookie: signing in brings the user's language back.
+  const other = await (await browser.newContext()).newPage();
+  await signIn(other, 'polyglot');
+  await expect(other.locator('h1')).toHaveText('概览');
+  await other.getByTestId('lang-switch').click();
+  await expect(other.locator('h1')).toHaveText('Overview');
 });
 
 test('navigation happens in the browser, and the status refresh calls the server', async ({ page }) => {

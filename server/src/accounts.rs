@@ -6,6 +6,7 @@ use anyhow::Context;
 use model::accounts::{tokens, users, Role};
 use model::audit;
 use model::views::Actor;
+use sea_orm::TransactionTrait;
 
 use crate::config::Config;
 
@@ -28,15 +29,17 @@ pub async fn user_add(config: &Config, name: &str, role: Role) -> anyhow::Result
     std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
     let password = password.trim_end_matches(['\n', '\r']);
     let db = migrated_database(config).await?;
-    let id = users::add(&db, name, password, role).await?;
+    let txn = db.begin().await?;
+    let id = users::add(&txn, name, password, role).await?;
     audit::record(
-        &db,
+        &txn,
         &cli_actor(),
         "user.add",
         &format!("user:{id}"),
         Some(serde_json::json!({ "role": role })),
     )
     .await?;
+    txn.commit().await?;
     println!("added user {name} with role {role}");
     Ok(())
 }
@@ -44,15 +47,17 @@ pub async fn user_add(config: &Config, name: &str, role: Role) -> anyhow::Result
 /// Prints only the token, so `TOKEN=$(botcoach token create ...)` works.
 pub async fn token_create(config: &Config, name: &str, role: Role) -> anyhow::Result<()> {
     let db = migrated_database(config).await?;
-    let token = tokens::create(&db, name, role).await?;
+    let txn = db.begin().await?;
+    let token = tokens::create(&txn, name, role).await?;
     audit::record(
-        &db,
+        &txn,
         &cli_actor(),
         "token.create",
         &format!("token:{name}"),
         Some(serde_json::json!({ "role": role })),
     )
     .await?;
+    txn.commit().await?;
     println!("{token}");
     Ok(())
 }

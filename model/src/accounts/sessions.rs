@@ -2,7 +2,10 @@
 //! so neither a database copy nor a log line can be replayed as a live session.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 
 use super::tokens::{hash, random_secret};
 use super::{users, AccountError, Role};
@@ -54,7 +57,7 @@ impl SessionUser {
 /// Checks the password and opens a session: `(cookie secret, user)`, or `None` when the name or
 /// the password is wrong (the caller must not say which).
 pub async fn sign_in(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     name: &str,
     password: &str,
 ) -> Result<Option<(String, SessionUser)>, AccountError> {
@@ -65,6 +68,7 @@ pub async fn sign_in(
     let Some(user) = users::find(db, name).await? else { return Ok(None) };
     let secret = random_secret("")?;
     let now = Utc::now();
+    let txn = db.begin().await?;
     entity::ActiveModel {
         token_hash: Set(hash(&secret)),
         user_id: Set(user.id),
@@ -72,11 +76,12 @@ pub async fn sign_in(
         expires_at: Set(now + LIFETIME),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
     let session =
         SessionUser { user_id: user.id, name: user.name, role: user.role.parse()?, lang: user.lang };
-    audit::record(db, &session.actor(), "sign_in", &format!("user:{}", session.user_id), None).await?;
+    audit::record(&txn, &session.actor(), "sign_in", &format!("user:{}", session.user_id), None).await?;
+    txn.commit().await?;
     Ok(Some((secret, session)))
 }
 

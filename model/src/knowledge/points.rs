@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -128,9 +128,7 @@ pub(crate) async fn save_in(
 pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
     require(actor, Role::Trainer, "submitting knowledge for review")?;
     let txn = db.begin().await?;
-    let p = load(&txn, id).await?;
-    check_version(&txn, &p, version).await?;
-    let head = head(&txn, &p).await?;
+    let (p, head) = locked(&txn, id, version).await?;
     if !matches!(state(&head), RevisionState::Draft | RevisionState::Rejected) {
         return Err(KnowledgeError::Conflict(format!(
             "knowledge point {id} has no draft to submit (it is {})",
@@ -149,15 +147,8 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i32, version: i3
 pub async fn approve(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
     require(actor, Role::Reviewer, "approving knowledge")?;
     let txn = db.begin().await?;
-    let p = load(&txn, id).await?;
-    check_version(&txn, &p, version).await?;
-    let head = head(&txn, &p).await?;
-    if state(&head) != RevisionState::InReview {
-        return Err(KnowledgeError::Conflict(format!(
-            "knowledge point {id} is not in review (it is {})",
-            p.status
-        )));
-    }
+    let (p, head) = locked(&txn, id, version).await?;
+    expect_in_review(&p, &head)?;
     publish_head(&txn, actor, &p, &head).await?;
     txn.commit().await?;
     queries::detail(db, id).await
@@ -237,15 +228,8 @@ pub async fn reject(
         )));
     }
     let txn = db.begin().await?;
-    let p = load(&txn, id).await?;
-    check_version(&txn, &p, version).await?;
-    let head = head(&txn, &p).await?;
-    if state(&head) != RevisionState::InReview {
-        return Err(KnowledgeError::Conflict(format!(
-            "knowledge point {id} is not in review (it is {})",
-            p.status
-        )));
-    }
+    let (p, head) = locked(&txn, id, version).await?;
+    expect_in_review(&p, &head)?;
     revision::ActiveModel {
         id: Set(head.id),
         state: Set(RevisionState::Rejected.as_str().to_string()),
@@ -273,12 +257,10 @@ pub async fn reject(
 pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
     require(actor, Role::Reviewer, "archiving knowledge")?;
     let txn = db.begin().await?;
-    let p = load(&txn, id).await?;
-    check_version(&txn, &p, version).await?;
+    let (p, head) = locked(&txn, id, version).await?;
     if p.status == PointStatus::Archived.as_str() {
         return Err(KnowledgeError::Conflict(format!("knowledge point {id} is already archived")));
     }
-    let head = head(&txn, &p).await?;
     if head_is_pending(&head) {
         set_state(&txn, head.id, RevisionState::Superseded).await?;
     }
@@ -324,6 +306,26 @@ pub async fn restore(
     }
     txn.commit().await?;
     queries::detail(db, id).await
+}
+
+/// The point as the caller last saw it (`version`), with its head revision; a stale version is
+/// refused before anything is read further.
+async fn locked(db: &impl ConnectionTrait, id: i32, version: i32) -> Result<(point::Model, revision::Model)> {
+    let p = load(db, id).await?;
+    check_version(db, &p, version).await?;
+    let head = head(db, &p).await?;
+    Ok((p, head))
+}
+
+fn expect_in_review(p: &point::Model, head: &revision::Model) -> Result<()> {
+    if state(head) == RevisionState::InReview {
+        Ok(())
+    } else {
+        Err(KnowledgeError::Conflict(format!(
+            "knowledge point {} is not in review (it is {})",
+            p.id, p.status
+        )))
+    }
 }
 
 pub(crate) fn target(id: i32) -> String {
@@ -495,11 +497,5 @@ pub(crate) async fn find_by_question(
 }
 
 async fn next_feed_revision(db: &impl ConnectionTrait) -> Result<i64> {
-    let max: Option<Option<i64>> = point::Entity::find()
-        .select_only()
-        .column_as(point::Column::FeedRevision.max(), "max")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0) + 1)
+    Ok(super::feed::revision(db).await? + 1)
 }
