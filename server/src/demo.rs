@@ -41,9 +41,12 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
         let parsed = transfer::parse(transfer::Format::from_path(&path)?, &body)?;
         let report = transfer::import(&db, &actor, parsed, true).await?;
         anyhow::ensure!(report.errors.is_empty(), "demo file {file} has bad rows: {:?}", report.errors);
-        eprintln!(
-            "{file}: {} created, {} updated, {} unchanged",
-            report.created, report.updated, report.unchanged
+        tracing::info!(
+            file,
+            created = report.created,
+            updated = report.updated,
+            unchanged = report.unchanged,
+            "demo knowledge loaded"
         );
     }
     let tree = categories::tree(&db).await?;
