@@ -7,6 +7,7 @@ mod m20261122_000001_create_app_meta;
 mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_knowledge;
 mod m20261122_000004_create_sessions_and_audit;
+mod m20261122_000005_create_matching;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_accounts::Migration),
             Box::new(m20261122_000003_create_knowledge::Migration),
             Box::new(m20261122_000004_create_sessions_and_audit::Migration),
+            Box::new(m20261122_000005_create_matching::Migration),
         ]
     }
 }

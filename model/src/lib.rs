@@ -13,6 +13,10 @@ pub mod embedding;
 #[cfg(feature = "backend")]
 pub mod knowledge;
 #[cfg(feature = "backend")]
+pub mod matching;
+#[cfg(feature = "backend")]
+pub mod misses;
+#[cfg(feature = "backend")]
 pub mod services;
 #[cfg(feature = "backend")]
 pub mod storage;

@@ -5,12 +5,14 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::embedding::{Embedder, ModelInfo};
+use crate::matching::Matcher;
 use crate::storage;
 
 #[derive(Clone)]
 pub struct Services {
     pub db: DatabaseConnection,
     pub embedder: Arc<dyn Embedder>,
+    pub matcher: Arc<Matcher>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -35,8 +37,16 @@ impl Readiness {
 }
 
 impl Services {
-    pub fn new(db: DatabaseConnection, embedder: Arc<dyn Embedder>) -> Self {
-        Self { db, embedder }
+    pub fn new(db: DatabaseConnection, embedder: Arc<dyn Embedder>, matcher: Arc<Matcher>) -> Self {
+        Self { db, embedder, matcher }
+    }
+
+    /// After a publish, archive or import: the bot serves the change now. A failure here is
+    /// logged, not returned — the change itself is stored, and the next refresh picks it up.
+    pub async fn knowledge_changed(&self) {
+        if let Err(e) = self.matcher.refresh().await {
+            tracing::error!(error = %e, "matcher refresh failed; it will be retried");
+        }
     }
 
     /// Pings the database; the model is loaded before a `Services` exists, so it is ready.

@@ -72,6 +72,10 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/review_knowledge", REVIEWER),
     rule("POST", "/api/archive_knowledge", REVIEWER),
     // HTTP API v1.
+    rule("GET", "/api/v1/openapi.json", Public),
+    rule("POST", "/api/v1/ask", BOT),
+    rule("POST", "/api/v1/feedback", BOT),
+    rule("POST", "/api/v1/misses", BOT),
     rule("GET", "/api/v1/knowledge", BOT),
     rule("POST", "/api/v1/knowledge/import", TRAINER),
 ];

@@ -21,6 +21,10 @@ pub struct Config {
     pub embed_workers: usize,
     /// Folder of the built browser bundle (`cargo leptos build` writes `target/site`).
     pub site_root: PathBuf,
+    /// Score fusion and the answered / clarify / miss thresholds (`[matching]` in the file,
+    /// `BOTCOACH_MATCHING__ANSWER_SCORE=0.7` etc. in the environment). Defaults: calibrated on
+    /// Banking77, see the README.
+    pub matching: model::matching::Scoring,
 }
 
 impl Default for Config {
@@ -31,14 +35,15 @@ impl Default for Config {
             model_dir: model::embedding::default_model_dir(),
             embed_workers: 1,
             site_root: PathBuf::from("target/site"),
+            matching: model::matching::Scoring::default(),
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "invalid configuration: {0}. Keys: database_url, bind, model_dir, embed_workers, site_root \
-         (in botcoach.toml, or as BOTCOACH_DATABASE_URL etc.)"
+    "invalid configuration: {0}. Keys: database_url, bind, model_dir, embed_workers, site_root, \
+         matching.* (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 
@@ -48,7 +53,7 @@ impl Config {
         Self::from_figment(
             Figment::from(Serialized::defaults(Config::default()))
                 .merge(Toml::file(file))
-                .merge(Env::prefixed("BOTCOACH_").ignore(&["CONFIG", "LOG", "SHARED_DIR"])),
+                .merge(Env::prefixed("BOTCOACH_").ignore(&["CONFIG", "LOG", "SHARED_DIR"]).split("__")),
         )
     }
 

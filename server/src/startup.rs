@@ -48,11 +48,18 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         }
         meta::ModelChange::First | meta::ModelChange::Same => {}
     }
-    Ok(Services::new(db, embedder))
+    let embedder: Arc<dyn Embedder> = embedder;
+    let matcher = model::matching::Matcher::load(db.clone(), embedder.clone(), config.matching)
+        .await
+        .context("cannot load the published knowledge into the matcher")?;
+    let stats = matcher.stats();
+    tracing::info!(points = stats.points, texts = stats.texts, revision = stats.revision, "matcher ready");
+    Ok(Services::new(db, embedder, Arc::new(matcher)))
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = services(&config).await?;
+    spawn_background(&services);
     let router = crate::http::router(&config, services);
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| {
         format!(
@@ -64,6 +71,33 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Work on a timer: pick up knowledge published by another instance, and turn clarifications
+/// nobody answered into misses.
+fn spawn_background(services: &Services) {
+    let s = services.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) = s.matcher.refresh().await {
+                tracing::warn!(error = %e, "matcher refresh failed");
+            }
+        }
+    });
+    let s = services.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match model::misses::record_untaken_clarifications(&s.db, chrono::Duration::minutes(10)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(misses = n, "clarifications nobody took recorded as misses"),
+                Err(e) => tracing::warn!(error = %e, "cannot record untaken clarifications"),
+            }
+        }
+    });
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server exits.

@@ -172,7 +172,10 @@ mod ssr {
     }
 
     pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
-        points::archive(&services()?.db, &actor()?, id, version).await.map_err(fail)
+        let services = services()?;
+        let detail = points::archive(&services.db, &actor()?, id, version).await.map_err(fail)?;
+        services.knowledge_changed().await;
+        Ok(detail)
     }
 
     pub async fn module_page(category_id: i32) -> Result<ModulePage, ServerFnError> {
@@ -182,7 +185,12 @@ mod ssr {
     pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, ServerFnError> {
         let body = text.as_bytes();
         let parsed = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
-        transfer::import(&services()?.db, &actor()?, parsed, publish).await.map_err(fail)
+        let services = services()?;
+        let report = transfer::import(&services.db, &actor()?, parsed, publish).await.map_err(fail)?;
+        if publish {
+            services.knowledge_changed().await;
+        }
+        Ok(report)
     }
 
     pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
@@ -195,12 +203,13 @@ mod ssr {
         approve: bool,
         comment: String,
     ) -> Result<PointDetail, ServerFnError> {
-        let (db, actor) = (services()?.db, actor()?);
+        let (services, actor) = (services()?, actor()?);
         if approve {
-            points::approve(&db, &actor, id, version).await
+            let detail = points::approve(&services.db, &actor, id, version).await.map_err(fail)?;
+            services.knowledge_changed().await;
+            Ok(detail)
         } else {
-            points::reject(&db, &actor, id, version, &comment).await
+            points::reject(&services.db, &actor, id, version, &comment).await.map_err(fail)
         }
-        .map_err(fail)
     }
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use model::accounts::AccountError;
 use model::knowledge::KnowledgeError;
+use model::matching::MatchError;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -31,6 +32,14 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
+    pub fn storage(e: model::storage::StorageError) -> Self {
+        Self::internal(&e)
+    }
+
     fn internal(error: &dyn std::error::Error) -> Self {
         // The cause goes to the log; the caller learns only that it was not their fault.
         tracing::error!(error = %error, "request failed");
@@ -50,6 +59,17 @@ impl From<KnowledgeError> for ApiError {
             KnowledgeError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             KnowledgeError::Forbidden(m) => Self::forbidden(m),
             KnowledgeError::Storage(ref s) => Self::internal(s),
+        }
+    }
+}
+
+impl From<MatchError> for ApiError {
+    fn from(e: MatchError) -> Self {
+        match e {
+            MatchError::Invalid(m) => Self::invalid(m),
+            MatchError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            MatchError::Knowledge(k) => k.into(),
+            other => Self::internal(&other),
         }
     }
 }

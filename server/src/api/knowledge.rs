@@ -75,5 +75,8 @@ pub async fn import(
     };
     let parsed = transfer::parse(format, &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let report = transfer::import(&services.db, &principal.actor, parsed, query.publish).await?;
+    if query.publish {
+        services.knowledge_changed().await;
+    }
     Ok(Json(report).into_response())
 }

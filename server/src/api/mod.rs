@@ -1,7 +1,9 @@
 //! The HTTP API v1 for bots and scripts (see PRODUCT.md). Handlers call the same services as
 //! the browser's server functions; errors map to HTTP in [`error`].
 
+mod bot;
 pub mod error;
+mod json;
 mod knowledge;
 
 use axum::extract::DefaultBodyLimit;
@@ -12,8 +14,24 @@ use crate::http::AppState;
 
 /// Every API route; each needs a rule in [`crate::access::RULES`].
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/knowledge", get(knowledge::changes)).route(
-        "/api/v1/knowledge/import",
-        post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
-    )
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/ask", post(bot::ask).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
+        .route("/api/v1/feedback", post(bot::feedback).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
+        .route("/api/v1/misses", post(bot::report_misses).layer(DefaultBodyLimit::max(MISSES_BODY_BYTES)))
+        .route("/api/v1/knowledge", get(knowledge::changes))
+        .route(
+            "/api/v1/knowledge/import",
+            post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
+        )
+}
+
+/// An ask or a feedback is a few hundred bytes; 64 KiB leaves room and bounds abuse.
+const SMALL_BODY_BYTES: usize = 64 * 1024;
+/// 1,000 misses of up to 1,000 characters (3 bytes each in UTF-8) and their fields.
+const MISSES_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The API contract as OpenAPI 3.1, kept beside the handlers it describes.
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
 }

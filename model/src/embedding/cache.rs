@@ -1,0 +1,130 @@
+//! Embeddings stored with the text and model they came from: a text is embedded once per
+//! model, and a restart reads vectors instead of recomputing them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use super::{EmbedError, Embedder};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "embeddings")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub model: String,
+        pub text_hash: String,
+        pub text: String,
+        /// f32 little-endian, `dimension` of them.
+        pub vector: Vec<u8>,
+        pub created_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    #[error("embedding task failed: {0}")]
+    Task(String),
+}
+
+fn key(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The model's name and dimension, which together say whether a stored vector is usable.
+pub fn model_key(embedder: &dyn Embedder) -> String {
+    let info = embedder.info();
+    format!("{}/{}", info.name, info.dimension)
+}
+
+fn to_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_bytes(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+/// Vectors for `texts` in order: stored ones read, the others embedded (on a blocking thread)
+/// and stored.
+pub async fn embed_cached(
+    db: &impl ConnectionTrait,
+    embedder: &Arc<dyn Embedder>,
+    texts: &[String],
+) -> Result<Vec<Vec<f32>>, CacheError> {
+    let model = model_key(embedder.as_ref());
+    let dim = embedder.info().dimension;
+    let keys: Vec<String> = texts.iter().map(|t| key(t)).collect();
+    let mut found: HashMap<String, Vec<f32>> = HashMap::with_capacity(texts.len());
+    for chunk in keys.chunks(500) {
+        let rows = entity::Entity::find()
+            .filter(entity::Column::Model.eq(model.as_str()))
+            .filter(entity::Column::TextHash.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        for r in rows {
+            let v = from_bytes(&r.vector);
+            if v.len() == dim {
+                found.insert(r.text_hash, v);
+            }
+        }
+    }
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for (t, k) in texts.iter().zip(&keys) {
+        if !found.contains_key(k) && !missing.iter().any(|(mk, _)| mk == k) {
+            missing.push((k.clone(), t.clone()));
+        }
+    }
+    if !missing.is_empty() {
+        // Similar lengths together: less padding per batch.
+        missing.sort_by_key(|(_, t)| t.len());
+        let embedder = embedder.clone();
+        let batch: Vec<String> = missing.iter().map(|(_, t)| t.clone()).collect();
+        let vectors = tokio::task::spawn_blocking(move || -> Result<Vec<Vec<f32>>, EmbedError> {
+            let mut out = Vec::with_capacity(batch.len());
+            for chunk in batch.chunks(64) {
+                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                out.extend(embedder.embed(&refs)?);
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| CacheError::Task(e.to_string()))??;
+        let now = Utc::now();
+        for (chunk_rows, chunk_vecs) in missing.chunks(200).zip(vectors.chunks(200)) {
+            let rows = chunk_rows.iter().zip(chunk_vecs).map(|((k, t), v)| entity::ActiveModel {
+                model: Set(model.clone()),
+                text_hash: Set(k.clone()),
+                text: Set(t.clone()),
+                vector: Set(to_bytes(v)),
+                created_at: Set(now),
+                ..Default::default()
+            });
+            // Another instance may have stored the same text meanwhile: theirs is as good.
+            entity::Entity::insert_many(rows)
+                .on_conflict_do_nothing_on([entity::Column::Model, entity::Column::TextHash])
+                .exec(db)
+                .await?;
+        }
+        tracing::debug!(embedded = missing.len(), cached = found.len(), "embeddings");
+        for ((k, _), v) in missing.into_iter().zip(vectors) {
+            found.insert(k, v);
+        }
+    }
+    Ok(keys.iter().map(|k| found[k].clone()).collect())
+}

@@ -1,0 +1,386 @@
+//! The matcher as the product runs it: the published knowledge in an in-memory index, kept up
+//! to date from the knowledge feed (only changed points are embedded, through the cache), asks
+//! answered from an immutable snapshot so a rebuild never pauses them, and every ask logged.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::asks::entity as asks;
+use super::{Index, Outcome, PointDoc, Scoring};
+use crate::embedding::cache::{embed_cached, CacheError};
+use crate::embedding::{EmbedError, Embedder};
+use crate::knowledge::{feed, KnowledgeError};
+use crate::misses::{self, Report, Signal};
+use crate::storage::StorageError;
+
+/// Longest question accepted, in characters.
+pub const QUESTION_CHARS: usize = 1_000;
+/// Candidates returned with every answer.
+pub const CANDIDATES: usize = 5;
+/// Question vectors kept for repeated questions.
+const QUERY_CACHE: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error(transparent)]
+    Knowledge(#[from] KnowledgeError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sea_orm::DbErr> for MatchError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        MatchError::Storage(StorageError::Db(e))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    #[default]
+    Bot,
+    Online,
+    Hotline,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Bot => "bot",
+            Channel::Online => "online",
+            Channel::Hotline => "hotline",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AskRequest {
+    pub question: String,
+    #[serde(default)]
+    pub channel: Channel,
+    #[serde(default)]
+    pub session_id: Option<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskAnswer {
+    pub knowledge_id: String,
+    pub question: String,
+    pub answer: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskCandidate {
+    pub knowledge_id: String,
+    pub question: String,
+    pub score: f32,
+    /// The two halves of the score, for the trainers' test window.
+    pub semantic: f32,
+    pub lexical: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskResponse {
+    pub ask_id: String,
+    pub outcome: Outcome,
+    pub answer: Option<AskAnswer>,
+    pub candidates: Vec<AskCandidate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feedback {
+    pub ask_id: String,
+    pub helpful: bool,
+    #[serde(default)]
+    pub handoff: bool,
+    #[serde(default)]
+    pub chosen_knowledge_id: Option<String>,
+}
+
+/// What the index holds now.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MatcherStats {
+    pub points: usize,
+    pub texts: usize,
+    pub revision: i64,
+}
+
+struct Snapshot {
+    index: Index,
+    revision: i64,
+}
+
+/// What the next rebuild starts from; only the refresher touches it.
+struct Builder {
+    docs: BTreeMap<i32, PointDoc>,
+    revision: i64,
+}
+
+pub struct Matcher {
+    db: DatabaseConnection,
+    embedder: Arc<dyn Embedder>,
+    scoring: Scoring,
+    current: RwLock<Arc<Snapshot>>,
+    builder: tokio::sync::Mutex<Builder>,
+    queries: Mutex<HashMap<String, Vec<f32>>>,
+}
+
+impl Matcher {
+    /// Loads every published point (embedding only what the cache lacks).
+    pub async fn load(
+        db: DatabaseConnection,
+        embedder: Arc<dyn Embedder>,
+        scoring: Scoring,
+    ) -> Result<Matcher, MatchError> {
+        let matcher = Matcher {
+            db,
+            embedder,
+            scoring,
+            current: RwLock::new(Arc::new(Snapshot { index: Index::default(), revision: 0 })),
+            builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0 }),
+            queries: Mutex::new(HashMap::new()),
+        };
+        matcher.refresh().await?;
+        Ok(matcher)
+    }
+
+    pub fn scoring(&self) -> &Scoring {
+        &self.scoring
+    }
+
+    pub fn stats(&self) -> MatcherStats {
+        let snap = self.snapshot();
+        MatcherStats { points: snap.index.points().len(), texts: snap.index.texts(), revision: snap.revision }
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Applies the published changes since the last refresh; returns how many points changed.
+    /// Asks keep using the previous snapshot until the new one is swapped in.
+    pub async fn refresh(&self) -> Result<usize, MatchError> {
+        let mut builder = self.builder.lock().await;
+        let started = Instant::now();
+        let changes = feed::since(&self.db, builder.revision).await?;
+        if changes.items.is_empty() {
+            builder.revision = changes.revision;
+            return Ok(0);
+        }
+        let mut texts = Vec::new();
+        for item in changes.items.iter().filter(|i| !i.deleted) {
+            texts.push(item.question.clone());
+            texts.extend(item.phrasings.iter().cloned());
+        }
+        let mut vectors = embed_cached(&self.db, &self.embedder, &texts).await?.into_iter();
+        for item in &changes.items {
+            let id: i32 =
+                item.id.parse().map_err(|_| MatchError::Invalid(format!("bad knowledge id {}", item.id)))?;
+            if item.deleted {
+                builder.docs.remove(&id);
+                continue;
+            }
+            let mut doc_texts = vec![item.question.clone()];
+            doc_texts.extend(item.phrasings.iter().cloned());
+            let doc_vectors: Vec<Vec<f32>> = vectors.by_ref().take(doc_texts.len()).collect();
+            builder.docs.insert(
+                id,
+                PointDoc {
+                    knowledge_id: id,
+                    category: item.category.clone(),
+                    question: item.question.clone(),
+                    answer: item.answer.clone(),
+                    texts: doc_texts,
+                    vectors: doc_vectors,
+                },
+            );
+        }
+        builder.revision = changes.revision;
+        let index = Index::build(builder.docs.values(), self.embedder.info().dimension);
+        let snapshot = Arc::new(Snapshot { index, revision: builder.revision });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        tracing::info!(
+            changed = changes.items.len(),
+            points = builder.docs.len(),
+            revision = builder.revision,
+            ms = started.elapsed().as_millis() as u64,
+            "matcher updated"
+        );
+        Ok(changes.items.len())
+    }
+
+    async fn vector(&self, question: &str) -> Result<Vec<f32>, MatchError> {
+        if let Some(v) = self.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question) {
+            return Ok(v.clone());
+        }
+        let embedder = self.embedder.clone();
+        let text = question.to_string();
+        let v = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
+            .await
+            .map_err(|e| MatchError::Invalid(format!("embedding task failed: {e}")))??
+            .pop()
+            .unwrap_or_default();
+        let mut cache = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= QUERY_CACHE {
+            cache.clear();
+        }
+        cache.insert(question.to_string(), v.clone());
+        Ok(v)
+    }
+
+    /// Ranks the question against every published point and decides the outcome. Logged (and a
+    /// miss recorded) unless `dry_run`.
+    pub async fn ask(&self, req: AskRequest) -> Result<AskResponse, MatchError> {
+        let question = req.question.trim();
+        if question.is_empty() {
+            return Err(MatchError::Invalid("the question is empty".into()));
+        }
+        let n = question.chars().count();
+        if n > QUESTION_CHARS {
+            return Err(MatchError::Invalid(format!(
+                "the question is too long: {n} characters (at most {QUESTION_CHARS})"
+            )));
+        }
+        if req.session_id.as_ref().is_some_and(|s| s.chars().count() > 200) {
+            return Err(MatchError::Invalid("session_id is too long (at most 200 characters)".into()));
+        }
+        let vector = self.vector(question).await?;
+        let snap = self.snapshot();
+        let ranked = snap.index.rank(&vector, question, &self.scoring, CANDIDATES);
+        let outcome = self.scoring.decide(&ranked);
+        let points = snap.index.points();
+        let candidates: Vec<AskCandidate> = ranked
+            .iter()
+            .map(|s| AskCandidate {
+                knowledge_id: points[s.point].knowledge_id.to_string(),
+                question: points[s.point].question.clone(),
+                score: s.score,
+                semantic: s.semantic,
+                lexical: s.lexical,
+            })
+            .collect();
+        let answer = (outcome == Outcome::Answered).then(|| {
+            let top = &points[ranked[0].point];
+            AskAnswer {
+                knowledge_id: top.knowledge_id.to_string(),
+                question: top.question.clone(),
+                answer: top.answer.clone(),
+                score: ranked[0].score,
+            }
+        });
+        let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
+        if !req.dry_run {
+            self.log(question, &req, &response).await?;
+        }
+        Ok(response)
+    }
+
+    async fn log(&self, question: &str, req: &AskRequest, r: &AskResponse) -> Result<(), MatchError> {
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        asks::ActiveModel {
+            ask_id: Set(r.ask_id.clone()),
+            question: Set(question.to_string()),
+            channel: Set(req.channel.as_str().to_string()),
+            session_id: Set(req.session_id.clone()),
+            outcome: Set(r.outcome.as_str().to_string()),
+            knowledge_id: Set(r.answer.as_ref().and_then(|a| a.knowledge_id.parse().ok())),
+            score: Set(r.candidates.first().map(|c| c.score)),
+            candidates: Set(serde_json::to_string(&r.candidates).unwrap_or_else(|_| "[]".into())),
+            helpful: Set(None),
+            handoff: Set(None),
+            chosen_knowledge_id: Set(None),
+            miss_recorded: Set(r.outcome == Outcome::Miss),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if r.outcome == Outcome::Miss {
+            misses::record_in(
+                &txn,
+                &[Report {
+                    question: question.to_string(),
+                    signal: Signal::NoMatch,
+                    channel: req.channel.as_str().to_string(),
+                    session_id: req.session_id.clone(),
+                    ask_id: Some(r.ask_id.clone()),
+                    reason: None,
+                    occurred_at: now,
+                }],
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records the customer's verdict on an answer; not helpful or a handoff makes it a miss.
+    pub async fn feedback(&self, f: Feedback) -> Result<(), MatchError> {
+        let chosen = match &f.chosen_knowledge_id {
+            Some(id) => Some(id.parse::<i32>().map_err(|_| {
+                MatchError::Invalid(format!("chosen_knowledge_id {id:?} is not a knowledge id"))
+            })?),
+            None => None,
+        };
+        let txn = self.db.begin().await?;
+        let ask = asks::Entity::find()
+            .filter(asks::Column::AskId.eq(f.ask_id.as_str()))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| MatchError::NotFound(format!("ask {}", f.ask_id)))?;
+        let miss = !f.helpful || f.handoff;
+        asks::Entity::update_many()
+            .col_expr(asks::Column::Helpful, Expr::value(f.helpful))
+            .col_expr(asks::Column::Handoff, Expr::value(f.handoff))
+            .col_expr(asks::Column::ChosenKnowledgeId, Expr::value(chosen))
+            .col_expr(asks::Column::MissRecorded, Expr::value(ask.miss_recorded || miss))
+            .filter(asks::Column::Id.eq(ask.id))
+            .exec(&txn)
+            .await?;
+        if miss && !ask.miss_recorded {
+            misses::record_in(
+                &txn,
+                &[Report {
+                    question: ask.question.clone(),
+                    signal: if f.handoff { Signal::Handoff } else { Signal::NegativeFeedback },
+                    channel: ask.channel.clone(),
+                    session_id: ask.session_id.clone(),
+                    ask_id: Some(ask.ask_id.clone()),
+                    reason: None,
+                    occurred_at: Utc::now(),
+                }],
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+fn new_ask_id() -> Result<String, MatchError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| MatchError::Invalid(format!("no randomness: {e}")))?;
+    Ok(format!("ask_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}

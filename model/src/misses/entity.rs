@@ -1,0 +1,48 @@
+//! Tables of misses (see migration `m20261122_000005_create_matching`).
+
+pub mod miss {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "misses")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub question: String,
+        #[sea_orm(unique)]
+        pub normalized: String,
+        pub count: i32,
+        pub status: String,
+        pub first_seen_at: ChronoDateTimeUtc,
+        pub last_seen_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "miss_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub miss_id: i64,
+        pub signal: String,
+        pub channel: String,
+        pub session_id: Option<String>,
+        pub ask_id: Option<String>,
+        pub reason: Option<String>,
+        pub occurred_at: ChronoDateTimeUtc,
+        pub received_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,201 @@
+//! Questions the bot failed on. Each report is kept as an event (signal, channel, time); the
+//! events of one question — the same text after normalisation — count towards one miss.
+
+pub mod entity;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::storage::StorageError;
+
+/// Why a question counts as a miss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// The matcher found nothing confident enough.
+    NoMatch,
+    /// The bot offered choices and the customer took none.
+    ClarifyNotTaken,
+    NegativeFeedback,
+    Handoff,
+    /// Sent by an external bot through `POST /api/v1/misses`.
+    Reported,
+}
+
+impl Signal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::NoMatch => "no_match",
+            Signal::ClarifyNotTaken => "clarify_not_taken",
+            Signal::NegativeFeedback => "negative_feedback",
+            Signal::Handoff => "handoff",
+            Signal::Reported => "reported",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub question: String,
+    pub signal: Signal,
+    pub channel: String,
+    pub session_id: Option<String>,
+    pub ask_id: Option<String>,
+    pub reason: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The form two reports of the same question share: full-width forms folded to ASCII, case and
+/// punctuation dropped, spaces collapsed.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        let c = match c {
+            '\u{3000}' => ' ',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        };
+        if c.is_alphanumeric() {
+            // Chinese is written without spaces: a separator next to it is dropped.
+            let last_cjk = out.chars().last().is_some_and(crate::matching::lexical::is_cjk);
+            if space && !out.is_empty() && !last_cjk && !crate::matching::lexical::is_cjk(c) {
+                out.push(' ');
+            }
+            space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+/// Stores the reports in one transaction: when this returns, they are durable.
+pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), StorageError> {
+    let txn = db.begin().await?;
+    record_in(&txn, reports).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// [`record`] inside the caller's transaction.
+pub async fn record_in(db: &impl ConnectionTrait, reports: &[Report]) -> Result<(), StorageError> {
+    for r in reports {
+        record_one(db, r).await?;
+    }
+    Ok(())
+}
+
+async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), StorageError> {
+    let normalized = normalize(&r.question);
+    let now = Utc::now();
+    let existing = entity::miss::Entity::find()
+        .filter(entity::miss::Column::Normalized.eq(normalized.as_str()))
+        .one(db)
+        .await?;
+    let miss_id = match existing {
+        Some(m) => {
+            entity::miss::Entity::update_many()
+                .col_expr(entity::miss::Column::Count, Expr::col(entity::miss::Column::Count).add(1))
+                .col_expr(
+                    entity::miss::Column::LastSeenAt,
+                    Expr::value(Ord::max(m.last_seen_at, r.occurred_at)),
+                )
+                .col_expr(
+                    entity::miss::Column::FirstSeenAt,
+                    Expr::value(Ord::min(m.first_seen_at, r.occurred_at)),
+                )
+                .filter(entity::miss::Column::Id.eq(m.id))
+                .exec(db)
+                .await?;
+            m.id
+        }
+        None => {
+            entity::miss::ActiveModel {
+                question: Set(r.question.trim().to_string()),
+                normalized: Set(normalized),
+                count: Set(1),
+                status: Set("open".into()),
+                first_seen_at: Set(r.occurred_at),
+                last_seen_at: Set(r.occurred_at),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+            .id
+        }
+    };
+    entity::event::ActiveModel {
+        miss_id: Set(miss_id),
+        signal: Set(r.signal.as_str().to_string()),
+        channel: Set(r.channel.clone()),
+        session_id: Set(r.session_id.clone()),
+        ask_id: Set(r.ask_id.clone()),
+        reason: Set(r.reason.clone()),
+        occurred_at: Set(r.occurred_at),
+        received_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Clarifications the customer answered by choosing none, once `after` has passed: they become
+/// misses (signal `clarify_not_taken`). Returns how many.
+pub async fn record_untaken_clarifications(
+    db: &DatabaseConnection,
+    after: Duration,
+) -> Result<usize, StorageError> {
+    use crate::matching::asks::entity as asks;
+    let due = asks::Entity::find()
+        .filter(asks::Column::Outcome.eq("clarify"))
+        .filter(asks::Column::MissRecorded.eq(false))
+        .filter(asks::Column::ChosenKnowledgeId.is_null())
+        .filter(asks::Column::CreatedAt.lt(Utc::now() - after))
+        .all(db)
+        .await?;
+    let txn = db.begin().await?;
+    for a in &due {
+        record_one(
+            &txn,
+            &Report {
+                question: a.question.clone(),
+                signal: Signal::ClarifyNotTaken,
+                channel: a.channel.clone(),
+                session_id: a.session_id.clone(),
+                ask_id: Some(a.ask_id.clone()),
+                reason: None,
+                occurred_at: a.created_at,
+            },
+        )
+        .await?;
+        asks::Entity::update_many()
+            .col_expr(asks::Column::MissRecorded, Expr::value(true))
+            .filter(asks::Column::Id.eq(a.id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(due.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_folds_width_case_space_and_punctuation() {
+        assert_eq!(normalize("  Where is   MY card?! "), "where is my card");
+        assert_eq!(normalize("ＷＨＥＲＥ　is my card？"), "where is my card");
+        assert_eq!(normalize("宽带，断网了！"), "宽带断网了");
+        assert_eq!(normalize("5G 套餐"), "5g套餐");
+        assert_eq!(normalize("宽带断网了"), "宽带断网了");
+    }
+}

@@ -1,0 +1,318 @@
+//! The bot's API over the router with the real model and a real SQLite file: answers, clarify
+//! and miss, live updates on publish, feedback and reported misses, and bad input (4xx, never
+//! 5xx, nothing stored).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use model::accounts::tokens;
+use model::views::Role;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tower::ServiceExt;
+
+struct Reply {
+    status: StatusCode,
+    json: serde_json::Value,
+}
+
+async fn call(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(path).header("content-type", content_type);
+    if !token.is_empty() {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request.body(Body::from(body)).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    Reply { status, json }
+}
+
+async fn post(router: &axum::Router, path: &str, token: &str, body: serde_json::Value) -> Reply {
+    call(router, "POST", path, token, "application/json", serde_json::to_vec(&body).unwrap()).await
+}
+
+async fn setup() -> (tempfile::TempDir, axum::Router, model::Services, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let services = server::startup::services(&config).await.unwrap();
+    let bot = tokens::create(&services.db, "bot", Role::Bot).await.unwrap();
+    let lead = tokens::create(&services.db, "lead", Role::Reviewer).await.unwrap();
+    let router = server::http::router(&config, services.clone());
+    let kb = serde_json::json!([
+        {"category": "Cards/Delivery", "question": "When will my card arrive?", "answer": "Within 5 working days.",
+         "phrasings": ["My card has not arrived yet", "How long does card delivery take?", "still waiting for my new card"]},
+        {"category": "Cards/Security", "question": "I lost my card, what should I do?", "answer": "Freeze it in the app.",
+         "phrasings": ["my card was stolen", "I can't find my card anywhere", "someone took my wallet with my card"]},
+        {"category": "Top-ups", "question": "How do I top up my account?", "answer": "Top up > Card in the app.",
+         "phrasings": ["add money to my account", "how can I put money in", "top up with a debit card"]},
+        {"category": "宽带业务/报修", "question": "宽带断网了怎么办？", "answer": "请重启光猫，仍不行请报修。",
+         "phrasings": ["家里网断了", "宽带连不上网", "光猫红灯怎么办"]},
+        {"category": "账单与缴费", "question": "怎么交话费？", "answer": "在App或营业厅缴费。",
+         "phrasings": ["在哪里充话费", "手机怎么充值", "交话费的方式有哪些"]}
+    ]);
+    let r = call(
+        &router,
+        "POST",
+        "/api/v1/knowledge/import?publish=true",
+        &lead,
+        "application/json",
+        serde_json::to_vec(&kb).unwrap(),
+    )
+    .await;
+    assert_eq!(r.json["created"], 5, "{}", r.json);
+    (dir, router, services, bot, lead)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asks_are_answered_ranked_logged_and_misses_recorded() {
+    let (_dir, router, services, bot, lead) = setup().await;
+    let db = services.db.clone();
+
+    let r = post(
+        &router,
+        "/api/v1/ask",
+        &bot,
+        serde_json::json!({"question": "my new card still hasn't arrived"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["outcome"], "answered", "{}", r.json);
+    assert_eq!(r.json["answer"]["answer"], "Within 5 working days.");
+    let candidates = r.json["candidates"].as_array().unwrap();
+    assert!(!candidates.is_empty() && candidates.len() <= 5);
+    let scores: Vec<f64> = candidates.iter().map(|c| c["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    assert!(r.json["ask_id"].as_str().unwrap().starts_with("ask_"));
+
+    // Chinese: the lexical side finds it though the model knows little Chinese.
+    let r = post(
+        &router,
+        "/api/v1/ask",
+        &bot,
+        serde_json::json!({"question": "宽带又断网了", "channel": "online"}),
+    )
+    .await;
+    assert_eq!(r.json["candidates"][0]["question"], "宽带断网了怎么办？", "{}", r.json);
+
+    // Something the base does not cover is not answered, and becomes a miss.
+    let r = post(
+        &router,
+        "/api/v1/ask",
+        &bot,
+        serde_json::json!({"question": "Can you recommend a good pizza place?", "session_id": "s-1"}),
+    )
+    .await;
+    assert_ne!(r.json["outcome"], "answered", "{}", r.json);
+    assert!(r.json["answer"].is_null());
+    assert_eq!(r.json["candidates"].as_array().unwrap().len(), 5, "the ranking is always shown");
+
+    // A dry run answers the same and records nothing.
+    let asks_before = model::matching::asks::entity::Entity::find().count(&db).await.unwrap();
+    let r = post(
+        &router,
+        "/api/v1/ask",
+        &bot,
+        serde_json::json!({"question": "Can you recommend a good pizza place?", "dry_run": true}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(model::matching::asks::entity::Entity::find().count(&db).await.unwrap(), asks_before);
+    assert_eq!(asks_before, 3);
+
+    // Feedback: not helpful records a miss for that ask's question; an unknown ask is a 404.
+    let r =
+        post(&router, "/api/v1/ask", &bot, serde_json::json!({"question": "How do I top up my account?"}))
+            .await;
+    assert_eq!(r.json["outcome"], "answered");
+    let ask_id = r.json["ask_id"].as_str().unwrap().to_string();
+    let f = post(
+        &router,
+        "/api/v1/feedback",
+        &bot,
+        serde_json::json!({"ask_id": ask_id, "helpful": false, "handoff": true}),
+    )
+    .await;
+    assert_eq!(f.status, StatusCode::NO_CONTENT, "{}", f.json);
+    let f =
+        post(&router, "/api/v1/feedback", &bot, serde_json::json!({"ask_id": "ask_nope", "helpful": true}))
+            .await;
+    assert_eq!(f.status, StatusCode::NOT_FOUND);
+    assert_eq!(f.json["error"]["code"], "not_found");
+    let events = model::misses::entity::event::Entity::find().all(&db).await.unwrap();
+    let signals: Vec<&str> = events.iter().map(|e| e.signal.as_str()).collect();
+    assert!(signals.contains(&"handoff"), "{signals:?}");
+
+    // Publishing goes live at once; archiving takes it away.
+    let kb = serde_json::json!([{"category": "Cards/Travel", "question": "Can I use my card abroad?", "answer": "Yes, in 150 countries.", "phrasings": ["does my card work in other countries"]}]);
+    call(
+        &router,
+        "POST",
+        "/api/v1/knowledge/import?publish=true",
+        &lead,
+        "application/json",
+        serde_json::to_vec(&kb).unwrap(),
+    )
+    .await;
+    let r = post(
+        &router,
+        "/api/v1/ask",
+        &bot,
+        serde_json::json!({"question": "will my card work when I travel abroad?", "dry_run": true}),
+    )
+    .await;
+    assert_eq!(r.json["candidates"][0]["question"], "Can I use my card abroad?", "{}", r.json);
+    let id: i32 = r.json["candidates"][0]["knowledge_id"].as_str().unwrap().parse().unwrap();
+    let point = model::knowledge::queries::detail(&db, id).await.unwrap();
+    model::knowledge::points::archive(
+        &db,
+        &model::views::Actor::new("lead", Role::Reviewer),
+        id,
+        point.version,
+    )
+    .await
+    .unwrap();
+    services.knowledge_changed().await;
+    let r = post(
+        &router,
+        "/api/v1/ask",
+        &bot,
+        serde_json::json!({"question": "will my card work when I travel abroad?", "dry_run": true}),
+    )
+    .await;
+    assert!(r.json["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["question"] != "Can I use my card abroad?"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_misses_are_stored_deduplicated_and_checked_first() {
+    let (_dir, router, services, bot, _) = setup().await;
+    let db = services.db.clone();
+    let r = post(
+        &router,
+        "/api/v1/misses",
+        &bot,
+        serde_json::json!({"misses": [
+            {"question": "Do you offer mortgages?", "channel": "wechat", "reason": "no_intent"},
+            {"question": "do you offer   MORTGAGES", "occurred_at": "2026-11-20T10:00:00Z"},
+            {"question": "有没有房贷？"}
+        ]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
+    assert_eq!(r.json["accepted"], 3);
+    let misses = model::misses::entity::miss::Entity::find().all(&db).await.unwrap();
+    assert_eq!(misses.len(), 2, "the same question twice counts once, twice");
+    let mortgage = misses.iter().find(|m| m.normalized == "do you offer mortgages").unwrap();
+    assert_eq!(mortgage.count, 2);
+    assert_eq!(mortgage.first_seen_at.to_rfc3339(), "2026-11-20T10:00:00+00:00");
+
+    for (body, code) in [
+        (serde_json::json!({"misses": []}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            serde_json::json!({"misses": [{"question": "ok"}, {"question": "  "}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            serde_json::json!({"misses": [{"question": "ok", "channel": "bad channel!"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            serde_json::json!({"misses": [{"question": "ok", "occurred_at": "yesterday"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            serde_json::json!({"misses": (0..1001).map(|i| serde_json::json!({"question": format!("q{i}")})).collect::<Vec<_>>()}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = post(&router, "/api/v1/misses", &bot, body).await;
+        assert_eq!(r.status, code, "{}", r.json);
+        assert!(r.json["error"]["message"].is_string());
+    }
+    assert_eq!(
+        model::misses::entity::event::Entity::find().count(&db).await.unwrap(),
+        3,
+        "refused calls stored nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
+    let (_dir, router, services, bot, _) = setup().await;
+    let long = "x".repeat(10_000);
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        ("application/json", br#"{"question": ""}"#.to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
+        ("application/json", br#"{"question": "   "}"#.to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
+        (
+            "application/json",
+            format!(r#"{{"question": "{long}"}}"#).into_bytes(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too long",
+        ),
+        ("application/json", br#"{"question": "hi""#.to_vec(), StatusCode::BAD_REQUEST, ""),
+        ("application/json", br#"{"question": 42}"#.to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "question"),
+        (
+            "application/json",
+            br#"{"question": "hi", "channel": "fax"}"#.to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "channel",
+        ),
+        (
+            "application/json",
+            br#"{"question": "hi", "colour": "red"}"#.to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "colour",
+        ),
+        ("application/json", b"{\"question\": \"\xff\xfe\"}".to_vec(), StatusCode::BAD_REQUEST, ""),
+        ("text/plain", br#"{"question": "hi"}"#.to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, ""),
+        ("application/json", vec![b' '; 100_000], StatusCode::PAYLOAD_TOO_LARGE, ""),
+    ];
+    for (content_type, body, code, says) in cases {
+        let r = call(&router, "POST", "/api/v1/ask", &bot, content_type, body).await;
+        assert_eq!(r.status, code, "{}", r.json);
+        assert!(r.json["error"]["code"].is_string(), "JSON error body: {}", r.json);
+        let message = r.json["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message:?} should say {says:?}");
+    }
+    let r = post(&router, "/api/v1/feedback", &bot, serde_json::json!({"ask_id": "x"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    let r = post(
+        &router,
+        "/api/v1/feedback",
+        &bot,
+        serde_json::json!({"ask_id": "x", "helpful": true, "chosen_knowledge_id": "abc"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert_eq!(
+        model::matching::asks::entity::Entity::find().count(&services.db).await.unwrap(),
+        0,
+        "nothing logged"
+    );
+
+    // The contract is served and names every API route.
+    let r = call(&router, "GET", "/api/v1/openapi.json", "", "application/json", vec![]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    for rule in server::access::RULES.iter().filter(|r| r.path.starts_with("/api/v1/")) {
+        let method = rule.method.to_ascii_lowercase();
+        assert!(
+            r.json["paths"][rule.path][&method].is_object(),
+            "openapi lacks {} {}",
+            rule.method,
+            rule.path
+        );
+    }
+}
