@@ -6,6 +6,7 @@ pub mod i18n;
 pub mod knowledge;
 mod layout;
 mod pages;
+pub mod search;
 pub mod status;
 
 use leptos::prelude::*;
@@ -64,7 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/modules/:id") view=knowledge::ModuleView/>
                     <Route path=path!("/review") view=knowledge::ReviewPage/>
                     <Route path=path!("/dashboard") view=pages::Dashboard/>
-                    <Route path=path!("/search") view=pages::Search/>
+                    <Route path=path!("/search") view=search::SearchPage/>
                 </Routes>
             </layout::Shell>
         </Router>

@@ -40,11 +40,6 @@ pub fn Dashboard() -> impl IntoView {
 }
 
 #[component]
-pub fn Search() -> impl IntoView {
-    view! { <Planned title="search.title" body="search.planned"/> }
-}
-
-#[component]
 pub fn NotFound() -> impl IntoView {
     let lang = use_lang();
     #[cfg(feature = "ssr")]

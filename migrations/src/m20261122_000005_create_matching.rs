@@ -1,6 +1,7 @@
 //! What matching needs and produces: cached embeddings (by model and text, so a restart does
 //! not re-embed), the log of every ask, and the misses the bot reports or makes, each report kept
-//! as an event beside the deduplicated question it counts towards.
+//! as an event beside the deduplicated question it counts towards; and how often agents open
+//! each knowledge point from the search page.
 
 use sea_orm_migration::prelude::*;
 
@@ -61,6 +62,13 @@ enum MissEvents {
     Reason,
     OccurredAt,
     ReceivedAt,
+}
+
+#[derive(DeriveIden)]
+enum KnowledgeClicks {
+    Table,
+    KnowledgeId,
+    Clicks,
 }
 
 #[async_trait::async_trait]
@@ -182,6 +190,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(KnowledgeClicks::Table)
+                    .if_not_exists()
+                    .col(ColumnDef::new(KnowledgeClicks::KnowledgeId).integer().not_null().primary_key())
+                    .col(ColumnDef::new(KnowledgeClicks::Clicks).big_integer().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("idx_miss_events_miss")
@@ -193,6 +211,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(KnowledgeClicks::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(MissEvents::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(Misses::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(Asks::Table).to_owned()).await?;

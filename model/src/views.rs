@@ -377,3 +377,52 @@ pub struct Feed {
     pub revision: i64,
     pub items: Vec<FeedItem>,
 }
+
+/// What the matcher decided about a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Answered,
+    Clarify,
+    Miss,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Clarify => "clarify",
+            Outcome::Miss => "miss",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskAnswer {
+    pub knowledge_id: String,
+    pub question: String,
+    pub answer: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskCandidate {
+    pub knowledge_id: String,
+    pub question: String,
+    pub score: f32,
+    /// The two halves of the score, for the trainers' test window.
+    pub semantic: f32,
+    pub lexical: f32,
+    /// Its answer, so an agent can read it without another call.
+    pub answer: String,
+    /// How often agents opened it from the search page (breaks ties).
+    pub clicks: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskResponse {
+    pub ask_id: String,
+    pub outcome: Outcome,
+    pub answer: Option<AskAnswer>,
+    pub candidates: Vec<AskCandidate>,
+}

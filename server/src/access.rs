@@ -68,6 +68,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/restore_knowledge", TRAINER),
     rule("POST", "/api/module_page", TRAINER),
     rule("POST", "/api/import_knowledge", TRAINER),
+    rule("POST", "/api/try_question", TRAINER),
+    rule("POST", "/api/open_knowledge", TRAINER),
     rule("POST", "/api/review_queue", REVIEWER),
     rule("POST", "/api/review_knowledge", REVIEWER),
     rule("POST", "/api/archive_knowledge", REVIEWER),

@@ -42,7 +42,8 @@ pub enum CacheError {
     Task(String),
 }
 
-fn key(text: &str) -> String {
+/// The cache key of a text.
+pub fn key(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 

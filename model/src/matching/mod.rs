@@ -45,23 +45,7 @@ impl Default for Scoring {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Answered,
-    Clarify,
-    Miss,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Answered => "answered",
-            Outcome::Clarify => "clarify",
-            Outcome::Miss => "miss",
-        }
-    }
-}
+pub use crate::views::Outcome;
 
 impl Scoring {
     /// The outcome for candidates ranked best first.

@@ -20,6 +20,7 @@ use crate::embedding::{EmbedError, Embedder};
 use crate::knowledge::{feed, KnowledgeError};
 use crate::misses::{self, Report, Signal};
 use crate::storage::StorageError;
+pub use crate::views::{AskAnswer, AskCandidate, AskResponse};
 
 /// Longest question accepted, in characters.
 pub const QUESTION_CHARS: usize = 1_000;
@@ -81,32 +82,6 @@ pub struct AskRequest {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AskAnswer {
-    pub knowledge_id: String,
-    pub question: String,
-    pub answer: String,
-    pub score: f32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AskCandidate {
-    pub knowledge_id: String,
-    pub question: String,
-    pub score: f32,
-    /// The two halves of the score, for the trainers' test window.
-    pub semantic: f32,
-    pub lexical: f32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AskResponse {
-    pub ask_id: String,
-    pub outcome: Outcome,
-    pub answer: Option<AskAnswer>,
-    pub candidates: Vec<AskCandidate>,
-}
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Feedback {
@@ -144,6 +119,7 @@ pub struct Matcher {
     current: RwLock<Arc<Snapshot>>,
     builder: tokio::sync::Mutex<Builder>,
     queries: Mutex<HashMap<String, Vec<f32>>>,
+    clicks: RwLock<HashMap<i32, i64>>,
 }
 
 impl Matcher {
@@ -160,7 +136,11 @@ impl Matcher {
             current: RwLock::new(Arc::new(Snapshot { index: Index::default(), revision: 0 })),
             builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0 }),
             queries: Mutex::new(HashMap::new()),
+            clicks: RwLock::new(HashMap::new()),
         };
+        let clicks = clicks::Entity::find().all(&matcher.db).await?;
+        *matcher.clicks.write().unwrap_or_else(|e| e.into_inner()) =
+            clicks.into_iter().map(|c| (c.knowledge_id, c.clicks)).collect();
         matcher.refresh().await?;
         Ok(matcher)
     }
@@ -278,16 +258,21 @@ impl Matcher {
                 score: s.score,
                 semantic: s.semantic,
                 lexical: s.lexical,
+                answer: points[s.point].answer.clone(),
+                clicks: self.clicks_of(points[s.point].knowledge_id),
             })
             .collect();
-        let answer = (outcome == Outcome::Answered).then(|| {
-            let top = &points[ranked[0].point];
-            AskAnswer {
-                knowledge_id: top.knowledge_id.to_string(),
-                question: top.question.clone(),
-                answer: top.answer.clone(),
-                score: ranked[0].score,
-            }
+        let mut candidates = candidates;
+        // Click heat breaks ties: among equal scores (to 3 decimals), what agents open more goes first.
+        candidates.sort_by(|a, b| {
+            let key = |c: &AskCandidate| (c.score * 1000.0).round() as i64;
+            key(b).cmp(&key(a)).then(b.clicks.cmp(&a.clicks))
+        });
+        let answer = (outcome == Outcome::Answered).then(|| AskAnswer {
+            knowledge_id: candidates[0].knowledge_id.clone(),
+            question: candidates[0].question.clone(),
+            answer: candidates[0].answer.clone(),
+            score: candidates[0].score,
         });
         let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
         if !req.dry_run {
@@ -377,6 +362,56 @@ impl Matcher {
         txn.commit().await?;
         Ok(())
     }
+}
+
+impl Matcher {
+    fn clicks_of(&self, knowledge_id: i32) -> i64 {
+        self.clicks.read().unwrap_or_else(|e| e.into_inner()).get(&knowledge_id).copied().unwrap_or(0)
+    }
+
+    /// An agent opened this knowledge point from the search: it counts, and breaks ties.
+    pub async fn record_click(&self, knowledge_id: i32) -> Result<i64, MatchError> {
+        if !self.snapshot().index.points().iter().any(|p| p.knowledge_id == knowledge_id) {
+            return Err(MatchError::NotFound(format!("published knowledge point {knowledge_id}")));
+        }
+        let txn = self.db.begin().await?;
+        let now = match clicks::Entity::find_by_id(knowledge_id).one(&txn).await? {
+            Some(row) => {
+                let n = row.clicks + 1;
+                clicks::Entity::update_many()
+                    .col_expr(clicks::Column::Clicks, Expr::value(n))
+                    .filter(clicks::Column::KnowledgeId.eq(knowledge_id))
+                    .exec(&txn)
+                    .await?;
+                n
+            }
+            None => {
+                clicks::ActiveModel { knowledge_id: Set(knowledge_id), clicks: Set(1) }.insert(&txn).await?;
+                1
+            }
+        };
+        txn.commit().await?;
+        self.clicks.write().unwrap_or_else(|e| e.into_inner()).insert(knowledge_id, now);
+        Ok(now)
+    }
+}
+
+/// How often agents opened each knowledge point from the search page.
+pub mod clicks {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "knowledge_clicks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub knowledge_id: i32,
+        pub clicks: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
 }
 
 fn new_ask_id() -> Result<String, MatchError> {

@@ -1,0 +1,251 @@
+//! `POST /api/v1/ask` over real HTTP under concurrent load, on a knowledge base of 10k and 100k
+//! phrasings, next to the bare embedder embedding the same kind of questions one at a time; and
+//! the time to bring one published change live at that size.
+//!
+//! The knowledge base is synthetic in content but real in shape: Banking77 questions with a
+//! numbered suffix, 10 texts per point, imported and published through the product's import.
+//! Their vectors are written to the embedding cache as random unit vectors first (embedding
+//! 100k texts would take minutes and does not change the cost of matching, which depends on the
+//! number of vectors, not on their values). Asked questions are real Banking77 questions,
+//! embedded by the model for every request (no two requests ask the same question).
+//!
+//! Run: `cargo bench -p server --bench ask_load` (options: `-- --sizes 10000,100000 --requests 600`).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use model::accounts::tokens;
+use model::embedding::cache;
+use model::views::{Actor, Role};
+use model::Embedder;
+use sea_orm::{EntityTrait, Set};
+
+fn shared() -> PathBuf {
+    std::env::var_os("BOTCOACH_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("../../shared")
+    })
+}
+
+fn banking() -> Vec<String> {
+    let mut reader = csv::Reader::from_path(shared().join("data/banking77/train.csv")).expect("train.csv");
+    reader.records().map(|r| r.unwrap()[0].split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// One keep-alive HTTP/1.1 connection; enough client for a benchmark.
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    fn open(addr: &str) -> Conn {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream.set_nodelay(true).unwrap();
+        Conn { stream, buf: Vec::new() }
+    }
+
+    fn post(&mut self, addr: &str, token: &str, body: &str) -> u16 {
+        let req = format!(
+            "POST /api/v1/ask HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.write_all(req.as_bytes()).unwrap();
+        self.buf.clear();
+        let mut chunk = [0u8; 16384];
+        loop {
+            let n = self.stream.read(&mut chunk).unwrap();
+            assert!(n > 0, "connection closed");
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .unwrap_or(0);
+                if self.buf.len() >= end + 4 + len {
+                    return head[9..12].parse().unwrap();
+                }
+            }
+        }
+    }
+}
+
+fn random_unit(seed: &mut u64, dim: usize) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..dim)
+        .map(|_| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            (*seed % 20_000) as f32 / 10_000.0 - 1.0
+        })
+        .collect();
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= n);
+    v
+}
+
+fn main() {
+    let mut sizes = vec![10_000usize, 100_000];
+    let mut requests = 600usize;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--sizes" => sizes = it.next().unwrap().split(',').map(|s| s.parse().unwrap()).collect(),
+            "--requests" => requests = it.next().unwrap().parse().unwrap(),
+            _ => {}
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let questions = banking();
+    let mut rows_out = Vec::new();
+    let mut live = Vec::new();
+    let mut offset = 0usize;
+    for &size in &sizes {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = server::config::Config {
+            database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+            ..Default::default()
+        };
+        if let Some(m) = std::env::var_os("BOTCOACH_MODEL_DIR") {
+            config.model_dir = m.into();
+        }
+        let (services, token, addr) = runtime.block_on(async {
+            let db = server::startup::open_database(&config).await.unwrap();
+            server::startup::migrate(&db).await.unwrap();
+            let embedder: Arc<dyn Embedder> = server::startup::load_embedder(&config).await.unwrap();
+            let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+            let model_key = cache::model_key(embedder.as_ref());
+            let mut rows = Vec::new();
+            let mut csv = String::from("category,question,answer,phrasings\n");
+            for p in 0..size / 10 {
+                let texts: Vec<String> =
+                    (0..10).map(|j| format!("{} #{p}-{j}", questions[(p * 10 + j) % 5000])).collect();
+                for t in &texts {
+                    rows.push((t.clone(), random_unit(&mut seed, 384)));
+                }
+                let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+                let phrasings = texts[1..].join("|");
+                csv.push_str(&format!(
+                    "Bench/C{},{},Answer {p}.,{}\n",
+                    p % 50,
+                    quote(&texts[0]),
+                    quote(&phrasings)
+                ));
+            }
+            for chunk in rows.chunks(2000) {
+                let models = chunk.iter().map(|(t, v)| cache::entity::ActiveModel {
+                    model: Set(model_key.clone()),
+                    text_hash: Set(cache::key(t)),
+                    text: Set(t.clone()),
+                    vector: Set(v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+                    created_at: Set(chrono::Utc::now()),
+                    ..Default::default()
+                });
+                cache::entity::Entity::insert_many(models).exec(&db).await.unwrap();
+            }
+            let format = model::knowledge::transfer::Format::Csv;
+            let parsed = model::knowledge::transfer::parse(format, csv.as_bytes()).unwrap();
+            let admin = Actor::new("bench", Role::Admin);
+            let report = model::knowledge::transfer::import(&db, &admin, parsed, true).await.unwrap();
+            assert_eq!(report.created, size / 10, "{:?}", report.errors.first());
+            let started = Instant::now();
+            let matcher =
+                model::matching::Matcher::load(db.clone(), embedder.clone(), config.matching).await.unwrap();
+            eprintln!(
+                "{size} phrasings: matcher loaded from the cache in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            let services = model::Services::new(db.clone(), embedder, Arc::new(matcher));
+            let token = tokens::create(&db, "bench", Role::Bot).await.unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap().to_string();
+            let router = server::http::router(&config, services.clone());
+            tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+            (services, token, addr)
+        });
+
+        // Publishing one change: from the publish to the matcher serving it.
+        let took = runtime.block_on(async {
+            let csv = "category,question,answer,phrasings\nBench/New,Is there a brand new question?,Yes.,a new way to ask\n";
+            let format = model::knowledge::transfer::Format::Csv;
+            let parsed = model::knowledge::transfer::parse(format, csv.as_bytes()).unwrap();
+            let lead = Actor::new("lead", Role::Reviewer);
+            model::knowledge::transfer::import(&services.db, &lead, parsed, true).await.unwrap();
+            let started = Instant::now();
+            services.knowledge_changed().await;
+            started.elapsed()
+        });
+        assert_eq!(services.matcher.stats().points, size / 10 + 1);
+        live.push((size, took));
+
+        // The bare embedder on the same kind of questions, one per call.
+        let probe = &questions[5000..5200];
+        let started = Instant::now();
+        for q in probe {
+            services.embedder.embed(&[q.as_str()]).unwrap();
+        }
+        let embed_rate = probe.len() as f64 / started.elapsed().as_secs_f64();
+
+        for clients in [1usize, 8, 32] {
+            let n = if clients == 1 { requests / 3 } else { requests };
+            let batch: Vec<String> = (0..n).map(|i| questions[5200 + (offset + i) % 4800].clone()).collect();
+            offset += n;
+            let work = Arc::new(Mutex::new(batch));
+            let latencies = Arc::new(Mutex::new(Vec::new()));
+            let started = Instant::now();
+            let threads: Vec<_> = (0..clients)
+                .map(|_| {
+                    let (work, latencies, addr, token) =
+                        (work.clone(), latencies.clone(), addr.clone(), token.clone());
+                    std::thread::spawn(move || {
+                        let mut conn = Conn::open(&addr);
+                        loop {
+                            let Some(q) = work.lock().unwrap().pop() else { break };
+                            let body = serde_json::json!({ "question": q }).to_string();
+                            let t = Instant::now();
+                            assert_eq!(conn.post(&addr, &token, &body), 200);
+                            latencies.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            let wall = started.elapsed().as_secs_f64();
+            let mut l = latencies.lock().unwrap().clone();
+            l.sort_by(|a, b| a.total_cmp(b));
+            let rate = l.len() as f64 / wall;
+            rows_out.push(format!(
+                "| {size} | {clients} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+                l.len(),
+                percentile(&l, 0.5),
+                percentile(&l, 0.99),
+                rate,
+                embed_rate,
+                rate / embed_rate
+            ));
+        }
+    }
+    println!("| phrasings | clients | requests | p50 ms | p99 ms | asks/s | embedder alone (1 per call), texts/s | ratio |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for r in rows_out {
+        println!("{r}");
+    }
+    println!();
+    for (size, took) in live {
+        println!(
+            "{size} phrasings: one published change served {:.0} ms after the publish.",
+            took.as_secs_f64() * 1000.0
+        );
+    }
+}
