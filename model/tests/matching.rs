@@ -1,0 +1,76 @@
+//! The matcher with the real model on a real SQLite file: vectors come from the cache after the
+//! first load (a restart embeds nothing), and a publish is served after a refresh.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use migrations::{Migrator, MigratorTrait};
+use model::knowledge::transfer;
+use model::matching::{AskRequest, Matcher, Scoring};
+use model::views::{Actor, Outcome, Role};
+use model::{EmbedError, Embedder, ModelInfo};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+/// The real model, counting the texts it is asked to embed.
+struct Counting {
+    inner: Arc<model::BertEmbedder>,
+    texts: AtomicUsize,
+}
+
+impl Embedder for Counting {
+    fn info(&self) -> &ModelInfo {
+        self.inner.info()
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.texts.fetch_add(texts.len(), Ordering::SeqCst);
+        self.inner.embed(texts)
+    }
+}
+
+fn ask(question: &str) -> AskRequest {
+    AskRequest { question: question.into(), channel: Default::default(), session_id: None, dry_run: true }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_reads_vectors_from_the_cache_and_publishes_go_live_on_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let db =
+        model::storage::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let lead = Actor::new("lead", Role::Reviewer);
+    let csv = "category,question,answer,phrasings\n\
+               Cards,Where is my card?,On its way.,card not arrived|still waiting for my card\n\
+               Top-ups,How do I top up?,In the app.,add money|put money in my account\n";
+    let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
+    transfer::import(&db, &lead, parsed, true).await.unwrap();
+
+    let first = Arc::new(Counting { inner: common::embedder(), texts: AtomicUsize::new(0) });
+    let matcher = Matcher::load(db.clone(), first.clone(), Scoring::default()).await.unwrap();
+    assert_eq!(first.texts.load(Ordering::SeqCst), 6, "every text embedded once");
+    assert_eq!(model::embedding::cache::entity::Entity::find().count(&db).await.unwrap(), 6);
+    assert_eq!(matcher.stats().texts, 6);
+    let r = matcher.ask(ask("my card still has not arrived")).await.unwrap();
+    assert_eq!((r.outcome, r.candidates[0].question.as_str()), (Outcome::Answered, "Where is my card?"));
+
+    // A restart: the same texts come from the cache; only a question asked is embedded.
+    let second = Arc::new(Counting { inner: common::embedder(), texts: AtomicUsize::new(0) });
+    let again = Matcher::load(db.clone(), second.clone(), Scoring::default()).await.unwrap();
+    assert_eq!(second.texts.load(Ordering::SeqCst), 0, "nothing re-embedded at start");
+    assert_eq!(again.stats().points, 2);
+
+    // A new publish: only its texts are embedded, and it is served after the refresh.
+    let csv = "category,question,answer,phrasings\nCards,Can I use my card abroad?,Yes.,does my card work in other countries\n";
+    let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
+    transfer::import(&db, &lead, parsed, true).await.unwrap();
+    assert_eq!(again.refresh().await.unwrap(), 1);
+    assert_eq!(second.texts.load(Ordering::SeqCst), 2);
+    let r = again.ask(ask("will my card work in another country")).await.unwrap();
+    assert_eq!(r.candidates[0].question, "Can I use my card abroad?");
+    // The same question again is answered from the question cache.
+    let before = second.texts.load(Ordering::SeqCst);
+    again.ask(ask("will my card work in another country")).await.unwrap();
+    assert_eq!(second.texts.load(Ordering::SeqCst), before);
+}
