@@ -74,3 +74,49 @@ async fn a_restart_reads_vectors_from_the_cache_and_publishes_go_live_on_refresh
     again.ask(ask("will my card work in another country")).await.unwrap();
     assert_eq!(second.texts.load(Ordering::SeqCst), before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clarifications_nobody_took_become_misses_once() {
+    use model::matching::asks::entity as asks;
+    use sea_orm::{ActiveModelTrait, Set};
+    let dir = tempfile::tempdir().unwrap();
+    let db =
+        model::storage::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let clarify = |ask_id: &str, chosen: Option<i32>| asks::ActiveModel {
+        ask_id: Set(ask_id.into()),
+        question: Set("which card do I need?".into()),
+        channel: Set("online".into()),
+        session_id: Set(None),
+        outcome: Set("clarify".into()),
+        knowledge_id: Set(None),
+        score: Set(Some(0.4)),
+        candidates: Set("[]".into()),
+        helpful: Set(None),
+        handoff: Set(None),
+        chosen_knowledge_id: Set(chosen),
+        miss_recorded: Set(false),
+        created_at: Set(chrono::Utc::now() - chrono::Duration::minutes(30)),
+        ..Default::default()
+    };
+    clarify("ask_a", None).insert(&db).await.unwrap();
+    clarify("ask_b", Some(1)).insert(&db).await.unwrap();
+    let ten = chrono::Duration::minutes(10);
+    assert_eq!(
+        model::misses::record_untaken_clarifications(&db, ten).await.unwrap(),
+        1,
+        "only the one not taken"
+    );
+    assert_eq!(model::misses::record_untaken_clarifications(&db, ten).await.unwrap(), 0, "and only once");
+    let events = model::misses::entity::event::Entity::find().all(&db).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].signal.as_str(), events[0].ask_id.as_deref()),
+        ("clarify_not_taken", Some("ask_a"))
+    );
+    // Recent ones wait: the customer may still choose.
+    let mut recent = clarify("ask_c", None);
+    recent.created_at = Set(chrono::Utc::now());
+    recent.insert(&db).await.unwrap();
+    assert_eq!(model::misses::record_untaken_clarifications(&db, ten).await.unwrap(), 0);
+}

@@ -247,7 +247,13 @@ impl Matcher {
         }
         let vector = self.vector(question).await?;
         let snap = self.snapshot();
-        let ranked = snap.index.rank(&vector, question, &self.scoring, CANDIDATES);
+        // Scanning every vector takes milliseconds at 100k texts: off the async workers.
+        let ranked = {
+            let (snap, scoring, q) = (snap.clone(), self.scoring, question.to_string());
+            tokio::task::spawn_blocking(move || snap.index.rank(&vector, &q, &scoring, CANDIDATES))
+                .await
+                .map_err(|e| MatchError::Invalid(format!("ranking task failed: {e}")))?
+        };
         let outcome = self.scoring.decide(&ranked);
         let points = snap.index.points();
         let candidates: Vec<AskCandidate> = ranked
