@@ -11,39 +11,17 @@
 //!
 //! Run: `cargo bench -p model --bench matching`.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod common;
 
+use std::collections::BTreeMap;
+
+use common::{banking_by_intent, embed_all, manifest_dir, shuffle};
 use model::matching::{Index, Outcome, PointDoc, Scoring};
-use model::{BertEmbedder, Embedder, EmbedderOptions, ModelDir};
+use model::Embedder;
 
 const SEED: u64 = 77;
 /// Calibration aims above the product's 97% so that the held-out half still clears it.
 const PRECISION_TARGET: f64 = 0.98;
-
-fn shared() -> PathBuf {
-    std::env::var_os("BOTCOACH_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../shared"))
-}
-
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-}
-
-/// xorshift64*: a fixed, dependency-free shuffle so the split is the same on every machine.
-fn shuffle<T>(items: &mut [T], seed: u64) {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    for i in (1..items.len()).rev() {
-        s ^= s >> 12;
-        s ^= s << 25;
-        s ^= s >> 27;
-        let j = (s.wrapping_mul(0x2545_F491_4F6C_DD1D) % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
-}
 
 struct Split {
     /// intent → knowledge texts (first is the typical question)
@@ -53,13 +31,7 @@ struct Split {
 }
 
 fn banking_split() -> Split {
-    let mut by_intent: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut reader =
-        csv::Reader::from_path(shared().join("data/banking77/train.csv")).expect("banking77 train.csv");
-    for r in reader.records() {
-        let r = r.expect("csv row");
-        by_intent.entry(r[1].to_string()).or_default().push(r[0].trim().to_string());
-    }
+    let by_intent = banking_by_intent();
     let mut split = Split { knowledge: BTreeMap::new(), asked: Vec::new() };
     for (i, (intent, mut texts)) in by_intent.into_iter().enumerate() {
         shuffle(&mut texts, SEED + i as u64);
@@ -71,19 +43,6 @@ fn banking_split() -> Split {
     }
     shuffle(&mut split.asked, SEED);
     split
-}
-
-fn embed_all(embedder: &BertEmbedder, texts: &[String]) -> Vec<Vec<f32>> {
-    let mut order: Vec<usize> = (0..texts.len()).collect();
-    order.sort_by_key(|&i| texts[i].len());
-    let mut out = vec![Vec::new(); texts.len()];
-    for chunk in order.chunks(64) {
-        let batch: Vec<&str> = chunk.iter().map(|&i| texts[i].as_str()).collect();
-        for (&i, v) in chunk.iter().zip(embedder.embed(&batch).expect("embed")) {
-            out[i] = v;
-        }
-    }
-    out
 }
 
 fn build(
@@ -159,14 +118,7 @@ fn calibrate(preds: &[(String, f32, f32)], truth: &[(String, String)]) -> (f32, 
 }
 
 fn main() {
-    let dir = std::env::var_os("BOTCOACH_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(model::embedding::default_model_dir);
-    let embedder = BertEmbedder::load(
-        &ModelDir::open(&dir).unwrap_or_else(|e| panic!("{e}")),
-        &EmbedderOptions::default(),
-    )
-    .expect("model");
+    let embedder = common::embedder();
     let dim = embedder.info().dimension;
 
     let split = banking_split();

@@ -9,6 +9,8 @@ pub mod accounts;
 #[cfg(feature = "backend")]
 pub mod audit;
 #[cfg(feature = "backend")]
+pub mod clustering;
+#[cfg(feature = "backend")]
 pub mod embedding;
 #[cfg(feature = "backend")]
 pub mod knowledge;
