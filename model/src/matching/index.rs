@@ -105,9 +105,9 @@ impl Index {
         let semantic: Vec<f32> = top3
             .iter()
             .map(|t| {
-                let known: Vec<f32> = t.iter().copied().filter(|s| *s > f32::MIN).collect();
-                let mean = known.iter().sum::<f32>() / known.len().max(1) as f32;
-                (1.0 - beta) * t[0] + beta * mean
+                let (sum, count) =
+                    t.iter().filter(|s| **s > f32::MIN).fold((0f32, 0usize), |(sum, n), s| (sum + s, n + 1));
+                (1.0 - beta) * t[0] + beta * sum / count.max(1) as f32
             })
             .collect();
         let mut lexical = vec![0f32; n];

@@ -70,6 +70,8 @@ pub struct Lexical {
     /// token → (text, weight)
     postings: HashMap<String, Vec<(u32, f32)>>,
     idf: HashMap<String, f32>,
+    /// The weight a token the base never saw gets (the rarest token's).
+    unseen_idf: f32,
 }
 
 impl Lexical {
@@ -101,7 +103,8 @@ impl Lexical {
                 postings.entry(t.clone()).or_default().push((i as u32, w / norm));
             }
         }
-        Lexical { postings, idf }
+        let unseen_idf = idf.values().copied().fold(1.0, f32::max);
+        Lexical { postings, idf, unseen_idf }
     }
 
     /// Cosine of the question with every text that shares a token with it: (text, score).
@@ -112,10 +115,9 @@ impl Lexical {
         }
         // Unknown tokens still count in the question's norm: a question about something the base
         // never mentions should not look like a perfect match on its one known word.
-        let max_idf = self.idf.values().copied().fold(1.0, f32::max);
         let weights: Vec<(&String, f32)> = tf
             .iter()
-            .map(|(t, f)| (t, (1.0 + f.ln()) * self.idf.get(t).copied().unwrap_or(max_idf)))
+            .map(|(t, f)| (t, (1.0 + f.ln()) * self.idf.get(t).copied().unwrap_or(self.unseen_idf)))
             .collect();
         let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
         let mut out: HashMap<u32, f32> = HashMap::new();

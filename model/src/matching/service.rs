@@ -163,6 +163,10 @@ impl Matcher {
     pub async fn refresh(&self) -> Result<usize, MatchError> {
         let mut builder = self.builder.lock().await;
         let started = Instant::now();
+        // The timer calls this every few seconds: one cheap query when nothing was published.
+        if feed::revision(&self.db).await? == builder.revision {
+            return Ok(0);
+        }
         let changes = feed::since(&self.db, builder.revision).await?;
         if changes.items.is_empty() {
             builder.revision = changes.revision;
