@@ -92,13 +92,12 @@ pub(crate) mod ssr {
     pub async fn sign_out() -> Result<(), ServerFnError> {
         let services = services()?;
         let headers = use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default();
-        let secret =
-            headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-                c.split(';')
-                    .filter_map(|kv| kv.trim().split_once('='))
-                    .find(|(k, _)| *k == sessions::COOKIE)
-                    .map(|(_, v)| v.to_string())
-            });
+        let secret = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(sessions::secret_in_cookie)
+            .map(str::to_string);
         if let Some(secret) = secret {
             sessions::sign_out(&services.db, &secret).await.map_err(fail)?;
         }

@@ -166,14 +166,13 @@ async fn identify(services: &Services, headers: &HeaderMap) -> Result<Option<Pri
         .map(|u| Principal { actor: u.actor(), user_id: Some(u.user_id) }))
 }
 
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
-        cookies
-            .split(';')
-            .filter_map(|kv| kv.trim().split_once('='))
-            .find(|(k, _)| *k == sessions::COOKIE)
-            .map(|(_, v)| v.to_string())
-    })
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(sessions::secret_in_cookie)
+        .map(str::to_string)
 }
 
 fn is_safe(method: &Method) -> bool {

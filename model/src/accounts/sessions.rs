@@ -36,6 +36,11 @@ pub mod entity {
 /// The name of the cookie that carries the session secret.
 pub const COOKIE: &str = "botcoach_session";
 
+/// The session secret in one `Cookie` header value, if it carries one.
+pub fn secret_in_cookie(header: &str) -> Option<&str> {
+    header.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == COOKIE).map(|(_, v)| v)
+}
+
 /// How long a sign-in lasts: one working week.
 pub const LIFETIME: Duration = Duration::days(7);
 
