@@ -73,11 +73,19 @@ pub(crate) mod ssr {
 
     pub async fn sign_in(name: String, password: String) -> Result<Me, ServerFnError> {
         let services = services()?;
-        let Some((secret, user)) =
-            sessions::sign_in(&services.db, name.trim(), &password).await.map_err(fail)?
+        let name = name.trim();
+        if let Err(wait) = services.sign_in_throttle.check(name) {
+            return Err(ServerFnError::new(format!(
+                "too many failed sign-ins for {name}: try again in {} minutes",
+                wait.as_secs() / 60 + 1
+            )));
+        }
+        let Some((secret, user)) = sessions::sign_in(&services.db, name, &password).await.map_err(fail)?
         else {
+            services.sign_in_throttle.failed(name);
             return Err(ServerFnError::new("wrong name or password"));
         };
+        services.sign_in_throttle.succeeded(name);
         let max_age = sessions::LIFETIME.num_seconds();
         set_cookie(format!(
             "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}",

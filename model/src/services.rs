@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::accounts::throttle::SignInThrottle;
 use crate::embedding::{Embedder, ModelInfo};
 use crate::matching::Matcher;
 use crate::storage;
@@ -13,6 +14,7 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub embedder: Arc<dyn Embedder>,
     pub matcher: Arc<Matcher>,
+    pub sign_in_throttle: Arc<SignInThrottle>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -38,7 +40,7 @@ impl Readiness {
 
 impl Services {
     pub fn new(db: DatabaseConnection, embedder: Arc<dyn Embedder>, matcher: Arc<Matcher>) -> Self {
-        Self { db, embedder, matcher }
+        Self { db, embedder, matcher, sign_in_throttle: Arc::new(SignInThrottle::default()) }
     }
 
     /// After a publish, archive or import: the bot serves the change now. A failure here is

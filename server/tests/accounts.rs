@@ -106,3 +106,38 @@ async fn sessions_carry_the_role_remember_the_language_and_end_on_sign_out() {
     assert!(sessions::lookup(&db, &secret).await.unwrap().is_none());
     assert!(sessions::lookup(&db, "forged").await.unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_wrong_passwords_lock_the_name_for_a_while() {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let services = server::startup::services(&config).await.unwrap();
+    users::add(&services.db, "ada", "correct horse", Role::Trainer).await.unwrap();
+    let router = server::http::router(&config, services);
+    let sign_in = |password: &str| {
+        let request = axum::http::Request::post("/api/sign_in")
+            .header("host", "botcoach.test")
+            .header("origin", "http://botcoach.test")
+            .header("content-type", "application/json")
+            .body(Body::from(serde_json::json!({ "name": "ada", "password": password }).to_string()))
+            .unwrap();
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            let ok = response.status().is_success();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (ok, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (ok, _) = sign_in("correct horse").await;
+    assert!(ok);
+    for _ in 0..5 {
+        let (ok, body) = sign_in("wrong horse").await;
+        assert!(!ok && body.contains("wrong name or password"), "{body}");
+    }
+    let (ok, body) = sign_in("correct horse").await;
+    assert!(!ok && body.contains("too many failed sign-ins"), "even the right password waits: {body}");
+}

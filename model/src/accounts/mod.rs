@@ -2,6 +2,7 @@
 //! one role; roles are ordered, and a higher role may do what a lower one may.
 
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 
