@@ -38,6 +38,9 @@ pub struct Scored {
     pub lexical: f32,
 }
 
+/// Texts from which one question's scan is split over the cores.
+const PARALLEL_FROM: usize = 20_000;
+
 #[derive(Debug, Default)]
 pub struct Index {
     dim: usize,
@@ -86,10 +89,16 @@ impl Index {
         if n == 0 {
             return Vec::new();
         }
+        // Every text's cosine; split over the cores once the scan is long enough to pay for it.
+        let sims: Vec<f32> = if self.owner.len() >= PARALLEL_FROM {
+            use rayon::prelude::*;
+            self.matrix.par_chunks_exact(self.dim).map(|row| dot(row, vector)).collect()
+        } else {
+            self.matrix.chunks_exact(self.dim).map(|row| dot(row, vector)).collect()
+        };
         // The three closest texts of every point, best first.
         let mut top3 = vec![[f32::MIN; 3]; n];
-        for (row, &p) in self.matrix.chunks_exact(self.dim).zip(&self.owner) {
-            let s = dot(row, vector);
+        for (&s, &p) in sims.iter().zip(&self.owner) {
             let t = &mut top3[p as usize];
             if s > t[2] {
                 t[2] = s;
