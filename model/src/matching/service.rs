@@ -35,6 +35,9 @@ pub enum MatchError {
     Invalid(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// A failure of ours (a worker thread, the OS), never of the caller's input.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error(transparent)]
@@ -179,8 +182,10 @@ impl Matcher {
         }
         let mut vectors = embed_cached(&self.db, &self.embedder, &texts).await?.into_iter();
         for item in &changes.items {
-            let id: i32 =
-                item.id.parse().map_err(|_| MatchError::Invalid(format!("bad knowledge id {}", item.id)))?;
+            let id: i32 = item
+                .id
+                .parse()
+                .map_err(|_| MatchError::Internal(format!("bad knowledge id {} in the feed", item.id)))?;
             if item.deleted {
                 builder.docs.remove(&id);
                 continue;
@@ -222,7 +227,7 @@ impl Matcher {
         let text = question.to_string();
         let v = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
             .await
-            .map_err(|e| MatchError::Invalid(format!("embedding task failed: {e}")))??
+            .map_err(|e| MatchError::Internal(format!("embedding task failed: {e}")))??
             .pop()
             .unwrap_or_default();
         let mut cache = self.queries.lock().unwrap_or_else(|e| e.into_inner());
@@ -256,7 +261,7 @@ impl Matcher {
             let (snap, scoring, q) = (snap.clone(), self.scoring, question.to_string());
             tokio::task::spawn_blocking(move || snap.index.rank(&vector, &q, &scoring, CANDIDATES))
                 .await
-                .map_err(|e| MatchError::Invalid(format!("ranking task failed: {e}")))?
+                .map_err(|e| MatchError::Internal(format!("ranking task failed: {e}")))?
         };
         let outcome = self.scoring.decide(&ranked);
         let points = snap.index.points();
@@ -426,6 +431,6 @@ pub mod clicks {
 
 fn new_ask_id() -> Result<String, MatchError> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|e| MatchError::Invalid(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| MatchError::Internal(format!("no randomness: {e}")))?;
     Ok(format!("ask_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }
