@@ -50,6 +50,49 @@ pub struct Report {
     pub occurred_at: DateTime<Utc>,
 }
 
+impl Report {
+    /// A report from an external bot, checked field by field; the error names the field.
+    pub fn external(
+        question: String,
+        channel: Option<String>,
+        reason: Option<String>,
+        session_id: Option<String>,
+        occurred_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Report, String> {
+        use crate::matching::service::QUESTION_CHARS;
+        let question = question.trim().to_string();
+        let chars = question.chars().count();
+        if question.is_empty() || chars > QUESTION_CHARS {
+            return Err(format!("the question must have 1 to {QUESTION_CHARS} characters (has {chars})"));
+        }
+        let channel = channel.unwrap_or_else(|| "bot".into());
+        let channel_ok = !channel.is_empty()
+            && channel.len() <= 40
+            && channel.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !channel_ok {
+            return Err("channel must be 1 to 40 of a-z, 0-9, _ and -".into());
+        }
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 500)
+            || session_id.as_ref().is_some_and(|s| s.chars().count() > 200)
+        {
+            return Err("reason (500) or session_id (200) too long".into());
+        }
+        if occurred_at.is_some_and(|t| t > now + Duration::minutes(5)) {
+            return Err("occurred_at is in the future".into());
+        }
+        Ok(Report {
+            question,
+            signal: Signal::Reported,
+            channel,
+            session_id,
+            ask_id: None,
+            reason,
+            occurred_at: occurred_at.unwrap_or(now),
+        })
+    }
+}
+
 /// The form two reports of the same question share: full-width forms folded to ASCII, case and
 /// punctuation dropped, spaces collapsed.
 pub fn normalize(text: &str) -> String {

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use model::matching::{AskRequest, Feedback};
-use model::misses::{self, Report, Signal};
+use model::misses::{self, Report};
 use model::Services;
 use serde::Deserialize;
 
@@ -63,40 +63,9 @@ pub async fn report_misses(
     let now = Utc::now();
     let mut reports = Vec::with_capacity(n);
     for (i, m) in batch.misses.into_iter().enumerate() {
-        let question = m.question.trim();
-        let chars = question.chars().count();
-        if question.is_empty() || chars > model::matching::service::QUESTION_CHARS {
-            return Err(ApiError::invalid(format!(
-                "misses[{i}]: the question must have 1 to {} characters (has {chars})",
-                model::matching::service::QUESTION_CHARS
-            )));
-        }
-        let channel = m.channel.unwrap_or_else(|| "bot".into());
-        if channel.is_empty()
-            || channel.len() > 40
-            || !channel.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(ApiError::invalid(format!(
-                "misses[{i}]: channel must be 1 to 40 of a-z, 0-9, _ and -"
-            )));
-        }
-        if m.reason.as_ref().is_some_and(|r| r.chars().count() > 500)
-            || m.session_id.as_ref().is_some_and(|s| s.chars().count() > 200)
-        {
-            return Err(ApiError::invalid(format!("misses[{i}]: reason (500) or session_id (200) too long")));
-        }
-        if m.occurred_at.is_some_and(|t| t > now + chrono::Duration::minutes(5)) {
-            return Err(ApiError::invalid(format!("misses[{i}]: occurred_at is in the future")));
-        }
-        reports.push(Report {
-            question: question.to_string(),
-            signal: Signal::Reported,
-            channel,
-            session_id: m.session_id,
-            ask_id: None,
-            reason: m.reason,
-            occurred_at: m.occurred_at.unwrap_or(now),
-        });
+        let report = Report::external(m.question, m.channel, m.reason, m.session_id, m.occurred_at, now)
+            .map_err(|e| ApiError::invalid(format!("misses[{i}]: {e}")))?;
+        reports.push(report);
     }
     misses::record(&services.db, &reports).await.map_err(ApiError::storage)?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "accepted": n }))).into_response())
