@@ -16,6 +16,9 @@ printf '\n==> unit and integration tests\n' >&2
 # The same flags as cargo-leptos' debug build below, so both share one set of compiled crates.
 RUSTFLAGS="--cfg erase_components" cargo test --workspace --locked
 
+printf '\n==> benchmarks compile (they are run by hand, see the README)\n' >&2
+RUSTFLAGS="--cfg erase_components" cargo test --workspace --benches --no-run --locked
+
 printf '\n==> building the web app (server + wasm)\n' >&2
 cargo leptos build
 
