@@ -4,8 +4,9 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::categories::Tree;
-use super::entity::{point, revision};
+use super::entity::point;
 use super::points::content_of;
+use super::queries::revisions_by_id;
 use super::Result;
 use crate::views::{Feed, FeedItem, PointStatus};
 
@@ -28,13 +29,7 @@ pub async fn since(db: &impl ConnectionTrait, since: i64) -> Result<Feed> {
         .order_by_asc(point::Column::FeedRevision)
         .all(db)
         .await?;
-    let ids: Vec<i32> = points.iter().filter_map(|p| p.published_revision_id).collect();
-    let mut revisions = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        for r in revision::Entity::find().filter(revision::Column::Id.is_in(chunk.to_vec())).all(db).await? {
-            revisions.insert(r.id, r);
-        }
-    }
+    let revisions = revisions_by_id(db, points.iter().filter_map(|p| p.published_revision_id)).await?;
     let mut items = Vec::with_capacity(points.len());
     let mut latest = since;
     for p in points {

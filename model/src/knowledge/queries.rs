@@ -152,14 +152,7 @@ pub async fn module_page(db: &impl ConnectionTrait, category_id: i32) -> Result<
         .all(db)
         .await?;
     let heads = heads(db, &points).await?;
-    let published_ids: Vec<i32> = points.iter().filter_map(|p| p.published_revision_id).collect();
-    let published: HashMap<i32, revision::Model> = revision::Entity::find()
-        .filter(revision::Column::Id.is_in(published_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let published = revisions_by_id(db, points.iter().filter_map(|p| p.published_revision_id)).await?;
     let mut page_points = Vec::new();
     let mut unpublished = Vec::new();
     for p in &points {
@@ -213,11 +206,18 @@ fn within(tree: &Tree, category: i32, ancestor: i32) -> bool {
 }
 
 async fn heads(db: &impl ConnectionTrait, points: &[point::Model]) -> Result<HashMap<i32, revision::Model>> {
-    let mut out = HashMap::with_capacity(points.len());
-    // Bounded batches: SQLite limits the number of bound parameters in one statement.
-    for chunk in points.chunks(500) {
-        let ids: Vec<i32> = chunk.iter().filter_map(|p| p.head_revision_id).collect();
-        for r in revision::Entity::find().filter(revision::Column::Id.is_in(ids)).all(db).await? {
+    revisions_by_id(db, points.iter().filter_map(|p| p.head_revision_id)).await
+}
+
+/// Revisions by id, read in bounded batches (SQLite limits the bound parameters of a statement).
+pub(crate) async fn revisions_by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, revision::Model>> {
+    let ids: Vec<i32> = ids.into_iter().collect();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for r in revision::Entity::find().filter(revision::Column::Id.is_in(chunk.to_vec())).all(db).await? {
             out.insert(r.id, r);
         }
     }

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::categories::{self, Tree};
-use super::entity::{point, revision};
+use super::entity::point;
 use super::points::{content_of, create_in, find_by_question, publish_in, save_in};
+use super::queries::revisions_by_id;
 use super::{normalize, require, KnowledgeError, Result};
 use crate::views::{Actor, Content, ImportReport, LineError, PointStatus, Role};
 
@@ -228,20 +229,20 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
         .filter(point::Column::PublishedRevisionId.is_not_null())
         .all(db)
         .await?;
-    let mut rows = Vec::with_capacity(live.len());
-    for chunk in live.chunks(500) {
-        let ids: Vec<i32> = chunk.iter().filter_map(|p| p.published_revision_id).collect();
-        for r in revision::Entity::find().filter(revision::Column::Id.is_in(ids)).all(db).await? {
-            let c = content_of(&r);
-            rows.push(Row {
+    let revisions = revisions_by_id(db, live.iter().filter_map(|p| p.published_revision_id)).await?;
+    let mut rows: Vec<Row> = revisions
+        .values()
+        .map(|r| {
+            let c = content_of(r);
+            Row {
                 category: tree.path(c.category_id),
                 question: c.question,
                 answer: c.answer,
                 phrasings: c.phrasings,
                 template_slot: c.template_slot,
-            });
-        }
-    }
+            }
+        })
+        .collect();
     rows.sort_by(|a, b| (&a.category, &a.question).cmp(&(&b.category, &b.question)));
     match format {
         Format::Json => serde_json::to_vec_pretty(&rows).map_err(|e| KnowledgeError::Invalid(e.to_string())),
