@@ -79,6 +79,21 @@ pub fn cut(n: usize, merges: &[Merge], threshold: f32) -> Vec<usize> {
     super::relabel((0..n).map(|i| find(&mut parent, i)).collect())
 }
 
+/// The two-stage variant compared in the benchmark: average linkage cut at `merge`, then each
+/// group below `small` members attached to the closest larger one if their centres' cosine is at
+/// least `attach`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TwoStage {
+    pub merge: f32,
+    pub small: usize,
+    pub attach: f32,
+}
+
+/// Both stages exactly (O(n²) memory).
+pub fn two_stage(vectors: &[Vec<f32>], p: &TwoStage) -> Vec<usize> {
+    super::attach_small(vectors, average_linkage(vectors, p.merge), p.small, p.attach)
+}
+
 /// Labels `0..k`: groups merged while the mean similarity between their members is at least
 /// `threshold`.
 pub fn average_linkage(vectors: &[Vec<f32>], threshold: f32) -> Vec<usize> {
