@@ -8,6 +8,7 @@ mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_knowledge;
 mod m20261122_000004_create_sessions_and_audit;
 mod m20261122_000005_create_matching;
+mod m20261122_000006_create_inbox;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_knowledge::Migration),
             Box::new(m20261122_000004_create_sessions_and_audit::Migration),
             Box::new(m20261122_000005_create_matching::Migration),
+            Box::new(m20261122_000006_create_inbox::Migration),
         ]
     }
 }

@@ -90,7 +90,7 @@ fn main() {
             for resolution in [4.0f64, 8.0, 12.0, 16.0, 24.0] {
                 let s = score(&louvain(&graph, floor, resolution));
                 if s > best.0 {
-                    best = (s, Grouping { neighbours, floor, resolution });
+                    best = (s, Grouping { neighbours, floor, resolution, ..Grouping::default() });
                 }
             }
         }
@@ -114,6 +114,15 @@ fn main() {
     let started = Instant::now();
     let l = group(other, &g);
     row("a second 3,000", "Louvain on the kNN graph", other_truth, &l, started.elapsed().as_secs_f64());
+    // Smaller inboxes, from questions not in either sample: the resolution scales down below
+    // `full_resolution_from` questions.
+    for n in [50usize, 100, 300, 1_000] {
+        let (v, t) = (&every[2 * SAMPLE..2 * SAMPLE + n], &truth[2 * SAMPLE..2 * SAMPLE + n]);
+        let started = Instant::now();
+        let l = group(v, &g);
+        let data = format!("{n} other questions");
+        row(&data, "Louvain on the kNN graph", t, &l, started.elapsed().as_secs_f64());
+    }
     let started = Instant::now();
     let l = group(&every, &g);
     let data = format!("all {} of train.csv", every.len());

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::accounts::throttle::SignInThrottle;
 use crate::embedding::{Embedder, ModelInfo};
+use crate::inbox::Inbox;
 use crate::matching::Matcher;
 use crate::storage;
 
@@ -14,6 +15,7 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub embedder: Arc<dyn Embedder>,
     pub matcher: Arc<Matcher>,
+    pub inbox: Arc<Inbox>,
     pub sign_in_throttle: Arc<SignInThrottle>,
 }
 
@@ -39,8 +41,13 @@ impl Readiness {
 }
 
 impl Services {
-    pub fn new(db: DatabaseConnection, embedder: Arc<dyn Embedder>, matcher: Arc<Matcher>) -> Self {
-        Self { db, embedder, matcher, sign_in_throttle: Arc::new(SignInThrottle::default()) }
+    pub fn new(
+        db: DatabaseConnection,
+        embedder: Arc<dyn Embedder>,
+        matcher: Arc<Matcher>,
+        inbox: Arc<Inbox>,
+    ) -> Self {
+        Self { db, embedder, matcher, inbox, sign_in_throttle: Arc::new(SignInThrottle::default()) }
     }
 
     /// After a publish, archive or import: the bot serves the change now. A failure here is

@@ -426,3 +426,72 @@ pub struct AskResponse {
     pub answer: Option<AskAnswer>,
     pub candidates: Vec<AskCandidate>,
 }
+
+/// One question of an inbox group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterMember {
+    pub miss_id: String,
+    pub question: String,
+    /// How often it was asked (all signals, all time).
+    pub count: i64,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// A published knowledge point close to a group: "this is a new way of asking X".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub knowledge_id: String,
+    pub question: String,
+    pub score: f32,
+}
+
+/// A group of the miss inbox, as trainers and the API see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub id: String,
+    pub status: String,
+    /// The group's most typical question.
+    pub label: String,
+    pub key_terms: Vec<String>,
+    /// Distinct questions.
+    pub size: i64,
+    /// Reports of its questions (within the filters).
+    pub volume: i64,
+    /// Reports in the last 24 hours.
+    pub last_day: i64,
+    /// Reports in the 7 days before that.
+    pub previous_week: i64,
+    /// Last day's volume over the previous week's daily mean; above 1 is rising. A group with
+    /// no earlier reports has the last day's volume itself.
+    pub trend: f64,
+    pub last_seen: DateTime<Utc>,
+    pub channels: Vec<String>,
+    pub signals: Vec<String>,
+    pub impact: f64,
+    pub members: Vec<ClusterMember>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterPage {
+    pub total: i64,
+    pub clusters: Vec<ClusterView>,
+}
+
+/// What a full regrouping did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegroupReport {
+    pub clusters: usize,
+    pub misses: usize,
+    pub seconds: f64,
+    /// Groups that kept their id (the trainers' open work stays where it was).
+    pub kept: usize,
+}
+
+/// What a trainer's decision on a group did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub knowledge_id: Option<String>,
+    pub resolved_misses: usize,
+}

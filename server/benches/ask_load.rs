@@ -164,7 +164,12 @@ fn main() {
                 "{size} phrasings: matcher loaded from the cache in {:.2} s",
                 started.elapsed().as_secs_f64()
             );
-            let services = model::Services::new(db.clone(), embedder, Arc::new(matcher));
+            let matcher = Arc::new(matcher);
+            let inbox =
+                model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default())
+                    .await
+                    .unwrap();
+            let services = model::Services::new(db.clone(), embedder, matcher, Arc::new(inbox));
             let token = tokens::create(&db, "bench", Role::Bot).await.unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap().to_string();

@@ -80,6 +80,9 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/misses", BOT),
     rule("GET", "/api/v1/knowledge", BOT),
     rule("POST", "/api/v1/knowledge/import", TRAINER),
+    rule("GET", "/api/v1/clusters", TRAINER),
+    rule("POST", "/api/v1/clusters/rebuild", TRAINER),
+    rule("POST", "/api/v1/clusters/{id}/resolve", TRAINER),
 ];
 
 pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {

@@ -25,6 +25,11 @@ pub struct Config {
     /// `BOTCOACH_MATCHING__ANSWER_SCORE=0.7` etc. in the environment). Defaults: calibrated on
     /// Banking77, see the README.
     pub matching: model::matching::Scoring,
+    /// How the miss inbox groups questions (`[grouping]`, `BOTCOACH_GROUPING__RESOLUTION=8`
+    /// etc.). Defaults: chosen on Banking77, see the README.
+    pub grouping: model::clustering::Grouping,
+    /// Minutes between full regroupings of the inbox (0: only on request).
+    pub regroup_minutes: u64,
 }
 
 impl Default for Config {
@@ -36,6 +41,8 @@ impl Default for Config {
             embed_workers: 1,
             site_root: PathBuf::from("target/site"),
             matching: model::matching::Scoring::default(),
+            grouping: model::clustering::Grouping::default(),
+            regroup_minutes: 30,
         }
     }
 }
@@ -43,7 +50,7 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "invalid configuration: {0}. Keys: database_url, bind, model_dir, embed_workers, site_root, \
-         matching.* (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
+         matching.*, grouping.*, regroup_minutes (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 

@@ -54,12 +54,16 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         .context("cannot load the published knowledge into the matcher")?;
     let stats = matcher.stats();
     tracing::info!(points = stats.points, texts = stats.texts, revision = stats.revision, "matcher ready");
-    Ok(Services::new(db, embedder, Arc::new(matcher)))
+    let matcher = Arc::new(matcher);
+    let inbox = model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), config.grouping)
+        .await
+        .context("cannot load the open misses into the inbox")?;
+    Ok(Services::new(db, embedder, matcher, Arc::new(inbox)))
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let services = services(&config).await?;
-    spawn_background(&services);
+    spawn_background(&services, &config);
     let router = crate::http::router(&config, services);
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| {
         format!(
@@ -73,9 +77,35 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Work on a timer: pick up knowledge published by another instance, and turn clarifications
-/// nobody answered into misses.
-fn spawn_background(services: &Services) {
+/// Work on a timer: pick up knowledge published by another instance, turn clarifications
+/// nobody answered into misses, place new misses in the inbox, and regroup it.
+fn spawn_background(services: &Services, config: &Config) {
+    let s = services.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = s.inbox.assign_pending().await {
+                tracing::warn!(error = %e, "cannot place new misses in the inbox");
+            }
+        }
+    });
+    if config.regroup_minutes > 0 {
+        let s = services.clone();
+        let every = std::time::Duration::from_secs(config.regroup_minutes * 60);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                match s.inbox.regroup().await {
+                    Ok(_) => {}
+                    // Another instance is regrouping: it will do.
+                    Err(model::inbox::InboxError::Conflict(m)) => tracing::info!("{m}"),
+                    Err(e) => tracing::warn!(error = %e, "scheduled regrouping failed"),
+                }
+            }
+        });
+    }
     let s = services.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));

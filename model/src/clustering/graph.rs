@@ -14,7 +14,14 @@ pub fn knn_graph(vectors: &[Vec<f32>], k: usize) -> Vec<Vec<(usize, f32)>> {
     if vectors.len() <= EXACT_UP_TO {
         return exact_knn(vectors, k);
     }
-    let index = NeighbourIndex::build(vectors);
+    knn_graph_indexed(vectors, &NeighbourIndex::build(vectors), k)
+}
+
+/// [`knn_graph`] with an index already built over `vectors` (used above `EXACT_UP_TO` only).
+pub fn knn_graph_indexed(vectors: &[Vec<f32>], index: &NeighbourIndex, k: usize) -> Vec<Vec<(usize, f32)>> {
+    if vectors.len() <= EXACT_UP_TO {
+        return exact_knn(vectors, k);
+    }
     vectors
         .par_iter()
         .enumerate()

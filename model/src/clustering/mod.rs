@@ -20,20 +20,40 @@ pub struct Grouping {
     pub neighbours: usize,
     /// A link weighs `cosine - floor`; links at or below the floor are dropped.
     pub floor: f32,
-    /// Modularity resolution: higher finds more, smaller groups.
+    /// Modularity resolution: higher finds more, smaller groups...
     pub resolution: f64,
+    /// ...reached from this many questions on, and scaled down in proportion below: modularity
+    /// compares a link with what the whole graph's size would predict, so the same resolution
+    /// that suits thousands of questions splits a handful into singletons.
+    pub full_resolution_from: usize,
+    /// Between regroupings a new question joins the nearest group whose centre's cosine with it
+    /// is at least this; otherwise it starts a group of its own.
+    pub assign: f32,
 }
 
 impl Default for Grouping {
     fn default() -> Self {
-        Grouping { neighbours: 15, floor: 0.55, resolution: 8.0 }
+        Grouping { neighbours: 15, floor: 0.55, resolution: 8.0, full_resolution_from: 100, assign: 0.6 }
     }
 }
 
 /// Labels `0..k` for unit vectors, one per vector. Every vector belongs to exactly one group; a
 /// question with no neighbour above the floor is a group of its own.
 pub fn group(vectors: &[Vec<f32>], p: &Grouping) -> Vec<usize> {
-    community::louvain(&graph::knn_graph(vectors, p.neighbours), p.floor, p.resolution)
+    community::louvain(&graph::knn_graph(vectors, p.neighbours), p.floor, p.resolution_for(vectors.len()))
+}
+
+/// [`group`] reusing an index already built over `vectors` (ids = positions).
+pub fn group_indexed(vectors: &[Vec<f32>], index: &graph::NeighbourIndex, p: &Grouping) -> Vec<usize> {
+    let graph = graph::knn_graph_indexed(vectors, index, p.neighbours);
+    community::louvain(&graph, p.floor, p.resolution_for(vectors.len()))
+}
+
+impl Grouping {
+    /// The resolution used for `n` questions (see `full_resolution_from`).
+    pub fn resolution_for(&self, n: usize) -> f64 {
+        self.resolution * (n as f64 / self.full_resolution_from.max(1) as f64).min(1.0)
+    }
 }
 
 /// Each group's size and its centre (the normalised mean of its members).
@@ -105,7 +125,8 @@ pub fn relabel(labels: Vec<usize>) -> Vec<usize> {
         .collect()
 }
 
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+/// The dot product: the cosine of two unit vectors.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 

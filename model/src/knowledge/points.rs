@@ -126,21 +126,37 @@ pub(crate) async fn save_in(
 
 /// Sends the current draft to the review queue.
 pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
-    require(actor, Role::Trainer, "submitting knowledge for review")?;
     let txn = db.begin().await?;
-    let (p, head) = locked(&txn, id, version).await?;
+    submit_in(&txn, actor, id, Some(version)).await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// [`submit`] in the caller's transaction; `version: None` submits whatever is current (a
+/// trainer's inbox decision that has just saved the draft).
+pub(crate) async fn submit_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    version: Option<i32>,
+) -> Result<()> {
+    require(actor, Role::Trainer, "submitting knowledge for review")?;
+    let version = match version {
+        Some(v) => v,
+        None => load(db, id).await?.version,
+    };
+    let (p, head) = locked(db, id, version).await?;
     if !matches!(state(&head), RevisionState::Draft | RevisionState::Rejected) {
         return Err(KnowledgeError::Conflict(format!(
             "knowledge point {id} has no draft to submit (it is {})",
             p.status.replace('_', " ")
         )));
     }
-    set_state(&txn, head.id, RevisionState::InReview).await?;
-    bump(&txn, &p, version, status(PointStatus::InReview)).await?;
-    audit::record(&txn, actor, "knowledge.submit", &target(id), Some(json!({ "revision": head.number })))
+    set_state(db, head.id, RevisionState::InReview).await?;
+    bump(db, &p, version, status(PointStatus::InReview)).await?;
+    audit::record(db, actor, "knowledge.submit", &target(id), Some(json!({ "revision": head.number })))
         .await?;
-    txn.commit().await?;
-    queries::detail(db, id).await
+    Ok(())
 }
 
 /// Approves the revision in review and publishes it: the bot serves it from now on.

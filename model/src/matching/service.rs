@@ -20,7 +20,7 @@ use crate::embedding::{EmbedError, Embedder};
 use crate::knowledge::{feed, KnowledgeError};
 use crate::misses::{self, Report, Signal};
 use crate::storage::StorageError;
-pub use crate::views::{AskAnswer, AskCandidate, AskResponse};
+pub use crate::views::{AskAnswer, AskCandidate, AskResponse, Suggestion};
 
 /// Longest question accepted, in characters.
 pub const QUESTION_CHARS: usize = 1_000;
@@ -236,6 +236,22 @@ impl Matcher {
         }
         cache.insert(question.to_string(), v.clone());
         Ok(v)
+    }
+
+    /// The `k` published points closest to a vector (a group's centre) and a text (its label,
+    /// for the lexical side), best first.
+    pub fn suggest(&self, vector: &[f32], text: &str, k: usize) -> Vec<Suggestion> {
+        let snap = self.snapshot();
+        let points = snap.index.points();
+        snap.index
+            .rank(vector, text, &self.scoring, k)
+            .into_iter()
+            .map(|s| Suggestion {
+                knowledge_id: points[s.point].knowledge_id.to_string(),
+                question: points[s.point].question.clone(),
+                score: s.score,
+            })
+            .collect()
     }
 
     /// Ranks the question against every published point and decides the outcome. Logged (and a

@@ -15,6 +15,10 @@ pub mod miss {
         pub status: String,
         pub first_seen_at: ChronoDateTimeUtc,
         pub last_seen_at: ChronoDateTimeUtc,
+        /// The inbox group it belongs to; none until the assigner has placed it.
+        pub cluster_id: Option<i64>,
+        /// The knowledge point a trainer linked it to or created from it.
+        pub knowledge_id: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

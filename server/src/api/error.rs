@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use model::accounts::AccountError;
+use model::inbox::InboxError;
 use model::knowledge::KnowledgeError;
 use model::matching::MatchError;
 
@@ -69,6 +70,18 @@ impl From<MatchError> for ApiError {
             MatchError::Invalid(m) => Self::invalid(m),
             MatchError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
             MatchError::Knowledge(k) => k.into(),
+            other => Self::internal(&other),
+        }
+    }
+}
+
+impl From<InboxError> for ApiError {
+    fn from(e: InboxError) -> Self {
+        match e {
+            InboxError::Invalid(m) => Self::invalid(m),
+            InboxError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
+            InboxError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            InboxError::Knowledge(k) => k.into(),
             other => Self::internal(&other),
         }
     }

@@ -3,6 +3,7 @@
 
 mod bot;
 pub mod error;
+mod inbox;
 mod json;
 mod knowledge;
 
@@ -20,6 +21,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/feedback", post(bot::feedback).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
         .route("/api/v1/misses", post(bot::report_misses).layer(DefaultBodyLimit::max(MISSES_BODY_BYTES)))
         .route("/api/v1/knowledge", get(knowledge::changes))
+        .route("/api/v1/clusters", get(inbox::list))
+        .route("/api/v1/clusters/rebuild", post(inbox::rebuild))
+        .route(
+            "/api/v1/clusters/{id}/resolve",
+            post(inbox::resolve).layer(DefaultBodyLimit::max(MISSES_BODY_BYTES)),
+        )
         .route(
             "/api/v1/knowledge/import",
             post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),

@@ -1,0 +1,308 @@
+//! The inbox as trainers see it: groups by impact, with filters, members and suggestions.
+//!
+//! Impact weighs each report by its age: 3 in the last 24 hours, 1 in the 7 days before, 0.25
+//! older. So volume counts, a recent burst counts more (recency and trend), and an old, quiet
+//! group sinks without disappearing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use serde::{Deserialize, Serialize};
+
+use super::{Inbox, InboxError, Result, OPEN};
+use crate::views::{ClusterMember, ClusterPage, ClusterView, Suggestion};
+
+/// Suggestions shown per group.
+const SUGGESTIONS: usize = 3;
+pub const MAX_LIMIT: u64 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    #[default]
+    Open,
+    Resolved,
+    Dismissed,
+}
+
+impl StatusFilter {
+    fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Open => OPEN,
+            StatusFilter::Resolved => "resolved",
+            StatusFilter::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// Which groups, which page, and which reports count.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListFilter {
+    pub status: StatusFilter,
+    pub limit: Option<u64>,
+    pub offset: u64,
+    /// Members per group: `None` for all.
+    pub members: Option<usize>,
+    /// Only reports from this channel / with this signal / in this time range count.
+    pub channel: Option<String>,
+    pub signal: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Only groups with a question containing this text (case-insensitive).
+    pub text: Option<String>,
+}
+
+/// SQL with placeholders in the backend's style.
+struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend) -> Self {
+        Sql { backend, text: String::new(), values: Vec::new() }
+    }
+
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    fn bind(&mut self, v: impl Into<Value>) -> &mut Self {
+        self.values.push(v.into());
+        match self.backend {
+            DbBackend::Postgres => self.text.push_str(&format!("${}", self.values.len())),
+            _ => self.text.push('?'),
+        }
+        self
+    }
+
+    fn statement(&self) -> Statement {
+        Statement::from_sql_and_values(self.backend, &self.text, self.values.clone())
+    }
+}
+
+struct Aggregate {
+    cluster_id: i64,
+    size: i64,
+    volume: i64,
+    last_day: i64,
+    previous_week: i64,
+    last_seen: DateTime<Utc>,
+    impact: f64,
+}
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+    row.try_get("", column).map_err(|e| InboxError::Internal(format!("reading {column}: {e}")))
+}
+
+impl Inbox {
+    /// One page of groups, highest impact first.
+    pub async fn list(&self, filter: &ListFilter) -> Result<ClusterPage> {
+        let limit = filter.limit.unwrap_or(20);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(InboxError::Invalid(format!("limit must be 1 to {MAX_LIMIT}")));
+        }
+        if let (Some(s), Some(u)) = (filter.since, filter.until) {
+            if s >= u {
+                return Err(InboxError::Invalid("since must be before until".into()));
+            }
+        }
+        let now = Utc::now();
+        let mut groups = self.aggregates(filter, now).await?;
+        groups.sort_by(|a, b| {
+            b.impact
+                .total_cmp(&a.impact)
+                .then(b.last_seen.cmp(&a.last_seen))
+                .then(a.cluster_id.cmp(&b.cluster_id))
+        });
+        let total = groups.len() as i64;
+        let page: Vec<Aggregate> =
+            groups.into_iter().skip(filter.offset as usize).take(limit as usize).collect();
+        let ids: Vec<i64> = page.iter().map(|g| g.cluster_id).collect();
+        let clusters: HashMap<i64, super::entity::cluster::Model> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            super::entity::cluster::Entity::find()
+                .filter(super::entity::cluster::Column::Id.is_in(ids.clone()))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect()
+        };
+        let mut members = self.members(&ids, filter).await?;
+        let mut sources = self.sources(&ids, filter).await?;
+        let mut out = Vec::with_capacity(page.len());
+        for g in page {
+            let Some(c) = clusters.get(&g.cluster_id) else { continue };
+            let suggestions =
+                if c.status == OPEN { self.suggestions(g.cluster_id, &c.label) } else { Vec::new() };
+            let (channels, signals) = sources.remove(&g.cluster_id).unwrap_or_default();
+            let daily_before = g.previous_week as f64 / 7.0;
+            out.push(ClusterView {
+                id: g.cluster_id.to_string(),
+                status: c.status.clone(),
+                label: c.label.clone(),
+                key_terms: serde_json::from_str(&c.key_terms).unwrap_or_default(),
+                size: g.size,
+                volume: g.volume,
+                last_day: g.last_day,
+                previous_week: g.previous_week,
+                trend: if daily_before > 0.0 { g.last_day as f64 / daily_before } else { g.last_day as f64 },
+                last_seen: g.last_seen,
+                channels,
+                signals,
+                impact: g.impact,
+                members: members.remove(&g.cluster_id).unwrap_or_default(),
+                suggestions,
+            });
+        }
+        Ok(ClusterPage { total, clusters: out })
+    }
+
+    /// The nearest published knowledge to the group's centre (and its label, for the lexical
+    /// side that Chinese needs).
+    fn suggestions(&self, cluster_id: i64, label: &str) -> Vec<Suggestion> {
+        let centre = {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+            state.groups.get(&cluster_id).cloned()
+        };
+        match centre {
+            Some(sum) => self.matcher.suggest(&crate::clustering::normalized(sum), label, SUGGESTIONS),
+            None => Vec::new(),
+        }
+    }
+
+    /// The `WHERE` shared by the queries: which misses and which of their reports count.
+    fn conditions(&self, sql: &mut Sql, filter: &ListFilter) {
+        sql.push(" WHERE m.cluster_id IS NOT NULL AND c.status = ").bind(filter.status.as_str());
+        if filter.status == StatusFilter::Open {
+            sql.push(" AND m.status = ").bind(OPEN);
+        }
+        if let Some(ch) = &filter.channel {
+            sql.push(" AND e.channel = ").bind(ch.clone());
+        }
+        if let Some(s) = &filter.signal {
+            sql.push(" AND e.signal = ").bind(s.clone());
+        }
+        if let Some(t) = filter.since {
+            sql.push(" AND e.occurred_at >= ").bind(t);
+        }
+        if let Some(t) = filter.until {
+            sql.push(" AND e.occurred_at < ").bind(t);
+        }
+        if let Some(text) = filter.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            let pattern = format!(
+                "%{}%",
+                text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            );
+            sql.push(" AND m.cluster_id IN (SELECT t.cluster_id FROM misses t WHERE LOWER(t.question) LIKE ")
+                .bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+    }
+
+    async fn aggregates(&self, filter: &ListFilter, now: DateTime<Utc>) -> Result<Vec<Aggregate>> {
+        let backend = self.db.get_database_backend();
+        let (day, week) = (now - Duration::hours(24), now - Duration::hours(24 * 8));
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT m.cluster_id AS cluster_id, COUNT(DISTINCT m.id) AS size, COUNT(e.id) AS volume, ")
+            .push("SUM(CASE WHEN e.occurred_at >= ")
+            .bind(day)
+            .push(" THEN 1 ELSE 0 END) AS last_day, SUM(CASE WHEN e.occurred_at >= ")
+            .bind(week)
+            .push(" AND e.occurred_at < ")
+            .bind(day)
+            .push(" THEN 1 ELSE 0 END) AS previous_week, MAX(e.occurred_at) AS last_seen ")
+            .push(
+                "FROM misses m JOIN miss_events e ON e.miss_id = m.id JOIN clusters c ON c.id = m.cluster_id",
+            );
+        self.conditions(&mut sql, filter);
+        sql.push(" GROUP BY m.cluster_id");
+        let rows = self.db.query_all_raw(sql.statement()).await?;
+        rows.iter()
+            .map(|r| {
+                let (volume, last_day, previous_week): (i64, i64, i64) =
+                    (get(r, "volume")?, get(r, "last_day")?, get(r, "previous_week")?);
+                let older = (volume - last_day - previous_week).max(0);
+                Ok(Aggregate {
+                    cluster_id: get(r, "cluster_id")?,
+                    size: get(r, "size")?,
+                    volume,
+                    last_day,
+                    previous_week,
+                    last_seen: get(r, "last_seen")?,
+                    impact: 3.0 * last_day as f64 + previous_week as f64 + 0.25 * older as f64,
+                })
+            })
+            .collect()
+    }
+
+    /// Each group's questions, most asked first (`filter.members` of them, or all).
+    async fn members(&self, ids: &[i64], filter: &ListFilter) -> Result<HashMap<i64, Vec<ClusterMember>>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+        use crate::misses::entity::miss;
+        let mut out: HashMap<i64, Vec<ClusterMember>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut query = miss::Entity::find().filter(miss::Column::ClusterId.is_in(ids.to_vec()));
+        if filter.status == StatusFilter::Open {
+            query = query.filter(miss::Column::Status.eq(OPEN));
+        }
+        for m in query.order_by_desc(miss::Column::Count).order_by_asc(miss::Column::Id).all(&self.db).await?
+        {
+            let list = out.entry(m.cluster_id.unwrap_or_default()).or_default();
+            if filter.members.is_none_or(|n| list.len() < n) {
+                list.push(ClusterMember {
+                    miss_id: m.id.to_string(),
+                    question: m.question,
+                    count: i64::from(m.count),
+                    first_seen: m.first_seen_at,
+                    last_seen: m.last_seen_at,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each group's channels and signals (of the reports that count), most frequent first.
+    async fn sources(
+        &self,
+        ids: &[i64],
+        filter: &ListFilter,
+    ) -> Result<HashMap<i64, (Vec<String>, Vec<String>)>> {
+        let mut out: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        for (column, pick) in [("channel", 0usize), ("signal", 1)] {
+            let mut sql = Sql::new(self.db.get_database_backend());
+            sql.push(&format!("SELECT m.cluster_id AS cluster_id, e.{column} AS value, COUNT(*) AS n "))
+                .push(
+                "FROM misses m JOIN miss_events e ON e.miss_id = m.id JOIN clusters c ON c.id = m.cluster_id",
+            );
+            self.conditions(&mut sql, filter);
+            sql.push(" AND m.cluster_id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(*id);
+            }
+            sql.push(&format!(") GROUP BY m.cluster_id, e.{column} ORDER BY n DESC, value"));
+            for r in self.db.query_all_raw(sql.statement()).await? {
+                let entry = out.entry(get(&r, "cluster_id")?).or_default();
+                let list = if pick == 0 { &mut entry.0 } else { &mut entry.1 };
+                list.push(get(&r, "value")?);
+            }
+        }
+        Ok(out)
+    }
+}
