@@ -37,6 +37,10 @@ async fn call(
     Reply { status, json }
 }
 
+async fn get(router: &axum::Router, path: &str, token: &str) -> Reply {
+    call(router, "GET", path, token, "", Vec::new()).await
+}
+
 async fn post(router: &axum::Router, path: &str, token: &str, body: serde_json::Value) -> Reply {
     call(router, "POST", path, token, "application/json", serde_json::to_vec(&body).unwrap()).await
 }
@@ -315,4 +319,118 @@ async fn bad_input_gets_a_clear_4xx_never_a_5xx() {
             rule.path
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_api_lists_regroups_and_resolves_groups() {
+    let (_dir, router, services, bot, lead) = setup().await;
+    let misses = serde_json::json!({"misses": [
+        {"question": "can I order a card in pink", "channel": "online"},
+        {"question": "is there a pink card design"},
+        {"question": "do you offer cards in other colours"},
+        {"question": "what is the weather tomorrow"},
+        {"question": "can I order a card in pink", "channel": "online"}
+    ]});
+    assert_eq!(post(&router, "/api/v1/misses", &bot, misses).await.status, StatusCode::ACCEPTED);
+    assert_eq!(services.inbox.assign_pending().await.unwrap(), 4);
+
+    let r = get(&router, "/api/v1/clusters?members=all", &lead).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let clusters = r.json["clusters"].as_array().unwrap().clone();
+    assert_eq!(r.json["total"], clusters.len());
+    let colours = clusters
+        .iter()
+        .find(|c| {
+            c["members"].as_array().unwrap().iter().any(|m| m["question"] == "is there a pink card design")
+        })
+        .expect("a group with the pink card questions");
+    assert_eq!((colours["size"].as_i64(), colours["volume"].as_i64()), (Some(3), Some(4)), "{colours}");
+    assert_eq!(clusters[0]["id"], colours["id"], "most reports first");
+    let members = colours["members"].as_array().unwrap();
+    assert_eq!(
+        (members[0]["question"].as_str(), members[0]["count"].as_i64()),
+        (Some("can I order a card in pink"), Some(2))
+    );
+    assert!(members[0]["miss_id"].is_string());
+    assert!(colours["suggestions"][0]["knowledge_id"].is_string(), "{colours}");
+    assert!(colours["suggestions"][0]["score"].is_number());
+    let id = colours["id"].as_str().unwrap().to_string();
+
+    let r = post(&router, "/api/v1/clusters/rebuild?wait=true", &lead, serde_json::json!(null)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(
+        (r.json["misses"].as_i64(), r.json["clusters"].as_i64()),
+        (Some(4), Some(clusters.len() as i64))
+    );
+    assert!(r.json["seconds"].is_number());
+    let r = get(&router, "/api/v1/clusters", &lead).await;
+    assert_eq!(r.json["clusters"][0]["id"], id.as_str(), "the group kept its id");
+
+    // Bad requests: 4xx with the API's error body, nothing changed.
+    for (path, body, status) in [
+        (
+            format!("/api/v1/clusters/{id}/resolve"),
+            serde_json::json!({"action": "dismiss"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/v1/clusters/{id}/resolve"),
+            serde_json::json!({"action": "dismiss", "reason": ""}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/v1/clusters/{id}/resolve"),
+            serde_json::json!({"action": "merge"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/v1/clusters/{id}/resolve"),
+            serde_json::json!({"action": "link", "knowledge_id": "77777"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/v1/clusters/123456/resolve".to_string(),
+            serde_json::json!({"action": "dismiss", "reason": "noise"}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let r = post(&router, &path, &lead, body.clone()).await;
+        assert_eq!(r.status, status, "{body}: {}", r.json);
+        assert!(r.json["error"]["message"].is_string(), "{}", r.json);
+    }
+    for (path, status) in [
+        ("/api/v1/clusters?limit=0", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/v1/clusters?members=some", StatusCode::BAD_REQUEST),
+        ("/api/v1/clusters?status=closed", StatusCode::BAD_REQUEST),
+        ("/api/v1/clusters?since=yesterday", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(get(&router, path, &lead).await.status, status, "{path}");
+    }
+    assert_eq!(
+        get(&router, "/api/v1/clusters", &bot).await.status,
+        StatusCode::FORBIDDEN,
+        "bots do not read the inbox"
+    );
+    assert_eq!(get(&router, "/api/v1/clusters", &lead).await.json["total"], clusters.len());
+
+    let r = post(
+        &router,
+        &format!("/api/v1/clusters/{id}/resolve"),
+        &lead,
+        serde_json::json!({"action": "dismiss", "reason": "chit-chat"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json, serde_json::json!({"knowledge_id": null, "resolved_misses": 3}));
+    let r = post(
+        &router,
+        &format!("/api/v1/clusters/{id}/resolve"),
+        &lead,
+        serde_json::json!({"action": "dismiss", "reason": "again"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(get(&router, "/api/v1/clusters", &lead).await.json["total"], clusters.len() - 1);
+    let r = get(&router, "/api/v1/clusters?status=dismissed", &lead).await;
+    assert_eq!(r.json["clusters"][0]["id"], id.as_str());
 }
