@@ -1,6 +1,8 @@
 //! The same migrations and stores on a real PostgreSQL server. `scripts/test.sh` starts a
 //! throw-away server and sets BOTCOACH_TEST_POSTGRES_URL; in CI its absence is a failure.
 
+mod common;
+
 use model::storage::{self, meta};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,6 +31,56 @@ async fn migrations_meta_and_knowledge_work_on_postgres() {
 
     // In the same test: two tests migrating one database at once would race.
     knowledge_lifecycle(&db).await;
+    inbox(&db).await;
+}
+
+/// The inbox's hand-written aggregate SQL (placeholders, CASE sums, MAX of a timestamp, LIKE
+/// with ESCAPE) and its lock on PostgreSQL.
+async fn inbox(db: &sea_orm::DatabaseConnection) {
+    use std::sync::Arc;
+
+    use model::inbox::{Decision, Inbox, ListFilter};
+    use model::misses::{self, Report, Signal};
+    use model::views::{Actor, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let embedder: Arc<dyn model::Embedder> = Arc::new(server::startup::build_embedder(&config).unwrap());
+    let matcher = Arc::new(
+        model::matching::Matcher::load(db.clone(), embedder.clone(), Default::default()).await.unwrap(),
+    );
+    let inbox = Inbox::load(db.clone(), embedder, matcher, Default::default()).await.unwrap();
+    let tag = std::process::id();
+    let report = |q: String| Report {
+        question: q,
+        signal: Signal::Handoff,
+        channel: "hotline".into(),
+        session_id: None,
+        ask_id: None,
+        reason: None,
+        occurred_at: chrono::Utc::now(),
+    };
+    let questions = [
+        format!("my card {tag} has not arrived"),
+        format!("when will card {tag} arrive"),
+        format!("card {tag} still not here"),
+    ];
+    misses::record(db, &questions.iter().cloned().map(report).collect::<Vec<_>>()).await.unwrap();
+    assert!(inbox.assign_pending().await.unwrap() >= 3);
+    let filter = ListFilter {
+        text: Some(format!("CARD {tag}")),
+        channel: Some("hotline".into()),
+        ..Default::default()
+    };
+    let page = inbox.list(&filter).await.unwrap();
+    assert_eq!(page.clusters.iter().map(|c| c.size).sum::<i64>(), 3, "{page:?}");
+    assert_eq!(page.clusters[0].signals, vec!["handoff".to_string()]);
+    assert!(inbox.regroup().await.unwrap().misses >= 3);
+    let page = inbox.list(&filter).await.unwrap();
+    let trainer = Actor::new("tina", Role::Trainer);
+    for c in &page.clusters {
+        inbox.resolve(&trainer, &c.id, Decision::Dismiss { reason: "test".into() }).await.unwrap();
+    }
+    assert_eq!(inbox.list(&filter).await.unwrap().total, 0);
 }
 
 /// The knowledge lifecycle and the bot feed on PostgreSQL: the queries the services build must
