@@ -56,6 +56,8 @@ fn percentile(xs: &mut [f64], p: f64) -> f64 {
 }
 
 fn main() {
+    // The regrouping logs its phases (read, index, group, write).
+    tracing_subscriber::fmt().with_env_filter("model=info").with_writer(std::io::stderr).init();
     let sizes: Vec<usize> = std::env::args()
         .skip_while(|a| a != "--sizes")
         .nth(1)

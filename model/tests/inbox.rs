@@ -281,3 +281,50 @@ async fn one_regrouping_at_a_time_across_instances() {
         "released after"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instances_regrouping_and_decisions_are_respected() {
+    let (_dir, db, here) = setup().await;
+    let embedder: Arc<dyn model::Embedder> = common::embedder();
+    let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
+    let there = Inbox::load(db.clone(), embedder, matcher, Default::default()).await.unwrap();
+    let all: Vec<Report> = CARD.iter().chain(RATE.iter()).map(|q| report_now(q)).collect();
+    misses::record(&db, &all).await.unwrap();
+    assert_eq!(here.assign_pending().await.unwrap(), 7);
+
+    // The other instance regroups and dismisses the rate group.
+    there.regroup().await.unwrap();
+    let page = there.list(&ListFilter::default()).await.unwrap();
+    let card = group_of(&page.clusters, CARD[0]).id.clone();
+    let rate = group_of(&page.clusters, RATE[0]).id.clone();
+    there
+        .resolve(&Actor::new("tina", Role::Trainer), &rate, Decision::Dismiss { reason: "noise".into() })
+        .await
+        .unwrap();
+
+    // This instance places new questions into the groups as they are now: a card question joins
+    // the card group, a rate question does not join the dismissed group but starts a new one.
+    misses::record(
+        &db,
+        &[
+            report_now("my card never arrived in the post"),
+            report_now("what is your exchange rate for dollars"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(here.assign_pending().await.unwrap(), 2);
+    assert_eq!(
+        status_of(&db, "my card never arrived in the post").await.cluster_id.unwrap().to_string(),
+        card
+    );
+    let new_rate =
+        status_of(&db, "what is your exchange rate for dollars").await.cluster_id.unwrap().to_string();
+    assert_ne!(new_rate, rate, "a dismissed group takes no new questions");
+    let open = here.list(&ListFilter { members: None, ..Default::default() }).await.unwrap();
+    assert_eq!(
+        open.clusters.iter().map(|c| c.size).sum::<i64>(),
+        6,
+        "4 + 1 card questions and the new rate one"
+    );
+}

@@ -55,9 +55,9 @@ pub struct NeighbourIndex {
 impl NeighbourIndex {
     /// Connections per node and construction breadth: chosen on the clustering benchmark, where
     /// they give the same groups as the exact graph at a fraction of the time.
-    const CONNECTIONS: usize = 16;
-    const EF_CONSTRUCTION: usize = 64;
-    const EF_SEARCH: usize = 48;
+    const CONNECTIONS: usize = 8;
+    const EF_CONSTRUCTION: usize = 32;
+    const EF_SEARCH: usize = 24;
 
     pub fn build(vectors: &[Vec<f32>]) -> Self {
         let index = Self::empty(vectors.len());

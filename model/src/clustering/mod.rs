@@ -12,6 +12,8 @@ pub mod graph;
 pub mod linkage;
 pub mod metrics;
 
+pub use crate::embedding::dot;
+
 /// Parameters of the shipped method.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -41,12 +43,6 @@ impl Default for Grouping {
 /// question with no neighbour above the floor is a group of its own.
 pub fn group(vectors: &[Vec<f32>], p: &Grouping) -> Vec<usize> {
     community::louvain(&graph::knn_graph(vectors, p.neighbours), p.floor, p.resolution_for(vectors.len()))
-}
-
-/// [`group`] reusing an index already built over `vectors` (ids = positions).
-pub fn group_indexed(vectors: &[Vec<f32>], index: &graph::NeighbourIndex, p: &Grouping) -> Vec<usize> {
-    let graph = graph::knn_graph_indexed(vectors, index, p.neighbours);
-    community::louvain(&graph, p.floor, p.resolution_for(vectors.len()))
 }
 
 impl Grouping {
@@ -123,11 +119,6 @@ pub fn relabel(labels: Vec<usize>) -> Vec<usize> {
             *map.entry(l).or_insert(next)
         })
         .collect()
-}
-
-/// The dot product: the cosine of two unit vectors.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]

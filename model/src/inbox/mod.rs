@@ -43,6 +43,8 @@ use labels::TermCounts;
 /// The state of a miss or group still waiting for a decision.
 pub const OPEN: &str = "open";
 const REGROUP_LOCK: &str = "regroup";
+/// Counts regroupings (in `app_meta`): an instance whose state is older reloads it.
+const GENERATION: &str = "inbox_generation";
 /// Misses placed per round of the assigner.
 const ASSIGN_BATCH: u64 = 500;
 /// Key terms shown per group.
@@ -62,6 +64,8 @@ pub enum InboxError {
     Embedding(#[from] CacheError),
     #[error(transparent)]
     Storage(#[from] DbErr),
+    #[error(transparent)]
+    Meta(#[from] crate::storage::StorageError),
     #[error("{0}")]
     Internal(String),
 }
@@ -127,6 +131,8 @@ pub struct Inbox {
     writing: tokio::sync::Mutex<()>,
     /// This instance's name on the regroup lock.
     holder: String,
+    /// The regrouping the in-memory state reflects.
+    generation: std::sync::Mutex<Option<String>>,
 }
 
 /// An open miss as regrouping and loading read it.
@@ -157,6 +163,7 @@ impl Inbox {
             state: RwLock::new(State::empty()),
             writing: tokio::sync::Mutex::new(()),
             holder,
+            generation: std::sync::Mutex::new(None),
         };
         inbox.reload().await?;
         Ok(inbox)
@@ -172,6 +179,7 @@ impl Inbox {
 
     /// Rebuilds the in-memory state from the database (at start, after a regrouping elsewhere).
     pub async fn reload(&self) -> Result<usize> {
+        let generation = crate::storage::meta::get(&self.db, GENERATION).await?;
         let open: Vec<Open> =
             open_misses(&self.db).await?.into_iter().filter(|m| m.cluster_id.is_some()).collect();
         let questions: Vec<String> = open.iter().map(|m| m.question.clone()).collect();
@@ -181,12 +189,19 @@ impl Inbox {
             .map_err(|e| InboxError::Internal(format!("loading the inbox failed: {e}")))?;
         let n = state.slots.len();
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
+        *self.generation.lock().unwrap_or_else(|e| e.into_inner()) = generation;
         Ok(n)
     }
 
     /// Places every open miss that has no group yet; returns how many it placed.
     pub async fn assign_pending(&self) -> Result<usize> {
         let _writing = self.writing.lock().await;
+        // Another instance regrouped: its groups replace ours before anything is placed.
+        let current = crate::storage::meta::get(&self.db, GENERATION).await?;
+        if current != *self.generation.lock().unwrap_or_else(|e| e.into_inner()) {
+            let loaded = self.reload().await?;
+            tracing::info!(misses = loaded, "inbox reloaded after a regrouping elsewhere");
+        }
         let pending = miss::Entity::find()
             .filter(miss::Column::Status.eq(OPEN))
             .filter(miss::Column::ClusterId.is_null())
@@ -201,12 +216,26 @@ impl Inbox {
         let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
         let now = Utc::now();
         let txn = self.db.begin().await?;
-        let mut placed = Vec::with_capacity(pending.len());
+        let mut placed = 0;
         for (m, v) in pending.iter().zip(&vectors) {
             let near = self.state.read().unwrap_or_else(|e| e.into_inner()).nearest_group(v);
-            let cluster_id = match near {
-                Some((id, sim)) if sim >= self.grouping.assign => id,
-                _ => {
+            let mut target = near.filter(|&(_, sim)| sim >= self.grouping.assign).map(|(id, _)| id);
+            // The group may have been decided on another instance since: then it is not a home.
+            if let Some(id) = target {
+                let open = cluster::Entity::update_many()
+                    .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
+                    .filter(cluster::Column::Id.eq(id))
+                    .filter(cluster::Column::Status.eq(OPEN))
+                    .exec(&txn)
+                    .await?;
+                if open.rows_affected == 0 {
+                    self.state.write().unwrap_or_else(|e| e.into_inner()).groups.remove(&id);
+                    target = None;
+                }
+            }
+            let cluster_id = match target {
+                Some(id) => id,
+                None => {
                     let terms = {
                         let state = self.state.read().unwrap_or_else(|e| e.into_inner());
                         state.terms.key_terms(&[&labels::terms(&m.question)], KEY_TERMS)
@@ -221,19 +250,14 @@ impl Inbox {
                 .exec(&txn)
                 .await?;
             if done.rows_affected == 1 {
-                cluster::Entity::update_many()
-                    .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
-                    .filter(cluster::Column::Id.eq(cluster_id))
-                    .exec(&txn)
-                    .await?;
-                placed.push((m.id, cluster_id, v, m.question.as_str()));
+                placed += 1;
                 // Later misses of this batch see this one.
                 self.state.write().unwrap_or_else(|e| e.into_inner()).add(m.id, cluster_id, v, &m.question);
             }
         }
         txn.commit().await?;
-        tracing::debug!(placed = placed.len(), "misses placed in the inbox");
-        Ok(placed.len())
+        tracing::debug!(placed, "misses placed in the inbox");
+        Ok(placed)
     }
 
     /// The cost the assigner pays per miss beyond embedding it: finding the nearest group.
@@ -264,13 +288,23 @@ impl Inbox {
         let questions: Vec<String> = open.iter().map(|m| m.question.clone()).collect();
         let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
         let grouping = self.grouping;
-        let (vectors, labels, index) = tokio::task::spawn_blocking(move || {
+        let read = started.elapsed().as_secs_f64();
+        let (vectors, labels, index, index_s, graph_s) = tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
             let index = NeighbourIndex::build(&vectors);
-            let labels = clustering::group_indexed(&vectors, &index, &grouping);
-            (vectors, labels, index)
+            let index_s = t.elapsed().as_secs_f64();
+            let graph = clustering::graph::knn_graph_indexed(&vectors, &index, grouping.neighbours);
+            let graph_s = t.elapsed().as_secs_f64() - index_s;
+            let labels = clustering::community::louvain(
+                &graph,
+                grouping.floor,
+                grouping.resolution_for(vectors.len()),
+            );
+            (vectors, labels, index, index_s, graph_s)
         })
         .await
         .map_err(|e| InboxError::Internal(format!("grouping failed: {e}")))?;
+        let grouped = started.elapsed().as_secs_f64();
         let groups = labels.iter().copied().max().map_or(0, |m| m + 1);
         let previous: Vec<Option<i64>> = open.iter().map(|m| m.cluster_id).collect();
         let mut ids = keep_ids(&previous, &labels, groups);
@@ -343,7 +377,10 @@ impl Inbox {
                 .exec(&txn)
                 .await?;
         }
+        let generation = format!("{}-{}", self.holder, now.timestamp_micros());
+        crate::storage::meta::set(&txn, GENERATION, &generation).await?;
         txn.commit().await?;
+        let written = started.elapsed().as_secs_f64();
 
         let mut state = State { index, ..State::empty() };
         for (i, m) in open.iter().enumerate() {
@@ -355,6 +392,7 @@ impl Inbox {
         }
         state.terms = terms;
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
+        *self.generation.lock().unwrap_or_else(|e| e.into_inner()) = Some(generation);
         let report = RegroupReport {
             clusters: groups,
             misses: open.len(),
@@ -366,16 +404,25 @@ impl Inbox {
             misses = report.misses,
             kept,
             seconds = report.seconds,
+            read_s = read,
+            index_s,
+            graph_s,
+            louvain_s = grouped - read - index_s - graph_s,
+            write_s = written - grouped,
             "inbox regrouped"
         );
         Ok(report)
     }
 
-    /// Drops closed misses from the in-memory state, so nothing is placed next to them.
-    fn forget(&self, miss_ids: &[i64]) {
+    /// Drops closed misses (and a closed group) from the in-memory state, so nothing is placed
+    /// next to them.
+    fn forget(&self, miss_ids: &[i64], closed_group: Option<i64>) {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         for id in miss_ids {
             state.open.remove(id);
+        }
+        if let Some(id) = closed_group {
+            state.groups.remove(&id);
         }
     }
 }

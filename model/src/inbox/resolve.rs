@@ -196,7 +196,7 @@ impl Inbox {
         )
         .await?;
         txn.commit().await?;
-        self.forget(&ids);
+        self.forget(&ids, whole.then_some(id));
         tracing::info!(cluster = id, action = decision.action(), misses = ids.len(), "inbox decision");
         Ok(Resolution { knowledge_id: knowledge_id.map(|k| k.to_string()), resolved_misses: ids.len() })
     }

@@ -4,6 +4,7 @@
 
 use super::lexical::{cjk_share, Lexical};
 use super::Scoring;
+use crate::embedding::dot;
 
 /// One published knowledge point with the vectors of its texts (`texts[0]` is the typical
 /// question).
@@ -140,23 +141,6 @@ impl Index {
         scored.sort_by(|a, b| b.score.total_cmp(&a.score));
         scored
     }
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight independent sums let the compiler keep the loop in vector registers.
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let mut s: f32 = acc.iter().sum();
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }
 
 #[cfg(test)]
