@@ -14,18 +14,36 @@ pub fn knn_graph(vectors: &[Vec<f32>], k: usize) -> Vec<Vec<(usize, f32)>> {
     if vectors.len() <= EXACT_UP_TO {
         return exact_knn(vectors, k);
     }
-    knn_graph_indexed(vectors, &NeighbourIndex::build(vectors), k)
+    let positions: Vec<Option<usize>> = (0..vectors.len()).map(Some).collect();
+    knn_graph_with(vectors, &NeighbourIndex::build(vectors), &positions, k)
 }
 
-/// [`knn_graph`] with an index already built over `vectors` (used above `EXACT_UP_TO` only).
-pub fn knn_graph_indexed(vectors: &[Vec<f32>], index: &NeighbourIndex, k: usize) -> Vec<Vec<(usize, f32)>> {
+/// [`knn_graph`] from an index already built, whose id `j` stands for `vectors[positions[j]]`
+/// (`None`: an entry no longer wanted, skipped). Exact below `EXACT_UP_TO` vectors.
+pub fn knn_graph_with(
+    vectors: &[Vec<f32>],
+    index: &NeighbourIndex,
+    positions: &[Option<usize>],
+    k: usize,
+) -> Vec<Vec<(usize, f32)>> {
     if vectors.len() <= EXACT_UP_TO {
         return exact_knn(vectors, k);
     }
+    // Itself and k others; a few more when some entries will be skipped.
+    let wanted = if positions.iter().any(Option::is_none) { k + 1 + k / 2 } else { k + 1 };
     vectors
         .par_iter()
         .enumerate()
-        .map(|(i, v)| index.nearest(v, k + 1).into_iter().filter(|&(j, _)| j != i).take(k).collect())
+        .map(|(i, v)| {
+            index
+                .nearest(v, wanted)
+                .into_iter()
+                .filter_map(|(id, s)| {
+                    positions.get(id).copied().flatten().filter(|&p| p != i).map(|p| (p, s))
+                })
+                .take(k)
+                .collect()
+        })
         .collect()
 }
 
@@ -57,7 +75,7 @@ impl NeighbourIndex {
     /// they give the same groups as the exact graph at a fraction of the time.
     const CONNECTIONS: usize = 8;
     const EF_CONSTRUCTION: usize = 32;
-    const EF_SEARCH: usize = 24;
+    const EF_SEARCH: usize = 16;
 
     pub fn build(vectors: &[Vec<f32>]) -> Self {
         let index = Self::empty(vectors.len());

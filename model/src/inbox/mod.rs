@@ -74,7 +74,7 @@ pub type Result<T, E = InboxError> = std::result::Result<T, E>;
 
 /// The open misses in memory: where each is, each group's vector sum, and term counts.
 struct State {
-    index: NeighbourIndex,
+    index: Arc<NeighbourIndex>,
     /// By index id: the miss and its group. Closed misses stay in the HNSW graph (it cannot
     /// delete) but leave `open`, so they are skipped.
     slots: Vec<(i64, i64)>,
@@ -86,7 +86,7 @@ struct State {
 impl State {
     fn empty() -> Self {
         State {
-            index: NeighbourIndex::empty(1024),
+            index: Arc::new(NeighbourIndex::empty(1024)),
             slots: Vec::new(),
             open: HashSet::new(),
             groups: HashMap::new(),
@@ -289,18 +289,27 @@ impl Inbox {
         let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
         let grouping = self.grouping;
         let read = started.elapsed().as_secs_f64();
-        let (vectors, labels, index, index_s, graph_s) = tokio::task::spawn_blocking(move || {
+        let reuse = self.reusable_index(&open);
+        let reused = reuse.is_some();
+        let (vectors, labels, index, positions, index_s, graph_s) = tokio::task::spawn_blocking(move || {
             let t = Instant::now();
-            let index = NeighbourIndex::build(&vectors);
+            let n = vectors.len();
+            let (index, mut positions) = match reuse {
+                Some(found) => found,
+                None => (Arc::new(NeighbourIndex::build(&vectors)), (0..n).map(Some).collect()),
+            };
+            // Open misses the live index lacks (not placed yet) go in now: it then holds them all.
+            let mut indexed = vec![false; n];
+            positions.iter().flatten().for_each(|&p| indexed[p] = true);
+            for i in (0..n).filter(|&i| !indexed[i]) {
+                index.insert(&vectors[i], positions.len());
+                positions.push(Some(i));
+            }
             let index_s = t.elapsed().as_secs_f64();
-            let graph = clustering::graph::knn_graph_indexed(&vectors, &index, grouping.neighbours);
+            let graph = clustering::graph::knn_graph_with(&vectors, &index, &positions, grouping.neighbours);
             let graph_s = t.elapsed().as_secs_f64() - index_s;
-            let labels = clustering::community::louvain(
-                &graph,
-                grouping.floor,
-                grouping.resolution_for(vectors.len()),
-            );
-            (vectors, labels, index, index_s, graph_s)
+            let labels = clustering::community::louvain(&graph, grouping.floor, grouping.resolution_for(n));
+            (vectors, labels, index, positions, index_s, graph_s)
         })
         .await
         .map_err(|e| InboxError::Internal(format!("grouping failed: {e}")))?;
@@ -382,10 +391,17 @@ impl Inbox {
         txn.commit().await?;
         let written = started.elapsed().as_secs_f64();
 
+        // The index's ids stay as they are; each now names its miss's new group (closed ones
+        // name nothing and are skipped when placing).
         let mut state = State { index, ..State::empty() };
+        for p in &positions {
+            match *p {
+                Some(i) => state.slots.push((open[i].id, ids[labels[i]].expect("assigned above"))),
+                None => state.slots.push((-1, -1)),
+            }
+        }
         for (i, m) in open.iter().enumerate() {
             let cluster_id = ids[labels[i]].expect("assigned above");
-            state.slots.push((m.id, cluster_id));
             state.open.insert(m.id);
             let sum = state.groups.entry(cluster_id).or_insert_with(|| vec![0.0; vectors[i].len()]);
             sum.iter_mut().zip(&vectors[i]).for_each(|(s, x)| *s += x);
@@ -405,6 +421,7 @@ impl Inbox {
             kept,
             seconds = report.seconds,
             read_s = read,
+            reused_index = reused,
             index_s,
             graph_s,
             louvain_s = grouped - read - index_s - graph_s,
@@ -412,6 +429,22 @@ impl Inbox {
             "inbox regrouped"
         );
         Ok(report)
+    }
+
+    /// The live index, when it still covers most open misses and holds few closed ones: a
+    /// regrouping then skips building one (the dearest step at 100k). With, for each of its ids,
+    /// the position of its miss in `open` (`None` once closed).
+    fn reusable_index(&self, open: &[Open]) -> Option<(Arc<NeighbourIndex>, Vec<Option<usize>>)> {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        let at: HashMap<i64, usize> = open.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+        let positions: Vec<Option<usize>> = state
+            .slots
+            .iter()
+            .map(|(miss, _)| if state.open.contains(miss) { at.get(miss).copied() } else { None })
+            .collect();
+        let live = positions.iter().flatten().count();
+        let useful = live > 0 && live * 10 >= open.len() * 8 && live * 10 >= positions.len() * 7;
+        useful.then(|| (state.index.clone(), positions))
     }
 
     /// Drops closed misses (and a closed group) from the in-memory state, so nothing is placed
@@ -450,7 +483,7 @@ fn keep_ids(previous: &[Option<i64>], labels: &[usize], groups: usize) -> Vec<Op
 }
 
 fn build_state(open: &[Open], vectors: &[Vec<f32>]) -> State {
-    let mut state = State { index: NeighbourIndex::build(vectors), ..State::empty() };
+    let mut state = State { index: Arc::new(NeighbourIndex::build(vectors)), ..State::empty() };
     for (i, m) in open.iter().enumerate() {
         let cluster_id = m.cluster_id.expect("only placed misses are loaded");
         state.slots.push((m.id, cluster_id));
