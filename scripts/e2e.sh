@@ -18,7 +18,8 @@ for user in trainer:trainer trainer2:trainer reviewer:reviewer admin:admin polyg
   echo "e2e-password" | "$bin" user add "${user%%:*}" --role "${user##*:}" >/dev/null 2>>"$work/server.log"
 done
 BOT_TOKEN=$("$bin" token create e2e-bot --role bot 2>>"$work/server.log")
-export BOT_TOKEN
+REVIEWER_TOKEN=$("$bin" token create e2e-reviewer --role reviewer 2>>"$work/server.log")
+export BOT_TOKEN REVIEWER_TOKEN
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod i18n;
+pub mod inbox;
 pub mod knowledge;
 mod layout;
 mod pages;
@@ -58,7 +59,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home/>
                     <Route path=path!("/login") view=auth::SignIn/>
-                    <Route path=path!("/inbox") view=pages::Inbox/>
+                    <Route path=path!("/inbox") view=inbox::InboxPage/>
                     <Route path=path!("/knowledge") view=knowledge::KnowledgePage/>
                     <Route path=path!("/knowledge/new") view=knowledge::EditorPage/>
                     <Route path=path!("/knowledge/:id") view=knowledge::EditorPage/>

@@ -30,11 +30,6 @@ pub fn Home() -> impl IntoView {
 }
 
 #[component]
-pub fn Inbox() -> impl IntoView {
-    view! { <Planned title="inbox.title" body="inbox.planned"/> }
-}
-
-#[component]
 pub fn Dashboard() -> impl IntoView {
     view! { <Planned title="dashboard.title" body="dashboard.planned"/> }
 }

@@ -495,3 +495,25 @@ pub struct Resolution {
     pub knowledge_id: Option<String>,
     pub resolved_misses: usize,
 }
+
+/// A trainer's decision on an inbox group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Decision {
+    /// The questions become phrasings of an existing knowledge point.
+    Link {
+        knowledge_id: String,
+        #[serde(default)]
+        miss_ids: Option<Vec<String>>,
+    },
+    /// A new knowledge point with the questions as phrasings.
+    Create {
+        category: String,
+        question: String,
+        answer: String,
+        #[serde(default)]
+        miss_ids: Option<Vec<String>>,
+    },
+    /// Noise, chit-chat, out of scope, abuse: closed with the reason.
+    Dismiss { reason: String },
+}

@@ -26,8 +26,8 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+pub use crate::views::Decision;
 pub use listing::{ListFilter, StatusFilter};
-pub use resolve::Decision;
 
 use crate::clustering::graph::NeighbourIndex;
 use crate::clustering::{self, dot, Grouping};

@@ -8,37 +8,15 @@ use std::collections::HashSet;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::entity::cluster;
 use super::{Inbox, InboxError, Result, OPEN};
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
-use crate::views::{Actor, Content, PointStatus, Resolution, Role};
+use crate::views::{Actor, Content, Decision, PointStatus, Resolution, Role};
 
 const REASON_CHARS: usize = 200;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum Decision {
-    /// The questions become phrasings of an existing knowledge point.
-    Link {
-        knowledge_id: String,
-        #[serde(default)]
-        miss_ids: Option<Vec<String>>,
-    },
-    /// A new knowledge point with the questions as phrasings.
-    Create {
-        category: String,
-        question: String,
-        answer: String,
-        #[serde(default)]
-        miss_ids: Option<Vec<String>>,
-    },
-    /// Noise, chit-chat, out of scope, abuse: closed with the reason.
-    Dismiss { reason: String },
-}
 
 impl Decision {
     fn action(&self) -> &'static str {
