@@ -214,10 +214,24 @@ impl Inbox {
         }
         let questions: Vec<String> = pending.iter().map(|m| m.question.clone()).collect();
         let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
+        let placed = self.place(&pending, &vectors).await;
+        if placed.is_err() {
+            // The state already holds misses whose placing was rolled back: start again from the
+            // database, where they are still waiting.
+            self.reload().await?;
+        }
+        let placed = placed?;
+        tracing::debug!(placed, "misses placed in the inbox");
+        Ok(placed)
+    }
+
+    /// Places each miss in one transaction, updating the in-memory state as it goes so that
+    /// later misses of the batch see earlier ones.
+    async fn place(&self, pending: &[miss::Model], vectors: &[Vec<f32>]) -> Result<usize> {
         let now = Utc::now();
         let txn = self.db.begin().await?;
         let mut placed = 0;
-        for (m, v) in pending.iter().zip(&vectors) {
+        for (m, v) in pending.iter().zip(vectors) {
             let near = self.state.read().unwrap_or_else(|e| e.into_inner()).nearest_group(v);
             let mut target = near.filter(|&(_, sim)| sim >= self.grouping.assign).map(|(id, _)| id);
             // The group may have been decided on another instance since: then it is not a home.
@@ -256,7 +270,6 @@ impl Inbox {
             }
         }
         txn.commit().await?;
-        tracing::debug!(placed, "misses placed in the inbox");
         Ok(placed)
     }
 
