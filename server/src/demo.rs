@@ -24,6 +24,9 @@ const TEMPLATES: [(&str, Template); 5] = [
     ("账单与缴费/计费规则调整", Template::Update),
 ];
 
+/// Questions the demo bot "failed on", so the inbox has work in it.
+const MISSES: &str = "misses.csv";
+
 const USERS: [(&str, Role); 4] = [
     ("trainer", Role::Trainer),
     ("reviewer", Role::Reviewer),
@@ -57,8 +60,32 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
             categories::update(&db, &actor, node.id, None, None, Some(Some(template))).await?;
         }
     }
+    seed_misses(&db, &dir.join(MISSES)).await?;
     let credentials = credentials(config, &db).await?;
     println!("{credentials}");
+    Ok(())
+}
+
+/// Reports the demo misses once (the server groups them when it starts); a second run leaves
+/// the inbox as it is.
+async fn seed_misses(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
+    use model::misses::{self, entity::miss, Report};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    if miss::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let mut reports = Vec::new();
+    let mut reader = csv::Reader::from_path(file)
+        .with_context(|| format!("cannot read the demo file {}", file.display()))?;
+    for row in reader.records() {
+        let row = row?;
+        let report = Report::external(row[0].to_string(), Some(row[1].to_string()), None, None, None, now)
+            .map_err(|e| anyhow::anyhow!("demo miss {:?}: {e}", &row[0]))?;
+        reports.push(report);
+    }
+    misses::record(db, &reports).await?;
+    tracing::info!(misses = reports.len(), "demo misses reported");
     Ok(())
 }
 

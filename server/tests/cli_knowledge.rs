@@ -90,6 +90,13 @@ async fn demo_loads_both_knowledge_bases_and_one_account_per_role_once() {
         .filter(|i| i.question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
         .count();
     assert_eq!(zh, 47);
+    // The inbox has work in it, reported once: a second run adds nothing.
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let misses = model::misses::entity::miss::Entity::find().count(&db).await.unwrap();
+    let lines = std::fs::read_to_string(demo.join("misses.csv")).unwrap().lines().count() as u64 - 1;
+    assert_eq!(misses, lines);
+    let reports = model::misses::entity::event::Entity::find().count(&db).await.unwrap();
+    assert_eq!(reports, lines, "the second run reported nothing again");
     let tree = categories::tree(&db).await.unwrap();
     let pricing = tree.iter().find(|c| c.path == "套餐资费/5G套餐").unwrap();
     assert_eq!(pricing.template, Some(Template::Pricing));
