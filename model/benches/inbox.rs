@@ -45,6 +45,18 @@ impl Noise {
     }
 }
 
+/// A row of the embedding cache, as `embed_cached` would have stored it.
+fn cached(model_key: &str, text: &str, vector: &[f32]) -> cache::entity::ActiveModel {
+    cache::entity::ActiveModel {
+        model: Set(model_key.to_string()),
+        text_hash: Set(cache::key(text)),
+        text: Set(text.to_string()),
+        vector: Set(vector.iter().flat_map(|x| x.to_le_bytes()).collect()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+}
+
 fn median(xs: &mut [f64]) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -107,19 +119,10 @@ fn main() {
             let started = Instant::now();
             let mut stored_rows = 0usize;
             for chunk in rows.chunks(500) {
-                cache::entity::Entity::insert_many(chunk.iter().map(|(t, v, _)| {
-                    cache::entity::ActiveModel {
-                        model: Set(model_key.clone()),
-                        text_hash: Set(cache::key(t)),
-                        text: Set(t.clone()),
-                        vector: Set(v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-                        created_at: Set(now),
-                        ..Default::default()
-                    }
-                }))
-                .exec(&db)
-                .await
-                .unwrap();
+                cache::entity::Entity::insert_many(chunk.iter().map(|(t, v, _)| cached(&model_key, t, v)))
+                    .exec(&db)
+                    .await
+                    .unwrap();
                 // Explicit ids (a fresh table), so the events can name their miss.
                 let first = (stored_rows + 1) as i64;
                 stored_rows += chunk.len();
@@ -180,17 +183,10 @@ fn main() {
                 .enumerate()
                 .map(|(i, v)| (format!("{} (new {i})", texts[i]), v.clone()))
                 .collect();
-            cache::entity::Entity::insert_many(extra.iter().map(|(t, v)| cache::entity::ActiveModel {
-                model: Set(model_key.clone()),
-                text_hash: Set(cache::key(t)),
-                text: Set(t.clone()),
-                vector: Set(v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-                created_at: Set(now),
-                ..Default::default()
-            }))
-            .exec(&db)
-            .await
-            .unwrap();
+            cache::entity::Entity::insert_many(extra.iter().map(|(t, v)| cached(&model_key, t, v)))
+                .exec(&db)
+                .await
+                .unwrap();
             let reports: Vec<model::misses::Report> = extra
                 .iter()
                 .map(|(t, _)| model::misses::Report {

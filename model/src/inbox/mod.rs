@@ -97,10 +97,15 @@ impl State {
     fn add(&mut self, miss_id: i64, cluster_id: i64, vector: &[f32], question: &str) {
         self.index.insert(vector, self.slots.len());
         self.slots.push((miss_id, cluster_id));
+        self.count_in(miss_id, cluster_id, vector);
+        self.terms.add(&labels::terms(question));
+    }
+
+    /// Counts an open miss towards its group's vector sum.
+    fn count_in(&mut self, miss_id: i64, cluster_id: i64, vector: &[f32]) {
         self.open.insert(miss_id);
         let sum = self.groups.entry(cluster_id).or_insert_with(|| vec![0.0; vector.len()]);
         sum.iter_mut().zip(vector).for_each(|(s, x)| *s += x);
-        self.terms.add(&labels::terms(question));
     }
 
     /// The open group whose centre is closest to `vector`, with its cosine.
@@ -414,10 +419,7 @@ impl Inbox {
             }
         }
         for (i, m) in open.iter().enumerate() {
-            let cluster_id = ids[labels[i]].expect("assigned above");
-            state.open.insert(m.id);
-            let sum = state.groups.entry(cluster_id).or_insert_with(|| vec![0.0; vectors[i].len()]);
-            sum.iter_mut().zip(&vectors[i]).for_each(|(s, x)| *s += x);
+            state.count_in(m.id, ids[labels[i]].expect("assigned above"), &vectors[i]);
         }
         state.terms = terms;
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
@@ -500,9 +502,7 @@ fn build_state(open: &[Open], vectors: &[Vec<f32>]) -> State {
     for (i, m) in open.iter().enumerate() {
         let cluster_id = m.cluster_id.expect("only placed misses are loaded");
         state.slots.push((m.id, cluster_id));
-        state.open.insert(m.id);
-        let sum = state.groups.entry(cluster_id).or_insert_with(|| vec![0.0; vectors[i].len()]);
-        sum.iter_mut().zip(&vectors[i]).for_each(|(s, x)| *s += x);
+        state.count_in(m.id, cluster_id, &vectors[i]);
         state.terms.add(&labels::terms(&m.question));
     }
     state

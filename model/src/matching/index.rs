@@ -148,8 +148,7 @@ mod tests {
     use super::*;
 
     fn unit(v: &[f32]) -> Vec<f32> {
-        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.iter().map(|x| x / n).collect()
+        crate::clustering::normalized(v.to_vec())
     }
 
     #[test]
