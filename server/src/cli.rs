@@ -122,10 +122,11 @@ fn single_threaded_products(config: &Config) {
     }
 }
 
-/// Logs to stderr, filtered by BOTCOACH_LOG (or RUST_LOG), `info` by default.
+/// Logs to stderr, filtered by BOTCOACH_LOG (or RUST_LOG); by default `info`, with the HNSW
+/// crate's per-index chatter (parameters, drops) kept to warnings.
 fn init_tracing() {
     let filter = EnvFilter::try_from_env("BOTCOACH_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .unwrap_or_else(|_| EnvFilter::new("info,hnsw_rs=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -74,6 +74,14 @@ const STOPWORDS: &[&str] = &[
     "would",
     "you",
     "your",
+    "tell",
+    "know",
+    "hi",
+    "hello",
+    "thanks",
+    "thank",
+    "help",
+    "today",
     "i'm",
     "can't",
     "don't",
@@ -224,6 +232,7 @@ mod tests {
         let t = terms("Where is my new card? It hasn't arrived");
         assert!(t.contains("card") && t.contains("arrived") && t.contains("new"), "{t:?}");
         assert!(!t.contains("my") && !t.contains("is"), "{t:?}");
+        assert_eq!(terms("tell me a joke"), HashSet::from(["joke".to_string()]));
         let t = terms("宽带断网了怎么办");
         assert!(t.contains("宽带") && t.contains("断网"), "{t:?}");
         assert!(!t.contains("了"), "{t:?}");
