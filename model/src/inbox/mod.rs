@@ -174,14 +174,6 @@ impl Inbox {
         Ok(inbox)
     }
 
-    pub fn grouping(&self) -> &Grouping {
-        &self.grouping
-    }
-
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
     /// Rebuilds the in-memory state from the database (at start, after a regrouping elsewhere).
     pub async fn reload(&self) -> Result<usize> {
         let generation = crate::storage::meta::get(&self.db, GENERATION).await?;
