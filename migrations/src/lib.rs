@@ -9,6 +9,7 @@ mod m20261122_000003_create_knowledge;
 mod m20261122_000004_create_sessions_and_audit;
 mod m20261122_000005_create_matching;
 mod m20261122_000006_create_inbox;
+mod m20261122_000007_create_workbench;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_sessions_and_audit::Migration),
             Box::new(m20261122_000005_create_matching::Migration),
             Box::new(m20261122_000006_create_inbox::Migration),
+            Box::new(m20261122_000007_create_workbench::Migration),
         ]
     }
 }

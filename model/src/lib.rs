@@ -21,6 +21,8 @@ pub mod matching;
 #[cfg(feature = "backend")]
 pub mod misses;
 #[cfg(feature = "backend")]
+pub mod publishing;
+#[cfg(feature = "backend")]
 pub mod services;
 #[cfg(feature = "backend")]
 pub mod storage;

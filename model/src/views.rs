@@ -263,6 +263,9 @@ pub struct PointDetail {
     pub status: PointStatus,
     pub head: RevisionView,
     pub published: Option<RevisionView>,
+    /// Misses closed because this point, once published, answered them.
+    #[serde(default)]
+    pub loop_yield: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -516,4 +519,28 @@ pub enum Decision {
     },
     /// Noise, chit-chat, out of scope, abuse: closed with the reason.
     Dismiss { reason: String },
+}
+
+/// A question whose answer a knowledge change would change (the regression check).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Regression {
+    pub question: String,
+    /// The typical question of the point answering it now (none: not answered).
+    pub was: Option<String>,
+    pub was_knowledge_id: Option<String>,
+    /// ...and after the change.
+    pub now: Option<String>,
+    pub now_knowledge_id: Option<String>,
+}
+
+/// What publishing a knowledge point did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishReport {
+    pub knowledge_id: String,
+    /// The knowledge feed revision bots see the change at.
+    pub revision: i64,
+    /// The answers that changed (published anyway with `force`).
+    pub regressions: Vec<Regression>,
+    /// Open misses the published point now answers, closed as loop yield.
+    pub closed_misses: usize,
 }

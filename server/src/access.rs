@@ -75,6 +75,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/regroup_inbox", TRAINER),
     rule("POST", "/api/review_queue", REVIEWER),
     rule("POST", "/api/review_knowledge", REVIEWER),
+    rule("POST", "/api/check_regressions", REVIEWER),
+    rule("POST", "/api/publish_knowledge", REVIEWER),
     rule("POST", "/api/archive_knowledge", REVIEWER),
     // HTTP API v1.
     rule("GET", "/api/v1/openapi.json", Public),
@@ -86,6 +88,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/clusters", TRAINER),
     rule("POST", "/api/v1/clusters/rebuild", TRAINER),
     rule("POST", "/api/v1/clusters/{id}/resolve", TRAINER),
+    rule("POST", "/api/v1/knowledge/{id}/publish", REVIEWER),
 ];
 
 pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {

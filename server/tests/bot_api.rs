@@ -434,3 +434,77 @@ async fn the_inbox_api_lists_regroups_and_resolves_groups() {
     let r = get(&router, "/api/v1/clusters?status=dismissed", &lead).await;
     assert_eq!(r.json["clusters"][0]["id"], id.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_over_the_api_checks_regressions_and_closes_misses() {
+    let (_dir, router, services, bot, lead) = setup().await;
+    let trainer = tokens::create(&services.db, "tina", Role::Trainer).await.unwrap();
+    let misses = serde_json::json!({"misses": [
+        {"question": "can I order a card in pink"},
+        {"question": "is there a pink card design"}
+    ]});
+    assert_eq!(post(&router, "/api/v1/misses", &bot, misses).await.status, StatusCode::ACCEPTED);
+    services.inbox.assign_pending().await.unwrap();
+    let r = get(&router, "/api/v1/clusters?members=all", &lead).await;
+    let id = r.json["clusters"][0]["id"].as_str().unwrap().to_string();
+    let r = post(
+        &router,
+        &format!("/api/v1/clusters/{id}/resolve"),
+        &trainer,
+        serde_json::json!({"action": "create", "category": "Cards/Design", "question": "Can I choose a pink card?",
+                           "answer": "Yes: pick the design when you order."}),
+    )
+    .await;
+    let kid = r.json["knowledge_id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/knowledge/{kid}/publish");
+
+    assert_eq!(post(&router, &path, &trainer, serde_json::json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(&router, "/api/v1/knowledge/nope/publish", &lead, serde_json::json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        post(&router, &format!("{path}?force=maybe"), &lead, serde_json::json!({})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = post(&router, &path, &lead, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["knowledge_id"], kid.as_str());
+    assert_eq!(r.json["regressions"], serde_json::json!([]));
+    assert_eq!(r.json["closed_misses"], 2, "{}", r.json);
+    assert!(r.json["revision"].as_i64().unwrap() > 0);
+    let r =
+        post(&router, "/api/v1/ask", &bot, serde_json::json!({"question": "is there a pink card design"}))
+            .await;
+    assert_eq!(
+        (r.json["outcome"].as_str(), r.json["answer"]["knowledge_id"].as_str()),
+        (Some("answered"), Some(kid.as_str()))
+    );
+    let r = post(&router, &path, &lead, serde_json::json!({})).await;
+    assert_eq!((r.status, r.json["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+
+    // A draft that takes over answers: 409 with the list, then published with force.
+    let tree = model::knowledge::categories::Tree::load(&services.db).await.unwrap();
+    let content = model::views::Content {
+        category_id: tree.find_path("Top-ups").unwrap(),
+        question: "How do I top up my account with a card?".into(),
+        answer: "Use Apple Pay.".into(),
+        phrasings: vec!["top up my account".into()],
+        template_slot: None,
+    };
+    let actor = model::views::Actor::new("tina", Role::Trainer);
+    let p = model::knowledge::points::create(&services.db, &actor, content).await.unwrap();
+    let path = format!("/api/v1/knowledge/{}/publish", p.id);
+    let r = post(&router, &path, &lead, serde_json::json!({})).await;
+    assert_eq!(
+        (r.status, r.json["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("regressions")),
+        "{}",
+        r.json
+    );
+    let listed = r.json["regressions"].as_array().unwrap().clone();
+    assert!(listed.iter().any(|x| x["was"] == "How do I top up my account?"), "{listed:?}");
+    let r = post(&router, &format!("{path}?force=true"), &lead, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["regressions"].as_array().unwrap(), &listed);
+}

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
-    CategoryNode, Content, HistoryEntry, ImportReport, ModulePage, PointDetail, PointSummary, ReviewItem,
+    CategoryNode, Content, HistoryEntry, ImportReport, ModulePage, PointDetail, PointSummary, PublishReport,
+    Regression, ReviewItem,
 };
 
 #[server(endpoint = "category_tree", input = Json)]
@@ -92,6 +93,19 @@ pub async fn review_knowledge(
     comment: String,
 ) -> Result<PointDetail, ServerFnError> {
     ssr::review_knowledge(id, version, approve, comment).await
+}
+
+/// The questions whose answer would change if the point's draft were published.
+#[server(endpoint = "check_regressions", input = Json)]
+pub async fn check_regressions(id: i32) -> Result<Vec<Regression>, ServerFnError> {
+    ssr::check_regressions(id).await
+}
+
+/// Publishes the point's draft (`force`: despite answers that change), closing the misses it
+/// answers.
+#[server(endpoint = "publish_knowledge", input = Json)]
+pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, ServerFnError> {
+    ssr::publish_knowledge(id, version, force).await
 }
 
 #[cfg(feature = "ssr")]
@@ -195,6 +209,19 @@ mod ssr {
 
     pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
         queries::review_queue(&services()?.db).await.map_err(fail)
+    }
+
+    pub async fn check_regressions(id: i32) -> Result<Vec<Regression>, ServerFnError> {
+        model::publishing::regressions(&services()?, id).await.map_err(fail)
+    }
+
+    pub async fn publish_knowledge(
+        id: i32,
+        version: i32,
+        force: bool,
+    ) -> Result<PublishReport, ServerFnError> {
+        let (services, actor) = (services()?, actor()?);
+        model::publishing::publish(&services, &actor, id, Some(version), force).await.map_err(fail)
     }
 
     pub async fn review_knowledge(

@@ -61,6 +61,7 @@ fn Editor(
     let navigate = use_navigate();
 
     let id = detail.as_ref().map(|d| d.id);
+    let loop_yield = detail.as_ref().map(|d| d.loop_yield);
     let version = RwSignal::new(detail.as_ref().map(|d| d.version).unwrap_or(0));
     let status = RwSignal::new(detail.as_ref().map(|d| d.status).unwrap_or(PointStatus::Draft));
     let live = RwSignal::new(detail.as_ref().is_some_and(|d| d.published.is_some()));
@@ -164,6 +165,11 @@ fn Editor(
             </h1>
             <span data-testid="editor-status">{move || view! { <StatusBadge status=status.get() live=live.get()/> }}</span>
             <small class="muted" data-testid="editor-version">{move || format!("v{}", version.get())}</small>
+            {loop_yield.filter(|n| *n > 0).map(|n| view! {
+                <span class="badge st-published" data-testid="loop-yield" title=move || t("editor.loop_yield")>
+                    {move || t("editor.loop_yield")} ": " {n}
+                </span>
+            })}
         </header>
         {move || comment.get().filter(|_| status.get() == PointStatus::Rejected).map(|c| view! {
             <p class="notice warn" data-testid="review-comment">{move || t("editor.rejected_because")} " " {c}</p>

@@ -1,35 +1,49 @@
-//! `/review`: the queue of submitted changes, each as a diff against what the bot serves now;
-//! approve and publish, or reject with a comment back to the author.
+//! `/review`: the queue of submitted changes, each as a diff against what the bot serves now and
+//! the regression check (every question whose answer would change); publish, or reject with a
+//! comment back to the author.
 
 use leptos::prelude::*;
-use model::views::ReviewItem;
+use model::views::{PointDetail, PublishReport, Regression, ReviewItem};
 
-use super::api::{review_knowledge, review_queue};
+use super::api::{check_regressions, publish_knowledge, review_knowledge, review_queue};
 use super::widgets::{short_time, DiffView};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang};
+
+type Publish = Action<(i32, i32, bool), Result<PublishReport, ServerFnError>>;
+type Reject = Action<(i32, i32, String), Result<PointDetail, ServerFnError>>;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let queue = Resource::new(|| (), |_| review_queue());
-    let decide = Action::new(|(id, version, approve, comment): &(i32, i32, bool, String)| {
-        review_knowledge(*id, *version, *approve, comment.clone())
+    let publish: Publish =
+        Action::new(|(id, version, force): &(i32, i32, bool)| publish_knowledge(*id, *version, *force));
+    let reject: Reject = Action::new(|(id, version, comment): &(i32, i32, String)| {
+        review_knowledge(*id, *version, false, comment.clone())
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = decide.value().get() {
+        if matches!(publish.value().get(), Some(Ok(_))) || matches!(reject.value().get(), Some(Ok(_))) {
             queue.refetch();
         }
     });
     view! {
         <section class="page wide">
             <h1>{move || t("review.title")}</h1>
-            {move || match decide.value().get() {
+            {move || match publish.value().get() {
                 Some(Err(e)) => view! { <p class="notice error" data-testid="review-error">{error_text(&e)}</p> }.into_any(),
-                Some(Ok(d)) => view! {
-                    <p class="notice ok" data-testid="review-message">{format!("#{} · ", d.id)} {move || t(if d.status == model::views::PointStatus::Published { "review.published" } else { "review.rejected" })}</p>
+                Some(Ok(r)) => view! {
+                    <p class="notice ok" data-testid="review-message">
+                        {format!("#{} · ", r.knowledge_id)} {move || t("review.published")}
+                        " · " <strong data-testid="closed-misses">{r.closed_misses}</strong> " " {move || t("review.closed")}
+                    </p>
                 }.into_any(),
+                None => ().into_any(),
+            }}
+            {move || match reject.value().get() {
+                Some(Err(e)) => view! { <p class="notice error" data-testid="review-error">{error_text(&e)}</p> }.into_any(),
+                Some(Ok(d)) => view! { <p class="notice ok" data-testid="review-message">{format!("#{} · ", d.id)} {move || t("review.rejected")}</p> }.into_any(),
                 None => ().into_any(),
             }}
             <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
@@ -37,7 +51,7 @@ pub fn ReviewPage() -> impl IntoView {
                     match queue.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                         Ok(items) if items.is_empty() => view! { <p class="muted" data-testid="review-empty">{move || t("review.empty")}</p> }.into_any(),
-                        Ok(items) => items.into_iter().map(|item| view! { <ReviewCard item decide/> }).collect_view().into_any(),
+                        Ok(items) => items.into_iter().map(|item| view! { <ReviewCard item publish reject/> }).collect_view().into_any(),
                     }
                 })}
             </Transition>
@@ -46,14 +60,14 @@ pub fn ReviewPage() -> impl IntoView {
 }
 
 #[component]
-fn ReviewCard(
-    item: ReviewItem,
-    decide: Action<(i32, i32, bool, String), Result<model::views::PointDetail, ServerFnError>>,
-) -> impl IntoView {
+fn ReviewCard(item: ReviewItem, publish: Publish, reject: Reject) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let comment = RwSignal::new(String::new());
     let (id, version) = (item.point.id, item.point.version);
+    let check = Resource::new(move || id, check_regressions);
+    // Publishing despite changed answers needs the reviewer to have seen them here.
+    let changes = move || check.get().and_then(Result::ok).map(|r| r.len()).unwrap_or(0);
     view! {
         <article class="panel review-item" data-testid="review-item" data-id=id>
             <header class="row">
@@ -65,15 +79,46 @@ fn ReviewCard(
                 " · #" {item.submitted.number}
             </p>
             <DiffView diff=item.diff/>
+            <Suspense fallback=move || view! { <p class="muted small">{move || t("review.checking")}</p> }>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="notice ok small" data-testid="regressions-none">{move || t("review.no_regressions")}</p>
+                        }.into_any(),
+                        Ok(list) => view! { <RegressionList list/> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <div class="row actions">
-                <button class="primary" data-testid="approve" on:click=move |_| { decide.dispatch((id, version, true, String::new())); }>
-                    {move || t("review.approve")}
+                <button class="primary" data-testid="approve" on:click=move |_| { publish.dispatch((id, version, changes() > 0)); }>
+                    {move || t(if changes() > 0 { "review.publish_anyway" } else { "review.approve" })}
                 </button>
                 <input data-testid="reject-comment" bind:value=comment placeholder=move || t("review.comment_hint")/>
-                <button class="ghost danger" data-testid="reject" on:click=move |_| { decide.dispatch((id, version, false, comment.get_untracked())); }>
+                <button class="ghost danger" data-testid="reject" on:click=move |_| { reject.dispatch((id, version, comment.get_untracked())); }>
                     {move || t("review.reject")}
                 </button>
             </div>
         </article>
+    }
+}
+
+#[component]
+fn RegressionList(list: Vec<Regression>) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let answer = move |q: Option<String>| q.unwrap_or_else(|| t("review.unanswered").to_string());
+    view! {
+        <div class="regressions" data-testid="regressions">
+            <p class="notice warn small">{move || t("review.regressions")}</p>
+            <table class="list">
+                <thead><tr><th>{move || t("review.question")}</th><th>{move || t("review.was")}</th><th>{move || t("review.now")}</th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|r| view! {
+                        <tr data-testid="regression"><td>{r.question}</td><td>{answer(r.was)}</td><td>{answer(r.now)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

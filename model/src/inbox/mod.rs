@@ -456,13 +456,13 @@ impl Inbox {
 
     /// Drops closed misses (and a closed group) from the in-memory state, so nothing is placed
     /// next to them.
-    fn forget(&self, miss_ids: &[i64], closed_group: Option<i64>) {
+    pub(crate) fn forget(&self, miss_ids: &[i64], closed_groups: &[i64]) {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         for id in miss_ids {
             state.open.remove(id);
         }
-        if let Some(id) = closed_group {
-            state.groups.remove(&id);
+        for id in closed_groups {
+            state.groups.remove(id);
         }
     }
 }

@@ -174,7 +174,8 @@ impl Inbox {
         )
         .await?;
         txn.commit().await?;
-        self.forget(&ids, whole.then_some(id));
+        let closed_group: Vec<i64> = if whole { vec![id] } else { Vec::new() };
+        self.forget(&ids, &closed_group);
         tracing::info!(cluster = id, action = decision.action(), misses = ids.len(), "inbox decision");
         Ok(Resolution { knowledge_id: knowledge_id.map(|k| k.to_string()), resolved_misses: ids.len() })
     }

@@ -181,6 +181,30 @@ pub(crate) async fn publish_in(db: &impl ConnectionTrait, actor: &Actor, id: i32
     publish_head(db, actor, &p, &head).await
 }
 
+/// Publishes the pending draft (in review or not) as the caller last saw it (`version`, when
+/// given); returns the feed revision bots see it at. For the publish route and the workbench.
+pub(crate) async fn publish_pending_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    version: Option<i32>,
+) -> Result<i64> {
+    require(actor, Role::Reviewer, "publishing knowledge")?;
+    let p = load(db, id).await?;
+    if let Some(v) = version {
+        check_version(db, &p, v).await?;
+    }
+    let head = head(db, &p).await?;
+    if !matches!(state(&head), RevisionState::Draft | RevisionState::InReview) {
+        return Err(KnowledgeError::Conflict(format!(
+            "knowledge point {id} has no draft waiting to be published (it is {})",
+            p.status
+        )));
+    }
+    publish_head(db, actor, &p, &head).await?;
+    Ok(load(db, id).await?.feed_revision.unwrap_or_default())
+}
+
 async fn publish_head(
     db: &impl ConnectionTrait,
     actor: &Actor,

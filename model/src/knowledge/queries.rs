@@ -30,7 +30,19 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<PointDetail> {
         status: point_status(&p),
         head: view(&tree, &head),
         published: published.map(|r| view(&tree, &r)),
+        loop_yield: loop_yield(db, id).await?,
     })
+}
+
+/// Misses this point closed once published.
+async fn loop_yield(db: &impl ConnectionTrait, id: i32) -> Result<i64> {
+    use crate::misses::entity::miss;
+    use sea_orm::PaginatorTrait;
+    Ok(miss::Entity::find()
+        .filter(miss::Column::Status.eq(crate::misses::CLOSED))
+        .filter(miss::Column::KnowledgeId.eq(id))
+        .count(db)
+        .await? as i64)
 }
 
 #[derive(Debug, Clone, Default)]

@@ -6,6 +6,7 @@
 pub mod asks;
 pub mod index;
 pub mod lexical;
+pub mod preview;
 pub mod service;
 
 pub use index::{Index, PointDoc, PointMeta, Scored};

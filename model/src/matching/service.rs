@@ -104,23 +104,23 @@ pub struct MatcherStats {
     pub revision: i64,
 }
 
-struct Snapshot {
-    index: Index,
+pub(super) struct Snapshot {
+    pub(super) index: Index,
     revision: i64,
 }
 
 /// What the next rebuild starts from; only the refresher touches it.
-struct Builder {
-    docs: BTreeMap<i32, PointDoc>,
+pub(super) struct Builder {
+    pub(super) docs: BTreeMap<i32, PointDoc>,
     revision: i64,
 }
 
 pub struct Matcher {
     db: DatabaseConnection,
-    embedder: Arc<dyn Embedder>,
-    scoring: Scoring,
+    pub(super) embedder: Arc<dyn Embedder>,
+    pub(super) scoring: Scoring,
     current: RwLock<Arc<Snapshot>>,
-    builder: tokio::sync::Mutex<Builder>,
+    pub(super) builder: tokio::sync::Mutex<Builder>,
     queries: Mutex<HashMap<String, Vec<f32>>>,
     clicks: RwLock<HashMap<i32, i64>>,
 }
@@ -157,7 +157,7 @@ impl Matcher {
         MatcherStats { points: snap.index.points().len(), texts: snap.index.texts(), revision: snap.revision }
     }
 
-    fn snapshot(&self) -> Arc<Snapshot> {
+    pub(super) fn snapshot(&self) -> Arc<Snapshot> {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 

@@ -17,8 +17,10 @@ pub mod miss {
         pub last_seen_at: ChronoDateTimeUtc,
         /// The inbox group it belongs to; none until the assigner has placed it.
         pub cluster_id: Option<i64>,
-        /// The knowledge point a trainer linked it to or created from it.
+        /// The knowledge point a trainer linked it to or created from it, or that closed it.
         pub knowledge_id: Option<i32>,
+        /// When published knowledge answered it (status `closed`).
+        pub closed_at: Option<ChronoDateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -119,6 +119,9 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// The status of a miss that published knowledge now answers (loop yield).
+pub const CLOSED: &str = "closed";
+
 /// Stores the reports in one transaction: when this returns, they are durable.
 pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), StorageError> {
     let txn = db.begin().await?;
@@ -144,6 +147,20 @@ async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), Storage
         .await?;
     let miss_id = match existing {
         Some(m) => {
+            // Published knowledge closed it, yet the bot fails on it again (the point was archived
+            // or changed): it is work again, and the assigner places it in a group.
+            if m.status == CLOSED {
+                entity::miss::Entity::update_many()
+                    .col_expr(entity::miss::Column::Status, Expr::value("open"))
+                    .col_expr(entity::miss::Column::ClusterId, Expr::value(Option::<i64>::None))
+                    .col_expr(
+                        entity::miss::Column::ClosedAt,
+                        Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                    )
+                    .filter(entity::miss::Column::Id.eq(m.id))
+                    .exec(db)
+                    .await?;
+            }
             entity::miss::Entity::update_many()
                 .col_expr(entity::miss::Column::Count, Expr::col(entity::miss::Column::Count).add(1))
                 .col_expr(

@@ -8,17 +8,20 @@ use model::accounts::AccountError;
 use model::inbox::InboxError;
 use model::knowledge::KnowledgeError;
 use model::matching::MatchError;
+use model::publishing::PublishError;
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// A field beside `error` for the caller to act on (the regressions that blocked a publish).
+    pub detail: Option<(&'static str, serde_json::Value)>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), detail: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -87,6 +90,20 @@ impl From<InboxError> for ApiError {
     }
 }
 
+impl From<PublishError> for ApiError {
+    fn from(e: PublishError) -> Self {
+        match e {
+            PublishError::Regressions(ref list) => {
+                let mut err = Self::new(StatusCode::CONFLICT, "regressions", e.to_string());
+                err.detail = Some(("regressions", serde_json::to_value(list).unwrap_or_default()));
+                err
+            }
+            PublishError::Knowledge(k) => k.into(),
+            other => Self::internal(&other),
+        }
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
@@ -113,7 +130,10 @@ impl From<axum::extract::rejection::QueryRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
+        let mut body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
+        if let Some((key, value)) = self.detail {
+            body[key] = value;
+        }
         (self.status, Json(body)).into_response()
     }
 }

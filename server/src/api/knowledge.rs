@@ -1,13 +1,15 @@
-//! `GET /api/v1/knowledge?since=` (the bots' change feed) and `POST /api/v1/knowledge/import`.
+//! `GET /api/v1/knowledge?since=` (the bots' change feed), `POST /api/v1/knowledge/import` and
+//! `POST /api/v1/knowledge/{id}/publish`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use model::accounts::Principal;
 use model::knowledge::{feed, transfer};
+use model::publishing;
 use model::Services;
 use serde::Deserialize;
 
@@ -78,5 +80,27 @@ pub async fn import(
     if query.publish {
         services.knowledge_changed().await;
     }
+    Ok(Json(report).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishQuery {
+    #[serde(default)]
+    force: bool,
+}
+
+/// Publishes a point's draft after the regression check (409 with the list unless `force`).
+pub async fn publish(
+    State(services): State<Services>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    query: Result<Query<PublishQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let id: i32 = id.parse().map_err(|_| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("there is no knowledge point {id:?}"))
+    })?;
+    let report = publishing::publish(&services, &principal.actor, id, None, query.force).await?;
     Ok(Json(report).into_response())
 }

@@ -1,0 +1,128 @@
+//! What a knowledge change would do to the bot's answers, before it is published: the
+//! published index beside the same index with one point replaced, and every question whose
+//! answer differs between the two.
+
+use std::collections::HashSet;
+
+use super::lexical::{cjk_share, tokens};
+use super::service::Matcher;
+use super::{Index, PointDoc, Scoring};
+use crate::embedding::dot;
+use crate::knowledge::fold;
+pub use crate::views::Regression;
+
+/// A question the regression check runs, with its vector.
+pub struct Probe {
+    pub text: String,
+    pub vector: Vec<f32>,
+}
+
+/// The texts of one point as the bound check needs them.
+struct Texts<'a> {
+    vectors: Vec<&'a [f32]>,
+    tokens: HashSet<String>,
+}
+
+impl<'a> Texts<'a> {
+    fn of(doc: &'a PointDoc) -> Self {
+        Texts {
+            vectors: doc.vectors.iter().map(Vec::as_slice).collect(),
+            tokens: doc.texts.iter().flat_map(|t| tokens(t)).collect(),
+        }
+    }
+
+    /// The highest fused score this point could give the question: its best cosine stands in
+    /// for the blended semantic score (never more), a perfect lexical score for any shared token.
+    fn bound(&self, vector: &[f32], question: &str, scoring: &Scoring) -> f32 {
+        let cos = self.vectors.iter().map(|v| dot(v, vector)).fold(f32::MIN, f32::max);
+        let shares = tokens(question).iter().any(|t| self.tokens.contains(t));
+        let w = scoring.lexical_weight
+            + (scoring.lexical_weight_cjk - scoring.lexical_weight) * cjk_share(question);
+        (1.0 - w) * cos + if shares { w } else { 0.0 }
+    }
+}
+
+impl Index {
+    /// The point that answers the question (outcome `answered`), if any.
+    pub fn answer(&self, vector: &[f32], question: &str, scoring: &Scoring) -> Option<usize> {
+        let ranked = self.rank(vector, question, scoring, 2);
+        (scoring.decide(&ranked) == super::Outcome::Answered).then(|| ranked[0].point)
+    }
+}
+
+impl Matcher {
+    /// Every question whose answer changes when point `change.knowledge_id` becomes `change`:
+    /// the published texts of every point (the knowledge base's own phrasings) and `recent`
+    /// (questions the bot answered lately). The changed point's own new texts are left out:
+    /// answering them is what the change is for.
+    pub async fn regressions(&self, change: &PointDoc, recent: &[Probe]) -> Vec<Regression> {
+        // The check reads the state the next ask would see.
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "matcher refresh before a regression check failed");
+        }
+        let builder = self.builder.lock().await;
+        let scoring = self.scoring;
+        let before = self.snapshot();
+        let id = change.knowledge_id;
+        let after = Index::build(
+            builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
+            self.embedder.info().dimension,
+        );
+        let new_texts = Texts::of(change);
+        let old_texts = builder.docs.get(&id).map(Texts::of);
+        let mut seen: HashSet<String> = change.texts.iter().map(|t| fold(t)).collect();
+        let published = builder
+            .docs
+            .values()
+            .flat_map(|d| d.texts.iter().zip(&d.vectors))
+            .map(|(t, v)| (t.as_str(), v.as_slice()));
+        let probes = published.chain(recent.iter().map(|p| (p.text.as_str(), p.vector.as_slice())));
+        // The change can only alter an answer where the point scores near the answer threshold.
+        let reach = scoring.answer_score - scoring.answer_margin;
+        let mut out = Vec::new();
+        for (text, vector) in probes {
+            if !seen.insert(fold(text)) {
+                continue;
+            }
+            let near = new_texts.bound(vector, text, &scoring) >= reach
+                || old_texts.as_ref().is_some_and(|o| o.bound(vector, text, &scoring) >= reach);
+            if !near {
+                continue;
+            }
+            let was = before.index.answer(vector, text, &scoring).map(|p| &before.index.points()[p]);
+            let now = after.answer(vector, text, &scoring).map(|p| &after.points()[p]);
+            if was.map(|p| p.knowledge_id) != now.map(|p| p.knowledge_id) {
+                out.push(Regression {
+                    question: text.to_string(),
+                    was: was.map(|p| p.question.clone()),
+                    was_knowledge_id: was.map(|p| p.knowledge_id.to_string()),
+                    now: now.map(|p| p.question.clone()),
+                    now_knowledge_id: now.map(|p| p.knowledge_id.to_string()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Which of `probes` the published knowledge now answers with point `knowledge_id`.
+    /// Only probes that point could reach are ranked in full.
+    pub async fn answered_by(&self, knowledge_id: i32, probes: &[(&str, &[f32])]) -> Vec<usize> {
+        let builder = self.builder.lock().await;
+        let snap = self.snapshot();
+        let scoring = self.scoring;
+        let Some(doc) = builder.docs.get(&knowledge_id) else {
+            return Vec::new();
+        };
+        let texts = Texts::of(doc);
+        probes
+            .iter()
+            .enumerate()
+            .filter(|(_, (text, vector))| texts.bound(vector, text, &scoring) >= scoring.answer_score)
+            .filter(|(_, (text, vector))| {
+                snap.index.answer(vector, text, &scoring).map(|p| snap.index.points()[p].knowledge_id)
+                    == Some(knowledge_id)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}

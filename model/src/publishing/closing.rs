@@ -1,0 +1,94 @@
+//! Loop yield: once a point is published, the open misses it answers are closed — and so are the
+//! questions trainers linked to it, when the bot now answers them with it.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::Result;
+use crate::embedding::cache::embed_cached;
+use crate::inbox::entity::cluster;
+use crate::inbox::OPEN;
+use crate::misses::entity::miss;
+use crate::misses::CLOSED;
+use crate::services::Services;
+
+/// A trainer's link or create, waiting for its knowledge to be published.
+const RESOLVED: &str = "resolved";
+
+/// Closes every open miss (and every miss decided for this point) that the published point
+/// `knowledge_id` answers now; returns how many.
+pub(super) async fn close_answered(services: &Services, knowledge_id: i32) -> Result<usize> {
+    let candidates = miss::Entity::find()
+        .filter(
+            Condition::any().add(miss::Column::Status.eq(OPEN)).add(
+                Condition::all()
+                    .add(miss::Column::Status.eq(RESOLVED))
+                    .add(miss::Column::KnowledgeId.eq(knowledge_id)),
+            ),
+        )
+        .all(&services.db)
+        .await?;
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let questions: Vec<String> = candidates.iter().map(|m| m.question.clone()).collect();
+    let vectors = embed_cached(&services.db, &services.embedder, &questions).await?;
+    let probes: Vec<(&str, &[f32])> =
+        questions.iter().map(String::as_str).zip(vectors.iter().map(Vec::as_slice)).collect();
+    let answered = services.matcher.answered_by(knowledge_id, &probes).await;
+    if answered.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<i64> = answered.iter().map(|&i| candidates[i].id).collect();
+    let groups: HashSet<i64> = answered.iter().filter_map(|&i| candidates[i].cluster_id).collect();
+    let now = Utc::now();
+    let txn = services.db.begin().await?;
+    let mut closed = 0;
+    for chunk in ids.chunks(500) {
+        closed += miss::Entity::update_many()
+            .col_expr(miss::Column::Status, Expr::value(CLOSED))
+            .col_expr(miss::Column::KnowledgeId, Expr::value(knowledge_id))
+            .col_expr(miss::Column::ClosedAt, Expr::value(now))
+            .filter(miss::Column::Id.is_in(chunk.to_vec()))
+            .filter(miss::Column::Status.is_in([OPEN, RESOLVED]))
+            .exec(&txn)
+            .await?
+            .rows_affected as usize;
+    }
+    // Open groups left without an open question were answered as a whole.
+    let mut emptied = Vec::new();
+    for &group in &groups {
+        let left = miss::Entity::find()
+            .filter(miss::Column::ClusterId.eq(group))
+            .filter(miss::Column::Status.eq(OPEN))
+            .one(&txn)
+            .await?;
+        if left.is_none() {
+            emptied.push(group);
+        }
+    }
+    for chunk in emptied.chunks(500) {
+        cluster::Entity::update_many()
+            .col_expr(cluster::Column::Status, Expr::value(RESOLVED))
+            .col_expr(cluster::Column::Action, Expr::value("answered"))
+            .col_expr(cluster::Column::KnowledgeId, Expr::value(knowledge_id))
+            .col_expr(cluster::Column::ResolvedAt, Expr::value(now))
+            .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
+            .filter(cluster::Column::Id.is_in(chunk.to_vec()))
+            .filter(cluster::Column::Status.eq(OPEN))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    services.inbox.forget(&ids, &emptied);
+    tracing::info!(
+        knowledge = knowledge_id,
+        closed,
+        groups = emptied.len(),
+        "misses closed by published knowledge"
+    );
+    Ok(closed)
+}

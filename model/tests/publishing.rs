@@ -1,0 +1,200 @@
+//! Publishing with the real model on a real SQLite file: the regression check lists the answers
+//! a draft would change and blocks publishing unless forced; publishing serves the point at once
+//! and closes the misses it answers (loop yield), and a closed question missed again reopens.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use migrations::{Migrator, MigratorTrait};
+use model::inbox::{Decision, Inbox};
+use model::knowledge::{points, queries, transfer, KnowledgeError};
+use model::matching::{AskRequest, Matcher, Scoring};
+use model::misses::{self, entity::miss, Report, Signal};
+use model::publishing::{self, PublishError};
+use model::views::{Actor, Content, Outcome};
+use model::Services;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+const RATE: [&str; 3] = [
+    "what exchange rate do you use",
+    "is the exchange rate for euros fair",
+    "how is the currency exchange rate set",
+];
+
+fn reviewer() -> Actor {
+    Actor::new("rita", model::views::Role::Reviewer)
+}
+
+fn trainer() -> Actor {
+    Actor::new("tom", model::views::Role::Trainer)
+}
+
+fn report(question: &str) -> Report {
+    Report {
+        question: question.into(),
+        signal: Signal::NoMatch,
+        channel: "bot".into(),
+        session_id: None,
+        ask_id: None,
+        reason: None,
+        occurred_at: Utc::now(),
+    }
+}
+
+async fn setup() -> (tempfile::TempDir, Services) {
+    let dir = tempfile::tempdir().unwrap();
+    let db =
+        model::storage::connect(&format!("sqlite://{}", dir.path().join("p.db").display())).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let csv = "category,question,answer,phrasings\n\
+               Cards,Where is my card?,On its way.,card not arrived\n\
+               Top-ups,How do I top up?,In the app.,add money to my account\n";
+    transfer::import(&db, &reviewer(), transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap(), true)
+        .await
+        .unwrap();
+    let embedder: Arc<dyn model::Embedder> = common::embedder();
+    let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
+    let inbox = Arc::new(
+        Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default()).await.unwrap(),
+    );
+    (dir, Services::new(db, embedder, matcher, inbox))
+}
+
+async fn miss_of(db: &DatabaseConnection, question: &str) -> miss::Model {
+    miss::Entity::find().filter(miss::Column::Question.eq(question)).one(db).await.unwrap().unwrap()
+}
+
+async fn answer_to(services: &Services, question: &str) -> (Outcome, Option<String>) {
+    let r = services
+        .matcher
+        .ask(AskRequest {
+            question: question.into(),
+            channel: Default::default(),
+            session_id: None,
+            dry_run: true,
+        })
+        .await
+        .unwrap();
+    (r.outcome, r.answer.map(|a| a.knowledge_id))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
+    let (_dir, services) = setup().await;
+    let db = &services.db;
+    let mut reports: Vec<Report> = RATE.iter().map(|q| report(q)).collect();
+    reports.push(report("do you sell pizza"));
+    misses::record(db, &reports).await.unwrap();
+    services.inbox.assign_pending().await.unwrap();
+    let group = miss_of(db, RATE[0]).await.cluster_id.unwrap();
+    assert_eq!(miss_of(db, RATE[2]).await.cluster_id, Some(group), "the rate questions are one group");
+
+    // The trainer turns two of the three into a new point; it waits in review.
+    let ids = vec![miss_of(db, RATE[0]).await.id.to_string(), miss_of(db, RATE[1]).await.id.to_string()];
+    let decision = Decision::Create {
+        category: "Exchange".into(),
+        question: "What exchange rate do you use?".into(),
+        answer: "The interbank rate of the day, shown before you confirm.".into(),
+        miss_ids: Some(ids),
+    };
+    let kid: i32 = services
+        .inbox
+        .resolve(&trainer(), &group.to_string(), decision)
+        .await
+        .unwrap()
+        .knowledge_id
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(answer_to(&services, RATE[0]).await.0, Outcome::Miss, "drafts are not served");
+
+    // Only a reviewer publishes; nothing in the knowledge base changes its answer.
+    let e = publishing::publish(&services, &trainer(), kid, None, false).await.unwrap_err();
+    assert!(matches!(e, PublishError::Knowledge(KnowledgeError::Forbidden(_))), "{e}");
+    assert_eq!(publishing::regressions(&services, kid).await.unwrap(), vec![]);
+    let published = publishing::publish(&services, &reviewer(), kid, None, false).await.unwrap();
+    assert!(published.regressions.is_empty());
+    assert!(published.revision > 0);
+
+    // Served at once; the two decided questions and the third, still open, are closed.
+    assert_eq!(answer_to(&services, RATE[2]).await, (Outcome::Answered, Some(kid.to_string())));
+    assert_eq!(published.closed_misses, 3, "two linked questions and the open one it answers");
+    for q in RATE {
+        let m = miss_of(db, q).await;
+        assert_eq!((m.status.as_str(), m.knowledge_id), ("closed", Some(kid)), "{q}");
+        assert!(m.closed_at.is_some());
+    }
+    assert_eq!(miss_of(db, "do you sell pizza").await.status, "open", "unrelated questions stay open");
+    assert_eq!(queries::detail(db, kid).await.unwrap().loop_yield, 3);
+    let emptied = model::inbox::entity::cluster::Entity::find_by_id(group).one(db).await.unwrap().unwrap();
+    assert_eq!((emptied.status.as_str(), emptied.action.as_deref()), ("resolved", Some("answered")));
+
+    // Nothing left to publish.
+    let e = publishing::publish(&services, &reviewer(), kid, None, false).await.unwrap_err();
+    assert!(matches!(e, PublishError::Knowledge(KnowledgeError::Conflict(_))), "{e}");
+
+    // A closed question the bot fails on again is work again.
+    misses::record(db, &[report(RATE[1])]).await.unwrap();
+    let m = miss_of(db, RATE[1]).await;
+    assert_eq!((m.status.as_str(), m.cluster_id, m.count), ("open", None, 2));
+    assert_eq!(services.inbox.assign_pending().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_regression_check_blocks_a_change_of_answers_unless_forced() {
+    let (_dir, services) = setup().await;
+    let db = &services.db;
+    let filter = queries::Filter { text: Some("Where is my card".into()), ..Default::default() };
+    let cards = queries::list(db, &filter).await.unwrap()[0].id;
+    assert_eq!(answer_to(&services, "card not arrived").await, (Outcome::Answered, Some(cards.to_string())));
+    // A recent answered ask is replayed too.
+    services
+        .matcher
+        .ask(AskRequest {
+            question: "my card never came".into(),
+            channel: Default::default(),
+            session_id: None,
+            dry_run: false,
+        })
+        .await
+        .unwrap();
+
+    // A second point about the same thing takes questions the first one answers today.
+    let tree = model::knowledge::categories::Tree::load(db).await.unwrap();
+    let content = Content {
+        category_id: tree.find_path("Cards").unwrap(),
+        question: "My card still has not arrived".into(),
+        answer: "Order a new one.".into(),
+        phrasings: vec!["my card never arrived".into()],
+        template_slot: None,
+    };
+    let p = points::create(db, &trainer(), content).await.unwrap();
+    let list = publishing::regressions(&services, p.id).await.unwrap();
+    let changed: Vec<&str> = list.iter().map(|r| r.question.as_str()).collect();
+    assert!(changed.contains(&"card not arrived"), "{list:?}");
+    let r = list.iter().find(|r| r.question == "card not arrived").unwrap();
+    assert_eq!(
+        (r.was.as_deref(), r.was_knowledge_id.clone()),
+        (Some("Where is my card?"), Some(cards.to_string()))
+    );
+    assert_ne!(r.now_knowledge_id, r.was_knowledge_id);
+    assert!(!changed.contains(&"How do I top up?"), "unrelated answers are not listed: {list:?}");
+
+    // Refused with the list, nothing published; forced, published with the same list.
+    match publishing::publish(&services, &reviewer(), p.id, Some(p.version), false).await {
+        Err(PublishError::Regressions(again)) => assert_eq!(again, list),
+        other => panic!("expected the regressions, got {other:?}"),
+    }
+    assert!(queries::detail(db, p.id).await.unwrap().published.is_none());
+    assert_eq!(answer_to(&services, "card not arrived").await.1, Some(cards.to_string()));
+    let e = publishing::publish(&services, &reviewer(), p.id, Some(p.version + 1), true).await.unwrap_err();
+    assert!(
+        matches!(e, PublishError::Knowledge(KnowledgeError::Conflict(_))),
+        "a stale version is refused: {e}"
+    );
+    let published = publishing::publish(&services, &reviewer(), p.id, Some(p.version), true).await.unwrap();
+    assert_eq!(published.regressions, list);
+    assert!(queries::detail(db, p.id).await.unwrap().published.is_some());
+}
