@@ -439,6 +439,11 @@ pub struct ClusterMember {
     pub count: i64,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
+    /// Where and how it was reported, most frequent first.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub signals: Vec<String>,
 }
 
 /// A published knowledge point close to a group: "this is a new way of asking X".
@@ -474,6 +479,12 @@ pub struct ClusterView {
     pub impact: f64,
     pub members: Vec<ClusterMember>,
     pub suggestions: Vec<Suggestion>,
+    /// Reports per day over the last two weeks, oldest first (the sparkline).
+    #[serde(default)]
+    pub daily: Vec<i64>,
+    /// The trainer working on it now, if any.
+    #[serde(default)]
+    pub claimed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -497,6 +508,37 @@ pub struct RegroupReport {
 pub struct Resolution {
     pub knowledge_id: Option<String>,
     pub resolved_misses: usize,
+    /// Names the decision for an undo (until its knowledge is published).
+    #[serde(default)]
+    pub decision_id: String,
+}
+
+/// A trainer holds a group while working on it; others see who and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub cluster_id: String,
+    pub by: String,
+    pub until: DateTime<Utc>,
+}
+
+/// A trainer's recent decision, as the workbench lists it for undoing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub id: String,
+    pub cluster_id: String,
+    pub action: String,
+    pub knowledge_id: Option<String>,
+    pub misses: usize,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub undone: bool,
+}
+
+/// What an undo put back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undone {
+    pub cluster_id: String,
+    pub reopened_misses: usize,
 }
 
 /// A trainer's decision on an inbox group.

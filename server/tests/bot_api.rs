@@ -421,7 +421,7 @@ async fn the_inbox_api_lists_regroups_and_resolves_groups() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
-    assert_eq!(r.json, serde_json::json!({"knowledge_id": null, "resolved_misses": 3}));
+    assert_eq!(r.json, serde_json::json!({"knowledge_id": null, "resolved_misses": 3, "decision_id": "1"}));
     let r = post(
         &router,
         &format!("/api/v1/clusters/{id}/resolve"),

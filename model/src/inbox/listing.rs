@@ -16,6 +16,8 @@ use crate::views::{ClusterMember, ClusterPage, ClusterView, Suggestion};
 /// Suggestions shown per group.
 const SUGGESTIONS: usize = 3;
 pub const MAX_LIMIT: u64 = 200;
+/// Days of the sparkline.
+const SPARK_DAYS: usize = 14;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -137,6 +139,7 @@ impl Inbox {
         };
         let mut members = self.members(&ids, filter).await?;
         let mut sources = self.sources(&ids, filter).await?;
+        let mut daily = self.daily(&ids, filter, now).await?;
         let mut out = Vec::with_capacity(page.len());
         for g in page {
             let Some(c) = clusters.get(&g.cluster_id) else { continue };
@@ -160,6 +163,11 @@ impl Inbox {
                 impact: g.impact,
                 members: members.remove(&g.cluster_id).unwrap_or_default(),
                 suggestions,
+                daily: daily.remove(&g.cluster_id).unwrap_or_else(|| vec![0; SPARK_DAYS]),
+                claimed_by: c
+                    .claimed_by
+                    .clone()
+                    .filter(|_| c.status == OPEN && c.claimed_until.is_some_and(|u| u > now)),
             });
         }
         Ok(ClusterPage { total, clusters: out })
@@ -266,7 +274,79 @@ impl Inbox {
                     count: i64::from(m.count),
                     first_seen: m.first_seen_at,
                     last_seen: m.last_seen_at,
+                    channels: Vec::new(),
+                    signals: Vec::new(),
                 });
+            }
+        }
+        // Where each shown question came from, most frequent first.
+        let shown: Vec<i64> = out.values().flatten().filter_map(|m| m.miss_id.parse().ok()).collect();
+        let mut by_miss: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+        for chunk in shown.chunks(500) {
+            for column in ["channel", "signal"] {
+                let mut sql = Sql::new(self.db.get_database_backend());
+                sql.push(&format!(
+                    "SELECT e.miss_id AS miss_id, e.{column} AS value, COUNT(*) AS n FROM miss_events e"
+                ))
+                .push(" WHERE e.miss_id IN (");
+                for (i, id) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(*id);
+                }
+                sql.push(&format!(") GROUP BY e.miss_id, e.{column} ORDER BY n DESC, value"));
+                for r in self.db.query_all_raw(sql.statement()).await? {
+                    let entry = by_miss.entry(get(&r, "miss_id")?).or_default();
+                    let list = if column == "channel" { &mut entry.0 } else { &mut entry.1 };
+                    list.push(get(&r, "value")?);
+                }
+            }
+        }
+        for m in out.values_mut().flatten() {
+            if let Some((channels, signals)) = m.miss_id.parse().ok().and_then(|id: i64| by_miss.remove(&id))
+            {
+                m.channels = channels;
+                m.signals = signals;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each group's reports per day over the last [`SPARK_DAYS`] days (of the reports that
+    /// count), oldest first.
+    async fn daily(
+        &self,
+        ids: &[i64],
+        filter: &ListFilter,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let start = now - Duration::days(SPARK_DAYS as i64);
+        let mut sql = Sql::new(self.db.get_database_backend());
+        sql.push("SELECT m.cluster_id AS cluster_id, e.occurred_at AS at ").push(
+            "FROM misses m JOIN miss_events e ON e.miss_id = m.id JOIN clusters c ON c.id = m.cluster_id",
+        );
+        self.conditions(&mut sql, filter);
+        sql.push(" AND e.occurred_at >= ").bind(start).push(" AND m.cluster_id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*id);
+        }
+        sql.push(")");
+        for r in self.db.query_all_raw(sql.statement()).await? {
+            let at: DateTime<Utc> = get(&r, "at")?;
+            // Day 0 is the oldest; the last bucket ends now.
+            let age = (now - at).num_hours().max(0) / 24;
+            let bucket = SPARK_DAYS as i64 - 1 - age;
+            if bucket >= 0 {
+                out.entry(get(&r, "cluster_id")?).or_insert_with(|| vec![0; SPARK_DAYS])[bucket as usize] +=
+                    1;
             }
         }
         Ok(out)

@@ -14,6 +14,8 @@ pub mod labels;
 mod listing;
 pub mod lock;
 mod resolve;
+mod undo;
+pub mod workbench;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};

@@ -7,10 +7,11 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 
-use super::entity::cluster;
+use super::entity::{cluster, decision};
+use super::workbench::{group_id, open_group, open_members, pick};
 use super::{Inbox, InboxError, Result, OPEN};
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
@@ -39,46 +40,20 @@ impl Inbox {
     /// Applies one decision to group `cluster_id` in one transaction.
     pub async fn resolve(&self, actor: &Actor, cluster_id: &str, decision: Decision) -> Result<Resolution> {
         require(actor, Role::Trainer, "deciding on inbox groups")?;
-        let id: i64 = cluster_id
-            .parse()
-            .map_err(|_| InboxError::NotFound(format!("there is no group {cluster_id:?}")))?;
+        let id = group_id(cluster_id)?;
         let txn = self.db.begin().await?;
-        let group = cluster::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| InboxError::NotFound(format!("there is no group {id}")))?;
-        if group.status != OPEN {
-            return Err(InboxError::Conflict(format!(
-                "group {id} is already {}; nothing was changed",
-                group.status
-            )));
-        }
-        let open = miss::Entity::find()
-            .filter(miss::Column::ClusterId.eq(id))
-            .filter(miss::Column::Status.eq(OPEN))
-            .all(&txn)
-            .await?;
+        open_group(&txn, id, actor).await?;
+        let open = open_members(&txn, id).await?;
         let chosen: Vec<miss::Model> = match decision.miss_ids() {
             None => open.clone(),
-            Some(ids) => {
-                let mut wanted = HashSet::new();
-                for raw in ids {
-                    let m: i64 =
-                        raw.parse().map_err(|_| InboxError::Invalid(format!("{raw:?} is not a miss id")))?;
-                    if !open.iter().any(|o| o.id == m) {
-                        return Err(InboxError::Invalid(format!(
-                            "miss {m} is not an open question of group {id}"
-                        )));
-                    }
-                    wanted.insert(m);
-                }
-                open.iter().filter(|o| wanted.contains(&o.id)).cloned().collect()
-            }
+            Some(ids) => pick(&open, ids, id)?,
         };
         if chosen.is_empty() {
             return Err(InboxError::Invalid(format!("group {id} has no open question to decide on")));
         }
         let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
+        // The point's head before and after the decision: what an undo takes back.
+        let mut revisions: (Option<i32>, Option<i32>) = (None, None);
         let (knowledge_id, reason) = match &decision {
             Decision::Link { knowledge_id, .. } => {
                 let kid: i32 = knowledge_id
@@ -107,10 +82,12 @@ impl Inbox {
                         limits::PHRASINGS
                     )));
                 }
+                let before = p.head_revision_id;
                 if added > 0 {
                     let note = format!("{added} phrasings from inbox group {id}");
                     points::save_in(&txn, actor, kid, None, content, Some(&note)).await?;
                     points::submit_in(&txn, actor, kid, None).await?;
+                    revisions = (before, points::load(&txn, kid).await?.head_revision_id);
                 }
                 (Some(kid), None)
             }
@@ -126,6 +103,7 @@ impl Inbox {
                 };
                 let kid = points::create_in(&txn, actor, content).await?;
                 points::submit_in(&txn, actor, kid, None).await?;
+                revisions = (None, points::load(&txn, kid).await?.head_revision_id);
                 (Some(kid), None)
             }
             Decision::Dismiss { reason } => {
@@ -160,11 +138,29 @@ impl Inbox {
                 .col_expr(cluster::Column::Reason, Expr::value(reason.clone()))
                 .col_expr(cluster::Column::ResolvedBy, Expr::value(actor.name.clone()))
                 .col_expr(cluster::Column::ResolvedAt, Expr::value(now))
+                .col_expr(cluster::Column::ClaimedBy, Expr::value(Option::<String>::None))
                 .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
                 .filter(cluster::Column::Id.eq(id))
                 .exec(&txn)
                 .await?;
         }
+        let decision_id = decision::ActiveModel {
+            cluster_id: Set(id),
+            action: Set(decision.action().to_string()),
+            knowledge_id: Set(knowledge_id),
+            miss_ids: Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())),
+            whole_group: Set(whole),
+            created_point: Set(matches!(decision, Decision::Create { .. })),
+            revision_before: Set(revisions.0),
+            revision_after: Set(revisions.1),
+            actor: Set(actor.name.clone()),
+            created_at: Set(Utc::now()),
+            undone_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?
+        .id;
         crate::audit::record(
             &txn,
             actor,
@@ -177,6 +173,10 @@ impl Inbox {
         let closed_group: Vec<i64> = if whole { vec![id] } else { Vec::new() };
         self.forget(&ids, &closed_group);
         tracing::info!(cluster = id, action = decision.action(), misses = ids.len(), "inbox decision");
-        Ok(Resolution { knowledge_id: knowledge_id.map(|k| k.to_string()), resolved_misses: ids.len() })
+        Ok(Resolution {
+            knowledge_id: knowledge_id.map(|k| k.to_string()),
+            resolved_misses: ids.len(),
+            decision_id: decision_id.to_string(),
+        })
     }
 }

@@ -181,6 +181,53 @@ pub(crate) async fn publish_in(db: &impl ConnectionTrait, actor: &Actor, id: i32
     publish_head(db, actor, &p, &head).await
 }
 
+/// Takes back the pending revision `after` that an inbox decision wrote (its undo). The point
+/// returns to revision `before` — what it was, published or a draft (a draft the decision had
+/// replaced comes back as a draft) — or, when the decision created it, is archived unseen.
+/// Refused once `after` was published or edited over.
+pub(crate) async fn withdraw_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    after: i32,
+    before: Option<i32>,
+) -> Result<()> {
+    let p = load(db, id).await?;
+    let head = head(db, &p).await?;
+    if head.id != after || !head_is_pending(&head) {
+        return Err(KnowledgeError::Conflict(format!(
+            "knowledge point {id} was published or edited since this decision; change it in the editor instead"
+        )));
+    }
+    set_state(db, after, RevisionState::Superseded).await?;
+    let changes = match before {
+        None => status(PointStatus::Archived),
+        Some(b) => {
+            let prev = revision::Entity::find_by_id(b)
+                .one(db)
+                .await?
+                .ok_or_else(|| KnowledgeError::NotFound(format!("revision {b}")))?;
+            let live = p.published_revision_id == Some(b);
+            if !live {
+                set_state(db, b, RevisionState::Draft).await?;
+            }
+            point::ActiveModel {
+                category_id: Set(prev.category_id),
+                question: Set(prev.question.clone()),
+                status: Set(if live { PointStatus::Published } else { PointStatus::Draft }
+                    .as_str()
+                    .to_string()),
+                head_revision_id: Set(Some(b)),
+                ..Default::default()
+            }
+        }
+    };
+    bump(db, &p, p.version, changes).await?;
+    audit::record(db, actor, "knowledge.withdraw", &target(id), Some(json!({ "revision": head.number })))
+        .await?;
+    Ok(())
+}
+
 /// Publishes the pending draft (in review or not) as the caller last saw it (`version`, when
 /// given); returns the feed revision bots see it at. For the publish route and the workbench.
 pub(crate) async fn publish_pending_in(
