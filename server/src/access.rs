@@ -89,6 +89,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/clusters/rebuild", TRAINER),
     rule("POST", "/api/v1/clusters/{id}/resolve", TRAINER),
     rule("POST", "/api/v1/knowledge/{id}/publish", REVIEWER),
+    rule("POST", "/api/v1/decisions/{id}/undo", TRAINER),
 ];
 
 pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {

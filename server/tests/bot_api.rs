@@ -433,6 +433,20 @@ async fn the_inbox_api_lists_regroups_and_resolves_groups() {
     assert_eq!(get(&router, "/api/v1/clusters", &lead).await.json["total"], clusters.len() - 1);
     let r = get(&router, "/api/v1/clusters?status=dismissed", &lead).await;
     assert_eq!(r.json["clusters"][0]["id"], id.as_str());
+
+    // Undone over the API: the group is open again; a second undo is a conflict.
+    let r = post(&router, "/api/v1/decisions/1/undo", &lead, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json, serde_json::json!({"cluster_id": id, "reopened_misses": 3}));
+    assert_eq!(
+        post(&router, "/api/v1/decisions/1/undo", &lead, serde_json::json!({})).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        post(&router, "/api/v1/decisions/x/undo", &lead, serde_json::json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&router, "/api/v1/clusters", &lead).await.json["total"], clusters.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

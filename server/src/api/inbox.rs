@@ -1,5 +1,6 @@
 //! The miss inbox over HTTP: `GET /api/v1/clusters`, `POST /api/v1/clusters/rebuild` and
-//! `POST /api/v1/clusters/{id}/resolve` — the same services the workbench uses.
+//! `POST /api/v1/clusters/{id}/resolve`, `POST /api/v1/decisions/{id}/undo` — the same services
+//! the workbench uses.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -95,4 +96,12 @@ pub async fn resolve(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Response, ApiError> {
     Ok(Json(services.inbox.resolve(&principal.actor, &id, decision).await?).into_response())
+}
+
+pub async fn undo(
+    State(services): State<Services>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(services.inbox.undo(&principal.actor, &id).await?).into_response())
 }

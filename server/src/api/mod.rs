@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             post(inbox::resolve).layer(DefaultBodyLimit::max(MISSES_BODY_BYTES)),
         )
         .route("/api/v1/knowledge/{id}/publish", post(knowledge::publish))
+        .route("/api/v1/decisions/{id}/undo", post(inbox::undo))
         .route(
             "/api/v1/knowledge/import",
             post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
