@@ -452,6 +452,9 @@ pub struct Suggestion {
     pub knowledge_id: String,
     pub question: String,
     pub score: f32,
+    /// Its category path: where a new point for the same group probably belongs.
+    #[serde(default)]
+    pub category: String,
 }
 
 /// A group of the miss inbox, as trainers and the API see it.

@@ -5,7 +5,7 @@ mod browse;
 mod editor;
 mod module;
 mod review;
-mod widgets;
+pub(crate) mod widgets;
 
 pub use browse::KnowledgePage;
 pub use editor::EditorPage;

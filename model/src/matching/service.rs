@@ -250,6 +250,7 @@ impl Matcher {
                 knowledge_id: points[s.point].knowledge_id.to_string(),
                 question: points[s.point].question.clone(),
                 score: s.score,
+                category: points[s.point].category.clone(),
             })
             .collect()
     }

@@ -1,0 +1,226 @@
+//! The selected group: its questions (with counts, channels, signals, first and last seen), the
+//! suggested knowledge points, and the actions, each also on a key. Opening it claims it.
+
+use leptos::prelude::*;
+use model::views::{ClusterView, Decision};
+
+use super::{claim_group, Bench, Op, Panel, REASONS};
+use crate::auth::error_text;
+use crate::i18n::{tr, use_lang};
+use crate::knowledge::api::list_knowledge;
+use crate::knowledge::widgets::short_time;
+
+#[component]
+pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let id = group.id.clone();
+    let claim = Resource::new({
+        let id = id.clone();
+        move || id.clone()
+    }, claim_group);
+    #[cfg(feature = "hydrate")]
+    {
+        let id = id.clone();
+        on_cleanup(move || leptos::task::spawn_local(async move {
+            let _ = super::release_group(id).await;
+        }));
+    }
+    let checked = move |miss: &str| bench.checked.with(|c| c.iter().any(|x| x == miss));
+    let toggle = move |miss: String| {
+        bench.checked.update(|c| match c.iter().position(|x| *x == miss) {
+            Some(i) => {
+                c.remove(i);
+            }
+            None => c.push(miss),
+        })
+    };
+    let decide = {
+        let id = id.clone();
+        move |d: Decision| {
+            bench.act.dispatch(Op::Decide(id.clone(), d));
+        }
+    };
+    let marked_other = {
+        let id = id.clone();
+        move || bench.marked.with(|m| m.iter().any(|x| *x != id))
+    };
+    view! {
+        <article class="panel group-detail" data-testid="group-detail" data-id=id.clone()>
+            <header>
+                <h2 data-testid="detail-label">{group.label.clone()}</h2>
+                <p class="small muted">
+                    {group.size} " " {move || t("inbox.questions")} " · " {group.volume} " " {move || t("inbox.reports")}
+                    " · " {group.channels.join(", ")} " · " {group.signals.join(", ").replace('_', " ")}
+                </p>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match claim.await {
+                            Ok(c) => view! { <p class="small muted" data-testid="claim">{move || t("inbox.claimed_until")} " " {c.until.format("%H:%M").to_string()} " UTC"</p> }.into_any(),
+                            Err(e) => view! { <p class="notice warn" data-testid="claim-refused">{error_text(&e)}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </header>
+            <table class="list members" data-testid="group-members">
+                <thead><tr><th></th><th>"#"</th><th>{move || t("review.question")}</th><th>"×"</th>
+                    <th>{move || t("inbox.channels")}</th><th>{move || t("inbox.seen")}</th></tr></thead>
+                <tbody>
+                    {group.members.iter().enumerate().map(|(i, m)| {
+                        let miss = m.miss_id.clone();
+                        let miss2 = m.miss_id.clone();
+                        view! {
+                            <tr data-testid="member" data-id=m.miss_id.clone()>
+                                <td><input type="checkbox" data-testid="member-check" prop:checked=move || checked(&miss)
+                                    on:change=move |_| toggle(miss2.clone())/></td>
+                                <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
+                                <td>{m.question.clone()}</td>
+                                <td>{m.count}</td>
+                                <td class="small">{m.channels.join(", ")} " · " {m.signals.join(", ").replace('_', " ")}</td>
+                                <td class="small muted">{short_time(m.first_seen)} " – " {short_time(m.last_seen)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <div class="row actions">
+                <button data-testid="action-link" on:click=move |_| bench.panel.set(Panel::Link)><kbd>"l"</kbd> " " {move || t("inbox.link")}</button>
+                <button data-testid="action-new" on:click=move |_| bench.panel.set(Panel::Create)><kbd>"n"</kbd> " " {move || t("inbox.create")}</button>
+                <button data-testid="action-dismiss" on:click=move |_| bench.panel.set(Panel::Dismiss)><kbd>"d"</kbd> " " {move || t("inbox.dismiss")}</button>
+                <button data-testid="action-split" disabled=move || bench.checked.with(Vec::is_empty)
+                    on:click={
+                        let id = id.clone();
+                        move |_| if let Some(ids) = bench.chosen() { bench.act.dispatch(Op::Split(id.clone(), ids)); }
+                    }><kbd>"s"</kbd> " " {move || t("inbox.split")}</button>
+                <button data-testid="action-merge" disabled={let m = marked_other.clone(); move || !m()}
+                    on:click={
+                        let id = id.clone();
+                        move |_| {
+                            let from: Vec<String> = bench.marked.get_untracked().into_iter().filter(|m| *m != id).collect();
+                            bench.act.dispatch(Op::Merge(id.clone(), from));
+                        }
+                    }><kbd>"m"</kbd> " " {move || t("inbox.merge")}</button>
+                <button data-testid="action-move" disabled={let m = marked_other.clone(); move || !m() || bench.checked.with(Vec::is_empty)}
+                    on:click={
+                        let id = id.clone();
+                        move |_| {
+                            let to = bench.marked.get_untracked().into_iter().find(|m| *m != id);
+                            if let (Some(ids), Some(to)) = (bench.chosen(), to) { bench.act.dispatch(Op::Move(ids, to)); }
+                        }
+                    }><kbd>"v"</kbd> " " {move || t("inbox.move")}</button>
+            </div>
+            {move || match bench.panel.get() {
+                Panel::Link => view! { <LinkPanel group=group.clone() decide=decide.clone() bench/> }.into_any(),
+                Panel::Create => view! { <CreatePanel group=group.clone() decide=decide.clone() bench/> }.into_any(),
+                Panel::Dismiss => view! { <DismissPanel decide=decide.clone()/> }.into_any(),
+                Panel::None => ().into_any(),
+            }}
+        </article>
+    }
+    // Type-erased: the full view type is deep enough to exhaust the compiler's limit.
+    .into_any()
+}
+
+/// Link to one of the suggestions (keys 1–3) or to any point found by a search.
+#[component]
+fn LinkPanel(group: ClusterView, decide: impl Fn(Decision) + Clone + Send + Sync + 'static, bench: Bench) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let query = RwSignal::new(String::new());
+    let found = Resource::new(move || query.get(), |q| async move {
+        if q.trim().is_empty() { Ok(Vec::new()) } else { list_knowledge(None, q, None).await }
+    });
+    let link = move |kid: String| {
+        let decide = decide.clone();
+        move |_| decide(Decision::Link { knowledge_id: kid.clone(), miss_ids: bench.chosen() })
+    };
+    let link2 = link.clone();
+    view! {
+        <div class="panel inset" data-testid="link-panel">
+            <ol class="suggestions">
+                {group.suggestions.iter().map(|s| view! {
+                    <li><button class="link" data-testid="suggestion" on:click=link(s.knowledge_id.clone())>
+                        {s.question.clone()} <span class="muted small">" " {format!("{:.2}", s.score)} " · " {s.category.clone()}</span>
+                    </button></li>
+                }).collect_view()}
+            </ol>
+            <input type="search" data-testid="link-search" placeholder=move || t("inbox.link_search")
+                on:input=move |ev| query.set(event_target_value(&ev))/>
+            <Transition fallback=|| ()>
+                {move || {
+                    let link = link2.clone();
+                    Suspend::new(async move {
+                        match found.await {
+                            Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                            Ok(list) => view! {
+                                <ul class="found">
+                                    {list.into_iter().take(8).map(|p| view! {
+                                        <li><button class="link" data-testid="link-result" on:click=link(p.id.to_string())>
+                                            {p.question} <span class="muted small">" · " {p.category_path}</span>
+                                        </button></li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+/// A new point prefilled from the group: its most typical question, the nearest point's
+/// category; the group's questions (or the chosen ones) become its phrasings.
+#[component]
+fn CreatePanel(group: ClusterView, decide: impl Fn(Decision) + Clone + Send + Sync + 'static, bench: Bench) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let category = RwSignal::new(group.suggestions.first().map(|s| s.category.clone()).unwrap_or_default());
+    let question = RwSignal::new(group.label.clone());
+    let answer = RwSignal::new(String::new());
+    let answer_ref = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(el) = answer_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    let phrasings = move || bench.checked.with(|c| if c.is_empty() { group.size as usize } else { c.len() });
+    let create = move || {
+        decide(Decision::Create {
+            category: category.get_untracked(),
+            question: question.get_untracked(),
+            answer: answer.get_untracked(),
+            miss_ids: bench.chosen(),
+        })
+    };
+    let create2 = create.clone();
+    view! {
+        <div class="panel inset form" data-testid="create-panel">
+            <label>{move || t("inbox.category")}<input data-testid="create-category" bind:value=category/></label>
+            <label>{move || t("field.question")}<input data-testid="create-question" bind:value=question/></label>
+            <label>{move || t("field.answer")}
+                <textarea data-testid="create-answer" node_ref=answer_ref bind:value=answer
+                    on:keydown=move |ev| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); create2(); }/>
+            </label>
+            <p class="small muted">{phrasings} " " {move || t("inbox.become_phrasings")}</p>
+            <button class="primary" data-testid="create-run" on:click=move |_| create()>{move || t("inbox.create")} " (Ctrl+Enter)"</button>
+        </div>
+    }
+}
+
+/// Dismiss with a reason (keys 1–4).
+#[component]
+fn DismissPanel(decide: impl Fn(Decision) + Clone + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <div class="panel inset" data-testid="dismiss-panel">
+            {REASONS.iter().enumerate().map(|(i, r)| {
+                let decide = decide.clone();
+                view! {
+                    <button data-testid="dismiss-reason" data-reason=*r on:click=move |_| decide(Decision::Dismiss { reason: r.to_string() })>
+                        <kbd>{(i + 1).to_string()}</kbd> " " {*r}
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}

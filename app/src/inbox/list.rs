@@ -1,0 +1,71 @@
+//! One line of the workbench's group list: label, size, reports, a two-week sparkline, trend,
+//! the top suggestion, and who is working on it.
+
+use leptos::prelude::*;
+use model::views::ClusterView;
+
+use super::Bench;
+use crate::auth::use_me;
+use crate::i18n::{tr, use_lang};
+
+#[component]
+pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let me = use_me();
+    let trend = if group.trend > 1.2 {
+        "↑"
+    } else if group.trend < 0.8 && group.previous_week > 0 {
+        "↓"
+    } else {
+        "→"
+    };
+    let top = group.suggestions.first().map(|s| format!("{} ({:.2})", s.question, s.score));
+    let id = group.id.clone();
+    let marked = move || bench.marked.with(|m| m.contains(&id));
+    let is_marked = marked.clone();
+    let holder = group.claimed_by.clone();
+    let held = move || {
+        let mine = me.get().flatten().map(|m| m.name);
+        holder.clone().filter(|h| Some(h) != mine.as_ref())
+    };
+    view! {
+        <li class="group" data-testid="group" data-id=group.id.clone()
+            class:selected=move || bench.selected.get() == index class:marked=is_marked
+            aria-selected=move || (bench.selected.get() == index).to_string()
+            on:click=move |_| bench.selected.set(index)>
+            <div class="row">
+                <strong data-testid="group-label">{group.label.clone()}</strong>
+                {move || marked().then(|| view! { <span class="badge" data-testid="group-marked">{move || t("inbox.marked")}</span> })}
+                {move || held().map(|h| view! { <span class="badge st-rejected" data-testid="group-claimed">"🔒 " {h}</span> })}
+            </div>
+            <div class="small muted">
+                {group.size} " " {move || t("inbox.questions")} " · "
+                <span data-testid="group-volume">{group.volume}</span> " " {move || t("inbox.reports")} " "
+                <Sparkline daily=group.daily.clone()/> " " {trend}
+                {(!group.key_terms.is_empty()).then(|| format!(" · {}", group.key_terms.join(" · ")))}
+            </div>
+            {top.map(|s| view! { <div class="small">{move || t("inbox.suggested")} ": " {s.clone()}</div> })}
+        </li>
+    }
+}
+
+/// Reports per day as a small line: the shape of the last two weeks at a glance.
+#[component]
+fn Sparkline(daily: Vec<i64>) -> impl IntoView {
+    let (w, h) = (70.0, 16.0);
+    let max = daily.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let step = if daily.len() > 1 { w / (daily.len() - 1) as f64 } else { w };
+    let points: Vec<String> = daily
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| format!("{:.1},{:.1}", i as f64 * step, h - 1.0 - (n as f64 / max) * (h - 2.0)))
+        .collect();
+    let title = daily.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ");
+    view! {
+        <svg class="spark" data-testid="sparkline" width=w height=h viewBox=format!("0 0 {w} {h}")>
+            <title>{title}</title>
+            <polyline fill="none" stroke="currentColor" stroke-width="1.5" points=points.join(" ")/>
+        </svg>
+    }
+}
