@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Starts a botcoach built by `cargo leptos build` on a free port with a throw-away SQLite file,
 # waits until it is ready, runs the Playwright tests against it, and stops it.
-# Usage: scripts/e2e.sh PATH/TO/botcoach
+# Usage: scripts/e2e.sh PATH/TO/botcoach [PLAYWRIGHT ARGS…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bin=${1:?usage: scripts/e2e.sh PATH/TO/botcoach}
+bin=${1:?usage: scripts/e2e.sh PATH/TO/botcoach [PLAYWRIGHT ARGS…]}
+shift
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -39,4 +40,9 @@ done
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "botcoach never became ready" >&2; cat "$work/server.log" >&2; exit 1; }
 
 cd end2end
-BASE_URL="http://127.0.0.1:$port" npx playwright test
+# Extra arguments pick tests (e.g. a spec file). On failure the server's last words help.
+BASE_URL="http://127.0.0.1:$port" npx playwright test "$@" || {
+  echo "--- the server's log, last 60 lines ---" >&2
+  tail -n 60 "$work/server.log" >&2
+  exit 1
+}

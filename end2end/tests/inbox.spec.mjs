@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { signIn, unique } from './helpers.mjs';
 
-test('failed questions are grouped in the inbox, and a trainer links one group and dismisses another', async ({ page, request }) => {
+test('failed questions are grouped in the inbox; a trainer links one group and dismisses another with the keyboard, and undoes', async ({ page, request }) => {
   const tag = unique('z').replace(/\s+/g, '');
   const auth = { authorization: `Bearer ${process.env.BOT_TOKEN}` };
   const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
@@ -29,15 +29,27 @@ test('failed questions are grouped in the inbox, and a trainer links one group a
   const groups = page.getByTestId('group');
   await page.getByTestId('inbox-search').fill(tag);
   await expect(groups).toHaveCount(2);
+  await expect(groups.first().getByTestId('sparkline')).toBeVisible();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
 
-  // Matched by label: the other group's suggestion may name the card point too.
+  // The keys are one press away.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('keys')).toContainText('merge the marked groups');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('keys')).toHaveCount(0);
+
+  // Select the card group (j/k), open the link panel (l), link to the suggested point.
+  const detail = page.getByTestId('group-detail');
   const card = groups.filter({ has: page.getByTestId('group-label').filter({ hasText: 'virtual card' }) });
   await expect(card.getByTestId('group-volume')).toHaveText('3');
-  await card.getByTestId('group-open').click();
-  await expect(card.getByTestId('group-members').locator('li')).toHaveCount(3);
-  const link = card.getByTestId('group-link').filter({ hasText: known });
-  await expect(link).toBeVisible();
-  await link.click();
+  const cardFirst = (await groups.first().getByTestId('group-label').innerText()).includes('virtual card');
+  if (!cardFirst) await page.keyboard.press('j');
+  await expect(card).toHaveAttribute('aria-selected', 'true');
+  await expect(detail.getByTestId('member')).toHaveCount(3);
+  await expect(detail.getByTestId('claim')).toBeVisible();
+  await page.keyboard.press('l');
+  await detail.getByTestId('suggestion').filter({ hasText: known }).click();
+  await expect(page.getByTestId('inbox-message')).toContainText('3 questions linked');
   await expect(groups).toHaveCount(1);
   // The questions are now phrasings of that point, waiting for review.
   const review = await request.get(`/api/v1/clusters?q=${tag}&status=resolved&members=all`, { headers: lead });
@@ -45,10 +57,16 @@ test('failed questions are grouped in the inbox, and a trainer links one group a
   expect(resolved).toHaveLength(1);
   expect(resolved[0].members).toHaveLength(3);
 
-  const joke = groups.filter({ has: page.getByTestId('group-label').filter({ hasText: 'penguins' }) });
-  await joke.getByTestId('group-open').click();
-  await joke.getByTestId('dismiss-reason').selectOption('chit-chat');
-  await joke.getByTestId('group-dismiss').click();
+  // The joke: d, then 2 (chit-chat). Then undo (u) brings it back; dismiss it again.
+  await expect(detail.getByTestId('detail-label')).toContainText('penguins');
+  await page.keyboard.press('d');
+  await page.keyboard.press('2');
+  await expect(page.getByTestId('inbox-empty')).toBeVisible();
+  await page.keyboard.press('u');
+  await expect(page.getByTestId('inbox-message')).toContainText('back in the inbox');
+  await expect(groups).toHaveCount(1);
+  await page.keyboard.press('d');
+  await page.keyboard.press('2');
   await expect(page.getByTestId('inbox-empty')).toBeVisible();
 
   // Asked again, the dismissed question does not come back as work.
@@ -57,4 +75,29 @@ test('failed questions are grouped in the inbox, and a trainer links one group a
   const api = await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead });
   expect(api.status()).toBe(200);
   expect((await api.json()).total).toBe(0);
+});
+
+test('a group opened by one trainer shows as held to another, who cannot decide on it', async ({ browser, request }) => {
+  const tag = unique('claim').replace(/\s+/g, '');
+  const auth = { authorization: `Bearer ${process.env.BOT_TOKEN}` };
+  const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
+  const question = `can I pay my rent ${tag} with a credit card`;
+  await request.post('/api/v1/misses', { headers: auth, data: { misses: [{ question }] } });
+  await expect.poll(async () => (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total, { timeout: 15000 }).toBe(1);
+
+  const first = await (await browser.newContext()).newPage();
+  await signIn(first, 'trainer', '/inbox');
+  await first.getByTestId('inbox-search').fill(tag);
+  await expect(first.getByTestId('group-detail').getByTestId('claim')).toBeVisible();
+
+  const second = await (await browser.newContext()).newPage();
+  await signIn(second, 'trainer2', '/inbox');
+  await second.getByTestId('inbox-search').fill(tag);
+  await expect(second.getByTestId('group-claimed')).toContainText('trainer');
+  await expect(second.getByTestId('claim-refused')).toContainText('trainer is working on group');
+  await second.locator('body').click({ position: { x: 5, y: 5 } });
+  await second.keyboard.press('d');
+  await second.keyboard.press('1');
+  await expect(second.getByTestId('inbox-error')).toContainText('working on group');
+  expect((await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total).toBe(1);
 });

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use model::views::{ClusterView, Decision};
 
-use super::{claim_group, Bench, Op, Panel, REASONS};
+use super::{Bench, Op, Panel, REASONS};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::knowledge::api::list_knowledge;
@@ -15,17 +15,6 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let id = group.id.clone();
-    let claim = Resource::new({
-        let id = id.clone();
-        move || id.clone()
-    }, claim_group);
-    #[cfg(feature = "hydrate")]
-    {
-        let id = id.clone();
-        on_cleanup(move || leptos::task::spawn_local(async move {
-            let _ = super::release_group(id).await;
-        }));
-    }
     let checked = move |miss: &str| bench.checked.with(|c| c.iter().any(|x| x == miss));
     let toggle = move |miss: String| {
         bench.checked.update(|c| match c.iter().position(|x| *x == miss) {
@@ -53,14 +42,13 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                     {group.size} " " {move || t("inbox.questions")} " · " {group.volume} " " {move || t("inbox.reports")}
                     " · " {group.channels.join(", ")} " · " {group.signals.join(", ").replace('_', " ")}
                 </p>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match claim.await {
-                            Ok(c) => view! { <p class="small muted" data-testid="claim">{move || t("inbox.claimed_until")} " " {c.until.format("%H:%M").to_string()} " UTC"</p> }.into_any(),
-                            Err(e) => view! { <p class="notice warn" data-testid="claim-refused">{error_text(&e)}</p> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {
+                    let id = id.clone();
+                    move || bench.claim.value().get().filter(|(of, _)| *of == id).map(|(_, result)| match result {
+                        Ok(c) => view! { <p class="small muted" data-testid="claim">{move || t("inbox.claimed_until")} " " {c.until.format("%H:%M").to_string()} " UTC"</p> }.into_any(),
+                        Err(e) => view! { <p class="notice warn" data-testid="claim-refused">{error_text(&e)}</p> }.into_any(),
+                    })
+                }
             </header>
             <table class="list members" data-testid="group-members">
                 <thead><tr><th></th><th>"#"</th><th>{move || t("review.question")}</th><th>"×"</th>
@@ -123,13 +111,24 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
 
 /// Link to one of the suggestions (keys 1–3) or to any point found by a search.
 #[component]
-fn LinkPanel(group: ClusterView, decide: impl Fn(Decision) + Clone + Send + Sync + 'static, bench: Bench) -> impl IntoView {
+fn LinkPanel(
+    group: ClusterView,
+    decide: impl Fn(Decision) + Clone + Send + Sync + 'static,
+    bench: Bench,
+) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let query = RwSignal::new(String::new());
-    let found = Resource::new(move || query.get(), |q| async move {
-        if q.trim().is_empty() { Ok(Vec::new()) } else { list_knowledge(None, q, None).await }
-    });
+    let found = Resource::new(
+        move || query.get(),
+        |q| async move {
+            if q.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                list_knowledge(None, q, None).await
+            }
+        },
+    );
     let link = move |kid: String| {
         let decide = decide.clone();
         move |_| decide(Decision::Link { knowledge_id: kid.clone(), miss_ids: bench.chosen() })
@@ -172,7 +171,11 @@ fn LinkPanel(group: ClusterView, decide: impl Fn(Decision) + Clone + Send + Sync
 /// A new point prefilled from the group: its most typical question, the nearest point's
 /// category; the group's questions (or the chosen ones) become its phrasings.
 #[component]
-fn CreatePanel(group: ClusterView, decide: impl Fn(Decision) + Clone + Send + Sync + 'static, bench: Bench) -> impl IntoView {
+fn CreatePanel(
+    group: ClusterView,
+    decide: impl Fn(Decision) + Clone + Send + Sync + 'static,
+    bench: Bench,
+) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let category = RwSignal::new(group.suggestions.first().map(|s| s.category.clone()).unwrap_or_default());

@@ -10,7 +10,7 @@ mod list;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use model::views::{ClusterView, Decision, Resolution, Undone};
+use model::views::{Claim, ClusterView, Decision, Resolution, Undone};
 
 pub use api::*;
 use detail::GroupDetail;
@@ -84,6 +84,8 @@ pub struct Bench {
     /// Decisions that can still be undone, newest last.
     pub undoable: RwSignal<Vec<String>>,
     pub act: Action<Op, Result<Done, ServerFnError>>,
+    /// The claim on the selected group: which group, and held or refused.
+    pub claim: Action<String, (String, Result<Claim, ServerFnError>)>,
 }
 
 impl Bench {
@@ -111,6 +113,13 @@ impl Bench {
 
     /// What one key does when no field has the focus; whether it was one of ours.
     fn key(&self, key: &str) -> bool {
+        // Undo and help work on an empty list too (the undone group comes back into it).
+        if key == "u" {
+            if let Some(last) = self.undoable.get_untracked().last().cloned() {
+                self.act.dispatch(Op::Undo(last));
+            }
+            return true;
+        }
         let Some(group) = self.current_untracked() else { return key == "?" && self.toggle_help() };
         let panel = self.panel.get_untracked();
         let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d));
@@ -132,7 +141,8 @@ impl Bench {
                 None => m.push(group.id.clone()),
             }),
             ("m", ..) => {
-                let from: Vec<String> = self.marked.get_untracked().into_iter().filter(|m| *m != group.id).collect();
+                let from: Vec<String> =
+                    self.marked.get_untracked().into_iter().filter(|m| *m != group.id).collect();
                 if !from.is_empty() {
                     self.act.dispatch(Op::Merge(group.id, from));
                 }
@@ -148,16 +158,12 @@ impl Bench {
                     self.act.dispatch(Op::Move(ids, to));
                 }
             }
-            ("u", ..) => {
-                if let Some(last) = self.undoable.get_untracked().last().cloned() {
-                    self.act.dispatch(Op::Undo(last));
-                }
-            }
             // In the link panel a digit links to that suggestion; in the dismiss panel it is the
             // reason; otherwise it chooses that question.
             (_, Panel::Link, Some(d)) => {
                 if let Some(s) = group.suggestions.get(d - 1) {
-                    let decision = Decision::Link { knowledge_id: s.knowledge_id.clone(), miss_ids: self.chosen() };
+                    let decision =
+                        Decision::Link { knowledge_id: s.knowledge_id.clone(), miss_ids: self.chosen() };
                     self.act.dispatch(Op::Decide(group.id, decision));
                 }
             }
@@ -210,7 +216,26 @@ pub fn InboxPage() -> impl IntoView {
         help: RwSignal::new(false),
         undoable: RwSignal::new(Vec::new()),
         act: Action::new(|op: &Op| run(op.clone())),
+        claim: Action::new(|id: &String| {
+            let id = id.clone();
+            async move { (id.clone(), claim_group(id).await) }
+        }),
     };
+    // Selecting a group claims it and lets go of the one before; a refresh of the same group
+    // changes nothing (claiming and releasing it again could cross on the way).
+    let current_id = Memo::new(move |_| bench.current().map(|g| g.id));
+    Effect::new(move |before: Option<Option<String>>| {
+        let id = current_id.get();
+        if let Some(Some(old)) = before.filter(|b| *b != id) {
+            leptos::task::spawn_local(async move {
+                let _ = release_group(old).await;
+            });
+        }
+        if let Some(id) = id.clone() {
+            bench.claim.dispatch(id);
+        }
+        id
+    });
     let total = RwSignal::new(0i64);
     let loaded = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -235,7 +260,7 @@ pub fn InboxPage() -> impl IntoView {
                 let message = match done {
                     Done::Decided(r, what) => {
                         bench.undoable.update(|u| u.push(r.decision_id.clone()));
-                        format!("{} {}. {}", r.resolved_misses, tr(lang, what), tr(lang, "inbox.undo_hint"))
+                        format!("{} {} {}", r.resolved_misses, tr(lang, what), tr(lang, "inbox.undo_hint"))
                     }
                     Done::Merged(n) => format!("{n} {}", tr(lang, "inbox.done_merge")),
                     Done::Split => tr(lang, "inbox.done_split").to_string(),
