@@ -1,6 +1,7 @@
 //! The inbox at scale, on a real SQLite file with embeddings cached: a full regrouping of 10k and
 //! 100k open misses (read, group, write groups and labels), a second one (ids kept, few writes),
-//! and the cost of placing one new miss beyond its embedding.
+//! the cost of placing one new miss beyond its embedding, and the workbench's first page (also
+//! with every open miss a group of its own: the listing's worst case).
 //!
 //! Volume: 10k is all of Banking77's `train.csv` (its distinct questions). 100k adds nine copies
 //! of each question, perturbed in embedding space: Gaussian noise of norm 0.48 added to the unit
@@ -18,7 +19,7 @@ use chrono::Utc;
 use migrations::{Migrator, MigratorTrait};
 use model::clustering::metrics::{ari, nmi};
 use model::embedding::cache;
-use model::inbox::Inbox;
+use model::inbox::{Inbox, ListFilter};
 use model::matching::{Matcher, Scoring};
 use model::misses::entity::{event, miss};
 use sea_orm::{EntityTrait, Set};
@@ -67,6 +68,16 @@ fn percentile(xs: &mut [f64], p: f64) -> f64 {
     xs[((xs.len() as f64 * p) as usize).min(xs.len() - 1)]
 }
 
+async fn list_median(inbox: &Inbox, filter: &ListFilter) -> f64 {
+    let mut ms = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        std::hint::black_box(inbox.list(filter).await.unwrap());
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    median(&mut ms)
+}
+
 fn main() {
     // The regrouping logs its phases (read, index, group, write).
     tracing_subscriber::fmt().with_env_filter("model=info").with_writer(std::io::stderr).init();
@@ -91,8 +102,8 @@ fn main() {
     let embedder: Arc<dyn model::Embedder> = embedder;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
 
-    println!("| open misses | regroup (first) s | groups | NMI | ARI | regroup again s | ids kept | place one: median µs | p99 µs | assign_pending per miss ms |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| open misses | regroup (first) s | groups | NMI | ARI | regroup again s | ids kept | place one: median µs | p99 µs | assign_pending per miss ms | first page ms | first page, one group per miss ms |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for &size in &sizes {
         let mut noise = Noise(0x9e37_79b9_7f4a_7c15);
         let mut rows: Vec<(String, Vec<f32>, usize)> = Vec::with_capacity(size);
@@ -203,11 +214,27 @@ fn main() {
             let t = Instant::now();
             let placed = inbox.assign_pending().await.unwrap();
             let per_miss = t.elapsed().as_secs_f64() * 1e3 / placed.max(1) as f64;
-            (first, again, quality, median(&mut micros.clone()), percentile(&mut micros, 0.99), per_miss)
+
+            // The workbench's first page (25 groups, all their questions), median of 5.
+            let page = ListFilter { limit: Some(25), members: None, ..Default::default() };
+            let list_ms = list_median(&inbox, &page).await;
+            // The listing's worst case: every open miss a group of its own.
+            use sea_orm::ConnectionTrait;
+            db.execute_unprepared(
+                "INSERT INTO clusters (id, status, label, key_terms, created_at, updated_at) \
+                 SELECT id + 10000000, 'open', question, '[]', first_seen_at, last_seen_at FROM misses WHERE status = 'open'",
+            )
+            .await
+            .unwrap();
+            db.execute_unprepared("UPDATE misses SET cluster_id = id + 10000000 WHERE status = 'open'").await.unwrap();
+            inbox.reload().await.unwrap();
+            let singles = inbox.list(&ListFilter { limit: Some(1), ..Default::default() }).await.unwrap().total;
+            let singles_ms = list_median(&inbox, &page).await;
+            (first, again, quality, median(&mut micros.clone()), percentile(&mut micros, 0.99), per_miss, (list_ms, singles, singles_ms))
         });
-        let (first, again, (n, a), med, p99, per_miss) = report;
+        let (first, again, (n, a), med, p99, per_miss, (list_ms, singles, singles_ms)) = report;
         println!(
-            "| {} | {:.1} | {} | {n:.3} | {a:.3} | {:.1} | {} | {med:.0} | {p99:.0} | {per_miss:.2} |",
+            "| {} | {:.1} | {} | {n:.3} | {a:.3} | {:.1} | {} | {med:.0} | {p99:.0} | {per_miss:.2} | {list_ms:.0} | {singles_ms:.0} ({singles} groups) |",
             first.misses, first.seconds, first.clusters, again.seconds, again.kept
         );
     }
