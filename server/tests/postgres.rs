@@ -35,7 +35,7 @@ async fn migrations_meta_and_knowledge_work_on_postgres() {
 }
 
 /// The inbox's hand-written aggregate SQL (placeholders, CASE sums, MAX of a timestamp, LIKE
-/// with ESCAPE) and its lock on PostgreSQL.
+/// with ESCAPE), its lock, claims and undo on PostgreSQL.
 async fn inbox(db: &sea_orm::DatabaseConnection) {
     use std::sync::Arc;
 
@@ -76,10 +76,23 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     assert_eq!(page.clusters[0].signals, vec!["handoff".to_string()]);
     assert!(inbox.regroup().await.unwrap().misses >= 3);
     let page = inbox.list(&filter).await.unwrap();
+    // The sparkline and the questions' sources come from their own queries.
+    assert_eq!(page.clusters.iter().flat_map(|c| c.daily.iter()).sum::<i64>(), 3);
+    assert_eq!(page.clusters[0].members[0].channels, vec!["hotline".to_string()]);
     let trainer = Actor::new("tina", Role::Trainer);
+    inbox.claim(&trainer, &page.clusters[0].id).await.unwrap();
+    assert_eq!(inbox.list(&filter).await.unwrap().clusters[0].claimed_by.as_deref(), Some("tina"));
+    let mut decisions = Vec::new();
     for c in &page.clusters {
-        inbox.resolve(&trainer, &c.id, Decision::Dismiss { reason: "test".into() }).await.unwrap();
+        let done = inbox.resolve(&trainer, &c.id, Decision::Dismiss { reason: "test".into() }).await.unwrap();
+        decisions.push(done.decision_id);
     }
+    assert_eq!(inbox.list(&filter).await.unwrap().total, 0);
+    // Undone, the questions are back; dismissed again, gone.
+    inbox.undo(&trainer, &decisions[0]).await.unwrap();
+    let back = inbox.list(&filter).await.unwrap();
+    assert_eq!(back.total, 1);
+    inbox.resolve(&trainer, &back.clusters[0].id, Decision::Dismiss { reason: "test".into() }).await.unwrap();
     assert_eq!(inbox.list(&filter).await.unwrap().total, 0);
 }
 
