@@ -280,7 +280,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("review.comment_hint", "Why it goes back (required)", "退回原因（必填）"),
     ("review.published", "published", "已发布"),
     ("review.rejected", "sent back to its author", "已退回作者"),
-    ("review.checking", "Checking which answers would change…", "正在检查哪些回答会改变…"),
     ("review.no_regressions", "No answer the bot gives today would change.", "机器人现有的回答都不会改变。"),
     ("review.regressions", "These questions would get a different answer:", "以下问题的回答会改变："),
     ("review.question", "Question", "问题"),

@@ -101,3 +101,41 @@ test('a group opened by one trainer shows as held to another, who cannot decide 
   await expect(second.getByTestId('inbox-error')).toContainText('working on group');
   expect((await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total).toBe(1);
 });
+
+test('groups merge and split with the keyboard', async ({ page, request }) => {
+  const tag = unique('ms').replace(/\s+/g, '');
+  const auth = { authorization: `Bearer ${process.env.BOT_TOKEN}` };
+  const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
+  const misses = [
+    `do you offer pet insurance for my cat ${tag}`,
+    `is there insurance for dogs and cats ${tag}`,
+    `where is the nearest cash machine ${tag}`,
+    `find an ATM near me ${tag}`,
+  ];
+  await request.post('/api/v1/misses', { headers: auth, data: { misses: misses.map((question) => ({ question })) } });
+  await expect.poll(async () => (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total, { timeout: 15000 }).toBe(2);
+
+  await signIn(page, 'trainer', '/inbox');
+  await page.getByTestId('inbox-search').fill(tag);
+  const groups = page.getByTestId('group');
+  await expect(groups).toHaveCount(2);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  // x marks the first group, j selects the second, m merges the marked one into it.
+  await page.keyboard.press('x');
+  await expect(groups.first().getByTestId('group-marked')).toBeVisible();
+  await page.keyboard.press('j');
+  await page.keyboard.press('m');
+  await expect(page.getByTestId('inbox-message')).toContainText('2 questions merged');
+  await expect(groups).toHaveCount(1);
+  const detail = page.getByTestId('group-detail');
+  await expect(detail.getByTestId('member')).toHaveCount(4);
+  // 1 and 2 choose two questions, s splits them into a group of their own.
+  await page.keyboard.press('1');
+  await page.keyboard.press('2');
+  await expect(detail.getByTestId('member-check').first()).toBeChecked();
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('inbox-message')).toContainText('a group of their own');
+  await expect(groups).toHaveCount(2);
+  const sizes = (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).clusters.map((c) => c.size);
+  expect(sizes.sort()).toEqual([2, 2]);
+});

@@ -317,6 +317,10 @@ pub struct ReviewItem {
     /// Against the published revision; for a point never published, against nothing.
     pub diff: Diff,
     pub first_publication: bool,
+    /// The regression check: the questions whose answer publishing it would change (filled by
+    /// the review page's server function; `None` where nobody ran it).
+    #[serde(default)]
+    pub regressions: Option<Vec<Regression>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -567,7 +571,7 @@ pub enum Decision {
 }
 
 /// A question whose answer a knowledge change would change (the regression check).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Regression {
     pub question: String,
     /// The typical question of the point answering it now (none: not answered).

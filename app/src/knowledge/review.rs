@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use model::views::{PointDetail, PublishReport, Regression, ReviewItem};
 
-use super::api::{check_regressions, publish_knowledge, review_knowledge, review_queue};
+use super::api::{publish_knowledge, review_knowledge, review_queue};
 use super::widgets::{short_time, DiffView};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang};
@@ -65,9 +65,9 @@ fn ReviewCard(item: ReviewItem, publish: Publish, reject: Reject) -> impl IntoVi
     let t = move |key| tr(lang.get(), key);
     let comment = RwSignal::new(String::new());
     let (id, version) = (item.point.id, item.point.version);
-    let check = Resource::new(move || id, check_regressions);
     // Publishing despite changed answers needs the reviewer to have seen them here.
-    let changes = move || check.get().and_then(Result::ok).map(|r| r.len()).unwrap_or(0);
+    let regressions = item.regressions.clone().unwrap_or_default();
+    let changes = regressions.len();
     view! {
         <article class="panel review-item" data-testid="review-item" data-id=id>
             <header class="row">
@@ -79,20 +79,14 @@ fn ReviewCard(item: ReviewItem, publish: Publish, reject: Reject) -> impl IntoVi
                 " · #" {item.submitted.number}
             </p>
             <DiffView diff=item.diff/>
-            <Suspense fallback=move || view! { <p class="muted small">{move || t("review.checking")}</p> }>
-                {move || Suspend::new(async move {
-                    match check.await {
-                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="notice ok small" data-testid="regressions-none">{move || t("review.no_regressions")}</p>
-                        }.into_any(),
-                        Ok(list) => view! { <RegressionList list/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {if regressions.is_empty() {
+                view! { <p class="notice ok small" data-testid="regressions-none">{move || t("review.no_regressions")}</p> }.into_any()
+            } else {
+                view! { <RegressionList list=regressions/> }.into_any()
+            }}
             <div class="row actions">
-                <button class="primary" data-testid="approve" on:click=move |_| { publish.dispatch((id, version, changes() > 0)); }>
-                    {move || t(if changes() > 0 { "review.publish_anyway" } else { "review.approve" })}
+                <button class="primary" data-testid="approve" on:click=move |_| { publish.dispatch((id, version, changes > 0)); }>
+                    {move || t(if changes > 0 { "review.publish_anyway" } else { "review.approve" })}
                 </button>
                 <input data-testid="reject-comment" bind:value=comment placeholder=move || t("review.comment_hint")/>
                 <button class="ghost danger" data-testid="reject" on:click=move |_| { reject.dispatch((id, version, comment.get_untracked())); }>

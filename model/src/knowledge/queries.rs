@@ -148,6 +148,7 @@ pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ReviewItem>> 
             diff: diff(was_side.as_ref(), &side(&now_path, &now)),
             first_publication: published.is_none(),
             submitted: view(&tree, &head),
+            regressions: None,
         });
     }
     Ok(out)
