@@ -2,6 +2,7 @@
 //! sits behind the `ssr` feature.
 
 pub mod auth;
+pub mod dashboard;
 pub mod i18n;
 pub mod inbox;
 pub mod knowledge;
@@ -65,7 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/knowledge/:id") view=knowledge::EditorPage/>
                     <Route path=path!("/modules/:id") view=knowledge::ModuleView/>
                     <Route path=path!("/review") view=knowledge::ReviewPage/>
-                    <Route path=path!("/dashboard") view=pages::Dashboard/>
+                    <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                    <Route path=path!("/dashboard/asks") view=dashboard::AsksPage/>
                     <Route path=path!("/search") view=search::SearchPage/>
                 </Routes>
             </layout::Shell>

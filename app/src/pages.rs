@@ -1,21 +1,9 @@
-//! One component per section. Sections not built yet say what they will hold.
+//! The home page and the 404 page.
 
 use leptos::prelude::*;
 
 use crate::i18n::{tr, use_lang};
 use crate::status::StatusPanel;
-
-#[component]
-fn Planned(title: &'static str, body: &'static str) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <section class="page">
-            <h1>{move || tr(lang.get(), title)}</h1>
-            <span class="badge">{move || tr(lang.get(), "planned.badge")}</span>
-            <p class="lead">{move || tr(lang.get(), body)}</p>
-        </section>
-    }
-}
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -27,11 +15,6 @@ pub fn Home() -> impl IntoView {
             <StatusPanel/>
         </section>
     }
-}
-
-#[component]
-pub fn Dashboard() -> impl IntoView {
-    view! { <Planned title="dashboard.title" body="dashboard.planned"/> }
 }
 
 #[component]

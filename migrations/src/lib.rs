@@ -10,6 +10,7 @@ mod m20261122_000004_create_sessions_and_audit;
 mod m20261122_000005_create_matching;
 mod m20261122_000006_create_inbox;
 mod m20261122_000007_create_workbench;
+mod m20261122_000008_create_dashboard;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_matching::Migration),
             Box::new(m20261122_000006_create_inbox::Migration),
             Box::new(m20261122_000007_create_workbench::Migration),
+            Box::new(m20261122_000008_create_dashboard::Migration),
         ]
     }
 }

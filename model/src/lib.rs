@@ -19,6 +19,8 @@ pub mod knowledge;
 #[cfg(feature = "backend")]
 pub mod matching;
 #[cfg(feature = "backend")]
+pub mod metrics;
+#[cfg(feature = "backend")]
 pub mod misses;
 #[cfg(feature = "backend")]
 pub mod publishing;

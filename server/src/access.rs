@@ -51,6 +51,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/modules/{id}", TRAINER),
     rule("GET", "/review", REVIEWER),
     rule("GET", "/dashboard", SUPERVISOR),
+    rule("GET", "/dashboard/asks", SUPERVISOR),
     rule("GET", "/search", TRAINER),
     // Server functions of the browser UI.
     rule("POST", "/api/sign_in", Public),
@@ -73,6 +74,9 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/inbox_groups", TRAINER),
     rule("POST", "/api/decide_group", TRAINER),
     rule("POST", "/api/regroup_inbox", TRAINER),
+    rule("POST", "/api/dashboard_summary", SUPERVISOR),
+    rule("POST", "/api/dashboard_asks", SUPERVISOR),
+    rule("POST", "/api/voc_topics", SUPERVISOR),
     rule("POST", "/api/claim_group", TRAINER),
     rule("POST", "/api/release_group", TRAINER),
     rule("POST", "/api/merge_groups", TRAINER),
@@ -96,6 +100,10 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/clusters/{id}/resolve", TRAINER),
     rule("POST", "/api/v1/knowledge/{id}/publish", REVIEWER),
     rule("POST", "/api/v1/decisions/{id}/undo", TRAINER),
+    rule("GET", "/api/v1/metrics/summary", SUPERVISOR),
+    rule("GET", "/api/v1/metrics/asks", SUPERVISOR),
+    rule("GET", "/api/v1/report", SUPERVISOR),
+    rule("GET", "/metrics", SUPERVISOR),
 ];
 
 pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {

@@ -53,6 +53,22 @@ pub enum Command {
     },
     /// Export the published knowledge to a .json or .csv file.
     Export { file: PathBuf },
+    /// Print the voice-of-customer report: the period's top topics customers asked about that
+    /// the bot could not answer, with examples and their share of traffic.
+    Report {
+        /// The period: this many days up to today.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// `md` (Markdown) or `csv`.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// `en` or `zh`.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Topics listed.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Load the demo knowledge bases and one user per role (for trying botcoach out).
     Demo {
         /// Folder with the demo files.
@@ -110,6 +126,9 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::Export { file } => runtime.block_on(crate::knowledge::export(&config, &file)),
         Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
+        Command::Report { days, format, lang, limit } => {
+            runtime.block_on(crate::knowledge::report(&config, days, &format, &lang, limit))
+        }
     }
 }
 

@@ -50,6 +50,7 @@ pub fn router(config: &Config, services: Services) -> Router {
     Router::new()
         .route("/healthz", get(crate::health::live))
         .route("/readyz", get(crate::health::ready))
+        .route("/metrics", get(crate::telemetry::metrics))
         .merge(crate::api::routes())
         .leptos_routes_with_context(
             &state,
@@ -63,6 +64,8 @@ pub fn router(config: &Config, services: Services) -> Router {
         // Only matched routes pass the access check; unknown paths fall through to static files
         // and the 404 page.
         .route_layer(axum::middleware::from_fn_with_state(services, crate::access::check))
+        // Outside the access check, so refused requests are counted too.
+        .route_layer(axum::middleware::from_fn(crate::telemetry::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // A ceiling for every body (the import route has its own, lower, limit in the API).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -40,3 +40,23 @@ pub async fn export(config: &Config, file: &Path) -> anyhow::Result<()> {
     println!("exported the published knowledge to {}", file.display());
     Ok(())
 }
+
+/// `botcoach report`: the voice-of-customer report on stdout.
+pub async fn report(
+    config: &Config,
+    days: u32,
+    format: &str,
+    lang: &str,
+    limit: usize,
+) -> anyhow::Result<()> {
+    use model::metrics::report;
+    let format: report::Format = format.parse()?;
+    let lang: report::Lang = lang.parse()?;
+    if limit == 0 {
+        anyhow::bail!("--limit must be at least 1");
+    }
+    let db = crate::accounts::migrated_database(config).await?;
+    let found = report::topics(&db, days, limit).await?;
+    print!("{}", report::render(&found, format, lang)?);
+    Ok(())
+}

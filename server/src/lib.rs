@@ -12,3 +12,4 @@ pub mod health;
 pub mod http;
 pub mod knowledge;
 pub mod startup;
+pub mod telemetry;

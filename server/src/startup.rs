@@ -48,7 +48,7 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         }
         meta::ModelChange::First | meta::ModelChange::Same => {}
     }
-    let embedder: Arc<dyn Embedder> = embedder;
+    let embedder: Arc<dyn Embedder> = Arc::new(crate::telemetry::TimedEmbedder(embedder));
     let matcher = model::matching::Matcher::load(db.clone(), embedder.clone(), config.matching)
         .await
         .context("cannot load the published knowledge into the matcher")?;

@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
 use super::{Inbox, InboxError, Result, OPEN};
+use crate::storage::sql::Sql;
 use crate::views::{ClusterMember, ClusterPage, ClusterView, Suggestion};
 
 /// Suggestions shown per group.
@@ -54,37 +55,6 @@ pub struct ListFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only groups with a question containing this text (case-insensitive).
     pub text: Option<String>,
-}
-
-/// SQL with placeholders in the backend's style.
-struct Sql {
-    backend: DbBackend,
-    text: String,
-    values: Vec<Value>,
-}
-
-impl Sql {
-    fn new(backend: DbBackend) -> Self {
-        Sql { backend, text: String::new(), values: Vec::new() }
-    }
-
-    fn push(&mut self, s: &str) -> &mut Self {
-        self.text.push_str(s);
-        self
-    }
-
-    fn bind(&mut self, v: impl Into<Value>) -> &mut Self {
-        self.values.push(v.into());
-        match self.backend {
-            DbBackend::Postgres => self.text.push_str(&format!("${}", self.values.len())),
-            _ => self.text.push('?'),
-        }
-        self
-    }
-
-    fn statement(&self) -> Statement {
-        Statement::from_sql_and_values(self.backend, &self.text, self.values.clone())
-    }
 }
 
 struct Aggregate {
@@ -288,14 +258,9 @@ impl Inbox {
                 sql.push(&format!(
                     "SELECT e.miss_id AS miss_id, e.{column} AS value, COUNT(*) AS n FROM miss_events e"
                 ))
-                .push(" WHERE e.miss_id IN (");
-                for (i, id) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind(*id);
-                }
-                sql.push(&format!(") GROUP BY e.miss_id, e.{column} ORDER BY n DESC, value"));
+                .push(" WHERE e.miss_id IN ")
+                .bind_list(chunk);
+                sql.push(&format!(" GROUP BY e.miss_id, e.{column} ORDER BY n DESC, value"));
                 for r in self.db.query_all_raw(sql.statement()).await? {
                     let entry = by_miss.entry(get(&r, "miss_id")?).or_default();
                     let list = if column == "channel" { &mut entry.0 } else { &mut entry.1 };
@@ -331,14 +296,7 @@ impl Inbox {
             "FROM misses m JOIN miss_events e ON e.miss_id = m.id JOIN clusters c ON c.id = m.cluster_id",
         );
         self.conditions(&mut sql, filter);
-        sql.push(" AND e.occurred_at >= ").bind(start).push(" AND m.cluster_id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(*id);
-        }
-        sql.push(")");
+        sql.push(" AND e.occurred_at >= ").bind(start).push(" AND m.cluster_id IN ").bind_list(ids);
         for r in self.db.query_all_raw(sql.statement()).await? {
             let at: DateTime<Utc> = get(&r, "at")?;
             // Day 0 is the oldest; the last bucket ends now.
@@ -369,14 +327,8 @@ impl Inbox {
                 "FROM misses m JOIN miss_events e ON e.miss_id = m.id JOIN clusters c ON c.id = m.cluster_id",
             );
             self.conditions(&mut sql, filter);
-            sql.push(" AND m.cluster_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(*id);
-            }
-            sql.push(&format!(") GROUP BY m.cluster_id, e.{column} ORDER BY n DESC, value"));
+            sql.push(" AND m.cluster_id IN ").bind_list(ids);
+            sql.push(&format!(" GROUP BY m.cluster_id, e.{column} ORDER BY n DESC, value"));
             for r in self.db.query_all_raw(sql.statement()).await? {
                 let entry = out.entry(get(&r, "cluster_id")?).or_default();
                 let list = if pick == 0 { &mut entry.0 } else { &mut entry.1 };

@@ -123,6 +123,7 @@ impl Inbox {
             miss::Entity::update_many()
                 .col_expr(miss::Column::Status, Expr::value(status))
                 .col_expr(miss::Column::KnowledgeId, Expr::value(knowledge_id))
+                .col_expr(miss::Column::DecidedAt, Expr::value(Utc::now()))
                 .filter(miss::Column::Id.is_in(chunk.to_vec()))
                 .filter(miss::Column::Status.eq(OPEN))
                 .exec(&txn)

@@ -62,6 +62,7 @@ impl Inbox {
             reopened += miss::Entity::update_many()
                 .col_expr(miss::Column::Status, Expr::value(OPEN))
                 .col_expr(miss::Column::KnowledgeId, Expr::value(Option::<i32>::None))
+                .col_expr(miss::Column::DecidedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
                 .col_expr(miss::Column::ClusterId, Expr::value(home))
                 .filter(miss::Column::Id.is_in(chunk.to_vec()))
                 .filter(miss::Column::Status.is_in(["resolved", "dismissed"]))

@@ -45,6 +45,20 @@ impl Tree {
         names
     }
 
+    /// The top-level category (business category) above `id`, or `id` itself.
+    pub fn root(&self, id: i32) -> Option<i32> {
+        let mut cur = self.rows.get(&id)?;
+        while let Some(parent) = cur.parent_id.and_then(|p| self.rows.get(&p)) {
+            cur = parent;
+        }
+        Some(cur.id)
+    }
+
+    /// `root` and every category below it.
+    pub fn under(&self, root: i32) -> Vec<i32> {
+        self.rows.keys().copied().filter(|&id| self.root(id) == Some(root)).collect()
+    }
+
     pub fn path(&self, id: i32) -> String {
         self.names(id).join("/")
     }

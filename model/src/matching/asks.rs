@@ -22,6 +22,8 @@ pub mod entity {
         pub helpful: Option<bool>,
         pub handoff: Option<bool>,
         pub chosen_knowledge_id: Option<i32>,
+        /// The best-ranked point whatever the outcome: the part of the business the ask was about.
+        pub top_knowledge_id: Option<i32>,
         pub miss_recorded: bool,
         pub created_at: ChronoDateTimeUtc,
     }

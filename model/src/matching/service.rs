@@ -328,6 +328,7 @@ impl Matcher {
             helpful: Set(None),
             handoff: Set(None),
             chosen_knowledge_id: Set(None),
+            top_knowledge_id: Set(r.candidates.first().and_then(|c| c.knowledge_id.parse().ok())),
             miss_recorded: Set(r.outcome == Outcome::Miss),
             created_at: Set(now),
             ..Default::default()

@@ -21,6 +21,8 @@ pub mod miss {
         pub knowledge_id: Option<i32>,
         /// When published knowledge answered it (status `closed`).
         pub closed_at: Option<ChronoDateTimeUtc>,
+        /// When a trainer decided on it (linked, created, dismissed).
+        pub decided_at: Option<ChronoDateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ use model::accounts::AccountError;
 use model::inbox::InboxError;
 use model::knowledge::KnowledgeError;
 use model::matching::MatchError;
+use model::metrics::MetricsError;
 use model::publishing::PublishError;
 
 #[derive(Debug)]
@@ -99,6 +100,16 @@ impl From<PublishError> for ApiError {
                 err
             }
             PublishError::Knowledge(k) => k.into(),
+            other => Self::internal(&other),
+        }
+    }
+}
+
+impl From<MetricsError> for ApiError {
+    fn from(e: MetricsError) -> Self {
+        match e {
+            MetricsError::Invalid(m) => Self::invalid(m),
+            MetricsError::Knowledge(k) => k.into(),
             other => Self::internal(&other),
         }
     }

@@ -6,6 +6,7 @@ pub mod error;
 mod inbox;
 mod json;
 mod knowledge;
+mod metrics;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -29,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/knowledge/{id}/publish", post(knowledge::publish))
         .route("/api/v1/decisions/{id}/undo", post(inbox::undo))
+        .route("/api/v1/metrics/summary", get(metrics::summary))
+        .route("/api/v1/metrics/asks", get(metrics::asks))
+        .route("/api/v1/report", get(metrics::voc_report))
         .route(
             "/api/v1/knowledge/import",
             post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),

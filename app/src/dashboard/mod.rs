@@ -1,0 +1,272 @@
+//! `/dashboard` (supervisor+): whether the loop works and where it stalls — coverage and its
+//! trend, the inbox's backlog, loop yield, trainer throughput, coverage by part of the business,
+//! the state of the knowledge, and the voice-of-customer report. Every figure links to the list
+//! behind it (`/dashboard/asks`, the inbox, the review queue, a knowledge point).
+
+mod api;
+mod charts;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use model::views::{MetricsSummary, VocReport};
+
+pub use api::*;
+use charts::{Meter, PairedBars, ShareLine, StackedBars};
+
+use crate::auth::error_text;
+use crate::i18n::{tr, use_lang, Lang};
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", 100.0 * v)
+}
+
+fn asks_link(days: u32, channel: &str, extra: &str) -> String {
+    format!("/dashboard/asks?days={days}&channel={channel}{extra}")
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let days = RwSignal::new(7u32);
+    let channel = RwSignal::new(String::new());
+    let summary = Resource::new(move || (days.get(), channel.get()), |(d, c)| dashboard_summary(d, c));
+    let voc = Resource::new(move || days.get(), voc_topics);
+    view! {
+        <section class="page wide" data-testid="dashboard">
+            <header class="row">
+                <h1>{move || t("dashboard.title")}</h1>
+                <select data-testid="dashboard-days" on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { days.set(d); } }>
+                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string() selected=d == 7>{move || format!("{d} {}", t("dashboard.days"))}</option> }).collect_view()}
+                </select>
+                <select data-testid="dashboard-channel" on:change=move |ev| channel.set(event_target_value(&ev))>
+                    <option value="">{move || t("inbox.all_channels")}</option>
+                    {["bot", "online", "hotline"].into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
+                </select>
+            </header>
+            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match summary.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(s) => view! { <Figures s channel=channel.get_untracked()/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>{move || t("dashboard.voc")}</h2>
+            <p class="small">
+                {move || t("dashboard.voc_download")} " "
+                {move || {
+                    let d = days.get();
+                    let l = if lang.get() == Lang::Zh { "zh" } else { "en" };
+                    view! {
+                        <a data-testid="voc-md" href=format!("/api/v1/report?days={d}&format=md&lang={l}")>"Markdown"</a> " · "
+                        <a data-testid="voc-csv" href=format!("/api/v1/report?days={d}&format=csv&lang={l}")>"CSV"</a>
+                    }
+                }}
+            </p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match voc.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(r) => view! { <VocTable r/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Figures(s: MetricsSummary, channel: String) -> AnyView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let d = s.days;
+    let days: Vec<String> = s.per_day.iter().map(|f| f.day.clone()).collect();
+    let series = |f: fn(&model::views::DayFigures) -> i64| s.per_day.iter().map(f).collect::<Vec<i64>>();
+    let share = |n: i64| if s.asks > 0 { n as f64 / s.asks as f64 } else { 0.0 };
+    let ch = channel.clone();
+    view! {
+        <div class="cards">
+            <a class="card" data-testid="kpi-coverage" href=asks_link(d, &ch, "&outcome=answered")>
+                <strong>{pct(s.coverage)}</strong><span>{move || t("dashboard.coverage")}</span>
+                <small>{s.answered} " / " {s.asks} " " {move || t("dashboard.asks")}</small>
+            </a>
+            <a class="card" href=asks_link(d, &ch, "&outcome=clarify")>
+                <strong>{pct(share(s.clarified))}</strong><span>{move || t("dashboard.clarified")}</span><small>{s.clarified}</small>
+            </a>
+            <a class="card" data-testid="kpi-missed" href=asks_link(d, &ch, "&outcome=miss")>
+                <strong>{pct(share(s.missed))}</strong><span>{move || t("dashboard.missed")}</span><small>{s.missed}</small>
+            </a>
+            <a class="card" data-testid="kpi-open" href="/inbox">
+                <strong>{s.open_misses}</strong><span>{move || t("dashboard.open_misses")}</span>
+                <small>{s.open_clusters} " " {move || t("inbox.groups")}</small>
+            </a>
+            <div class="card" data-testid="kpi-yield">
+                <strong>{s.loop_yield}</strong><span>{move || t("dashboard.loop_yield")}</span>
+                <small>{s.hours_to_answer.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "—".into())} " " {move || t("dashboard.to_answer")}</small>
+            </div>
+            <a class="card" href="/review">
+                <strong>{s.published_knowledge}</strong><span>{move || t("dashboard.published")}</span>
+                <small>{s.in_review} " " {move || t("dashboard.in_review")} " · " {s.drafts} " " {move || t("dashboard.drafts")} " · " {s.stale} " " {move || t("dashboard.stale")}</small>
+            </a>
+        </div>
+
+        <div class="charts">
+            <figure>
+                <figcaption>{move || t("dashboard.coverage_per_day")}</figcaption>
+                <ShareLine testid="chart-coverage" days=days.clone() values=s.per_day.iter().map(|f| f.coverage).collect()/>
+            </figure>
+            <figure>
+                <figcaption>{move || t("dashboard.outcomes_per_day")} <span class="legend"><i class="answered"></i>{move || t("dashboard.answered")} <i class="clarify"></i>{move || t("dashboard.clarified")} <i class="miss"></i>{move || t("dashboard.missed")}</span></figcaption>
+                <StackedBars testid="chart-outcomes" days=days.clone()
+                    series=vec![("answered", series(|f| f.answered)), ("clarify", series(|f| f.clarified)), ("miss", series(|f| f.missed))]/>
+            </figure>
+            <figure>
+                <figcaption>{move || t("dashboard.backlog_flow")} <span class="legend"><i class="inflow"></i>{move || t("dashboard.inflow")} <i class="resolved"></i>{move || t("dashboard.resolved")}</span></figcaption>
+                <PairedBars testid="chart-backlog" days=days.clone() first=("inflow", series(|f| f.inflow)) second=("resolved", series(|f| f.resolved))/>
+            </figure>
+            <figure>
+                <figcaption>{move || t("dashboard.yield_per_day")}</figcaption>
+                <StackedBars testid="chart-yield" days=days.clone() series=vec![("yield", series(|f| f.loop_yield))]/>
+            </figure>
+        </div>
+
+        <div class="columns">
+            <section>
+                <h2>{move || t("dashboard.by_category")}</h2>
+                <table class="list" data-testid="by-category">
+                    <thead><tr><th>{move || t("field.category")}</th><th>{move || t("dashboard.asks")}</th><th>{move || t("dashboard.coverage")}</th><th>{move || t("dashboard.missed")}</th></tr></thead>
+                    <tbody>
+                        {s.by_category.iter().map(|c| {
+                            let key = c.category_id.map(|i| i.to_string()).unwrap_or_else(|| "none".into());
+                            let name = c.category.clone().unwrap_or_else(|| tr(lang.get_untracked(), "dashboard.no_category").to_string());
+                            view! {
+                                <tr data-testid="category-row">
+                                    <td><a data-testid="category-link" href=asks_link(d, &ch, &format!("&category={key}"))>{name}</a></td>
+                                    <td>{c.asks}</td>
+                                    <td><Meter value=c.coverage/> " " {pct(c.coverage)}</td>
+                                    <td><a href=asks_link(d, &ch, &format!("&category={key}&outcome=miss"))>{c.missed}</a></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section>
+                <h2>{move || t("dashboard.backlog_age")}</h2>
+                <table class="list" data-testid="backlog-age">
+                    <tbody>
+                        <tr><td>{move || t("dashboard.age_day")}</td><td>{s.backlog_age.under_a_day}</td></tr>
+                        <tr><td>{move || t("dashboard.age_week")}</td><td>{s.backlog_age.under_a_week}</td></tr>
+                        <tr><td>{move || t("dashboard.age_month")}</td><td>{s.backlog_age.under_a_month}</td></tr>
+                        <tr><td>{move || t("dashboard.age_older")}</td><td>{s.backlog_age.older}</td></tr>
+                    </tbody>
+                </table>
+                <h2>{move || t("dashboard.trainers")}</h2>
+                <table class="list" data-testid="trainers">
+                    <thead><tr><th>{move || t("dashboard.trainer")}</th><th>{move || t("dashboard.decisions")}</th><th>{move || t("dashboard.per_day")}</th></tr></thead>
+                    <tbody>
+                        {s.trainers.iter().map(|tr_| view! {
+                            <tr><td>{tr_.trainer.clone()}</td><td>{tr_.decisions}</td>
+                                <td class="small muted">{tr_.per_day.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <h2>{move || t("dashboard.yield_by_point")}</h2>
+                <table class="list" data-testid="yield-by-point">
+                    <tbody>
+                        {s.yield_by_point.iter().map(|p| view! {
+                            <tr><td><a href=format!("/knowledge/{}", p.knowledge_id)>{p.question.clone()}</a></td><td>{p.closed}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        </div>
+
+        <h2>{move || t("dashboard.per_day")}</h2>
+        <table class="list small" data-testid="per-day">
+            <thead><tr>
+                <th>{move || t("dashboard.day")}</th><th>{move || t("dashboard.asks")}</th><th>{move || t("dashboard.coverage")}</th>
+                <th>{move || t("dashboard.missed")}</th><th>{move || t("dashboard.inflow")}</th><th>{move || t("dashboard.resolved")}</th>
+                <th>{move || t("dashboard.loop_yield")}</th><th>{move || t("dashboard.decisions")}</th>
+            </tr></thead>
+            <tbody>
+                {s.per_day.iter().rev().map(|f| view! {
+                    <tr>
+                        <td><a href=asks_link(d, &ch, &format!("&day={}", f.day))>{f.day.clone()}</a></td>
+                        <td>{f.asks}</td><td>{pct(f.coverage)}</td>
+                        <td><a href=asks_link(d, &ch, &format!("&day={}&outcome=miss", f.day))>{f.missed}</a></td>
+                        <td>{f.inflow}</td><td>{f.resolved}</td><td>{f.loop_yield}</td><td>{f.decisions}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    // Type-erased: the page's full view type is deep enough to exhaust the compiler's limit.
+    .into_any()
+}
+
+#[component]
+fn VocTable(r: VocReport) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    view! {
+        <table class="list" data-testid="voc">
+            <thead><tr><th>{move || t("dashboard.topic")}</th><th>{move || t("dashboard.reports")}</th><th>{move || t("dashboard.before")}</th><th>{move || t("dashboard.share")}</th><th>{move || t("dashboard.examples")}</th></tr></thead>
+            <tbody>
+                {r.topics.into_iter().map(|topic| view! {
+                    <tr><td>{topic.label}</td><td>{topic.volume}</td><td>{topic.previous}</td><td>{format!("{:.1}%", 100.0 * topic.share)}</td>
+                        <td class="small">{topic.examples.join(" · ")}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// `/dashboard/asks`: the asks behind a figure (period, channel, outcome, category, day from the
+/// address).
+#[component]
+pub fn AsksPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
+    let asks = Resource::new(
+        move || (param("days"), param("channel"), param("outcome"), param("category"), param("day")),
+        |(days, channel, outcome, category, day)| {
+            dashboard_asks(days.parse().unwrap_or(7), channel, outcome, category, day)
+        },
+    );
+    view! {
+        <section class="page wide" data-testid="dashboard-asks">
+            <p><a href="/dashboard">"← " {move || t("dashboard.title")}</a></p>
+            <h1>{move || t("dashboard.asks_title")}</h1>
+            <p class="muted small" data-testid="asks-filter">
+                {move || ["outcome", "category", "day", "channel"].into_iter()
+                    .filter_map(|k| Some(param(k)).filter(|v| !v.is_empty()).map(|v| format!("{k}: {v}")))
+                    .collect::<Vec<_>>().join(" · ")}
+            </p>
+            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match asks.await {
+                        Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="list" data-testid="asks">
+                                <thead><tr><th>{move || t("review.question")}</th><th>{move || t("dashboard.outcome")}</th><th>{move || t("dashboard.channel")}</th><th>{move || t("dashboard.point")}</th><th>{move || t("dashboard.when")}</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|a| view! {
+                                        <tr data-testid="ask-row">
+                                            <td>{a.question}</td><td>{a.outcome}</td><td>{a.channel}</td>
+                                            <td>{a.knowledge_id.map(|id| view! { <a href=format!("/knowledge/{id}")>{a.knowledge_question.unwrap_or_default()}</a> })}</td>
+                                            <td class="small muted">{a.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
