@@ -67,12 +67,15 @@ async fn tokens_are_printed_once_and_stored_hashed() {
     let second = run(dir.path(), &["token", "create", "support-bot", "--role", "bot"], "");
     assert_ne!(String::from_utf8(second.stdout).unwrap(), printed, "every token is new");
 
-    let refused = run(dir.path(), &["token", "create", "watcher", "--role", "supervisor"], "");
-    assert!(!refused.status.success() && stderr(&refused).contains("token roles"), "{}", stderr(&refused));
+    // A scraper of /metrics or a script reading the dashboard's figures is a supervisor.
+    let watcher = run(dir.path(), &["token", "create", "watcher", "--role", "supervisor"], "");
+    assert!(watcher.status.success(), "{}", stderr(&watcher));
+    let refused = run(dir.path(), &["token", "create", "chief", "--role", "chief"], "");
+    assert!(!refused.status.success() && stderr(&refused).contains("chief"), "{}", stderr(&refused));
 
     let db = model::storage::connect(&common::config_in(dir.path()).database_url).await.unwrap();
     let stored = tokens::entity::Entity::find().all(&db).await.unwrap();
-    assert_eq!(stored.len(), 2);
+    assert_eq!(stored.len(), 3);
     assert!(stored.iter().all(|t| t.token_hash != token && t.token_hash.len() == 64));
     assert_eq!(tokens::authenticate(&db, token).await.unwrap().map(|(_, r)| r), Some(Role::Bot));
     assert_eq!(tokens::authenticate(&db, "bc_not-a-token").await.unwrap(), None);

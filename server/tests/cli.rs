@@ -137,3 +137,18 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
     assert!(log.contains("shutdown requested") && log.contains("stopped"), "{log}");
 }
+
+#[test]
+fn report_prints_the_voice_of_the_customer_and_refuses_a_bad_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = botcoach(dir.path())
+        .args(["report", "--days", "7", "--format", "md", "--lang", "zh"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("# 客户之声") && text.contains("| # | 话题 |"), "{text}");
+    let out = botcoach(dir.path()).args(["report", "--format", "pdf"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format \"pdf\""));
+}
