@@ -615,7 +615,8 @@ pub struct DayFigures {
 }
 
 /// How well the bot serves one part of the business (a top-level category), by the category
-/// of each ask's best-ranked knowledge point.
+/// of each ask's best-ranked knowledge point (when it came near: at least 0.1 below the clarify
+/// threshold).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryFigures {
     pub category_id: Option<i32>,

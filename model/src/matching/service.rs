@@ -26,6 +26,8 @@ pub use crate::views::{AskAnswer, AskCandidate, AskResponse, Suggestion};
 pub const QUESTION_CHARS: usize = 1_000;
 /// Candidates returned with every answer.
 pub const CANDIDATES: usize = 5;
+/// How far below the clarify threshold the best point still says what an ask was about.
+const NEAR_BELOW_CLARIFY: f32 = 0.1;
 /// Question vectors kept for repeated questions.
 const QUERY_CACHE: usize = 10_000;
 
@@ -328,7 +330,12 @@ impl Matcher {
             helpful: Set(None),
             handoff: Set(None),
             chosen_knowledge_id: Set(None),
-            top_knowledge_id: Set(r.candidates.first().and_then(|c| c.knowledge_id.parse().ok())),
+            // What the ask was about, for the dashboard: the best point if it came near at all.
+            top_knowledge_id: Set(r
+                .candidates
+                .first()
+                .filter(|c| c.score >= self.scoring.clarify_score - NEAR_BELOW_CLARIFY)
+                .and_then(|c| c.knowledge_id.parse().ok())),
             miss_recorded: Set(r.outcome == Outcome::Miss),
             created_at: Set(now),
             ..Default::default()
