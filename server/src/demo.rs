@@ -26,6 +26,8 @@ const TEMPLATES: [(&str, Template); 5] = [
 
 /// Questions the demo bot "failed on", so the inbox has work in it.
 const MISSES: &str = "misses.csv";
+/// Two weeks of questions asked, so the dashboard has a history.
+const TRAFFIC: &str = "traffic.csv";
 
 const USERS: [(&str, Role); 4] = [
     ("trainer", Role::Trainer),
@@ -61,6 +63,7 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
         }
     }
     seed_misses(&db, &dir.join(MISSES)).await?;
+    replay_traffic(config, &db, &dir.join(TRAFFIC)).await?;
     let credentials = credentials(config, &db).await?;
     println!("{credentials}");
     Ok(())
@@ -86,6 +89,64 @@ async fn seed_misses(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()>
     }
     misses::record(db, &reports).await?;
     tracing::info!(misses = reports.len(), "demo misses reported");
+    Ok(())
+}
+
+/// Asks the demo questions once through the real matcher (logged, misses recorded as the bot
+/// decides), then dates each ask, and the reports it made, back by its `days_ago`. A second
+/// run leaves the history as it is.
+async fn replay_traffic(config: &Config, db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
+    use model::matching::asks::entity as asks;
+    use model::matching::{AskRequest, Matcher};
+    use model::misses::entity::event;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    if asks::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    let mut reader = csv::Reader::from_path(file)
+        .with_context(|| format!("cannot read the demo file {}", file.display()))?;
+    for row in reader.records() {
+        let row = row?;
+        let days: i64 = row[2].parse().with_context(|| format!("bad days_ago in {}", file.display()))?;
+        let channel = serde_json::from_value(serde_json::json!(&row[1]))
+            .with_context(|| format!("bad channel {:?} in {}", &row[1], file.display()))?;
+        rows.push((row[0].to_string(), channel, days));
+    }
+    let embedder: std::sync::Arc<dyn model::Embedder> = crate::startup::load_embedder(config).await?;
+    let matcher = Matcher::load(db.clone(), embedder, config.matching).await?;
+    let now = chrono::Utc::now();
+    for (i, (question, channel, days)) in rows.iter().enumerate() {
+        let r = matcher
+            .ask(AskRequest {
+                question: question.clone(),
+                channel: *channel,
+                session_id: None,
+                dry_run: false,
+            })
+            .await?;
+        // Spread over the day, in order, so each day reads like a day.
+        let at = now - chrono::Duration::days(*days) + chrono::Duration::minutes((i % 12) as i64 * 37);
+        asks::Entity::update_many()
+            .col_expr(asks::Column::CreatedAt, Expr::value(at))
+            .filter(asks::Column::AskId.eq(r.ask_id.as_str()))
+            .exec(db)
+            .await?;
+        event::Entity::update_many()
+            .col_expr(event::Column::OccurredAt, Expr::value(at))
+            .col_expr(event::Column::ReceivedAt, Expr::value(at))
+            .filter(event::Column::AskId.eq(r.ask_id.as_str()))
+            .exec(db)
+            .await?;
+    }
+    db.execute_unprepared(
+        "UPDATE misses SET first_seen_at = (SELECT MIN(e.occurred_at) FROM miss_events e WHERE e.miss_id = misses.id), \
+         last_seen_at = (SELECT MAX(e.occurred_at) FROM miss_events e WHERE e.miss_id = misses.id) \
+         WHERE EXISTS (SELECT 1 FROM miss_events e WHERE e.miss_id = misses.id)",
+    )
+    .await?;
+    tracing::info!(asks = rows.len(), "demo traffic replayed");
     Ok(())
 }
 

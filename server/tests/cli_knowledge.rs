@@ -90,13 +90,28 @@ async fn demo_loads_both_knowledge_bases_and_one_account_per_role_once() {
         .filter(|i| i.question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
         .count();
     assert_eq!(zh, 47);
-    // The inbox has work in it, reported once: a second run adds nothing.
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    let misses = model::misses::entity::miss::Entity::find().count(&db).await.unwrap();
-    let lines = std::fs::read_to_string(demo.join("misses.csv")).unwrap().lines().count() as u64 - 1;
-    assert_eq!(misses, lines);
+    // The inbox has work in it and the dashboard a history, each made once: a second run adds
+    // nothing.
+    use model::matching::asks::entity as asks;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let lines = |file: &str| std::fs::read_to_string(demo.join(file)).unwrap().lines().count() as u64 - 1;
+    let asked = asks::Entity::find().all(&db).await.unwrap();
+    assert_eq!(asked.len() as u64, lines("traffic.csv"), "every demo question asked once");
+    let days: std::collections::BTreeSet<_> = asked.iter().map(|a| a.created_at.date_naive()).collect();
+    assert_eq!(days.len(), 14, "two weeks of history");
+    assert!(asked.iter().any(|a| a.outcome == "answered") && asked.iter().any(|a| a.outcome == "miss"));
+    let missed = asks::Entity::find().filter(asks::Column::MissRecorded.eq(true)).count(&db).await.unwrap();
     let reports = model::misses::entity::event::Entity::find().count(&db).await.unwrap();
-    assert_eq!(reports, lines, "the second run reported nothing again");
+    assert_eq!(reports, lines("misses.csv") + missed, "the second run reported nothing again");
+    let misses = model::misses::entity::miss::Entity::find().count(&db).await.unwrap();
+    assert!(misses >= lines("misses.csv"));
+    // What the supervisor sees on the demo: two weeks with answers and misses every day.
+    let period = model::metrics::Period { days: 15, channel: None };
+    let s = model::metrics::summary(&db, &period).await.unwrap();
+    assert_eq!(s.asks as u64, lines("traffic.csv"));
+    assert!(s.coverage > 0.3 && s.coverage < 1.0, "coverage {}", s.coverage);
+    assert!(s.per_day.iter().filter(|d| d.asks > 0).count() >= 14);
+    assert!(s.by_category.len() >= 5, "{:?}", s.by_category);
     let tree = categories::tree(&db).await.unwrap();
     let pricing = tree.iter().find(|c| c.path == "套餐资费/5G套餐").unwrap();
     assert_eq!(pricing.template, Some(Template::Pricing));

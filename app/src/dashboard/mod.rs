@@ -34,8 +34,8 @@ pub fn DashboardPage() -> impl IntoView {
     let voc = Resource::new(move || days.get(), voc_topics);
     view! {
         <section class="page wide" data-testid="dashboard">
-            <header class="row">
-                <h1>{move || t("dashboard.title")}</h1>
+            <h1>{move || t("dashboard.title")}</h1>
+            <div class="toolbar">
                 <select data-testid="dashboard-days" on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { days.set(d); } }>
                     {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string() selected=d == 7>{move || format!("{d} {}", t("dashboard.days"))}</option> }).collect_view()}
                 </select>
@@ -43,7 +43,7 @@ pub fn DashboardPage() -> impl IntoView {
                     <option value="">{move || t("inbox.all_channels")}</option>
                     {["bot", "online", "hotline"].into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
                 </select>
-            </header>
+            </div>
             <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match summary.await {
