@@ -66,3 +66,35 @@ test('the loop closes: missed questions → a group → a new point by keyboard 
   await openHydrated(reviewer, `/knowledge/${id}`);
   await expect(reviewer.getByTestId('loop-yield')).toContainText('3');
 });
+
+test('the review page shows the answers a change would take over, and publishing them needs "Publish anyway"', async ({ browser, request }) => {
+  const tag = unique('reg').replace(/\s+/g, '');
+  const bot = { authorization: `Bearer ${process.env.BOT_TOKEN}` };
+  const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
+  const known = `hamster ${tag} in the branch`;
+  const kb = [{ category: `Pets ${tag}`, question: `Can I bring my hamster ${tag} to the branch?`, answer: 'Small pets in a cage are fine.', phrasings: [known] }];
+  expect((await request.post('/api/v1/knowledge/import?publish=true', { headers: lead, data: kb })).status()).toBe(200);
+  // The first is the published phrasing with a question mark: the new point would answer it too.
+  const misses = [`hamster ${tag} in the branch?`, `is a hamster ${tag} allowed in the branch`];
+  await request.post('/api/v1/misses', { headers: bot, data: { misses: misses.map((question) => ({ question })) } });
+  let group;
+  await expect.poll(async () => {
+    const page = await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json();
+    group = page.clusters[0];
+    return page.clusters.map((c) => c.size);
+  }, { timeout: 15000 }).toEqual([2]);
+  const decided = await request.post(`/api/v1/clusters/${group.id}/resolve`, {
+    headers: lead,
+    data: { action: 'create', category: `Pets ${tag}`, question: `Are hamsters ${tag} allowed in the branch?`, answer: 'No pets at all.' },
+  });
+  expect(decided.status()).toBe(200);
+  const id = (await decided.json()).knowledge_id;
+
+  const reviewer = await (await browser.newContext()).newPage();
+  await signIn(reviewer, 'reviewer', '/review');
+  const item = reviewer.locator(`[data-testid=review-item][data-id="${id}"]`);
+  await expect(item.getByTestId('regression').filter({ hasText: known })).toHaveCount(1);
+  await expect(item.getByTestId('approve')).toHaveText('Publish anyway');
+  await item.getByTestId('approve').click();
+  await expect(reviewer.getByTestId('review-message')).toContainText('published');
+});

@@ -359,6 +359,9 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub errors: Vec<LineError>,
+    /// The points an import with publishing put live (for closing the misses they answer).
+    #[serde(skip)]
+    pub published: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -198,3 +198,26 @@ async fn the_regression_check_blocks_a_change_of_answers_unless_forced() {
     assert_eq!(published.regressions, list);
     assert!(queries::detail(db, p.id).await.unwrap().published.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_that_publishes_closes_the_misses_it_answers() {
+    let (_dir, services) = setup().await;
+    let db = &services.db;
+    misses::record(db, &RATE.iter().map(|q| report(q)).collect::<Vec<_>>()).await.unwrap();
+    misses::record(db, &[report("do you sell pizza")]).await.unwrap();
+    services.inbox.assign_pending().await.unwrap();
+    let csv = "category,question,answer,phrasings\n\
+               Exchange,What exchange rate do you use?,The interbank rate.,is the exchange rate for euros fair|how is the currency exchange rate set\n";
+    let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
+    let imported = transfer::import(db, &reviewer(), parsed, true).await.unwrap();
+    assert_eq!(imported.published.len(), 1);
+    services.knowledge_changed().await;
+    assert_eq!(publishing::close_answered(&services, &imported.published).await.unwrap(), 3);
+    for q in RATE {
+        assert_eq!(miss_of(db, q).await.status, "closed", "{q}");
+    }
+    assert_eq!(miss_of(db, "do you sell pizza").await.status, "open");
+    // A draft-only import publishes nothing, so it closes nothing.
+    let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
+    assert!(transfer::import(db, &reviewer(), parsed, false).await.unwrap().published.is_empty());
+}

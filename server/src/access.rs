@@ -85,7 +85,6 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/undo_decision", TRAINER),
     rule("POST", "/api/review_queue", REVIEWER),
     rule("POST", "/api/review_knowledge", REVIEWER),
-    rule("POST", "/api/check_regressions", REVIEWER),
     rule("POST", "/api/publish_knowledge", REVIEWER),
     rule("POST", "/api/archive_knowledge", REVIEWER),
     // HTTP API v1.

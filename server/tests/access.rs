@@ -131,7 +131,6 @@ async fn every_route_has_a_rule_and_each_rule_holds_for_every_role() {
         ("POST", "/api/save_knowledge", Role::Trainer),
         ("GET", "/review", Role::Reviewer),
         ("POST", "/api/review_knowledge", Role::Reviewer),
-        ("POST", "/api/check_regressions", Role::Reviewer),
         ("POST", "/api/publish_knowledge", Role::Reviewer),
         ("POST", "/api/archive_knowledge", Role::Reviewer),
         ("GET", "/dashboard", Role::Supervisor),

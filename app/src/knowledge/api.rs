@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
     CategoryNode, Content, HistoryEntry, ImportReport, ModulePage, PointDetail, PointSummary, PublishReport,
-    Regression, ReviewItem,
+    ReviewItem,
 };
 
 #[server(endpoint = "category_tree", input = Json)]
@@ -93,12 +93,6 @@ pub async fn review_knowledge(
     comment: String,
 ) -> Result<PointDetail, ServerFnError> {
     ssr::review_knowledge(id, version, approve, comment).await
-}
-
-/// The questions whose answer would change if the point's draft were published.
-#[server(endpoint = "check_regressions", input = Json)]
-pub async fn check_regressions(id: i32) -> Result<Vec<Regression>, ServerFnError> {
-    ssr::check_regressions(id).await
 }
 
 /// Publishes the point's draft (`force`: despite answers that change), closing the misses it
@@ -203,16 +197,21 @@ mod ssr {
         let report = transfer::import(&services.db, &actor()?, parsed, publish).await.map_err(fail)?;
         if publish {
             services.knowledge_changed().await;
+            model::publishing::close_answered(&services, &report.published).await.map_err(fail)?;
         }
         Ok(report)
     }
 
+    /// The queue with each change's regression check, computed here in one go: the page then
+    /// needs no resource per card.
     pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
-        queries::review_queue(&services()?.db).await.map_err(fail)
-    }
-
-    pub async fn check_regressions(id: i32) -> Result<Vec<Regression>, ServerFnError> {
-        model::publishing::regressions(&services()?, id).await.map_err(fail)
+        let services = services()?;
+        let mut items = queries::review_queue(&services.db).await.map_err(fail)?;
+        for item in &mut items {
+            item.regressions =
+                Some(model::publishing::regressions(&services, item.point.id).await.map_err(fail)?);
+        }
+        Ok(items)
     }
 
     pub async fn publish_knowledge(

@@ -140,9 +140,9 @@ fn parse_csv(text: &str) -> Result<Parsed> {
 }
 
 enum Outcome {
-    Created,
-    Updated,
-    Unchanged,
+    Created(i32),
+    Updated(i32),
+    Unchanged(i32),
 }
 
 /// Writes the parsed rows: new (category, question) pairs become knowledge points, known
@@ -163,9 +163,25 @@ pub async fn import(
     let txn = db.begin().await?;
     for (line, row) in rows {
         match import_row(&txn, actor, row, publish).await {
-            Ok(Outcome::Created) => report.created += 1,
-            Ok(Outcome::Updated) => report.updated += 1,
-            Ok(Outcome::Unchanged) => report.unchanged += 1,
+            Ok(outcome) => {
+                let id = match outcome {
+                    Outcome::Created(id) => {
+                        report.created += 1;
+                        id
+                    }
+                    Outcome::Updated(id) => {
+                        report.updated += 1;
+                        id
+                    }
+                    Outcome::Unchanged(id) => {
+                        report.unchanged += 1;
+                        id
+                    }
+                };
+                if publish {
+                    report.published.push(id);
+                }
+            }
             Err(KnowledgeError::Storage(e)) => return Err(KnowledgeError::Storage(e)),
             Err(e) => errors.push(LineError { line, message: e.to_string() }),
         }
@@ -203,9 +219,9 @@ async fn import_row(db: &impl ConnectionTrait, actor: &Actor, row: Row, publish:
                 publish_in(db, actor, existing.id).await?;
             }
             if changed {
-                Outcome::Updated
+                Outcome::Updated(existing.id)
             } else {
-                Outcome::Unchanged
+                Outcome::Unchanged(existing.id)
             }
         }
         None => {
@@ -213,7 +229,7 @@ async fn import_row(db: &impl ConnectionTrait, actor: &Actor, row: Row, publish:
             if publish {
                 publish_in(db, actor, id).await?;
             }
-            Outcome::Created
+            Outcome::Created(id)
         }
     };
     Ok(outcome)

@@ -18,15 +18,18 @@ use crate::services::Services;
 /// A trainer's link or create, waiting for its knowledge to be published.
 const RESOLVED: &str = "resolved";
 
-/// Closes every open miss (and every miss decided for this point) that the published point
-/// `knowledge_id` answers now; returns how many.
-pub(super) async fn close_answered(services: &Services, knowledge_id: i32) -> Result<usize> {
+/// Closes every open miss (and every miss decided for one of them) that the published points
+/// `knowledge_ids` answer now; returns how many. The misses and their vectors are read once.
+pub(super) async fn close_answered(services: &Services, knowledge_ids: &[i32]) -> Result<usize> {
+    if knowledge_ids.is_empty() {
+        return Ok(0);
+    }
     let candidates = miss::Entity::find()
         .filter(
             Condition::any().add(miss::Column::Status.eq(OPEN)).add(
                 Condition::all()
                     .add(miss::Column::Status.eq(RESOLVED))
-                    .add(miss::Column::KnowledgeId.eq(knowledge_id)),
+                    .add(miss::Column::KnowledgeId.is_in(knowledge_ids.to_vec())),
             ),
         )
         .all(&services.db)
@@ -38,12 +41,34 @@ pub(super) async fn close_answered(services: &Services, knowledge_id: i32) -> Re
     let vectors = embed_cached(&services.db, &services.embedder, &questions).await?;
     let probes: Vec<(&str, &[f32])> =
         questions.iter().map(String::as_str).zip(vectors.iter().map(Vec::as_slice)).collect();
-    let answered = services.matcher.answered_by(knowledge_id, &probes).await;
+    let mut taken = vec![false; candidates.len()];
+    let mut closed = 0;
+    for &knowledge_id in knowledge_ids {
+        // A miss decided for another point is that point's to close.
+        let mine: Vec<usize> = (0..candidates.len())
+            .filter(|&i| !taken[i])
+            .filter(|&i| candidates[i].status == OPEN || candidates[i].knowledge_id == Some(knowledge_id))
+            .collect();
+        let subset: Vec<(&str, &[f32])> = mine.iter().map(|&i| probes[i]).collect();
+        let answered: Vec<usize> =
+            services.matcher.answered_by(knowledge_id, &subset).await.into_iter().map(|k| mine[k]).collect();
+        answered.iter().for_each(|&i| taken[i] = true);
+        closed += close(services, knowledge_id, answered.iter().map(|&i| &candidates[i])).await?;
+    }
+    Ok(closed)
+}
+
+async fn close<'a>(
+    services: &Services,
+    knowledge_id: i32,
+    answered: impl Iterator<Item = &'a miss::Model>,
+) -> Result<usize> {
+    let answered: Vec<&miss::Model> = answered.collect();
     if answered.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<i64> = answered.iter().map(|&i| candidates[i].id).collect();
-    let groups: HashSet<i64> = answered.iter().filter_map(|&i| candidates[i].cluster_id).collect();
+    let ids: Vec<i64> = answered.iter().map(|m| m.id).collect();
+    let groups: HashSet<i64> = answered.iter().filter_map(|m| m.cluster_id).collect();
     let now = Utc::now();
     let txn = services.db.begin().await?;
     let mut closed = 0;

@@ -82,9 +82,15 @@ pub async fn publish(
     let revision = points::publish_pending_in(&txn, actor, id, version).await?;
     txn.commit().await?;
     services.knowledge_changed().await;
-    let closed = closing::close_answered(services, id).await?;
+    let closed = closing::close_answered(services, &[id]).await?;
     tracing::info!(knowledge = id, revision, regressions = regressions.len(), closed, "knowledge published");
     Ok(PublishReport { knowledge_id: id.to_string(), revision, regressions, closed_misses: closed })
+}
+
+/// After an import that published `ids`: the misses they answer now are closed, as a publish
+/// from the review page would. Returns how many.
+pub async fn close_answered(services: &Services, ids: &[i32]) -> Result<usize> {
+    closing::close_answered(services, ids).await
 }
 
 async fn recent_answers(services: &Services) -> Result<Vec<Probe>> {

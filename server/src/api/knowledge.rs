@@ -79,6 +79,8 @@ pub async fn import(
     let report = transfer::import(&services.db, &principal.actor, parsed, query.publish).await?;
     if query.publish {
         services.knowledge_changed().await;
+        let closed = publishing::close_answered(&services, &report.published).await?;
+        tracing::info!(closed, "misses closed by imported knowledge");
     }
     Ok(Json(report).into_response())
 }
