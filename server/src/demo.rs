@@ -126,8 +126,13 @@ async fn replay_traffic(config: &Config, db: &DatabaseConnection, file: &Path) -
                 dry_run: false,
             })
             .await?;
-        // Spread over the day, in order, so each day reads like a day.
-        let at = now - chrono::Duration::days(*days) + chrono::Duration::minutes((i % 12) as i64 * 37);
+        // Spread over office hours of that (UTC) day, in order, so each day reads like a day.
+        let midnight = (now - chrono::Duration::days(*days))
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        let at = midnight + chrono::Duration::hours(8) + chrono::Duration::minutes((i % 12) as i64 * 37);
         asks::Entity::update_many()
             .col_expr(asks::Column::CreatedAt, Expr::value(at))
             .filter(asks::Column::AskId.eq(r.ask_id.as_str()))
