@@ -4,34 +4,19 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use migrations::{Migrator, MigratorTrait};
-use model::inbox::{Decision, Inbox, ListFilter};
-use model::knowledge::transfer;
-use model::matching::{AskRequest, Matcher, Scoring};
+use model::inbox::{Decision, ListFilter};
+use model::matching::AskRequest;
 use model::metrics::{self, report, AskFilter, Period};
 use model::views::{Actor, Outcome, Role};
 use model::Services;
 
 async fn setup() -> (tempfile::TempDir, Services) {
     let dir = tempfile::tempdir().unwrap();
-    let db =
-        model::storage::connect(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
     let csv = "category,question,answer,phrasings\n\
                Cards/Delivery,Where is my card?,On its way.,card not arrived|when will my card come\n\
                Top-ups/Methods,How do I top up?,In the app.,add money to my account\n";
-    let lead = Actor::new("lead", Role::Reviewer);
-    transfer::import(&db, &lead, transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap(), true)
-        .await
-        .unwrap();
-    let embedder: Arc<dyn model::Embedder> = common::embedder();
-    let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-    let inbox = Arc::new(
-        Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default()).await.unwrap(),
-    );
-    (dir, Services::new(db, embedder, matcher, inbox))
+    let services = common::services(dir.path(), csv).await;
+    (dir, services)
 }
 
 async fn ask(services: &Services, q: &str, channel: &str) -> Outcome {

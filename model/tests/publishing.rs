@@ -4,14 +4,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use chrono::Utc;
-use migrations::{Migrator, MigratorTrait};
-use model::inbox::{Decision, Inbox};
+use model::inbox::Decision;
 use model::knowledge::{points, queries, transfer, KnowledgeError};
-use model::matching::{AskRequest, Matcher, Scoring};
-use model::misses::{self, entity::miss, Report, Signal};
+use model::matching::AskRequest;
+use model::misses::{self, entity::miss, Report};
 use model::publishing::{self, PublishError};
 use model::views::{Actor, Content, Outcome};
 use model::Services;
@@ -31,35 +27,13 @@ fn trainer() -> Actor {
     Actor::new("tom", model::views::Role::Trainer)
 }
 
-fn report(question: &str) -> Report {
-    Report {
-        question: question.into(),
-        signal: Signal::NoMatch,
-        channel: "bot".into(),
-        session_id: None,
-        ask_id: None,
-        reason: None,
-        occurred_at: Utc::now(),
-    }
-}
-
 async fn setup() -> (tempfile::TempDir, Services) {
     let dir = tempfile::tempdir().unwrap();
-    let db =
-        model::storage::connect(&format!("sqlite://{}", dir.path().join("p.db").display())).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
     let csv = "category,question,answer,phrasings\n\
                Cards,Where is my card?,On its way.,card not arrived\n\
                Top-ups,How do I top up?,In the app.,add money to my account\n";
-    transfer::import(&db, &reviewer(), transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap(), true)
-        .await
-        .unwrap();
-    let embedder: Arc<dyn model::Embedder> = common::embedder();
-    let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-    let inbox = Arc::new(
-        Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default()).await.unwrap(),
-    );
-    (dir, Services::new(db, embedder, matcher, inbox))
+    let services = common::services(dir.path(), csv).await;
+    (dir, services)
 }
 
 async fn miss_of(db: &DatabaseConnection, question: &str) -> miss::Model {
@@ -84,8 +58,8 @@ async fn answer_to(services: &Services, question: &str) -> (Outcome, Option<Stri
 async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
     let (_dir, services) = setup().await;
     let db = &services.db;
-    let mut reports: Vec<Report> = RATE.iter().map(|q| report(q)).collect();
-    reports.push(report("do you sell pizza"));
+    let mut reports: Vec<Report> = RATE.iter().map(|q| common::no_match(q)).collect();
+    reports.push(common::no_match("do you sell pizza"));
     misses::record(db, &reports).await.unwrap();
     services.inbox.assign_pending().await.unwrap();
     let group = miss_of(db, RATE[0]).await.cluster_id.unwrap();
@@ -136,7 +110,7 @@ async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
     assert!(matches!(e, PublishError::Knowledge(KnowledgeError::Conflict(_))), "{e}");
 
     // A closed question the bot fails on again is work again.
-    misses::record(db, &[report(RATE[1])]).await.unwrap();
+    misses::record(db, &[common::no_match(RATE[1])]).await.unwrap();
     let m = miss_of(db, RATE[1]).await;
     assert_eq!((m.status.as_str(), m.cluster_id, m.count), ("open", None, 2));
     assert_eq!(services.inbox.assign_pending().await.unwrap(), 1);
@@ -203,8 +177,8 @@ async fn the_regression_check_blocks_a_change_of_answers_unless_forced() {
 async fn an_import_that_publishes_closes_the_misses_it_answers() {
     let (_dir, services) = setup().await;
     let db = &services.db;
-    misses::record(db, &RATE.iter().map(|q| report(q)).collect::<Vec<_>>()).await.unwrap();
-    misses::record(db, &[report("do you sell pizza")]).await.unwrap();
+    misses::record(db, &RATE.iter().map(|q| common::no_match(q)).collect::<Vec<_>>()).await.unwrap();
+    misses::record(db, &[common::no_match("do you sell pizza")]).await.unwrap();
     services.inbox.assign_pending().await.unwrap();
     let csv = "category,question,answer,phrasings\n\
                Exchange,What exchange rate do you use?,The interbank rate.,is the exchange rate for euros fair|how is the currency exchange rate set\n";

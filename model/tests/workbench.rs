@@ -4,14 +4,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use chrono::Utc;
-use migrations::{Migrator, MigratorTrait};
 use model::inbox::{Decision, Inbox, InboxError, ListFilter};
-use model::knowledge::{queries, transfer};
-use model::matching::{Matcher, Scoring};
-use model::misses::{self, entity::miss, Report, Signal};
+use model::knowledge::queries;
+use model::misses::{self, entity::miss};
 use model::views::{Actor, ClusterView, PointStatus, Role};
 use model::Services;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -24,37 +20,14 @@ const RATE: [&str; 3] = [
     "how is the currency exchange rate set",
 ];
 
-fn report(question: &str) -> Report {
-    Report {
-        question: question.into(),
-        signal: Signal::NoMatch,
-        channel: "bot".into(),
-        session_id: None,
-        ask_id: None,
-        reason: None,
-        occurred_at: Utc::now(),
-    }
-}
-
 async fn setup() -> (tempfile::TempDir, Services) {
     let dir = tempfile::tempdir().unwrap();
-    let db =
-        model::storage::connect(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
     let csv = "category,question,answer,phrasings\nCards,Where is my card?,On its way.,card not arrived\n";
-    let lead = Actor::new("lead", Role::Reviewer);
-    transfer::import(&db, &lead, transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap(), true)
-        .await
-        .unwrap();
-    let embedder: Arc<dyn model::Embedder> = common::embedder();
-    let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-    let inbox = Arc::new(
-        Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default()).await.unwrap(),
-    );
-    let reports: Vec<Report> = CARD.iter().chain(RATE.iter()).map(|q| report(q)).collect();
-    misses::record(&db, &reports).await.unwrap();
-    inbox.assign_pending().await.unwrap();
-    (dir, Services::new(db, embedder, matcher, inbox))
+    let services = common::services(dir.path(), csv).await;
+    let reports: Vec<_> = CARD.iter().chain(RATE.iter()).map(|q| common::no_match(q)).collect();
+    misses::record(&services.db, &reports).await.unwrap();
+    services.inbox.assign_pending().await.unwrap();
+    (dir, services)
 }
 
 async fn groups(inbox: &Inbox) -> Vec<ClusterView> {
@@ -131,7 +104,9 @@ async fn groups_merge_split_and_questions_move() {
     inbox.move_question(&tina, &one, &split).await.unwrap();
     assert_eq!(group_of(&groups(inbox).await, CARD[2]).id, split);
     assert!(matches!(inbox.move_question(&tina, &one, &split).await, Err(InboxError::Invalid(_))));
-    misses::record(db, &[report("which exchange rate applies to card payments abroad")]).await.unwrap();
+    misses::record(db, &[common::no_match("which exchange rate applies to card payments abroad")])
+        .await
+        .unwrap();
     inbox.assign_pending().await.unwrap();
     assert_eq!(
         miss_of(db, "which exchange rate applies to card payments abroad")

@@ -38,3 +38,39 @@ fn manifest_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
+
+/// A fresh SQLite file in `dir` with `csv` (the import format) published, and the services —
+/// matcher and inbox — over it, as the server builds them.
+pub async fn services(dir: &std::path::Path, csv: &str) -> model::Services {
+    use migrations::{Migrator, MigratorTrait};
+    use model::knowledge::transfer;
+    let db = model::storage::connect(&format!("sqlite://{}", dir.join("test.db").display())).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let lead = model::views::Actor::new("lead", model::views::Role::Reviewer);
+    transfer::import(&db, &lead, transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap(), true)
+        .await
+        .unwrap();
+    let embedder: Arc<dyn model::Embedder> = embedder();
+    let matcher = Arc::new(
+        model::matching::Matcher::load(db.clone(), embedder.clone(), Default::default()).await.unwrap(),
+    );
+    let inbox = Arc::new(
+        model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default())
+            .await
+            .unwrap(),
+    );
+    model::Services::new(db, embedder, matcher, inbox)
+}
+
+/// A report of a question the bot could not answer, now.
+pub fn no_match(question: &str) -> model::misses::Report {
+    model::misses::Report {
+        question: question.into(),
+        signal: model::misses::Signal::NoMatch,
+        channel: "bot".into(),
+        session_id: None,
+        ask_id: None,
+        reason: None,
+        occurred_at: chrono::Utc::now(),
+    }
+}
