@@ -33,15 +33,6 @@ pub enum PublishError {
     Storage(#[from] sea_orm::DbErr),
 }
 
-impl From<sea_orm::TransactionError<PublishError>> for PublishError {
-    fn from(e: sea_orm::TransactionError<PublishError>) -> Self {
-        match e {
-            sea_orm::TransactionError::Connection(e) => e.into(),
-            sea_orm::TransactionError::Transaction(e) => e,
-        }
-    }
-}
-
 pub type Result<T, E = PublishError> = std::result::Result<T, E>;
 
 /// The questions whose answer would change if point `id`'s current draft were published.
