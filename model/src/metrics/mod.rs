@@ -75,10 +75,29 @@ async fn rows(db: &DatabaseConnection, sql: &Sql) -> Result<Vec<QueryResult>> {
     Ok(db.query_all_raw(sql.statement()).await?)
 }
 
-/// `(day, n)` pairs of a `SELECT day, COUNT(*) … GROUP BY 1` into a map.
-async fn per_day(db: &DatabaseConnection, sql: &Sql) -> Result<HashMap<String, i64>> {
+/// Rows of `table` per UTC day of `column` since `since`, where `condition` holds (and, with
+/// `channel`, whose `channel` column is that).
+async fn per_day(
+    db: &DatabaseConnection,
+    table: &str,
+    column: &str,
+    condition: &str,
+    since: DateTime<Utc>,
+    channel: Option<&str>,
+) -> Result<HashMap<String, i64>> {
+    let b = db.get_database_backend();
+    let mut sql = Sql::new(b);
+    sql.push(&format!(
+        "SELECT {} AS day, COUNT(*) AS n FROM {table} WHERE {condition} AND {column} >= ",
+        day(b, column)
+    ))
+    .bind(since);
+    if let Some(c) = channel {
+        sql.push(" AND channel = ").bind(c.to_string());
+    }
+    sql.push(" GROUP BY 1");
     let mut out = HashMap::new();
-    for r in rows(db, sql).await? {
+    for r in rows(db, &sql).await? {
         out.insert(get::<String>(&r, "day")?, get::<i64>(&r, "n")?);
     }
     Ok(out)
@@ -120,39 +139,12 @@ pub async fn summary(db: &DatabaseConnection, period: &Period) -> Result<Metrics
     }
 
     // The inbox's inflow (reports), what left it, and what published knowledge closed.
-    let mut sql = Sql::new(b);
-    sql.push(&format!(
-        "SELECT {} AS day, COUNT(*) AS n FROM miss_events WHERE occurred_at >= ",
-        day(b, "occurred_at")
-    ))
-    .bind(since);
-    channel(&mut sql, "channel");
-    sql.push(" GROUP BY 1");
-    let inflow = per_day(db, &sql).await?;
-    let mut sql = Sql::new(b);
-    sql.push(&format!(
-        "SELECT {} AS day, COUNT(*) AS n FROM misses WHERE decided_at >= ",
-        day(b, "decided_at")
-    ))
-    .bind(since)
-    .push(" GROUP BY 1");
-    let decided = per_day(db, &sql).await?;
-    let mut sql = Sql::new(b);
-    sql.push(&format!(
-        "SELECT {} AS day, COUNT(*) AS n FROM misses WHERE status = 'closed' AND closed_at >= ",
-        day(b, "closed_at")
-    ))
-    .bind(since)
-    .push(" GROUP BY 1");
-    let closed = per_day(db, &sql).await?;
-    let mut sql = Sql::new(b);
-    sql.push(&format!(
-        "SELECT {} AS day, COUNT(*) AS n FROM misses WHERE status = 'closed' AND decided_at IS NULL AND closed_at >= ",
-        day(b, "closed_at")
-    ))
-    .bind(since)
-    .push(" GROUP BY 1");
-    let closed_undecided = per_day(db, &sql).await?;
+    let channel_filter = period.channel.as_deref();
+    let inflow = per_day(db, "miss_events", "occurred_at", "1 = 1", since, channel_filter).await?;
+    let decided = per_day(db, "misses", "decided_at", "1 = 1", since, None).await?;
+    let closed = per_day(db, "misses", "closed_at", "status = 'closed'", since, None).await?;
+    let closed_undecided =
+        per_day(db, "misses", "closed_at", "status = 'closed' AND decided_at IS NULL", since, None).await?;
 
     // Decisions per trainer and day (undone ones do not count).
     let mut sql = Sql::new(b);
