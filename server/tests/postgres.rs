@@ -94,6 +94,18 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     assert_eq!(back.total, 1);
     inbox.resolve(&trainer, &back.clusters[0].id, Decision::Dismiss { reason: "test".into() }).await.unwrap();
     assert_eq!(inbox.list(&filter).await.unwrap().total, 0);
+
+    // The dashboard's SQL (days by to_char, CASE sums, NOT EXISTS) on PostgreSQL.
+    use model::metrics::{self, report, AskFilter, Period};
+    let period = Period { days: 7, channel: Some("hotline".into()) };
+    let s = metrics::summary(db, &period).await.unwrap();
+    assert_eq!(s.per_day.len(), 7);
+    assert!(s.per_day.last().unwrap().inflow >= 3, "today's hotline reports: {:?}", s.per_day.last());
+    assert!(s.per_day.last().unwrap().resolved >= 3, "decided today");
+    let filter =
+        AskFilter { period, outcome: Some("miss".into()), category: Some(None), day: None, limit: 10 };
+    metrics::asks(db, &filter).await.unwrap();
+    report::topics(db, 7, 5).await.unwrap();
 }
 
 /// The knowledge lifecycle and the bot feed on PostgreSQL: the queries the services build must
