@@ -48,6 +48,8 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
             {top.map(|s| view! { <div class="small">{move || t("inbox.suggested")} ": " {s.clone()}</div> })}
         </li>
     }
+    // Erased: inside the list's `For` the row's full type made the page too deep to compile.
+    .into_any()
 }
 
 /// Reports per day as a small line: the shape of the last two weeks at a glance.

@@ -1,0 +1,294 @@
+//! The `/inbox` page: a toolbar (search, filters, regroup, undo), the group list with the
+//! selected group beside it, and the keys. Each part is its own component whose view is erased
+//! with `.into_any()`: nested as one `view!`, the page's type was deep enough that the release
+//! wasm build ran out of the compiler's query depth.
+
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+
+use super::detail::GroupDetail;
+use super::list::GroupRow;
+use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE, SIGNALS};
+use crate::auth::error_text;
+use crate::i18n::{tr, use_lang, Lang};
+
+/// What the list shows: the search and filters, the page, and a counter bumped to reload it.
+#[derive(Clone, Copy)]
+struct Filters {
+    text: RwSignal<String>,
+    channel: RwSignal<String>,
+    signal: RwSignal<String>,
+    offset: RwSignal<u64>,
+    version: RwSignal<u32>,
+}
+
+impl Filters {
+    fn new() -> Self {
+        Self {
+            text: RwSignal::new(String::new()),
+            channel: RwSignal::new(String::new()),
+            signal: RwSignal::new(String::new()),
+            offset: RwSignal::new(0),
+            version: RwSignal::new(0),
+        }
+    }
+
+    /// A filter changed: back to the first page.
+    fn set(&self, which: RwSignal<String>, value: String) {
+        self.offset.set(0);
+        which.set(value);
+    }
+
+    fn reload(&self) {
+        self.version.update(|v| *v += 1);
+    }
+}
+
+/// The page's loaded list: how many groups match in all, whether a page came, and its error.
+#[derive(Clone, Copy)]
+struct Listing {
+    total: RwSignal<i64>,
+    loaded: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let lang = use_lang();
+    let filters = Filters::new();
+    let bench = Bench {
+        groups: RwSignal::new(Vec::new()),
+        selected: RwSignal::new(0),
+        marked: RwSignal::new(Vec::new()),
+        checked: RwSignal::new(Vec::new()),
+        panel: RwSignal::new(Panel::None),
+        help: RwSignal::new(false),
+        undoable: RwSignal::new(Vec::new()),
+        act: Action::new(|op: &Op| run(op.clone())),
+        claim: Action::new(|id: &String| {
+            let id = id.clone();
+            async move { (id.clone(), claim_group(id).await) }
+        }),
+    };
+    let listing = load_groups(filters, bench);
+    claims_follow_selection(bench);
+    let notice = report_results(bench, filters, lang);
+    bind_keys(bench);
+
+    view! {
+        <section class="page wide" data-testid="inbox">
+            <header class="row">
+                <h1>{move || tr(lang.get(), "inbox.title")}</h1>
+                <button class="ghost small" data-testid="keys-open" on:click=move |_| { bench.toggle_help(); }>
+                    "? " {move || tr(lang.get(), "inbox.keys")}
+                </button>
+            </header>
+            <p class="lead">{move || tr(lang.get(), "inbox.intro")}</p>
+            <Toolbar filters bench/>
+            {move || notice.get().map(|(ok, m)| view! {
+                <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "inbox-message" } else { "inbox-error" }>{m}</p>
+            })}
+            {move || listing.error.get().map(|e| view! { <p class="error">{e}</p> })}
+            <Show when=move || bench.help.get()>
+                <KeyHelp/>
+            </Show>
+            <Show when=move || listing.loaded.get() && bench.groups.with(Vec::is_empty)>
+                <p class="muted" data-testid="inbox-empty">{move || tr(lang.get(), "inbox.empty")}</p>
+            </Show>
+            <Show when=move || !bench.groups.with(Vec::is_empty)>
+                <Groups filters bench total=listing.total/>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// Loads the page of groups the filters ask for into the bench, keeping the selection in range.
+fn load_groups(filters: Filters, bench: Bench) -> Listing {
+    let page = Resource::new(
+        move || {
+            (filters.text.get(), filters.channel.get(), filters.signal.get(), filters.offset.get(), filters.version.get())
+        },
+        |(text, channel, signal, offset, _)| inbox_groups(text, channel, signal, offset),
+    );
+    let listing = Listing { total: RwSignal::new(0), loaded: RwSignal::new(false), error: RwSignal::new(None) };
+    Effect::new(move |_| match page.get() {
+        Some(Ok(p)) => {
+            listing.total.set(p.total);
+            let n = p.clusters.len();
+            bench.groups.set(p.clusters);
+            bench.selected.update(|s| *s = (*s).min(n.saturating_sub(1)));
+            listing.loaded.set(true);
+            listing.error.set(None);
+        }
+        Some(Err(e)) => listing.error.set(Some(error_text(&e))),
+        None => {}
+    });
+    listing
+}
+
+/// Selecting a group claims it and lets go of the one before; a refresh of the same group
+/// changes nothing (claiming and releasing it again could cross on the way).
+fn claims_follow_selection(bench: Bench) {
+    let current_id = Memo::new(move |_| bench.current().map(|g| g.id));
+    Effect::new(move |before: Option<Option<String>>| {
+        let id = current_id.get();
+        if let Some(Some(old)) = before.filter(|b| *b != id) {
+            leptos::task::spawn_local(async move {
+                let _ = release_group(old).await;
+            });
+        }
+        if let Some(id) = id.clone() {
+            bench.claim.dispatch(id);
+        }
+        id
+    });
+}
+
+/// Turns each finished change into a notice (success or the error), remembers what can be
+/// undone, clears the choices and reloads the list.
+fn report_results(bench: Bench, filters: Filters, lang: RwSignal<Lang>) -> RwSignal<Option<(bool, String)>> {
+    let notice = RwSignal::new(None::<(bool, String)>);
+    Effect::new(move |_| {
+        let Some(result) = bench.act.value().get() else { return };
+        let lang = lang.get_untracked();
+        match result {
+            Ok(done) => {
+                let message = match done {
+                    Done::Decided(r, what) => {
+                        bench.undoable.update(|u| u.push(r.decision_id.clone()));
+                        format!("{} {} {}", r.resolved_misses, tr(lang, what), tr(lang, "inbox.undo_hint"))
+                    }
+                    Done::Merged(n) => format!("{n} {}", tr(lang, "inbox.done_merge")),
+                    Done::Split => tr(lang, "inbox.done_split").to_string(),
+                    Done::Moved(n) => format!("{n} {}", tr(lang, "inbox.done_move")),
+                    Done::Undone(u) => {
+                        bench.undoable.update(|list| {
+                            list.pop();
+                        });
+                        format!("{} {}", u.reopened_misses, tr(lang, "inbox.done_undo"))
+                    }
+                };
+                notice.set(Some((true, message)));
+                bench.checked.set(Vec::new());
+                bench.marked.set(Vec::new());
+                bench.panel.set(Panel::None);
+                filters.reload();
+            }
+            Err(e) => notice.set(Some((false, error_text(&e)))),
+        }
+    });
+    notice
+}
+
+/// The keys, registered in the browser only; typing in a field is left alone.
+fn bind_keys(bench: Bench) {
+    Effect::new(move |_| {
+        let handle = window_event_listener(ev::keydown, move |ev| {
+            if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+                .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            if typing {
+                if ev.key() == "Escape" {
+                    bench.panel.set(Panel::None);
+                }
+                return;
+            }
+            if bench.key(&ev.key()) {
+                ev.prevent_default();
+            }
+        });
+        on_cleanup(move || handle.remove());
+    });
+}
+
+/// Search, channel and signal filters, regroup, and undo of the last decision.
+#[component]
+fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let regroup = Action::new(|_: &()| regroup_inbox());
+    Effect::new(move |_| {
+        if regroup.value().get().is_some() {
+            filters.reload();
+        }
+    });
+    view! {
+        <div class="toolbar">
+            <input type="search" data-testid="inbox-search" placeholder=move || t("inbox.search")
+                on:input=move |ev| filters.set(filters.text, event_target_value(&ev))/>
+            <select data-testid="inbox-channel" on:change=move |ev| filters.set(filters.channel, event_target_value(&ev))>
+                <option value="">{move || t("inbox.all_channels")}</option>
+                {["bot", "online", "hotline"].into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
+            </select>
+            <select data-testid="inbox-signal" on:change=move |ev| filters.set(filters.signal, event_target_value(&ev))>
+                <option value="">{move || t("inbox.all_signals")}</option>
+                {SIGNALS.into_iter().map(|s| view! { <option value=s>{s.replace('_', " ")}</option> }).collect_view()}
+            </select>
+            <button data-testid="inbox-regroup" on:click=move |_| { regroup.dispatch(()); }
+                disabled=move || regroup.pending().get()>{move || t("inbox.regroup")}</button>
+            {move || bench.undoable.get().last().cloned().map(|id| view! {
+                <button class="ghost" data-testid="undo" on:click=move |_| { bench.act.dispatch(Op::Undo(id.clone())); }>
+                    "↶ " {move || t("inbox.undo")} " (u)"
+                </button>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// The page of groups, the selected group beside it, and the pager.
+#[component]
+fn Groups(filters: Filters, bench: Bench, total: RwSignal<i64>) -> impl IntoView {
+    let lang = use_lang();
+    let offset = filters.offset;
+    view! {
+        <p class="small muted" data-testid="inbox-total">{move || total.get()} " " {move || tr(lang.get(), "inbox.groups")}</p>
+        <div class="bench">
+            <ul class="groups" data-testid="groups">
+                <For each=move || bench.groups.get().into_iter().enumerate()
+                    key=|(i, g)| (*i, g.id.clone(), g.size, g.volume, g.claimed_by.clone())
+                    children=move |(i, g)| view! { <GroupRow index=i group=g bench/> }/>
+            </ul>
+            {move || bench.current().map(|g| view! { <GroupDetail group=g bench/> })}
+        </div>
+        <div class="pager">
+            <button disabled=move || offset.get() == 0
+                on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹"</button>
+            <button disabled={move || offset.get() + bench.groups.with(Vec::len) as u64 >= total.get() as u64}
+                on:click=move |_| offset.update(|o| *o += PAGE)>"›"</button>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn KeyHelp() -> impl IntoView {
+    let lang = use_lang();
+    let keys = [
+        ("j / k", "inbox.key_move"),
+        ("1–9", "inbox.key_choose"),
+        ("l", "inbox.key_link"),
+        ("n", "inbox.key_new"),
+        ("d", "inbox.key_dismiss"),
+        ("x", "inbox.key_mark"),
+        ("m", "inbox.key_merge"),
+        ("s", "inbox.key_split"),
+        ("v", "inbox.key_move_question"),
+        ("u", "inbox.key_undo"),
+        ("Esc", "inbox.key_close"),
+        ("?", "inbox.key_help"),
+    ];
+    view! {
+        <div class="panel keys" data-testid="keys">
+            <dl>
+                {keys.into_iter().map(|(k, what)| view! { <dt><kbd>{k}</kbd></dt><dd>{move || tr(lang.get(), what)}</dd> }).collect_view()}
+            </dl>
+        </div>
+    }
+}
