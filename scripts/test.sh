@@ -1,26 +1,43 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration tests (real model, real SQLite files, a throw-away
-# PostgreSQL server), then browser tests in headless Chromium against a running server.
-# Installs whatever is missing first.
+# Runs every test on what users run: builds the release server and wasm bundle exactly as
+# scripts/run.sh does, starts the product the way run.sh starts it (demo data) and checks it in a
+# browser, runs the browser tests against that same build, then the unit and integration tests
+# (real model, real SQLite files, a throw-away PostgreSQL server).
+# Installs whatever is missing first. Each stage prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --for-tests
 source scripts/env.sh
+source scripts/stages.sh
+
+stage "set-up (installs only what is missing)" "run scripts/setup.sh --for-tests alone to see which step fails" \
+  scripts/setup.sh --for-tests
 
 work=$(mktemp -d)
 trap 'scripts/postgres.sh stop "$work/pg"; rm -rf "$work"' EXIT
 BOTCOACH_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$work/pg")
 export BOTCOACH_TEST_POSTGRES_URL
 
-printf '\n==> unit and integration tests\n' >&2
-# The same flags as cargo-leptos' debug build below, so both share one set of compiled crates.
-RUSTFLAGS="--cfg erase_components" cargo test --workspace --locked
+# First, so a broken release build fails in minutes, not after the whole suite.
+stage "release build: server and wasm bundle (what scripts/run.sh builds)" \
+  "'cargo leptos build --release' alone shows the first error" \
+  cargo leptos build --release
 
-printf '\n==> benchmarks compile (they are run by hand, see the README)\n' >&2
-RUSTFLAGS="--cfg erase_components" cargo test --workspace --benches --no-run --locked
+stage "smoke: scripts/run.sh serves the demo, signed in and hydrated" \
+  "scripts/smoke.sh alone prints run.sh's output when it fails" \
+  scripts/smoke.sh
 
-printf '\n==> building the web app (server + wasm)\n' >&2
-cargo leptos build
+stage "browser tests against the release build" "scripts/e2e.sh \$CARGO_TARGET_DIR/release/botcoach FILE reruns one spec" \
+  scripts/e2e.sh "$CARGO_TARGET_DIR/release/botcoach"
 
-printf '\n==> browser tests\n' >&2
-scripts/e2e.sh "$CARGO_TARGET_DIR/debug/botcoach"
+# The release profile here too: the tests reuse every dependency the release build compiled
+# (same profile, features and flags), so nothing is compiled twice. leptos reads
+# LEPTOS_OUTPUT_NAME at compile time and cargo-leptos sets it: without the same value here,
+# leptos and everything above it (app, server) would be rebuilt, and again by the next build.
+export LEPTOS_OUTPUT_NAME=botcoach
+stage "unit and integration tests (release profile)" "cargo test --release -p CRATE --test FILE reruns one" \
+  cargo test --workspace --release --locked
+
+stage "benchmarks compile (they are run by hand, see the README)" "cargo bench --no-run shows the error" \
+  cargo test --workspace --benches --no-run --release --locked
+
+stage_summary
