@@ -30,7 +30,9 @@ pub mod services;
 pub mod storage;
 
 #[cfg(feature = "backend")]
-pub use embedding::{BertEmbedder, EmbedError, Embedder, EmbedderOptions, ModelDir, ModelInfo, Pooling};
+pub use embedding::{
+    BertEmbedder, EmbedError, Embedder, EmbedderOptions, FusedEmbedder, ModelDir, ModelInfo, Pooling, TextKind,
+};
 #[cfg(feature = "backend")]
 pub use services::{Readiness, Services};
 pub use views::Role;

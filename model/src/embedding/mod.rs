@@ -4,10 +4,14 @@
 mod bert;
 pub mod cache;
 mod encoder;
+mod fused;
 mod model_dir;
+mod packed;
+mod unigram;
 
-pub use bert::{BertEmbedder, EmbedderOptions};
-pub use model_dir::{default_model_dir, ModelDir, Pooling, FETCH_COMMAND};
+pub use bert::{BertEmbedder, EmbedderOptions, TextKind};
+pub use fused::FusedEmbedder;
+pub use model_dir::{default_e5_file, default_model_dir, ModelDir, Pooling, FETCH_COMMAND};
 
 use std::path::PathBuf;
 

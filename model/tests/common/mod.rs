@@ -74,3 +74,16 @@ pub fn no_match(question: &str) -> model::misses::Report {
         occurred_at: chrono::Utc::now(),
     }
 }
+
+/// The packed multilingual-e5-small file the set-up fetched (`BOTCOACH_E5_MODEL` or the cache
+/// default), loaded once per test binary.
+pub fn e5_embedder() -> Arc<BertEmbedder> {
+    static E5: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
+    E5.get_or_init(|| {
+        let file = std::env::var_os("BOTCOACH_E5_MODEL")
+            .map(PathBuf::from)
+            .unwrap_or_else(model::embedding::default_e5_file);
+        Arc::new(BertEmbedder::load_packed(&file, &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}")))
+    })
+    .clone()
+}
