@@ -97,7 +97,7 @@ fn main() {
     let embedder = Arc::new(common::embedder());
     let texts: Vec<String> = base.iter().map(|(q, _)| q.clone()).collect();
     let started = Instant::now();
-    let vectors = common::embed_all(&embedder, &texts);
+    let vectors = common::embed_all(embedder.as_ref(), &texts);
     eprintln!("embedded {} questions in {:.0} s", texts.len(), started.elapsed().as_secs_f64());
     let embedder: Arc<dyn model::Embedder> = embedder;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();

@@ -15,107 +15,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{banking_by_intent, embed_all, manifest_dir, shuffle};
+use common::quality::{answered, banking_split, build, calibrate, predictions, top1};
+use common::{embed_all, manifest_dir};
 use model::matching::{Index, Outcome, PointDoc, Scoring};
 use model::Embedder;
-
-const SEED: u64 = 77;
-/// Calibration aims above the product's 97% so that the held-out half still clears it.
-const PRECISION_TARGET: f64 = 0.98;
-
-struct Split {
-    /// intent → knowledge texts (first is the typical question)
-    knowledge: BTreeMap<String, Vec<String>>,
-    /// (question, intent)
-    asked: Vec<(String, String)>,
-}
-
-fn banking_split() -> Split {
-    let by_intent = banking_by_intent();
-    let mut split = Split { knowledge: BTreeMap::new(), asked: Vec::new() };
-    for (i, (intent, mut texts)) in by_intent.into_iter().enumerate() {
-        shuffle(&mut texts, SEED + i as u64);
-        let cut = texts.len() / 5;
-        for t in texts.drain(..cut) {
-            split.asked.push((t, intent.clone()));
-        }
-        split.knowledge.insert(intent, texts);
-    }
-    shuffle(&mut split.asked, SEED);
-    split
-}
-
-fn build(
-    knowledge: &BTreeMap<String, Vec<String>>,
-    vectors: &BTreeMap<String, Vec<Vec<f32>>>,
-    dim: usize,
-    skip: &[&str],
-) -> Index {
-    let docs: Vec<PointDoc> = knowledge
-        .iter()
-        .enumerate()
-        .filter(|(_, (intent, _))| !skip.contains(&intent.as_str()))
-        .map(|(i, (intent, texts))| PointDoc {
-            knowledge_id: i as i32,
-            category: intent.clone(),
-            question: texts[0].clone(),
-            answer: String::new(),
-            texts: texts.clone(),
-            vectors: vectors[intent].clone(),
-        })
-        .collect();
-    Index::build(&docs, dim)
-}
-
-/// (predicted intent, top score, margin) per asked question.
-fn predictions(
-    index: &Index,
-    asked: &[(String, String)],
-    vectors: &[Vec<f32>],
-    scoring: &Scoring,
-) -> Vec<(String, f32, f32)> {
-    asked
-        .iter()
-        .zip(vectors)
-        .map(|((q, _), v)| {
-            let r = index.rank(v, q, scoring, 2);
-            let top = r[0];
-            let margin = top.score - r.get(1).map(|s| s.score).unwrap_or(0.0);
-            (index.points()[top.point].category.clone(), top.score, margin)
-        })
-        .collect()
-}
-
-fn top1(preds: &[(String, f32, f32)], asked: &[(String, String)]) -> f64 {
-    preds.iter().zip(asked).filter(|(p, (_, t))| &p.0 == t).count() as f64 / asked.len() as f64
-}
-
-/// (precision of answered, share answered) at the thresholds.
-fn answered(preds: &[(String, f32, f32)], truth: &[(String, String)], score: f32, margin: f32) -> (f64, f64) {
-    let (mut n, mut right) = (0usize, 0usize);
-    for (p, (_, t)) in preds.iter().zip(truth) {
-        if p.1 >= score && p.2 >= margin {
-            n += 1;
-            right += usize::from(&p.0 == t);
-        }
-    }
-    (if n == 0 { 1.0 } else { right as f64 / n as f64 }, n as f64 / truth.len().max(1) as f64)
-}
-
-/// The thresholds answering the most with precision >= the target on these questions.
-fn calibrate(preds: &[(String, f32, f32)], truth: &[(String, String)]) -> (f32, f32, f64, f64) {
-    let mut best = (1.0, 0.0, 1.0, 0.0);
-    for s in 20..=95 {
-        for m in 0..=20 {
-            let (score, margin) = (s as f32 / 100.0, m as f32 / 100.0);
-            let (precision, share) = answered(preds, truth, score, margin);
-            if precision >= PRECISION_TARGET && share > best.3 {
-                best = (score, margin, precision, share);
-            }
-        }
-    }
-    best
-}
 
 fn main() {
     let embedder = common::embedder();

