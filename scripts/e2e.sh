@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+source scripts/serving.sh
 bin=${1:?usage: scripts/e2e.sh PATH/TO/botcoach [PLAYWRIGHT ARGS…]}
 shift
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 export BOTCOACH_DATABASE_URL="sqlite://$work/e2e.db"
 export BOTCOACH_BIND="127.0.0.1:$port"
 export BOTCOACH_SITE_ROOT="$PWD/target/site"
@@ -29,15 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The server migrates and loads the model before it listens: poll readiness.
-for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then
-    echo "botcoach exited before it was ready:" >&2; cat "$work/server.log" >&2; exit 1
-  fi
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "botcoach never became ready" >&2; cat "$work/server.log" >&2; exit 1; }
+wait_until_ready "$port" "$server" "$work/server.log" 60
 
 cd end2end
 # Extra arguments pick tests (e.g. a spec file). On failure the server's last words help.

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+source scripts/serving.sh
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 export BOTCOACH_DATABASE_URL="sqlite://$work/botcoach.db"
 export BOTCOACH_BIND="127.0.0.1:$port"
 # run.sh ends by exec-ing the server, so this pid is the server's once it serves.
@@ -19,16 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 240); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then
-    echo "scripts/run.sh stopped before the product served:" >&2; cat "$work/run.log" >&2; exit 1
-  fi
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || {
-  echo "the product never became ready:" >&2; cat "$work/run.log" >&2; exit 1
-}
+# run.sh builds (nothing to do after the build stage) and loads the demo before it serves.
+wait_until_ready "$port" "$server" "$work/run.log" 120
 
 # The demo prints each account's generated password (and keeps them beside the database).
 password() { awk -v who="$1" '$1 == who && $3 == "password" { print $4 }' "$work/demo-credentials.txt"; }

@@ -1,19 +1,10 @@
 // The product as a new user first meets it: scripts/run.sh's release build with the demo loaded.
 // Passwords are the ones the demo generated (scripts/smoke.sh reads them from its output).
 import { test, expect } from '@playwright/test';
-import { openHydrated } from '../tests/helpers.mjs';
-
-async function signInAs(page, name, password, next) {
-  await openHydrated(page, `/login?next=${encodeURIComponent(next)}`);
-  await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=password]').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('user')).toContainText(name);
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
-}
+import { openHydrated, signIn } from '../tests/helpers.mjs';
 
 test('the demo trainer finds knowledge in both languages, asks, and works the inbox', async ({ page }) => {
-  await signInAs(page, 'trainer', process.env.DEMO_TRAINER_PASSWORD, '/knowledge');
+  await signIn(page, 'trainer', '/knowledge', process.env.DEMO_TRAINER_PASSWORD);
 
   await page.getByTestId('knowledge-search').fill('网断');
   await page.getByTestId('knowledge-search').press('Enter');
@@ -40,7 +31,7 @@ test('the demo trainer finds knowledge in both languages, asks, and works the in
 });
 
 test('the demo supervisor sees two weeks of history on the dashboard', async ({ page }) => {
-  await signInAs(page, 'supervisor', process.env.DEMO_SUPERVISOR_PASSWORD, '/dashboard');
+  await signIn(page, 'supervisor', '/dashboard', process.env.DEMO_SUPERVISOR_PASSWORD);
   await expect(page.getByTestId('kpi-coverage')).toContainText('%');
   await expect(page.getByTestId('per-day').locator('tbody tr')).toHaveCount(7);
   await expect(page.getByTestId('chart-outcomes').locator('rect').first()).toBeAttached();

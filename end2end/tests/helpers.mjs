@@ -10,10 +10,10 @@ export async function openHydrated(page, path = '/') {
 }
 
 // Signs in through the form, as a person would, and waits for the page it leads to.
-export async function signIn(page, name, next = '/') {
+export async function signIn(page, name, next = '/', password = PASSWORD) {
   await openHydrated(page, `/login?next=${encodeURIComponent(next)}`);
   await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('input[name=password]').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('user')).toContainText(name);
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
