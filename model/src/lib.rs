@@ -25,13 +25,16 @@ pub mod misses;
 #[cfg(feature = "backend")]
 pub mod publishing;
 #[cfg(feature = "backend")]
+pub mod script;
+#[cfg(feature = "backend")]
 pub mod services;
 #[cfg(feature = "backend")]
 pub mod storage;
 
 #[cfg(feature = "backend")]
 pub use embedding::{
-    BertEmbedder, EmbedError, Embedder, EmbedderOptions, FusedEmbedder, ModelDir, ModelInfo, Pooling, TextKind,
+    BertEmbedder, EmbedError, Embedder, EmbedderOptions, FusedEmbedder, ModelChoice, ModelDir, ModelInfo, Pooling,
+    TextKind,
 };
 #[cfg(feature = "backend")]
 pub use services::{Readiness, Services};

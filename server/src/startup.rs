@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
 use model::storage::{self, meta};
-use model::{BertEmbedder, Embedder, EmbedderOptions, ModelDir, Services};
+use model::{Embedder, EmbedderOptions, Services};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
@@ -24,17 +24,16 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The configured model, loaded in the calling thread (it reads ~90 MB).
-pub fn build_embedder(config: &Config) -> Result<BertEmbedder, model::EmbedError> {
-    let dir = ModelDir::open(&config.model_dir)?;
-    BertEmbedder::load(&dir, &EmbedderOptions { workers: config.embed_workers, ..Default::default() })
+/// The configured model, loaded in the calling thread (it reads 70 to 160 MB).
+pub fn build_embedder(config: &Config) -> Result<Arc<dyn Embedder>, model::EmbedError> {
+    let options = EmbedderOptions { workers: config.embed_workers, ..Default::default() };
+    config.model.load(&config.model_dir, &config.e5_model, &options)
 }
 
 /// [`build_embedder`] on a blocking thread, for async start-up.
-pub async fn load_embedder(config: &Config) -> anyhow::Result<Arc<BertEmbedder>> {
+pub async fn load_embedder(config: &Config) -> anyhow::Result<Arc<dyn Embedder>> {
     let config = config.clone();
-    let embedder = tokio::task::spawn_blocking(move || build_embedder(&config)).await??;
-    Ok(Arc::new(embedder))
+    Ok(tokio::task::spawn_blocking(move || build_embedder(&config)).await??)
 }
 
 /// Everything `serve` needs before it listens: a migrated database and a loaded model.

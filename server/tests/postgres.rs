@@ -44,7 +44,7 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     use model::views::{Actor, Role};
     let dir = tempfile::tempdir().unwrap();
     let config = common::config_in(dir.path());
-    let embedder: Arc<dyn model::Embedder> = Arc::new(server::startup::build_embedder(&config).unwrap());
+    let embedder: Arc<dyn model::Embedder> = server::startup::build_embedder(&config).unwrap();
     let matcher = Arc::new(
         model::matching::Matcher::load(db.clone(), embedder.clone(), Default::default()).await.unwrap(),
     );

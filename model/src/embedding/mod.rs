@@ -3,6 +3,7 @@
 
 mod bert;
 pub mod cache;
+mod choice;
 mod encoder;
 mod fused;
 mod model_dir;
@@ -10,7 +11,8 @@ mod packed;
 mod unigram;
 
 pub use bert::{BertEmbedder, EmbedderOptions, TextKind};
-pub use fused::FusedEmbedder;
+pub use choice::ModelChoice;
+pub use fused::{FusedEmbedder, Part as FusedPart};
 pub use model_dir::{default_e5_file, default_model_dir, ModelDir, Pooling, FETCH_COMMAND};
 
 use std::path::PathBuf;
@@ -40,9 +42,9 @@ pub trait Embedder: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
     #[error(
-        "no embedding model in {dir}: {missing} is missing. Fetch it with `{FETCH_COMMAND}` \
-         or point BOTCOACH_MODEL_DIR at a folder holding config.json, tokenizer.json and \
-         model.safetensors"
+        "no embedding model in {dir}: {missing} is missing. Fetch the models with \
+         `{FETCH_COMMAND}`, or point BOTCOACH_MODEL_DIR at a folder holding config.json, \
+         tokenizer.json and model.safetensors (MiniLM) and BOTCOACH_E5_MODEL at e5-small-q4.bin"
     )]
     ModelMissing { dir: PathBuf, missing: String },
     #[error("cannot read {path}: {source}")]

@@ -31,6 +31,11 @@ pub fn embedder() -> Arc<BertEmbedder> {
     EMBEDDER.get_or_init(|| Arc::new(embedder_with(EmbedderOptions::default()))).clone()
 }
 
+/// The repository's root (the workspace), for its demo files.
+pub fn workspace_dir() -> PathBuf {
+    manifest_dir().join("..")
+}
+
 /// The crate folder as cargo reports it when it runs this binary; the compile-time value only
 /// as a fallback, since a build cached for another clone would point there.
 fn manifest_dir() -> PathBuf {
@@ -42,22 +47,28 @@ fn manifest_dir() -> PathBuf {
 /// A fresh SQLite file in `dir` with `csv` (the import format) published, and the services —
 /// matcher and inbox — over it, as the server builds them.
 pub async fn services(dir: &std::path::Path, csv: &str) -> model::Services {
+    use model::knowledge::transfer::Format;
+    services_with(dir, Format::Csv, csv.as_bytes(), embedder(), Default::default(), Default::default()).await
+}
+
+/// [`services`] with knowledge in any import format, another model and its settings.
+pub async fn services_with(
+    dir: &std::path::Path,
+    format: model::knowledge::transfer::Format,
+    knowledge: &[u8],
+    embedder: Arc<dyn model::Embedder>,
+    scoring: model::matching::Scoring,
+    grouping: model::clustering::Grouping,
+) -> model::Services {
     use migrations::{Migrator, MigratorTrait};
     use model::knowledge::transfer;
     let db = model::storage::connect(&format!("sqlite://{}", dir.join("test.db").display())).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     let lead = model::views::Actor::new("lead", model::views::Role::Reviewer);
-    transfer::import(&db, &lead, transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap(), true)
-        .await
-        .unwrap();
-    let embedder: Arc<dyn model::Embedder> = embedder();
-    let matcher = Arc::new(
-        model::matching::Matcher::load(db.clone(), embedder.clone(), Default::default()).await.unwrap(),
-    );
+    transfer::import(&db, &lead, transfer::parse(format, knowledge).unwrap(), true).await.unwrap();
+    let matcher = Arc::new(model::matching::Matcher::load(db.clone(), embedder.clone(), scoring).await.unwrap());
     let inbox = Arc::new(
-        model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default())
-            .await
-            .unwrap(),
+        model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), grouping).await.unwrap(),
     );
     model::Services::new(db, embedder, matcher, inbox)
 }
@@ -75,15 +86,21 @@ pub fn no_match(question: &str) -> model::misses::Report {
     }
 }
 
+fn e5_file() -> PathBuf {
+    std::env::var_os("BOTCOACH_E5_MODEL").map(PathBuf::from).unwrap_or_else(model::embedding::default_e5_file)
+}
+
 /// The packed multilingual-e5-small file the set-up fetched (`BOTCOACH_E5_MODEL` or the cache
 /// default), loaded once per test binary.
 pub fn e5_embedder() -> Arc<BertEmbedder> {
     static E5: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
     E5.get_or_init(|| {
-        let file = std::env::var_os("BOTCOACH_E5_MODEL")
-            .map(PathBuf::from)
-            .unwrap_or_else(model::embedding::default_e5_file);
-        Arc::new(BertEmbedder::load_packed(&file, &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}")))
+        Arc::new(BertEmbedder::load_packed(&e5_file(), &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}")))
     })
     .clone()
+}
+
+/// The model `choice` as the server loads it.
+pub fn chosen_embedder(choice: model::ModelChoice) -> Arc<dyn model::Embedder> {
+    choice.load(&model_dir().root, &e5_file(), &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
