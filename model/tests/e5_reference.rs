@@ -77,3 +77,24 @@ fn long_texts_are_embedded_in_windows() {
     let v = e5.embed(&[long.as_str(), "我的宽带突然断网了怎么办。"]).unwrap();
     assert!(cosine(&v[0], &v[1]) > 0.8, "cosine {}", cosine(&v[0], &v[1]));
 }
+
+#[test]
+fn a_damaged_model_file_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::env::var_os("BOTCOACH_E5_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(model::embedding::default_e5_file);
+    let bytes = std::fs::read(&file).unwrap();
+    let load = |name: &str, content: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        match model::BertEmbedder::load_packed(&path, &Default::default()) {
+            Ok(_) => panic!("{name} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    };
+    assert!(load("truncated.bin", &bytes[..4096]).contains("truncated"));
+    assert!(load("other.bin", b"GGUF and more bytes than a header").contains("magic"));
+    let missing = model::BertEmbedder::load_packed(&dir.path().join("absent.bin"), &Default::default());
+    assert!(missing.err().unwrap().to_string().contains("fetch-model.sh"));
+}

@@ -84,3 +84,64 @@ impl Embedder for FusedEmbedder {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedding::dot;
+
+    /// A model that gives every text the same unit vector, with one of two directions for
+    /// Chinese text, so the fused cosines are known exactly.
+    struct Fixed {
+        info: ModelInfo,
+        latin: Vec<f32>,
+        chinese: Vec<f32>,
+    }
+
+    impl Embedder for Fixed {
+        fn info(&self) -> &ModelInfo {
+            &self.info
+        }
+
+        fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+            Ok(texts.iter().map(|t| if cjk_share(t) > 0.5 { self.chinese.clone() } else { self.latin.clone() }).collect())
+        }
+    }
+
+    fn fixed(name: &str, latin: [f32; 2], chinese: [f32; 2]) -> Arc<dyn Embedder> {
+        let info = ModelInfo { name: name.into(), dimension: 2, max_tokens: 8, pooling: Pooling::Mean, load_ms: 0 };
+        Arc::new(Fixed { info, latin: latin.to_vec(), chinese: chinese.to_vec() })
+    }
+
+    #[test]
+    fn the_dot_product_is_the_weighted_sum_of_cosines_per_script() {
+        // Model a: Latin and Chinese texts at 60 degrees (cosine 0.5); model b: orthogonal.
+        let a = fixed("a", [1.0, 0.0], [0.5, 0.75f32.sqrt()]);
+        let b = fixed("b", [1.0, 0.0], [0.0, 1.0]);
+        let fused = FusedEmbedder::new(vec![
+            Part { embedder: a, latin: 0.7, chinese: 1.0 },
+            Part { embedder: b, latin: 0.3, chinese: 0.0 },
+        ])
+        .unwrap();
+        assert_eq!(fused.info().dimension, 4);
+        let v = fused.embed(&["card", "bank", "宽带断网", "宽带"]).unwrap();
+        for x in &v {
+            assert!((dot(x, x) - 1.0).abs() < 1e-6, "unit length");
+        }
+        // Two Latin texts: 0.7 * 1 + 0.3 * 1; two Chinese: model a alone, 1.
+        assert!((dot(&v[0], &v[1]) - 1.0).abs() < 1e-6);
+        assert!((dot(&v[2], &v[3]) - 1.0).abs() < 1e-6);
+        // Latin against Chinese: sqrt(0.7 * 1) * 0.5 from a, nothing from b (weight 0 there).
+        assert!((dot(&v[0], &v[2]) - 0.7f32.sqrt() * 0.5).abs() < 1e-6);
+        // A model no text of the call needs is not run, and its part is zero.
+        let chinese_only = fused.embed(&["宽带"]).unwrap().remove(0);
+        assert_eq!(&chinese_only[2..], &[0.0, 0.0]);
+    }
+
+    #[test]
+    fn weights_must_be_positive_for_both_scripts() {
+        let a = fixed("a", [1.0, 0.0], [1.0, 0.0]);
+        assert!(FusedEmbedder::new(vec![Part { embedder: a, latin: 1.0, chinese: 0.0 }]).is_err());
+        assert!(FusedEmbedder::new(Vec::new()).is_err());
+    }
+}

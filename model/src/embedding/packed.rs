@@ -70,7 +70,7 @@ pub(crate) struct PackedModel {
 impl PackedModel {
     pub(crate) fn read(path: &Path) -> Result<(Self, Vocabulary), EmbedError> {
         let bytes = std::fs::read(path).map_err(|source| EmbedError::Io { path: path.into(), source })?;
-        let corrupt = |message: String| EmbedError::Config { path: path.into(), message };
+        let corrupt = |c: Corrupt| EmbedError::Config { path: path.into(), message: c.0 };
         let mut r = Cursor { bytes: &bytes, at: 0 };
         if r.take(4).map_err(&corrupt)? != MAGIC {
             return Err(corrupt("not an E5S1 packed model (wrong magic)".into()));
@@ -84,7 +84,7 @@ impl PackedModel {
         let eps = r.f32().map_err(&corrupt)?;
         let block = r.count().map_err(&corrupt)?;
         if block != Q4_BLOCK || heads == 0 || hidden % heads != 0 || hidden % Q4_BLOCK != 0 {
-            return Err(corrupt(format!("unsupported shape: hidden {hidden}, heads {heads}, block {block}")));
+            return Err(corrupt(format!("unsupported shape: hidden {hidden}, heads {heads}, block {block}").into()));
         }
         let header = Header { hidden, layers, heads, intermediate, vocab_rows, max_positions, token_types, eps };
         let vocabulary = read_vocabulary(&mut r).map_err(&corrupt)?;
@@ -139,10 +139,10 @@ impl PackedModel {
     }
 }
 
-fn read_vocabulary(r: &mut Cursor) -> Result<Vocabulary, String> {
+fn read_vocabulary(r: &mut Cursor) -> Result<Vocabulary, Corrupt> {
     let n = r.count()?;
     let [bos, eos, _pad, unk] = [r.count()?, r.count()?, r.count()?, r.count()?];
-    let blob_len = usize::try_from(r.u64()?).map_err(|e| e.to_string())?;
+    let blob_len = usize::try_from(r.u64()?).map_err(|e| Corrupt(e.to_string()))?;
     let offsets = (0..=n).map(|_| r.u32().map(|o| o as usize)).collect::<Result<Vec<_>, _>>()?;
     let scores = (0..n).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
     let blob = r.take(blob_len)?;
@@ -150,9 +150,9 @@ fn read_vocabulary(r: &mut Cursor) -> Result<Vocabulary, String> {
         .windows(2)
         .map(|w| {
             let bytes = blob.get(w[0]..w[1]).ok_or("piece offsets out of range")?;
-            String::from_utf8(bytes.to_vec()).map_err(|e| e.to_string())
+            String::from_utf8(bytes.to_vec()).map_err(|e| Corrupt(e.to_string()))
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, Corrupt>>()?;
     if [bos, eos, unk].iter().any(|&id| id >= n) {
         return Err("special token ids out of range".into());
     }
@@ -161,7 +161,7 @@ fn read_vocabulary(r: &mut Cursor) -> Result<Vocabulary, String> {
     let map_len = r.u32()? as usize;
     let mut m = Cursor { bytes: r.take(map_len)?, at: 0 };
     let mut normalization = HashMap::with_capacity(entries);
-    let char_of = |cp: u32| char::from_u32(cp).ok_or_else(|| format!("code point {cp:#x} is not a character"));
+    let char_of = |cp: u32| char::from_u32(cp).ok_or_else(|| Corrupt(format!("code point {cp:#x} is not a character")));
     for _ in 0..entries {
         let from = char_of(m.u32()?)?;
         let count = m.take(1)?[0] as usize;
@@ -171,26 +171,43 @@ fn read_vocabulary(r: &mut Cursor) -> Result<Vocabulary, String> {
     Ok(Vocabulary { pieces, scores, bos: bos as u32, eos: eos as u32, unk: unk as u32, normalization })
 }
 
-fn read_directory(r: &mut Cursor, file_len: usize) -> Result<HashMap<String, Entry>, String> {
+fn read_directory(r: &mut Cursor, file_len: usize) -> Result<HashMap<String, Entry>, Corrupt> {
     let n = r.count()?;
     let mut directory = HashMap::with_capacity(n);
     for _ in 0..n {
         let name_len = r.u16()? as usize;
-        let name = String::from_utf8(r.take(name_len)?.to_vec()).map_err(|e| e.to_string())?;
+        let name = String::from_utf8(r.take(name_len)?.to_vec()).map_err(|e| Corrupt(e.to_string()))?;
         let kind = match r.take(1)?[0] {
             0 => Kind::F32,
             1 => Kind::Q4_0,
-            other => return Err(format!("tensor {name} has unknown dtype {other}")),
+            other => return Err(format!("tensor {name} has unknown dtype {other}").into()),
         };
         let elements = r.u32()? as usize;
-        let offset = usize::try_from(r.u64()?).map_err(|e| e.to_string())?;
-        let bytes = usize::try_from(r.u64()?).map_err(|e| e.to_string())?;
+        let offset = usize::try_from(r.u64()?).map_err(|e| Corrupt(e.to_string()))?;
+        let bytes = usize::try_from(r.u64()?).map_err(|e| Corrupt(e.to_string()))?;
         if offset.checked_add(bytes).is_none_or(|end| end > file_len) {
-            return Err(format!("tensor {name} lies beyond the end of the file"));
+            return Err(format!("tensor {name} lies beyond the end of the file").into());
         }
         directory.insert(name, Entry { kind, elements, offset, bytes });
     }
     Ok(directory)
+}
+
+/// What is wrong with a file that is not a well-formed packed model.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Corrupt(String);
+
+impl From<&str> for Corrupt {
+    fn from(s: &str) -> Self {
+        Self(s.into())
+    }
+}
+
+impl From<String> for Corrupt {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
 }
 
 /// Little-endian reads with bounds checks: a truncated file is an error, never a panic.
@@ -200,36 +217,36 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or("the file is truncated")?;
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Corrupt> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(Corrupt::from("the file is truncated"))?;
         let out = &self.bytes[self.at..end];
         self.at = end;
         Ok(out)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Corrupt> {
         Ok(self.take(N)?.try_into().expect("took N bytes"))
     }
 
-    fn u16(&mut self) -> Result<u16, String> {
+    fn u16(&mut self) -> Result<u16, Corrupt> {
         self.array().map(u16::from_le_bytes)
     }
 
-    fn u32(&mut self) -> Result<u32, String> {
+    fn u32(&mut self) -> Result<u32, Corrupt> {
         self.array().map(u32::from_le_bytes)
     }
 
-    fn u64(&mut self) -> Result<u64, String> {
+    fn u64(&mut self) -> Result<u64, Corrupt> {
         self.array().map(u64::from_le_bytes)
     }
 
-    fn f32(&mut self) -> Result<f32, String> {
+    fn f32(&mut self) -> Result<f32, Corrupt> {
         self.array().map(f32::from_le_bytes)
     }
 
     /// A non-negative i32 count or id.
-    fn count(&mut self) -> Result<usize, String> {
+    fn count(&mut self) -> Result<usize, Corrupt> {
         let v = i32::from_le_bytes(self.array()?);
-        usize::try_from(v).map_err(|_| format!("negative count {v}"))
+        usize::try_from(v).map_err(|_| Corrupt(format!("negative count {v}")))
     }
 }
