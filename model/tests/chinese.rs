@@ -31,8 +31,15 @@ fn han(text: &str) -> BTreeSet<char> {
 
 async fn telecom(dir: &std::path::Path, choice: ModelChoice) -> model::Services {
     let demo = std::fs::read(common::workspace_dir().join("demo/telecom-zh.json")).unwrap();
-    common::services_with(dir, Format::Json, &demo, common::chosen_embedder(choice), choice.scoring(), choice.grouping())
-        .await
+    common::services_with(
+        dir,
+        Format::Json,
+        &demo,
+        common::chosen_embedder(choice),
+        choice.scoring(),
+        choice.grouping(),
+    )
+    .await
 }
 
 fn ask(question: &str) -> AskRequest {
@@ -93,7 +100,8 @@ async fn chinese_misses_are_grouped_by_topic_without_mixing_topics() {
     let mut found = Vec::new();
     for (t, questions) in TOPICS.iter().enumerate() {
         for q in questions {
-            let group = page.clusters.iter().position(|c| c.members.iter().any(|m| m.question == *q)).unwrap();
+            let group =
+                page.clusters.iter().position(|c| c.members.iter().any(|m| m.question == *q)).unwrap();
             truth.push(t);
             found.push(group);
         }
@@ -107,7 +115,8 @@ async fn chinese_misses_are_grouped_by_topic_without_mixing_topics() {
     // No group mixes topics (groups may split a topic: a trainer merges with one key, while a
     // mixed group would have to be taken apart question by question).
     for g in 0..page.clusters.len() {
-        let topics: BTreeSet<usize> = found.iter().zip(&truth).filter(|(f, _)| **f == g).map(|(_, t)| *t).collect();
+        let topics: BTreeSet<usize> =
+            found.iter().zip(&truth).filter(|(f, _)| **f == g).map(|(_, t)| *t).collect();
         assert!(topics.len() <= 1, "group {:?} mixes topics {topics:?}", page.clusters[g].label);
     }
     assert!(page.clusters.len() <= 2 * TOPICS.len(), "{} groups", page.clusters.len());

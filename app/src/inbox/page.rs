@@ -9,7 +9,9 @@ use leptos::wasm_bindgen::JsCast;
 
 use super::detail::GroupDetail;
 use super::list::GroupRow;
-use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE, SIGNALS};
+use super::{
+    claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE, SIGNALS,
+};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang, Lang};
 
@@ -108,11 +110,18 @@ pub fn InboxPage() -> impl IntoView {
 fn load_groups(filters: Filters, bench: Bench) -> Listing {
     let page = Resource::new(
         move || {
-            (filters.text.get(), filters.channel.get(), filters.signal.get(), filters.offset.get(), filters.version.get())
+            (
+                filters.text.get(),
+                filters.channel.get(),
+                filters.signal.get(),
+                filters.offset.get(),
+                filters.version.get(),
+            )
         },
         |(text, channel, signal, offset, _)| inbox_groups(text, channel, signal, offset),
     );
-    let listing = Listing { total: RwSignal::new(0), loaded: RwSignal::new(false), error: RwSignal::new(None) };
+    let listing =
+        Listing { total: RwSignal::new(0), loaded: RwSignal::new(false), error: RwSignal::new(None) };
     Effect::new(move |_| match page.get() {
         Some(Ok(p)) => {
             listing.total.set(p.total);

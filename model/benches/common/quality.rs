@@ -79,7 +79,12 @@ pub fn top1(preds: &[(String, f32, f32)], asked: &[(String, String)]) -> f64 {
 }
 
 /// (precision of answered, share answered) at the thresholds.
-pub fn answered(preds: &[(String, f32, f32)], truth: &[(String, String)], score: f32, margin: f32) -> (f64, f64) {
+pub fn answered(
+    preds: &[(String, f32, f32)],
+    truth: &[(String, String)],
+    score: f32,
+    margin: f32,
+) -> (f64, f64) {
     let (mut n, mut right) = (0usize, 0usize);
     for (p, (_, t)) in preds.iter().zip(truth) {
         if p.1 >= score && p.2 >= margin {
@@ -104,4 +109,3 @@ pub fn calibrate(preds: &[(String, f32, f32)], truth: &[(String, String)]) -> (f
     }
     best
 }
-

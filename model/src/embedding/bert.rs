@@ -150,7 +150,12 @@ impl BertEmbedder {
         Self::assemble(encoder, Tokenize::Unigram(Unigram::new(vocabulary)), info, options)
     }
 
-    fn assemble(encoder: Encoder, tokenizer: Tokenize, info: ModelInfo, options: &EmbedderOptions) -> Result<Self, EmbedError> {
+    fn assemble(
+        encoder: Encoder,
+        tokenizer: Tokenize,
+        info: ModelInfo,
+        options: &EmbedderOptions,
+    ) -> Result<Self, EmbedError> {
         let workers = match options.workers {
             0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             n => n,
@@ -191,8 +196,9 @@ impl BertEmbedder {
     fn windows(&self, texts: &[&str], kind: TextKind) -> Result<Vec<Window>, EmbedError> {
         match &self.tokenizer {
             Tokenize::WordPiece(tokenizer) => {
-                let encodings =
-                    tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+                let encodings = tokenizer
+                    .encode_batch(texts.to_vec(), true)
+                    .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
                 Ok(encodings
                     .into_iter()
                     .enumerate()
@@ -204,7 +210,8 @@ impl BertEmbedder {
                 let mut windows = Vec::with_capacity(texts.len());
                 for (text, t) in texts.iter().enumerate() {
                     let pieces = unigram.pieces(&format!("{}{t}", kind.e5_prefix()));
-                    let chunks: Vec<&[u32]> = if pieces.is_empty() { vec![&[]] } else { pieces.chunks(room).collect() };
+                    let chunks: Vec<&[u32]> =
+                        if pieces.is_empty() { vec![&[]] } else { pieces.chunks(room).collect() };
                     for chunk in chunks {
                         let mut ids = Vec::with_capacity(chunk.len() + 2);
                         ids.push(unigram.bos);

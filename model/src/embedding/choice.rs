@@ -28,11 +28,18 @@ pub enum ModelChoice {
 
 impl ModelChoice {
     /// Loads the model(s): MiniLM from its folder, e5 from its packed file.
-    pub fn load(self, minilm: &Path, e5: &Path, options: &EmbedderOptions) -> Result<Arc<dyn Embedder>, EmbedError> {
+    pub fn load(
+        self,
+        minilm: &Path,
+        e5: &Path,
+        options: &EmbedderOptions,
+    ) -> Result<Arc<dyn Embedder>, EmbedError> {
         let minilm = || -> Result<Arc<dyn Embedder>, EmbedError> {
             Ok(Arc::new(BertEmbedder::load(&ModelDir::open(minilm)?, options)?))
         };
-        let e5 = || -> Result<Arc<dyn Embedder>, EmbedError> { Ok(Arc::new(BertEmbedder::load_packed(e5, options)?)) };
+        let e5 = || -> Result<Arc<dyn Embedder>, EmbedError> {
+            Ok(Arc::new(BertEmbedder::load_packed(e5, options)?))
+        };
         Ok(match self {
             Self::Minilm => minilm()?,
             Self::E5 => e5()?,

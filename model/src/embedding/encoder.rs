@@ -181,7 +181,11 @@ impl Encoder {
         let h = hd.hidden;
         let f32_ = |name: &str, shape: &[usize]| model.f32(name, shape, device);
         let norm = |prefix: &str| -> Result<Norm, EmbedError> {
-            Ok(Norm { gamma: f32_(&format!("{prefix}.w"), &[h])?, beta: f32_(&format!("{prefix}.b"), &[h])?, eps: hd.eps })
+            Ok(Norm {
+                gamma: f32_(&format!("{prefix}.w"), &[h])?,
+                beta: f32_(&format!("{prefix}.b"), &[h])?,
+                eps: hd.eps,
+            })
         };
         let words = Words::Q4(model.q4("emb.word", hd.vocab_rows, h, device)?);
         let token_type0 = f32_("emb.type", &[hd.token_types.max(1), h])?.get(0)?;
@@ -197,7 +201,10 @@ impl Encoder {
                     qkv: Dense::quantized(qkv, qkv_bias)?,
                     attention_out: Dense::quantized(q4("ao.w", h, h)?, bias("ao.b", h)?)?,
                     attention_norm: norm(&name("aln"))?,
-                    intermediate: Dense::quantized(q4("fi.w", hd.intermediate, h)?, bias("fi.b", hd.intermediate)?)?,
+                    intermediate: Dense::quantized(
+                        q4("fi.w", hd.intermediate, h)?,
+                        bias("fi.b", hd.intermediate)?,
+                    )?,
                     output: Dense::quantized(q4("fo.w", h, hd.intermediate)?, bias("fo.b", h)?)?,
                     output_norm: norm(&name("oln"))?,
                 })

@@ -104,12 +104,16 @@ mod tests {
         }
 
         fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-            Ok(texts.iter().map(|t| if cjk_share(t) > 0.5 { self.chinese.clone() } else { self.latin.clone() }).collect())
+            Ok(texts
+                .iter()
+                .map(|t| if cjk_share(t) > 0.5 { self.chinese.clone() } else { self.latin.clone() })
+                .collect())
         }
     }
 
     fn fixed(name: &str, latin: [f32; 2], chinese: [f32; 2]) -> Arc<dyn Embedder> {
-        let info = ModelInfo { name: name.into(), dimension: 2, max_tokens: 8, pooling: Pooling::Mean, load_ms: 0 };
+        let info =
+            ModelInfo { name: name.into(), dimension: 2, max_tokens: 8, pooling: Pooling::Mean, load_ms: 0 };
         Arc::new(Fixed { info, latin: latin.to_vec(), chinese: chinese.to_vec() })
     }
 

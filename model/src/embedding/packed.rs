@@ -84,9 +84,12 @@ impl PackedModel {
         let eps = r.f32().map_err(&corrupt)?;
         let block = r.count().map_err(&corrupt)?;
         if block != Q4_BLOCK || heads == 0 || hidden % heads != 0 || hidden % Q4_BLOCK != 0 {
-            return Err(corrupt(format!("unsupported shape: hidden {hidden}, heads {heads}, block {block}").into()));
+            return Err(corrupt(
+                format!("unsupported shape: hidden {hidden}, heads {heads}, block {block}").into(),
+            ));
         }
-        let header = Header { hidden, layers, heads, intermediate, vocab_rows, max_positions, token_types, eps };
+        let header =
+            Header { hidden, layers, heads, intermediate, vocab_rows, max_positions, token_types, eps };
         let vocabulary = read_vocabulary(&mut r).map_err(&corrupt)?;
         let directory = read_directory(&mut r, bytes.len()).map_err(&corrupt)?;
         Ok((Self { path: path.into(), bytes, header, directory }, vocabulary))
@@ -122,14 +125,31 @@ impl PackedModel {
     }
 
     /// A Q4_0 matrix of (rows, columns), kept quantized.
-    pub(crate) fn q4(&self, name: &str, rows: usize, columns: usize, device: &Device) -> Result<QTensor, EmbedError> {
+    pub(crate) fn q4(
+        &self,
+        name: &str,
+        rows: usize,
+        columns: usize,
+        device: &Device,
+    ) -> Result<QTensor, EmbedError> {
         let e = self.entry(name, Kind::Q4_0, rows * columns)?;
-        Ok(qtensor_from_ggml(GgmlDType::Q4_0, &self.bytes[e.offset..e.offset + e.bytes], vec![rows, columns], device)?)
+        Ok(qtensor_from_ggml(
+            GgmlDType::Q4_0,
+            &self.bytes[e.offset..e.offset + e.bytes],
+            vec![rows, columns],
+            device,
+        )?)
     }
 
     /// Several Q4_0 matrices of the same width stacked into one (their rows one after the
     /// other), so that inputs they share are quantized and streamed once.
-    pub(crate) fn q4_stacked(&self, names: &[&str], rows: usize, columns: usize, device: &Device) -> Result<QTensor, EmbedError> {
+    pub(crate) fn q4_stacked(
+        &self,
+        names: &[&str],
+        rows: usize,
+        columns: usize,
+        device: &Device,
+    ) -> Result<QTensor, EmbedError> {
         let mut raw = Vec::new();
         for name in names {
             let e = self.entry(name, Kind::Q4_0, rows * columns)?;
@@ -161,7 +181,8 @@ fn read_vocabulary(r: &mut Cursor) -> Result<Vocabulary, Corrupt> {
     let map_len = r.u32()? as usize;
     let mut m = Cursor { bytes: r.take(map_len)?, at: 0 };
     let mut normalization = HashMap::with_capacity(entries);
-    let char_of = |cp: u32| char::from_u32(cp).ok_or_else(|| Corrupt(format!("code point {cp:#x} is not a character")));
+    let char_of =
+        |cp: u32| char::from_u32(cp).ok_or_else(|| Corrupt(format!("code point {cp:#x} is not a character")));
     for _ in 0..entries {
         let from = char_of(m.u32()?)?;
         let count = m.take(1)?[0] as usize;
@@ -218,7 +239,11 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], Corrupt> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(Corrupt::from("the file is truncated"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or(Corrupt::from("the file is truncated"))?;
         let out = &self.bytes[self.at..end];
         self.at = end;
         Ok(out)

@@ -66,7 +66,8 @@ pub async fn services_with(
     Migrator::up(&db, None).await.unwrap();
     let lead = model::views::Actor::new("lead", model::views::Role::Reviewer);
     transfer::import(&db, &lead, transfer::parse(format, knowledge).unwrap(), true).await.unwrap();
-    let matcher = Arc::new(model::matching::Matcher::load(db.clone(), embedder.clone(), scoring).await.unwrap());
+    let matcher =
+        Arc::new(model::matching::Matcher::load(db.clone(), embedder.clone(), scoring).await.unwrap());
     let inbox = Arc::new(
         model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), grouping).await.unwrap(),
     );
@@ -95,7 +96,10 @@ fn e5_file() -> PathBuf {
 pub fn e5_embedder() -> Arc<BertEmbedder> {
     static E5: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
     E5.get_or_init(|| {
-        Arc::new(BertEmbedder::load_packed(&e5_file(), &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}")))
+        Arc::new(
+            BertEmbedder::load_packed(&e5_file(), &EmbedderOptions::default())
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
     })
     .clone()
 }
