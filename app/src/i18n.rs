@@ -227,6 +227,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("status.dimension", "Dimension", "向量维度"),
     ("status.max_tokens", "Max tokens", "最大长度"),
     ("status.load_time", "Load time", "加载耗时"),
+    ("status.reembedding", "Moving to", "正在切换到"),
+    ("status.reembedding_failed", "stopped; the current model keeps serving", "已中止，当前模型继续服务"),
     ("status.ready", "ready", "就绪"),
     ("status.down", "unavailable", "不可用"),
     ("status.loading", "Checking…", "检查中…"),

@@ -1,4 +1,5 @@
-//! The status panel: is the database reachable, which embedding model is loaded.
+//! The status panel: is the database reachable, which embedding model serves, and how far a
+//! change of model has come.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,8 @@ pub struct StatusReport {
     pub model_dimension: usize,
     pub model_max_tokens: usize,
     pub model_load_ms: u64,
+    /// A model change under way: the model above answers until it is done.
+    pub reembedding: Option<model::views::Reembedding>,
 }
 
 // A fixed endpoint: the default one carries a hash of the build, so a wasm and a server built
@@ -41,6 +44,7 @@ mod ssr {
             model_dimension: r.model.dimension,
             model_max_tokens: r.model.max_tokens,
             model_load_ms: r.model.load_ms,
+            reembedding: r.reembedding,
         })
     }
 }
@@ -98,6 +102,14 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
             <dd>{s.model_max_tokens}</dd>
             <dt>{move || t("status.load_time")}</dt>
             <dd data-testid="status-load-time">{format!("{} ms", s.model_load_ms)}</dd>
+            {s.reembedding.map(|r| view! {
+                <dt>{move || t("status.reembedding")}</dt>
+                <dd data-testid="status-reembedding">
+                    <span class=if r.error.is_some() { "dot down" } else { "dot busy" }></span>
+                    {r.model.clone()} " · " {format!("{} / {}", r.done, r.total)}
+                    {r.error.map(|e| view! { <small class="error">" " {move || t("status.reembedding_failed")} ": " {e.clone()}</small> })}
+                </dd>
+            })}
         </dl>
         <p class="muted small">"botcoach " {s.version.clone()}</p>
     }

@@ -11,8 +11,9 @@ test('server renders the shell with navigation and live status', async ({ page }
   }
   await expect(page.getByTestId('status-database')).toContainText('SQLite');
   await expect(page.getByTestId('status-database')).toContainText('ready');
+  await expect(page.getByTestId('status-model')).toContainText('e5-small-q4-centred');
   await expect(page.getByTestId('status-model')).toContainText('all-MiniLM-L6-v2');
-  await expect(page.getByTestId('status-dimension')).toHaveText('384');
+  await expect(page.getByTestId('status-dimension')).toHaveText('768');
   await expect(page.getByTestId('status-load-time')).toHaveText(/^\d+ ms$/);
 });
 
@@ -55,7 +56,7 @@ test('navigation happens in the browser, and the status refresh calls the server
   const call = page.waitForResponse((r) => r.url().includes('/api/') && r.request().method() === 'POST');
   await page.getByTestId('status-refresh').click();
   expect((await call).status()).toBe(200);
-  await expect(page.getByTestId('status-dimension')).toHaveText('384');
+  await expect(page.getByTestId('status-dimension')).toHaveText('768');
 });
 
 test('unknown pages answer 404; health endpoints answer JSON', async ({ page, request }) => {
@@ -70,5 +71,5 @@ test('unknown pages answer 404; health endpoints answer JSON', async ({ page, re
   expect(ready.status()).toBe(200);
   const body = await ready.json();
   expect(body.database.reachable).toBe(true);
-  expect(body.model.dimension).toBe(384);
+  expect(body.model.dimension).toBe(768);
 });

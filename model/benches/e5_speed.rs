@@ -43,8 +43,12 @@ fn main() {
         .expect("zh set");
     texts.extend(zh.records().map(|r| r.expect("row")[1].trim().to_string()));
 
+    // E5_WORKERS=2 (with RAYON_NUM_THREADS=1): two single-threaded workers, each embedding its
+    // share of a batch, as the C engine runs one text per core.
+    let workers: usize = std::env::var("E5_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or(1);
+    println!("botcoach with {workers} embedding worker(s)\n");
     let rss_before = rss_mb();
-    let e5 = common::e5_embedder();
+    let e5 = common::e5_embedder_with(model::EmbedderOptions { workers, ..Default::default() });
     let rss_loaded = rss_mb();
     let mut ours = Vec::new();
     for batch in [1usize, 32] {

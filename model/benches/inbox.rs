@@ -165,7 +165,7 @@ fn main() {
             eprintln!("{size}: stored in {:.0} s", started.elapsed().as_secs_f64());
             let matcher =
                 Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-            let inbox = Inbox::load(db.clone(), embedder.clone(), matcher, Default::default()).await.unwrap();
+            let inbox = Inbox::load(db.clone(), matcher, Default::default()).await.unwrap();
             let first = inbox.regroup().await.unwrap();
             let again = inbox.regroup().await.unwrap();
 

@@ -74,10 +74,8 @@ async fn services(
     let rows = transfer::parse(transfer::Format::Json, &body).unwrap();
     transfer::import(&db, &reviewer(), rows, true).await.unwrap();
     let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-    let inbox = Arc::new(
-        Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default()).await.unwrap(),
-    );
-    Services::new(db, embedder, matcher, inbox)
+    let inbox = Arc::new(Inbox::load(db.clone(), matcher.clone(), Default::default()).await.unwrap());
+    Services::new(db, matcher, inbox)
 }
 
 fn reviewer() -> Actor {

@@ -25,6 +25,8 @@ pub mod misses;
 #[cfg(feature = "backend")]
 pub mod publishing;
 #[cfg(feature = "backend")]
+pub mod reembed;
+#[cfg(feature = "backend")]
 pub mod script;
 #[cfg(feature = "backend")]
 pub mod services;

@@ -1,4 +1,4 @@
-//! The state every request handler shares: one database pool and one loaded model.
+//! The state every request handler shares: one database pool and the model serving.
 
 use std::sync::Arc;
 
@@ -8,15 +8,17 @@ use crate::accounts::throttle::SignInThrottle;
 use crate::embedding::{Embedder, ModelInfo};
 use crate::inbox::Inbox;
 use crate::matching::Matcher;
+use crate::reembed::{Progress, Reembedding};
 use crate::storage;
 
 #[derive(Clone)]
 pub struct Services {
     pub db: DatabaseConnection,
-    pub embedder: Arc<dyn Embedder>,
     pub matcher: Arc<Matcher>,
     pub inbox: Arc<Inbox>,
     pub sign_in_throttle: Arc<SignInThrottle>,
+    /// A model change under way (see `Services::switch_model`).
+    pub model_switch: Arc<Progress>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -24,6 +26,8 @@ pub struct Services {
 pub struct Readiness {
     pub database: DatabaseState,
     pub model: ModelInfo,
+    /// The model being moved to, while the current one keeps serving.
+    pub reembedding: Option<Reembedding>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -41,13 +45,19 @@ impl Readiness {
 }
 
 impl Services {
-    pub fn new(
-        db: DatabaseConnection,
-        embedder: Arc<dyn Embedder>,
-        matcher: Arc<Matcher>,
-        inbox: Arc<Inbox>,
-    ) -> Self {
-        Self { db, embedder, matcher, inbox, sign_in_throttle: Arc::new(SignInThrottle::default()) }
+    pub fn new(db: DatabaseConnection, matcher: Arc<Matcher>, inbox: Arc<Inbox>) -> Self {
+        Self {
+            db,
+            matcher,
+            inbox,
+            sign_in_throttle: Arc::new(SignInThrottle::default()),
+            model_switch: Arc::new(Progress::default()),
+        }
+    }
+
+    /// The model serving now (the matcher's): vectors compared with its index come from it.
+    pub fn embedder(&self) -> Arc<dyn Embedder> {
+        self.matcher.embedder()
     }
 
     /// After a publish, archive or import: the bot serves the change now. A failure here is
@@ -67,7 +77,8 @@ impl Services {
                 reachable: ping.is_ok(),
                 error: ping.err().map(|e| e.to_string()),
             },
-            model: self.embedder.info().clone(),
+            model: self.embedder().info().clone(),
+            reembedding: self.model_switch.get(),
         }
     }
 }

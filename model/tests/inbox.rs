@@ -54,7 +54,7 @@ async fn setup() -> (tempfile::TempDir, DatabaseConnection, Inbox) {
         .unwrap();
     let embedder: Arc<dyn model::Embedder> = common::embedder();
     let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-    let inbox = Inbox::load(db.clone(), embedder, matcher, Default::default()).await.unwrap();
+    let inbox = Inbox::load(db.clone(), matcher, Default::default()).await.unwrap();
     (dir, db, inbox)
 }
 
@@ -287,7 +287,7 @@ async fn another_instances_regrouping_and_decisions_are_respected() {
     let (_dir, db, here) = setup().await;
     let embedder: Arc<dyn model::Embedder> = common::embedder();
     let matcher = Arc::new(Matcher::load(db.clone(), embedder.clone(), Scoring::default()).await.unwrap());
-    let there = Inbox::load(db.clone(), embedder, matcher, Default::default()).await.unwrap();
+    let there = Inbox::load(db.clone(), matcher, Default::default()).await.unwrap();
     let all: Vec<Report> = CARD.iter().chain(RATE.iter()).map(|q| report_now(q)).collect();
     misses::record(&db, &all).await.unwrap();
     assert_eq!(here.assign_pending().await.unwrap(), 7);

@@ -166,10 +166,8 @@ fn main() {
             );
             let matcher = Arc::new(matcher);
             let inbox =
-                model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), Default::default())
-                    .await
-                    .unwrap();
-            let services = model::Services::new(db.clone(), embedder, matcher, Arc::new(inbox));
+                model::inbox::Inbox::load(db.clone(), matcher.clone(), Default::default()).await.unwrap();
+            let services = model::Services::new(db.clone(), matcher, Arc::new(inbox));
             let token = tokens::create(&db, "bench", Role::Bot).await.unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap().to_string();
@@ -196,7 +194,7 @@ fn main() {
         let probe = &questions[5000..5200];
         let started = Instant::now();
         for q in probe {
-            services.embedder.embed(&[q.as_str()]).unwrap();
+            services.embedder().embed(&[q.as_str()]).unwrap();
         }
         let embed_rate = probe.len() as f64 / started.elapsed().as_secs_f64();
 

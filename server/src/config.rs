@@ -38,17 +38,25 @@ pub struct Config {
 }
 
 impl Default for Config {
+    /// The defaults of the default model.
     fn default() -> Self {
+        Self::for_model(model::ModelChoice::default())
+    }
+}
+
+impl Config {
+    /// The defaults, with the matching and grouping calibrated for `choice`.
+    pub fn for_model(choice: model::ModelChoice) -> Self {
         Self {
             database_url: "sqlite://data/botcoach.db".into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            model: model::ModelChoice::default(),
+            model: choice,
             model_dir: model::embedding::default_model_dir(),
             e5_model: model::embedding::default_e5_file(),
             embed_workers: 1,
             site_root: PathBuf::from("target/site"),
-            matching: model::matching::Scoring::default(),
-            grouping: model::clustering::Grouping::default(),
+            matching: choice.scoring(),
+            grouping: choice.grouping(),
             regroup_minutes: 30,
         }
     }
@@ -73,11 +81,6 @@ impl Config {
         let choice: model::ModelChoice =
             layered(Config::default()).extract_inner("model").map_err(|e| ConfigError(Box::new(e)))?;
         Self::from_figment(layered(Config::for_model(choice)))
-    }
-
-    /// The defaults, with the matching and grouping calibrated for `choice`.
-    pub fn for_model(choice: model::ModelChoice) -> Self {
-        Self { model: choice, matching: choice.scoring(), grouping: choice.grouping(), ..Self::default() }
     }
 
     fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
@@ -109,12 +112,13 @@ mod tests {
     #[test]
     fn the_model_brings_its_own_defaults_and_explicit_values_still_win() {
         figment::Jail::expect_with(|jail| {
-            jail.set_env("BOTCOACH_MODEL", "fused");
+            assert_eq!(Config::load(Path::new("absent.toml")).unwrap().model, model::ModelChoice::Fused);
+            jail.set_env("BOTCOACH_MODEL", "e5");
             let c = Config::load(Path::new("absent.toml")).unwrap();
-            assert_eq!(c.model, model::ModelChoice::Fused);
-            assert_eq!(c.matching, model::ModelChoice::Fused.scoring());
-            assert_ne!(c.matching, model::ModelChoice::Minilm.scoring());
-            assert_eq!(c.grouping, model::ModelChoice::Fused.grouping());
+            assert_eq!(c.model, model::ModelChoice::E5);
+            assert_eq!(c.matching, model::ModelChoice::E5.scoring());
+            assert_ne!(c.matching, model::ModelChoice::Fused.scoring());
+            assert_eq!(c.grouping, model::ModelChoice::E5.grouping());
             jail.set_env("BOTCOACH_MATCHING__ANSWER_SCORE", "0.9");
             assert_eq!(Config::load(Path::new("absent.toml")).unwrap().matching.answer_score, 0.9);
             jail.set_env("BOTCOACH_MODEL", "bert-large");

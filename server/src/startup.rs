@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
 use model::storage::{self, meta};
-use model::{Embedder, EmbedderOptions, Services};
+use model::{Embedder, EmbedderOptions, ModelChoice, Services};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
@@ -26,38 +26,90 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 
 /// The configured model, loaded in the calling thread (it reads 70 to 160 MB).
 pub fn build_embedder(config: &Config) -> Result<Arc<dyn Embedder>, model::EmbedError> {
+    load_choice(config, config.model)
+}
+
+fn load_choice(config: &Config, choice: ModelChoice) -> Result<Arc<dyn Embedder>, model::EmbedError> {
     let options = EmbedderOptions { workers: config.embed_workers, ..Default::default() };
-    config.model.load(&config.model_dir, &config.e5_model, &options)
+    let embedder = choice.load(&config.model_dir, &config.e5_model, &options)?;
+    Ok(Arc::new(crate::telemetry::TimedEmbedder(embedder)))
 }
 
 /// [`build_embedder`] on a blocking thread, for async start-up.
 pub async fn load_embedder(config: &Config) -> anyhow::Result<Arc<dyn Embedder>> {
-    let config = config.clone();
-    Ok(tokio::task::spawn_blocking(move || build_embedder(&config)).await??)
+    load_embedder_of(config, config.model).await
 }
 
-/// Everything `serve` needs before it listens: a migrated database and a loaded model.
+async fn load_embedder_of(config: &Config, choice: ModelChoice) -> anyhow::Result<Arc<dyn Embedder>> {
+    let config = config.clone();
+    Ok(tokio::task::spawn_blocking(move || load_choice(&config, choice)).await??)
+}
+
+/// Everything `serve` needs before it listens: a migrated database and a model serving.
+///
+/// When the configured model differs from the one that served last and the stored texts lack
+/// its vectors, the previous model serves while the new one embeds them in the background
+/// (progress in the log and on the status page), then takes over. If the previous model cannot
+/// be loaded, the texts are embedded before serving, with progress in the log.
 pub async fn services(config: &Config) -> anyhow::Result<Services> {
     let db = open_database(config).await?;
     migrate(&db).await?;
-    let embedder = load_embedder(config).await?;
-    match meta::record_embedding_model(&db, embedder.info()).await? {
-        meta::ModelChange::Changed { previous } => {
-            tracing::warn!(%previous, current = %embedder.info().name, "embedding model changed since the last start")
+    let wanted = load_embedder(config).await?;
+    let previous = meta::serving_model(&db).await?.filter(|p| *p != config.model);
+    let progress = model::reembed::Progress::default();
+    let lacking = model::reembed::lacking(&db, &wanted).await?;
+    let fallback = match previous {
+        Some(previous) if lacking > 0 => match load_embedder_of(config, previous).await {
+            Ok(old) => Some((previous, old)),
+            Err(e) => {
+                tracing::warn!(previous = previous.as_str(), error = %e, "cannot load the model that served before; embedding for the new one before serving");
+                None
+            }
+        },
+        _ => None,
+    };
+    let Some((previous, old)) = fallback else {
+        model::reembed::embed_missing(&db, &wanted, &progress).await?;
+        let services = assemble(db, wanted.clone(), config.matching, config.grouping).await?;
+        meta::record_serving_model(&services.db, config.model, wanted.info()).await?;
+        return Ok(services);
+    };
+    tracing::warn!(
+        previous = previous.as_str(),
+        configured = config.model.as_str(),
+        texts = lacking,
+        "the model changed: the previous one serves while the stored texts are embedded with the new one"
+    );
+    let services = assemble(db, old, previous.scoring(), previous.grouping()).await?;
+    let (s, choice, matching, grouping) = (services.clone(), config.model, config.matching, config.grouping);
+    tokio::spawn(async move {
+        let info = wanted.info().clone();
+        if s.switch_model(wanted, matching, grouping).await.is_ok() {
+            if let Err(e) = meta::record_serving_model(&s.db, choice, &info).await {
+                tracing::warn!(error = %e, "cannot record the model now serving");
+            }
         }
-        meta::ModelChange::First | meta::ModelChange::Same => {}
-    }
-    let embedder: Arc<dyn Embedder> = Arc::new(crate::telemetry::TimedEmbedder(embedder));
-    let matcher = model::matching::Matcher::load(db.clone(), embedder.clone(), config.matching)
+    });
+    Ok(services)
+}
+
+/// The matcher and the inbox on `embedder`.
+async fn assemble(
+    db: DatabaseConnection,
+    embedder: Arc<dyn Embedder>,
+    scoring: model::matching::Scoring,
+    grouping: model::clustering::Grouping,
+) -> anyhow::Result<Services> {
+    let matcher = model::matching::Matcher::load(db.clone(), embedder, scoring)
         .await
         .context("cannot load the published knowledge into the matcher")?;
     let stats = matcher.stats();
     tracing::info!(points = stats.points, texts = stats.texts, revision = stats.revision, "matcher ready");
     let matcher = Arc::new(matcher);
-    let inbox = model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), config.grouping)
+    let inbox = model::inbox::Inbox::load(db.clone(), matcher.clone(), grouping)
         .await
         .context("cannot load the open misses into the inbox")?;
-    Ok(Services::new(db, embedder, matcher, Arc::new(inbox)))
+    Ok(Services::new(db, matcher, Arc::new(inbox)))
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {

@@ -37,8 +37,10 @@ async fn health_pages_and_language() {
     let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(ready["database"]["reachable"], true);
     assert_eq!(ready["database"]["backend"], "SQLite");
-    assert_eq!(ready["model"]["name"], "all-MiniLM-L6-v2");
-    assert_eq!(ready["model"]["dimension"], 384);
+    // The default model: centred e5 and MiniLM fused, with each one's weights per script.
+    assert_eq!(ready["model"]["name"], "e5-small-q4-centred*0.7/1+all-MiniLM-L6-v2*0.3/0");
+    assert_eq!(ready["model"]["dimension"], 768);
+    assert_eq!(ready["reembedding"], serde_json::Value::Null, "no model change under way");
 
     // Pages need a signed-in user; anonymous visitors are sent to the sign-in page.
     let (status, _) = get(&router, "/", &[]).await;
@@ -91,21 +93,4 @@ async fn readiness_fails_when_the_database_goes_away() {
     let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(ready["database"]["reachable"], false);
     assert!(ready["database"]["error"].is_string());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn model_changes_are_noticed_across_starts() {
-    use model::storage::meta::{record_embedding_model, ModelChange};
-    let dir = tempfile::tempdir().unwrap();
-    let config = common::config_in(dir.path());
-    let services = server::startup::services(&config).await.unwrap();
-    let mut info = services.embedder.info().clone();
-    // The first start recorded it already.
-    assert_eq!(record_embedding_model(&services.db, &info).await.unwrap(), ModelChange::Same);
-    info.name = "another-model".into();
-    assert_eq!(
-        record_embedding_model(&services.db, &info).await.unwrap(),
-        ModelChange::Changed { previous: "all-MiniLM-L6-v2/384".into() }
-    );
-    assert_eq!(record_embedding_model(&services.db, &info).await.unwrap(), ModelChange::Same);
 }

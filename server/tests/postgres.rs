@@ -24,9 +24,11 @@ async fn migrations_meta_and_knowledge_work_on_postgres() {
         pooling: model::Pooling::Mean,
         load_ms: 1,
     };
-    // A fresh database per run (the script creates one), so the first record is new.
-    assert_eq!(meta::record_embedding_model(&db, &info).await.unwrap(), meta::ModelChange::First);
-    assert_eq!(meta::record_embedding_model(&db, &info).await.unwrap(), meta::ModelChange::Same);
+    // A fresh database per run (the script creates one): nothing served it yet.
+    assert_eq!(meta::serving_model(&db).await.unwrap(), None);
+    meta::record_serving_model(&db, model::ModelChoice::Minilm, &info).await.unwrap();
+    meta::record_serving_model(&db, model::ModelChoice::Minilm, &info).await.unwrap();
+    assert_eq!(meta::serving_model(&db).await.unwrap(), Some(model::ModelChoice::Minilm));
     assert_eq!(meta::get(&db, "embedding_model").await.unwrap().as_deref(), Some("all-MiniLM-L6-v2/384"));
 
     // In the same test: two tests migrating one database at once would race.
@@ -46,9 +48,9 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     let config = common::config_in(dir.path());
     let embedder: Arc<dyn model::Embedder> = server::startup::build_embedder(&config).unwrap();
     let matcher = Arc::new(
-        model::matching::Matcher::load(db.clone(), embedder.clone(), Default::default()).await.unwrap(),
+        model::matching::Matcher::load(db.clone(), embedder.clone(), config.matching).await.unwrap(),
     );
-    let inbox = Inbox::load(db.clone(), embedder, matcher, Default::default()).await.unwrap();
+    let inbox = Inbox::load(db.clone(), matcher, config.grouping).await.unwrap();
     let tag = std::process::id();
     let report = |q: String| Report {
         question: q,

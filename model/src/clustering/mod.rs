@@ -31,11 +31,24 @@ pub struct Grouping {
     /// Between regroupings a new question joins the nearest group whose centre's cosine with it
     /// is at least this; otherwise it starts a group of its own.
     pub assign: f32,
+    /// `floor` and `assign` for Chinese questions (mixed text in proportion to its Chinese
+    /// characters): a model may score Chinese rephrasings on another scale than English ones
+    /// (the fused model compares Chinese by e5 alone, English by a blend).
+    pub floor_cjk: f32,
+    pub assign_cjk: f32,
 }
 
 impl Default for Grouping {
     fn default() -> Self {
-        Grouping { neighbours: 15, floor: 0.55, resolution: 8.0, full_resolution_from: 100, assign: 0.6 }
+        Grouping {
+            neighbours: 15,
+            floor: 0.55,
+            resolution: 8.0,
+            full_resolution_from: 100,
+            assign: 0.6,
+            floor_cjk: 0.55,
+            assign_cjk: 0.6,
+        }
     }
 }
 
@@ -45,7 +58,35 @@ pub fn group(vectors: &[Vec<f32>], p: &Grouping) -> Vec<usize> {
     community::louvain(&graph::knn_graph(vectors, p.neighbours), p.floor, p.resolution_for(vectors.len()))
 }
 
+/// [`group`] for questions whose share of Chinese characters is `cjk` (one per vector): each
+/// link is judged against the floor of its two questions' script.
+pub fn group_by_script(vectors: &[Vec<f32>], cjk: &[f32], p: &Grouping) -> Vec<usize> {
+    let graph = by_script(graph::knn_graph(vectors, p.neighbours), cjk, p);
+    community::louvain(&graph, p.floor, p.resolution_for(vectors.len()))
+}
+
+/// Shifts each link's cosine so that [`community::louvain`] with `p.floor` applies the floor of
+/// the link's script (the mean Chinese share of its two questions).
+pub fn by_script(mut graph: Vec<Vec<(usize, f32)>>, cjk: &[f32], p: &Grouping) -> Vec<Vec<(usize, f32)>> {
+    for (i, near) in graph.iter_mut().enumerate() {
+        for (j, s) in near.iter_mut() {
+            *s -= p.floor_for((cjk[i] + cjk[*j]) / 2.0) - p.floor;
+        }
+    }
+    graph
+}
+
 impl Grouping {
+    /// The link floor for questions with this share of Chinese characters.
+    pub fn floor_for(&self, cjk: f32) -> f32 {
+        self.floor + (self.floor_cjk - self.floor) * cjk
+    }
+
+    /// The joining threshold for a question with this share of Chinese characters.
+    pub fn assign_for(&self, cjk: f32) -> f32 {
+        self.assign + (self.assign_cjk - self.assign) * cjk
+    }
+
     /// The resolution used for `n` questions (see `full_resolution_from`).
     pub fn resolution_for(&self, n: usize) -> f64 {
         self.resolution * (n as f64 / self.full_resolution_from.max(1) as f64).min(1.0)

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::collections::HashSet;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use sha2::{Digest, Sha256};
 
 use super::{EmbedError, Embedder};
@@ -59,6 +61,31 @@ fn to_bytes(v: &[f32]) -> Vec<u8> {
 
 fn from_bytes(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+/// The distinct texts among `texts` with no stored vector for `embedder`'s model.
+pub async fn missing(
+    db: &impl ConnectionTrait,
+    embedder: &dyn Embedder,
+    texts: &[String],
+) -> Result<Vec<String>, CacheError> {
+    let model = model_key(embedder);
+    let mut by_key: Vec<(String, &String)> = texts.iter().map(|t| (key(t), t)).collect();
+    by_key.sort();
+    by_key.dedup_by(|a, b| a.0 == b.0);
+    let mut stored: HashSet<String> = HashSet::new();
+    for chunk in by_key.chunks(500) {
+        let rows: Vec<String> = entity::Entity::find()
+            .select_only()
+            .column(entity::Column::TextHash)
+            .filter(entity::Column::Model.eq(model.as_str()))
+            .filter(entity::Column::TextHash.is_in(chunk.iter().map(|(k, _)| k.clone())))
+            .into_tuple()
+            .all(db)
+            .await?;
+        stored.extend(rows);
+    }
+    Ok(by_key.into_iter().filter(|(k, _)| !stored.contains(k)).map(|(_, t)| t.clone()).collect())
 }
 
 /// Vectors for `texts` in order: stored ones read, the others embedded (on a blocking thread)

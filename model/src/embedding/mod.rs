@@ -3,6 +3,7 @@
 
 mod bert;
 pub mod cache;
+mod centred;
 mod choice;
 mod encoder;
 mod fused;
@@ -11,6 +12,7 @@ mod packed;
 mod unigram;
 
 pub use bert::{BertEmbedder, EmbedderOptions, TextKind};
+pub use centred::{CentredEmbedder, CENTRE_TEXTS};
 pub use choice::ModelChoice;
 pub use fused::{FusedEmbedder, Part as FusedPart};
 pub use model_dir::{default_e5_file, default_model_dir, ModelDir, Pooling, FETCH_COMMAND};

@@ -34,10 +34,10 @@ pub use listing::{ListFilter, StatusFilter};
 use crate::clustering::graph::NeighbourIndex;
 use crate::clustering::{self, dot, Grouping};
 use crate::embedding::cache::{embed_cached, CacheError};
-use crate::embedding::Embedder;
 use crate::knowledge::KnowledgeError;
-use crate::matching::Matcher;
+use crate::matching::{Matcher, Serving};
 use crate::misses::entity::miss;
+use crate::script::cjk_share;
 use crate::views::RegroupReport;
 use entity::cluster;
 use labels::TermCounts;
@@ -64,6 +64,8 @@ pub enum InboxError {
     Knowledge(#[from] KnowledgeError),
     #[error(transparent)]
     Embedding(#[from] CacheError),
+    #[error(transparent)]
+    Matching(#[from] crate::matching::MatchError),
     #[error(transparent)]
     Storage(#[from] DbErr),
     #[error(transparent)]
@@ -130,9 +132,10 @@ impl State {
 
 pub struct Inbox {
     db: DatabaseConnection,
-    embedder: Arc<dyn Embedder>,
+    /// Its model embeds the misses too: groups and suggestions live in one vector space.
     matcher: Arc<Matcher>,
-    grouping: Grouping,
+    /// Calibrated for the matcher's model; changes with it.
+    grouping: RwLock<Grouping>,
     state: RwLock<State>,
     /// One writer of groups at a time in this instance (assigner or regrouping).
     writing: tokio::sync::Mutex<()>,
@@ -152,21 +155,15 @@ struct Open {
 
 impl Inbox {
     /// Loads the open misses that already have a group; the assigner places the rest.
-    pub async fn load(
-        db: DatabaseConnection,
-        embedder: Arc<dyn Embedder>,
-        matcher: Arc<Matcher>,
-        grouping: Grouping,
-    ) -> Result<Inbox> {
+    pub async fn load(db: DatabaseConnection, matcher: Arc<Matcher>, grouping: Grouping) -> Result<Inbox> {
         let mut id = [0u8; 6];
         getrandom::fill(&mut id).map_err(|e| InboxError::Internal(format!("no randomness: {e}")))?;
         let holder =
             format!("{}-{}", std::process::id(), id.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let inbox = Inbox {
             db,
-            embedder,
             matcher,
-            grouping,
+            grouping: RwLock::new(grouping),
             state: RwLock::new(State::empty()),
             writing: tokio::sync::Mutex::new(()),
             holder,
@@ -176,13 +173,28 @@ impl Inbox {
         Ok(inbox)
     }
 
+    /// The grouping parameters in use.
+    pub fn grouping(&self) -> Grouping {
+        *self.grouping.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves the matcher and the groups to another model (see [`Matcher::switch`]): nothing is
+    /// placed meanwhile, so no miss is compared with a group in the other model's space.
+    pub async fn switch_model(&self, serving: Arc<Serving>, grouping: Grouping) -> Result<()> {
+        let _writing = self.writing.lock().await;
+        self.matcher.switch(serving).await?;
+        *self.grouping.write().unwrap_or_else(|e| e.into_inner()) = grouping;
+        self.reload().await?;
+        Ok(())
+    }
+
     /// Rebuilds the in-memory state from the database (at start, after a regrouping elsewhere).
     pub async fn reload(&self) -> Result<usize> {
         let generation = crate::storage::meta::get(&self.db, GENERATION).await?;
         let open: Vec<Open> =
             open_misses(&self.db).await?.into_iter().filter(|m| m.cluster_id.is_some()).collect();
         let questions: Vec<String> = open.iter().map(|m| m.question.clone()).collect();
-        let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
+        let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
         let state = tokio::task::spawn_blocking(move || build_state(&open, &vectors))
             .await
             .map_err(|e| InboxError::Internal(format!("loading the inbox failed: {e}")))?;
@@ -212,7 +224,7 @@ impl Inbox {
             return Ok(0);
         }
         let questions: Vec<String> = pending.iter().map(|m| m.question.clone()).collect();
-        let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
+        let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
         let placed = self.place(&pending, &vectors).await;
         if placed.is_err() {
             // The state already holds misses whose placing was rolled back: start again from the
@@ -232,7 +244,8 @@ impl Inbox {
         let mut placed = 0;
         for (m, v) in pending.iter().zip(vectors) {
             let near = self.state.read().unwrap_or_else(|e| e.into_inner()).nearest_group(v);
-            let mut target = near.filter(|&(_, sim)| sim >= self.grouping.assign).map(|(id, _)| id);
+            let joins = self.grouping().assign_for(cjk_share(&m.question));
+            let mut target = near.filter(|&(_, sim)| sim >= joins).map(|(id, _)| id);
             // The group may have been decided on another instance since: then it is not a home.
             if let Some(id) = target {
                 let open = cluster::Entity::update_many()
@@ -298,8 +311,9 @@ impl Inbox {
         let _writing = self.writing.lock().await;
         let open = open_misses(&self.db).await?;
         let questions: Vec<String> = open.iter().map(|m| m.question.clone()).collect();
-        let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
-        let grouping = self.grouping;
+        let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
+        let grouping = self.grouping();
+        let cjk: Vec<f32> = questions.iter().map(|q| cjk_share(q)).collect();
         let read = started.elapsed().as_secs_f64();
         let reuse = self.reusable_index(&open);
         let reused = reuse.is_some();
@@ -319,6 +333,7 @@ impl Inbox {
             }
             let index_s = t.elapsed().as_secs_f64();
             let graph = clustering::graph::knn_graph_with(&vectors, &index, &positions, grouping.neighbours);
+            let graph = clustering::by_script(graph, &cjk, &grouping);
             let graph_s = t.elapsed().as_secs_f64() - index_s;
             let labels = clustering::community::louvain(&graph, grouping.floor, grouping.resolution_for(n));
             (vectors, labels, index, positions, index_s, graph_s)

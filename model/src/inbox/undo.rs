@@ -91,7 +91,7 @@ impl Inbox {
                 .all(&self.db)
                 .await?;
             let questions: Vec<String> = back.iter().map(|m| m.question.clone()).collect();
-            let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
+            let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
             for (m, v) in back.iter().zip(&vectors) {
                 // Still in the neighbour index unless a regrouping rebuilt it since.

@@ -232,7 +232,7 @@ impl Inbox {
         .await?;
         txn.commit().await?;
         let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
-        let vectors = embed_cached(&self.db, &self.embedder, &questions).await?;
+        let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
         let moved: HashMap<i64, &Vec<f32>> = ids.iter().copied().zip(&vectors).collect();
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         for slot in state.slots.iter_mut().filter(|s| moved.contains_key(&s.0)) {

@@ -10,7 +10,7 @@ pub mod preview;
 pub mod service;
 
 pub use index::{Index, PointDoc, PointMeta, Scored};
-pub use service::{AskRequest, AskResponse, Feedback, MatchError, Matcher, MatcherStats};
+pub use service::{AskRequest, AskResponse, Feedback, MatchError, Matcher, MatcherStats, Serving};
 
 /// How scores are fused and where the outcome thresholds sit. Defaults come from the
 /// calibration on Banking77 (`cargo bench -p model --bench matching`, see the README).

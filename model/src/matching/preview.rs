@@ -61,12 +61,12 @@ impl Matcher {
             tracing::warn!(error = %e, "matcher refresh before a regression check failed");
         }
         let builder = self.builder.lock().await;
-        let scoring = self.scoring;
+        let scoring = builder.serving.scoring;
         let before = self.snapshot();
         let id = change.knowledge_id;
         let after = Index::build(
             builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
-            self.embedder.info().dimension,
+            builder.serving.embedder.info().dimension,
         );
         let new_texts = Texts::of(change);
         let old_texts = builder.docs.get(&id).map(Texts::of);
@@ -109,7 +109,7 @@ impl Matcher {
     pub async fn answered_by(&self, knowledge_id: i32, probes: &[(&str, &[f32])]) -> Vec<usize> {
         let builder = self.builder.lock().await;
         let snap = self.snapshot();
-        let scoring = self.scoring;
+        let scoring = builder.serving.scoring;
         let Some(doc) = builder.docs.get(&knowledge_id) else {
             return Vec::new();
         };

@@ -106,24 +106,39 @@ pub struct MatcherStats {
     pub revision: i64,
 }
 
+/// The model the matcher answers with and the thresholds calibrated for it: they change
+/// together, with the index, when the model does.
+pub struct Serving {
+    pub embedder: Arc<dyn Embedder>,
+    pub scoring: Scoring,
+    /// Question vectors kept for repeated questions (this model's).
+    queries: Mutex<HashMap<String, Vec<f32>>>,
+}
+
+impl Serving {
+    pub fn new(embedder: Arc<dyn Embedder>, scoring: Scoring) -> Arc<Serving> {
+        Arc::new(Serving { embedder, scoring, queries: Mutex::new(HashMap::new()) })
+    }
+}
+
 pub(super) struct Snapshot {
     pub(super) index: Index,
     revision: i64,
+    pub(super) serving: Arc<Serving>,
 }
 
 /// What the next rebuild starts from; only the refresher touches it.
 pub(super) struct Builder {
     pub(super) docs: BTreeMap<i32, PointDoc>,
     revision: i64,
+    /// The model the docs' vectors come from.
+    pub(super) serving: Arc<Serving>,
 }
 
 pub struct Matcher {
     db: DatabaseConnection,
-    pub(super) embedder: Arc<dyn Embedder>,
-    pub(super) scoring: Scoring,
     current: RwLock<Arc<Snapshot>>,
     pub(super) builder: tokio::sync::Mutex<Builder>,
-    queries: Mutex<HashMap<String, Vec<f32>>>,
     clicks: RwLock<HashMap<i32, i64>>,
 }
 
@@ -134,13 +149,15 @@ impl Matcher {
         embedder: Arc<dyn Embedder>,
         scoring: Scoring,
     ) -> Result<Matcher, MatchError> {
+        let serving = Serving::new(embedder, scoring);
         let matcher = Matcher {
             db,
-            embedder,
-            scoring,
-            current: RwLock::new(Arc::new(Snapshot { index: Index::default(), revision: 0 })),
-            builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0 }),
-            queries: Mutex::new(HashMap::new()),
+            current: RwLock::new(Arc::new(Snapshot {
+                index: Index::default(),
+                revision: 0,
+                serving: serving.clone(),
+            })),
+            builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0, serving }),
             clicks: RwLock::new(HashMap::new()),
         };
         let clicks = clicks::Entity::find().all(&matcher.db).await?;
@@ -150,8 +167,14 @@ impl Matcher {
         Ok(matcher)
     }
 
-    pub fn scoring(&self) -> &Scoring {
-        &self.scoring
+    /// The thresholds of the model serving now.
+    pub fn scoring(&self) -> Scoring {
+        self.snapshot().serving.scoring
+    }
+
+    /// The model serving now: vectors compared with the index must come from it.
+    pub fn embedder(&self) -> Arc<dyn Embedder> {
+        self.snapshot().serving.embedder.clone()
     }
 
     pub fn stats(&self) -> MatcherStats {
@@ -167,13 +190,31 @@ impl Matcher {
     /// Asks keep using the previous snapshot until the new one is swapped in.
     pub async fn refresh(&self) -> Result<usize, MatchError> {
         let mut builder = self.builder.lock().await;
+        self.advance(&mut builder, false).await
+    }
+
+    /// Serves another model: every published point is indexed again with its vectors (from the
+    /// cache: embed them first, or this takes as long as embedding them) and swapped in with
+    /// the model's thresholds in one step. Asks meanwhile use the previous snapshot; on failure
+    /// the previous model keeps serving.
+    pub async fn switch(&self, serving: Arc<Serving>) -> Result<usize, MatchError> {
+        let mut builder = self.builder.lock().await;
+        let mut fresh = Builder { docs: BTreeMap::new(), revision: 0, serving };
+        let points = self.advance(&mut fresh, true).await?;
+        *builder = fresh;
+        Ok(points)
+    }
+
+    /// Brings `builder` up to the feed and publishes a snapshot if anything changed (or if
+    /// `publish`); returns how many points changed.
+    async fn advance(&self, builder: &mut Builder, publish: bool) -> Result<usize, MatchError> {
         let started = Instant::now();
         // The timer calls this every few seconds: one cheap query when nothing was published.
-        if feed::revision(&self.db).await? == builder.revision {
+        if feed::revision(&self.db).await? == builder.revision && !publish {
             return Ok(0);
         }
         let changes = feed::since(&self.db, builder.revision).await?;
-        if changes.items.is_empty() {
+        if changes.items.is_empty() && !publish {
             builder.revision = changes.revision;
             return Ok(0);
         }
@@ -182,7 +223,7 @@ impl Matcher {
             texts.push(item.question.clone());
             texts.extend(item.phrasings.iter().cloned());
         }
-        let mut vectors = embed_cached(&self.db, &self.embedder, &texts).await?.into_iter();
+        let mut vectors = embed_cached(&self.db, &builder.serving.embedder, &texts).await?.into_iter();
         for item in &changes.items {
             let id: i32 = item
                 .id
@@ -208,8 +249,9 @@ impl Matcher {
             );
         }
         builder.revision = changes.revision;
-        let index = Index::build(builder.docs.values(), self.embedder.info().dimension);
-        let snapshot = Arc::new(Snapshot { index, revision: builder.revision });
+        let index = Index::build(builder.docs.values(), builder.serving.embedder.info().dimension);
+        let snapshot =
+            Arc::new(Snapshot { index, revision: builder.revision, serving: builder.serving.clone() });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
         tracing::info!(
             changed = changes.items.len(),
@@ -221,18 +263,18 @@ impl Matcher {
         Ok(changes.items.len())
     }
 
-    async fn vector(&self, question: &str) -> Result<Vec<f32>, MatchError> {
-        if let Some(v) = self.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question) {
+    async fn vector(serving: &Serving, question: &str) -> Result<Vec<f32>, MatchError> {
+        if let Some(v) = serving.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question) {
             return Ok(v.clone());
         }
-        let embedder = self.embedder.clone();
+        let embedder = serving.embedder.clone();
         let text = question.to_string();
         let v = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
             .await
             .map_err(|e| MatchError::Internal(format!("embedding task failed: {e}")))??
             .pop()
             .unwrap_or_default();
-        let mut cache = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = serving.queries.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= QUERY_CACHE {
             cache.clear();
         }
@@ -244,9 +286,13 @@ impl Matcher {
     /// for the lexical side), best first.
     pub fn suggest(&self, vector: &[f32], text: &str, k: usize) -> Vec<Suggestion> {
         let snap = self.snapshot();
+        // A vector of the model before a switch: nothing to compare it with any more.
+        if vector.len() != snap.serving.embedder.info().dimension {
+            return Vec::new();
+        }
         let points = snap.index.points();
         snap.index
-            .rank(vector, text, &self.scoring, k)
+            .rank(vector, text, &snap.serving.scoring, k)
             .into_iter()
             .map(|s| Suggestion {
                 knowledge_id: points[s.point].knowledge_id.to_string(),
@@ -273,16 +319,18 @@ impl Matcher {
         if req.session_id.as_ref().is_some_and(|s| s.chars().count() > 200) {
             return Err(MatchError::Invalid("session_id is too long (at most 200 characters)".into()));
         }
-        let vector = self.vector(question).await?;
+        // One snapshot throughout: its model embeds the question its index is compared with.
         let snap = self.snapshot();
+        let scoring = snap.serving.scoring;
+        let vector = Self::vector(&snap.serving, question).await?;
         // Scanning every vector takes milliseconds at 100k texts: off the async workers.
         let ranked = {
-            let (snap, scoring, q) = (snap.clone(), self.scoring, question.to_string());
+            let (snap, q) = (snap.clone(), question.to_string());
             tokio::task::spawn_blocking(move || snap.index.rank(&vector, &q, &scoring, CANDIDATES))
                 .await
                 .map_err(|e| MatchError::Internal(format!("ranking task failed: {e}")))?
         };
-        let outcome = self.scoring.decide(&ranked);
+        let outcome = scoring.decide(&ranked);
         let points = snap.index.points();
         let candidates: Vec<AskCandidate> = ranked
             .iter()
@@ -310,12 +358,18 @@ impl Matcher {
         });
         let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
         if !req.dry_run {
-            self.log(question, &req, &response).await?;
+            self.log(question, &req, &response, &scoring).await?;
         }
         Ok(response)
     }
 
-    async fn log(&self, question: &str, req: &AskRequest, r: &AskResponse) -> Result<(), MatchError> {
+    async fn log(
+        &self,
+        question: &str,
+        req: &AskRequest,
+        r: &AskResponse,
+        scoring: &Scoring,
+    ) -> Result<(), MatchError> {
         let now = Utc::now();
         let txn = self.db.begin().await?;
         asks::ActiveModel {
@@ -334,7 +388,7 @@ impl Matcher {
             top_knowledge_id: Set(r
                 .candidates
                 .first()
-                .filter(|c| c.score >= self.scoring.clarify_score - NEAR_BELOW_CLARIFY)
+                .filter(|c| c.score >= scoring.clarify_score - NEAR_BELOW_CLARIFY)
                 .and_then(|c| c.knowledge_id.parse().ok())),
             miss_recorded: Set(r.outcome == Outcome::Miss),
             created_at: Set(now),

@@ -38,7 +38,7 @@ pub(super) async fn close_answered(services: &Services, knowledge_ids: &[i32]) -
         return Ok(0);
     }
     let questions: Vec<String> = candidates.iter().map(|m| m.question.clone()).collect();
-    let vectors = embed_cached(&services.db, &services.embedder, &questions).await?;
+    let vectors = embed_cached(&services.db, &services.embedder(), &questions).await?;
     let probes: Vec<(&str, &[f32])> =
         questions.iter().map(String::as_str).zip(vectors.iter().map(Vec::as_slice)).collect();
     let mut taken = vec![false; candidates.len()];

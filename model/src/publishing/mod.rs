@@ -41,7 +41,7 @@ pub async fn regressions(services: &Services, id: i32) -> Result<Vec<Regression>
     let content = points::content_of(&points::head(&services.db, &p).await?);
     let mut texts = vec![content.question.clone()];
     texts.extend(content.phrasings.iter().cloned());
-    let vectors = embed_cached(&services.db, &services.embedder, &texts).await?;
+    let vectors = embed_cached(&services.db, &services.embedder(), &texts).await?;
     let tree = Tree::load(&services.db).await?;
     let change = PointDoc {
         knowledge_id: id,
@@ -100,6 +100,6 @@ async fn recent_answers(services: &Services) -> Result<Vec<Probe>> {
     let mut seen = std::collections::HashSet::new();
     let texts: Vec<String> =
         rows.into_iter().filter(|q| seen.insert(crate::knowledge::fold(q))).take(RECENT_ASKS).collect();
-    let vectors = embed_cached(&services.db, &services.embedder, &texts).await?;
+    let vectors = embed_cached(&services.db, &services.embedder(), &texts).await?;
     Ok(texts.into_iter().zip(vectors).map(|(text, vector)| Probe { text, vector }).collect())
 }

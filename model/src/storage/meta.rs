@@ -6,7 +6,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
 use super::StorageError;
-use crate::embedding::ModelInfo;
+use crate::embedding::{ModelChoice, ModelInfo};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -27,6 +27,7 @@ pub mod entity {
 }
 
 const EMBEDDING_MODEL: &str = "embedding_model";
+const SERVING_MODEL: &str = "serving_model";
 
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, StorageError> {
     Ok(entity::Entity::find_by_id(key.to_string()).one(db).await?.map(|m| m.value))
@@ -49,27 +50,25 @@ pub async fn set(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<()
     Ok(())
 }
 
-/// How the configured model compares with the one recorded at the previous start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ModelChange {
-    First,
-    Same,
-    Changed { previous: String },
+/// The model serving when it was last recorded; a database from before the model choice
+/// existed was served by MiniLM, the only model then.
+pub async fn serving_model(db: &impl ConnectionTrait) -> Result<Option<ModelChoice>, StorageError> {
+    if let Some(choice) = get(db, SERVING_MODEL).await? {
+        return Ok(ModelChoice::parse(&choice));
+    }
+    Ok(get(db, EMBEDDING_MODEL)
+        .await?
+        .filter(|m| m.starts_with("all-MiniLM-L6-v2/"))
+        .map(|_| ModelChoice::Minilm))
 }
 
-/// Records the model now in use, keyed by name and dimension (what stored vectors depend on).
-pub async fn record_embedding_model(
+/// Records the model now serving: its choice and its name and dimension (what stored vectors
+/// depend on).
+pub async fn record_serving_model(
     db: &impl ConnectionTrait,
+    choice: ModelChoice,
     info: &ModelInfo,
-) -> Result<ModelChange, StorageError> {
-    let current = format!("{}/{}", info.name, info.dimension);
-    let change = match get(db, EMBEDDING_MODEL).await? {
-        None => ModelChange::First,
-        Some(previous) if previous == current => ModelChange::Same,
-        Some(previous) => ModelChange::Changed { previous },
-    };
-    if change != ModelChange::Same {
-        set(db, EMBEDDING_MODEL, &current).await?;
-    }
-    Ok(change)
+) -> Result<(), StorageError> {
+    set(db, SERVING_MODEL, choice.as_str()).await?;
+    set(db, EMBEDDING_MODEL, &format!("{}/{}", info.name, info.dimension)).await
 }

@@ -68,10 +68,8 @@ pub async fn services_with(
     transfer::import(&db, &lead, transfer::parse(format, knowledge).unwrap(), true).await.unwrap();
     let matcher =
         Arc::new(model::matching::Matcher::load(db.clone(), embedder.clone(), scoring).await.unwrap());
-    let inbox = Arc::new(
-        model::inbox::Inbox::load(db.clone(), embedder.clone(), matcher.clone(), grouping).await.unwrap(),
-    );
-    model::Services::new(db, embedder, matcher, inbox)
+    let inbox = Arc::new(model::inbox::Inbox::load(db.clone(), matcher.clone(), grouping).await.unwrap());
+    model::Services::new(db, matcher, inbox)
 }
 
 /// A report of a question the bot could not answer, now.

@@ -26,7 +26,7 @@ pub fn shared_dir() -> PathBuf {
 
 /// The crate folder as cargo reports it when it runs this binary; the compile-time value only
 /// as a fallback, since a build cached for another clone would point there.
-fn manifest_dir() -> PathBuf {
+pub fn manifest_dir() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))

@@ -1,0 +1,144 @@
+//! Stored vectors follow the model. When the configured model changes, the previous one keeps
+//! answering while every published text and open miss is embedded with the new one (and stored
+//! in the cache), with progress in the log and on the status page; then the matcher and the
+//! inbox move to the new model in one step. Asks never stop.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::clustering::Grouping;
+use crate::embedding::cache::{self, embed_cached, CacheError};
+use crate::embedding::Embedder;
+use crate::inbox::{InboxError, OPEN};
+use crate::knowledge::{feed, KnowledgeError};
+use crate::matching::{Scoring, Serving};
+use crate::misses::entity::miss;
+use crate::services::Services;
+pub use crate::views::Reembedding;
+
+/// Texts embedded between two progress updates.
+const CHUNK: usize = 64;
+/// At most one progress line in the log this often.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SwitchError {
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    Knowledge(#[from] KnowledgeError),
+    #[error(transparent)]
+    Inbox(#[from] InboxError),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// The model change under way, if any, for the status page.
+#[derive(Default)]
+pub struct Progress(RwLock<Option<Reembedding>>);
+
+impl Progress {
+    pub fn get(&self) -> Option<Reembedding> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, value: Option<Reembedding>) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = value;
+    }
+}
+
+/// Every text the serving model needs a vector for: the published points' questions and
+/// phrasings, and the open misses.
+async fn texts(db: &DatabaseConnection) -> Result<Vec<String>, SwitchError> {
+    let mut texts = Vec::new();
+    for item in feed::since(db, 0).await?.items.into_iter().filter(|i| !i.deleted) {
+        texts.push(item.question);
+        texts.extend(item.phrasings);
+    }
+    let open: Vec<String> = miss::Entity::find()
+        .select_only()
+        .column(miss::Column::Question)
+        .filter(miss::Column::Status.eq(OPEN))
+        .into_tuple()
+        .all(db)
+        .await?;
+    texts.extend(open);
+    Ok(texts)
+}
+
+/// How many stored texts lack a vector for `embedder`.
+pub async fn lacking(db: &DatabaseConnection, embedder: &Arc<dyn Embedder>) -> Result<usize, SwitchError> {
+    Ok(cache::missing(db, embedder.as_ref(), &texts(db).await?).await?.len())
+}
+
+/// Embeds and stores, for `embedder`, every text it lacks a stored vector for; returns how many.
+pub async fn embed_missing(
+    db: &DatabaseConnection,
+    embedder: &Arc<dyn Embedder>,
+    progress: &Progress,
+) -> Result<usize, SwitchError> {
+    let model = embedder.info().name.clone();
+    let missing = cache::missing(db, embedder.as_ref(), &texts(db).await?).await?;
+    let total = missing.len();
+    if total == 0 {
+        return Ok(0);
+    }
+    let started = Instant::now();
+    let mut logged = Instant::now();
+    tracing::info!(model = %model, texts = total, "embedding the stored texts with the new model");
+    let report =
+        |done: usize| progress.set(Some(Reembedding { model: model.clone(), done, total, error: None }));
+    report(0);
+    let mut done = 0;
+    for chunk in missing.chunks(CHUNK) {
+        embed_cached(db, embedder, chunk).await?;
+        done += chunk.len();
+        report(done);
+        if logged.elapsed() >= LOG_EVERY {
+            logged = Instant::now();
+            tracing::info!(model = %model, done, total, "re-embedding: {}%", done * 100 / total);
+        }
+    }
+    tracing::info!(model = %model, texts = total, seconds = started.elapsed().as_secs(), "re-embedding done");
+    Ok(total)
+}
+
+impl Services {
+    /// Moves the product to another model: embeds what it lacks while the current model keeps
+    /// answering, then swaps the matcher and the inbox to it with its thresholds. On failure
+    /// the current model keeps serving and the status page says why.
+    pub async fn switch_model(
+        &self,
+        embedder: Arc<dyn Embedder>,
+        scoring: Scoring,
+        grouping: Grouping,
+    ) -> Result<(), SwitchError> {
+        let model = embedder.info().name.clone();
+        let result = async {
+            embed_missing(&self.db, &embedder, &self.model_switch).await?;
+            self.inbox.switch_model(Serving::new(embedder, scoring), grouping).await?;
+            Ok::<_, SwitchError>(())
+        }
+        .await;
+        match &result {
+            Ok(()) => {
+                self.model_switch.set(None);
+                tracing::info!(model = %model, "now serving with the new model");
+            }
+            Err(e) => {
+                let mut failed = self.model_switch.get().unwrap_or(Reembedding {
+                    model: model.clone(),
+                    done: 0,
+                    total: 0,
+                    error: None,
+                });
+                failed.error = Some(e.to_string());
+                self.model_switch.set(Some(failed));
+                tracing::error!(model = %model, error = %e, "the model change failed; the previous model keeps serving");
+            }
+        }
+        result
+    }
+}
