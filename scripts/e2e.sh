@@ -24,9 +24,10 @@ REVIEWER_TOKEN=$("$bin" token create e2e-reviewer --role reviewer 2>>"$work/serv
 export BOT_TOKEN REVIEWER_TOKEN
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
+# E2E_KEEP=1 keeps the database and the server's log for a look after a failure.
 cleanup() {
   kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  rm -rf "$work"
+  if [[ ${E2E_KEEP:-} == 1 ]]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 

@@ -148,6 +148,13 @@ pub fn use_me() -> Resource<Option<Me>> {
     expect_context::<Resource<Option<Me>>>()
 }
 
+/// Where to go after signing in: a path on this site, or `/`. `//host` and `/\\host` are
+/// other sites to a browser, so they are refused like any absolute address.
+fn local_path(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+        .unwrap_or_else(|| "/".into())
+}
+
 #[component]
 pub fn SignIn() -> impl IntoView {
     let lang = use_lang();
@@ -161,11 +168,7 @@ pub fn SignIn() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
-            let next = query
-                .read_untracked()
-                .get("next")
-                .filter(|n| n.starts_with('/'))
-                .unwrap_or_else(|| "/".into());
+            let next = local_path(query.read_untracked().get("next"));
             // A full load, so the server renders the next page with the new session.
             let _ = window().location().set_href(&next);
         }
@@ -222,5 +225,19 @@ pub fn UserMenu() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        assert_eq!(local_path(Some("/inbox?x=1".into())), "/inbox?x=1");
+        for outside in ["//evil.example", "/\\evil.example", "https://evil.example", "evil.example", ""] {
+            assert_eq!(local_path(Some(outside.into())), "/", "{outside}");
+        }
+        assert_eq!(local_path(None), "/");
     }
 }

@@ -141,3 +141,39 @@ async fn the_report_lists_topics_by_reports_with_examples_in_both_languages() {
     assert_eq!(&first[2], "3");
     assert!("pdf".parse::<report::Format>().is_err() && "fr".parse::<report::Lang>().is_err());
 }
+
+/// Customers' words go into files people open in a spreadsheet or a Markdown viewer: a cell
+/// starting with `=`, `+`, `-`, `@` would run as a formula, and raw HTML would render.
+#[test]
+fn hostile_text_in_the_report_stays_text() {
+    let r = model::views::VocReport {
+        days: 7,
+        since: chrono::Utc::now(),
+        asks: 3,
+        topics: vec![model::views::VocTopic {
+            cluster_id: "1".into(),
+            status: "open".into(),
+            label: "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
+            volume: 3,
+            previous: 0,
+            share: 1.0,
+            examples: vec![
+                "+1 555 0100 call me".into(),
+                "-2+3".into(),
+                "@SUM(A1:A9)".into(),
+                "<img src=x onerror=alert(1)> hello".into(),
+            ],
+        }],
+    };
+    let csv = report::render(&r, report::Format::Csv, report::Lang::En).unwrap();
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let first = rows.records().next().unwrap().unwrap();
+    assert_eq!(&first[1], "'=HYPERLINK(\"http://evil.example\",\"click\")", "the label is text");
+    assert!(first[6].starts_with("'+1 555"), "{}", &first[6]);
+    for cell in first.iter() {
+        assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?} would be a formula");
+    }
+    let md = report::render(&r, report::Format::Markdown, report::Lang::En).unwrap();
+    assert!(!md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt; hello"), "{md}");
+}

@@ -6,7 +6,6 @@ use anyhow::Context;
 use model::accounts::{tokens, users, Role};
 use model::audit;
 use model::views::Actor;
-use sea_orm::TransactionTrait;
 
 use crate::config::Config;
 
@@ -29,7 +28,7 @@ pub async fn user_add(config: &Config, name: &str, role: Role) -> anyhow::Result
     std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
     let password = password.trim_end_matches(['\n', '\r']);
     let db = migrated_database(config).await?;
-    let txn = db.begin().await?;
+    let txn = model::storage::write(&db).await?;
     let id = users::add(&txn, name, password, role).await?;
     audit::record(
         &txn,
@@ -47,7 +46,7 @@ pub async fn user_add(config: &Config, name: &str, role: Role) -> anyhow::Result
 /// Prints only the token, so `TOKEN=$(botcoach token create ...)` works.
 pub async fn token_create(config: &Config, name: &str, role: Role) -> anyhow::Result<()> {
     let db = migrated_database(config).await?;
-    let txn = db.begin().await?;
+    let txn = model::storage::write(&db).await?;
     let token = tokens::create(&txn, name, role).await?;
     audit::record(
         &txn,

@@ -4,7 +4,6 @@
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 
 use super::tokens::{hash, random_secret};
@@ -73,7 +72,7 @@ pub async fn sign_in(
     let Some(user) = users::find(db, name).await? else { return Ok(None) };
     let secret = random_secret("")?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     entity::ActiveModel {
         token_hash: Set(hash(&secret)),
         user_id: Set(user.id),

@@ -25,7 +25,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 
 pub use crate::views::Decision;
@@ -240,7 +240,7 @@ impl Inbox {
     /// later misses of the batch see earlier ones.
     async fn place(&self, pending: &[miss::Model], vectors: &[Vec<f32>]) -> Result<usize> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         let mut placed = 0;
         for (m, v) in pending.iter().zip(vectors) {
             let near = self.state.read().unwrap_or_else(|e| e.into_inner()).nearest_group(v);
@@ -361,7 +361,7 @@ impl Inbox {
             .map(|c| (c.id, c))
             .collect();
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         for (g, list) in members.iter().enumerate() {
             let refs: Vec<&[f32]> = list.iter().map(|&i| vectors[i].as_slice()).collect();
             let counts: Vec<i64> = list.iter().map(|&i| open[i].count).collect();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::entity::{cluster, decision};
@@ -41,7 +41,7 @@ impl Inbox {
     pub async fn resolve(&self, actor: &Actor, cluster_id: &str, decision: Decision) -> Result<Resolution> {
         require(actor, Role::Trainer, "deciding on inbox groups")?;
         let id = group_id(cluster_id)?;
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         open_group(&txn, id, actor).await?;
         let open = open_members(&txn, id).await?;
         let chosen: Vec<miss::Model> = match decision.miss_ids() {

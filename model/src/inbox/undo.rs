@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{cluster, decision};
 use super::{Inbox, InboxError, Result, OPEN};
@@ -20,7 +20,7 @@ impl Inbox {
         require(actor, Role::Trainer, "undoing inbox decisions")?;
         let id: i64 = id.parse().map_err(|_| InboxError::NotFound(format!("there is no decision {id:?}")))?;
         let _writing = self.writing.lock().await;
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         let d = decision::Entity::find_by_id(id)
             .one(&txn)
             .await?

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entity::cluster;
 use super::{new_cluster, Inbox, InboxError, Result, OPEN};
@@ -66,7 +66,7 @@ impl Inbox {
         let id = group_id(cluster_id)?;
         let now = Utc::now();
         let until = now + Duration::minutes(CLAIM_MINUTES);
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         open_group(&txn, id, actor).await?;
         cluster::Entity::update_many()
             .col_expr(cluster::Column::ClaimedBy, Expr::value(actor.name.clone()))
@@ -102,7 +102,7 @@ impl Inbox {
         }
         let _writing = self.writing.lock().await;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         open_group(&txn, into, actor).await?;
         for &f in &from {
             open_group(&txn, f, actor).await?;
@@ -150,7 +150,7 @@ impl Inbox {
         require(actor, Role::Trainer, "splitting inbox groups")?;
         let id = group_id(cluster_id)?;
         let _writing = self.writing.lock().await;
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         open_group(&txn, id, actor).await?;
         let members = open_members(&txn, id).await?;
         let chosen = pick(&members, miss_ids, id)?;
@@ -175,7 +175,7 @@ impl Inbox {
         require(actor, Role::Trainer, "moving inbox questions")?;
         let (m, to) = (miss_id(miss)?, group_id(to)?);
         let _writing = self.writing.lock().await;
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         let found = miss::Entity::find_by_id(m)
             .one(&txn)
             .await?

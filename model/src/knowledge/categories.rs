@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use serde_json::json;
 
@@ -185,7 +185,7 @@ pub async fn create(
 ) -> Result<CategoryNode> {
     require(actor, Role::Trainer, "changing categories")?;
     let name = check_name(name)?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let tree = Tree::load(&txn).await?;
     if let Some(p) = parent_id {
         tree.get(p).ok_or_else(|| KnowledgeError::NotFound(format!("parent category {p}")))?;
@@ -230,7 +230,7 @@ pub async fn update(
     template: Option<Option<Template>>,
 ) -> Result<CategoryNode> {
     require(actor, Role::Trainer, "changing categories")?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let tree = Tree::load(&txn).await?;
     let current = tree.get(id).ok_or_else(|| KnowledgeError::NotFound(format!("category {id}")))?.clone();
     let name = match name {

@@ -46,5 +46,7 @@ pub async fn since(db: &impl ConnectionTrait, since: i64) -> Result<Feed> {
             deleted: p.status == PointStatus::Archived.as_str(),
         });
     }
-    Ok(Feed { revision: latest.max(revision(db).await?), items })
+    // Exactly the last revision delivered: a publish committed after the read above comes
+    // with the next call, never counted as seen without being sent.
+    Ok(Feed { revision: latest, items })
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 use serde_json::json;
 
@@ -17,7 +17,7 @@ use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionState, Role
 
 /// Creates a knowledge point as a draft.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, content: Content) -> Result<PointDetail> {
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let id = create_in(&txn, actor, content).await?;
     txn.commit().await?;
     queries::detail(db, id).await
@@ -70,7 +70,7 @@ pub async fn save(
     version: i32,
     content: Content,
 ) -> Result<PointDetail> {
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     save_in(&txn, actor, id, Some(version), content, None).await?;
     txn.commit().await?;
     queries::detail(db, id).await
@@ -126,7 +126,7 @@ pub(crate) async fn save_in(
 
 /// Sends the current draft to the review queue.
 pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     submit_in(&txn, actor, id, Some(version)).await?;
     txn.commit().await?;
     queries::detail(db, id).await
@@ -162,7 +162,7 @@ pub(crate) async fn submit_in(
 /// Approves the revision in review and publishes it: the bot serves it from now on.
 pub async fn approve(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
     require(actor, Role::Reviewer, "approving knowledge")?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let (p, head) = locked(&txn, id, version).await?;
     expect_in_review(&p, &head)?;
     publish_head(&txn, actor, &p, &head).await?;
@@ -314,7 +314,7 @@ pub async fn reject(
             limits::COMMENT_CHARS
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let (p, head) = locked(&txn, id, version).await?;
     expect_in_review(&p, &head)?;
     revision::ActiveModel {
@@ -343,7 +343,7 @@ pub async fn reject(
 /// Takes a point out of service: bots see it as deleted; its history stays.
 pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
     require(actor, Role::Reviewer, "archiving knowledge")?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let (p, head) = locked(&txn, id, version).await?;
     if p.status == PointStatus::Archived.as_str() {
         return Err(KnowledgeError::Conflict(format!("knowledge point {id} is already archived")));
@@ -379,7 +379,7 @@ pub async fn restore(
     version: i32,
     number: i32,
 ) -> Result<PointDetail> {
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let old = revision::Entity::find()
         .filter(revision::Column::KnowledgeId.eq(id))
         .filter(revision::Column::Number.eq(number))

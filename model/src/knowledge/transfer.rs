@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -160,7 +160,7 @@ pub async fn import(
     }
     let (rows, mut errors) = parsed;
     let mut report = ImportReport::default();
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     for (line, row) in rows {
         match import_row(&txn, actor, row, publish).await {
             Ok(outcome) => {

@@ -8,9 +8,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
 use super::asks::entity as asks;
@@ -371,7 +369,7 @@ impl Matcher {
         scoring: &Scoring,
     ) -> Result<(), MatchError> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         asks::ActiveModel {
             ask_id: Set(r.ask_id.clone()),
             question: Set(question.to_string()),
@@ -423,7 +421,7 @@ impl Matcher {
             })?),
             None => None,
         };
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         let ask = asks::Entity::find()
             .filter(asks::Column::AskId.eq(f.ask_id.as_str()))
             .one(&txn)
@@ -468,7 +466,7 @@ impl Matcher {
         if !self.snapshot().index.points().iter().any(|p| p.knowledge_id == knowledge_id) {
             return Err(MatchError::NotFound(format!("published knowledge point {knowledge_id}")));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::storage::write(&self.db).await?;
         let now = match clicks::Entity::find_by_id(knowledge_id).one(&txn).await? {
             Some(row) => {
                 let n = row.clicks + 1;

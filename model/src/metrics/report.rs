@@ -148,7 +148,13 @@ fn markdown(report: &Report, lang: Lang) -> String {
     let h = headings(lang);
     let mut out = title;
     out.push_str(&format!("| # | {} |\n| ---: | --- | ---: | ---: | ---: | ---: | --- |\n", h.join(" | ")));
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let cell = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('|', "\\|")
+            .replace('\n', " ")
+    };
     for (i, t) in report.topics.iter().enumerate() {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {:.1}% | {} |\n",
@@ -164,6 +170,16 @@ fn markdown(report: &Report, lang: Lang) -> String {
     out
 }
 
+/// A customer's words as a spreadsheet cell: one starting with `=`, `+`, `-`, `@` (or a tab or
+/// carriage return) would be read as a formula, so it gets a leading apostrophe.
+fn as_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 fn csv(report: &Report, lang: Lang) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let h = headings(lang);
@@ -172,12 +188,12 @@ fn csv(report: &Report, lang: Lang) -> Result<String> {
     for (i, t) in report.topics.iter().enumerate() {
         w.write_record([
             (i + 1).to_string(),
-            t.label.clone(),
+            as_text(&t.label),
             t.volume.to_string(),
             t.previous.to_string(),
             growth(t, lang),
             format!("{:.4}", t.share),
-            t.examples.join(" | "),
+            as_text(&t.examples.join(" | ")),
         ])
         .map_err(io)?;
     }

@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -124,7 +123,7 @@ pub const CLOSED: &str = "closed";
 
 /// Stores the reports in one transaction: when this returns, they are durable.
 pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     record_in(&txn, reports).await?;
     txn.commit().await?;
     Ok(())
@@ -221,7 +220,7 @@ pub async fn record_untaken_clarifications(
         .filter(asks::Column::CreatedAt.lt(Utc::now() - after))
         .all(db)
         .await?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     for a in &due {
         record_one(
             &txn,

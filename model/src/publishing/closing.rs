@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::Result;
 use crate::embedding::cache::embed_cached;
@@ -70,7 +70,7 @@ async fn close<'a>(
     let ids: Vec<i64> = answered.iter().map(|m| m.id).collect();
     let groups: HashSet<i64> = answered.iter().filter_map(|m| m.cluster_id).collect();
     let now = Utc::now();
-    let txn = services.db.begin().await?;
+    let txn = crate::storage::write(&services.db).await?;
     let mut closed = 0;
     for chunk in ids.chunks(500) {
         closed += miss::Entity::update_many()

@@ -5,7 +5,7 @@
 mod closing;
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::embedding::cache::{embed_cached, CacheError};
 use crate::knowledge::{categories::Tree, points, require, KnowledgeError};
@@ -69,7 +69,7 @@ pub async fn publish(
     if !regressions.is_empty() && !force {
         return Err(PublishError::Regressions(regressions));
     }
-    let txn = services.db.begin().await?;
+    let txn = crate::storage::write(&services.db).await?;
     let revision = points::publish_pending_in(&txn, actor, id, version).await?;
     txn.commit().await?;
     services.knowledge_changed().await;

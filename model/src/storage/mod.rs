@@ -5,7 +5,13 @@ pub mod sql;
 
 use std::path::Path;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -35,10 +41,29 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StorageError> {
     let mut options = ConnectOptions::new(url.clone());
     options.sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        // SQLite serialises writers; a small pool avoids "database is locked" churn.
         options.max_connections(4);
+        // WAL: readers never block the writer nor it them. `synchronous = FULL`: every commit
+        // is on disk before it returns, so an accepted miss survives a power cut, not only a
+        // crash. A writer waits up to 10 s for another instead of failing; write transactions
+        // take the lock when they begin (`write`), where waiting is possible.
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+        });
     }
     Database::connect(options).await.map_err(|source| StorageError::Connect { url: redact(&url), source })
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads first and then writes cannot wait for another
+/// writer, it fails with "database is locked". On PostgreSQL a plain `BEGIN`.
+pub async fn write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 fn sqlite_prepare(url: &str) -> Result<String, StorageError> {
