@@ -314,6 +314,11 @@ impl Matcher {
                 "the question is too long: {n} characters (at most {QUESTION_CHARS})"
             )));
         }
+        if crate::misses::has_control(question) {
+            return Err(MatchError::Invalid(
+                "the question contains control characters (NUL, escape codes…)".into(),
+            ));
+        }
         if req.session_id.as_ref().is_some_and(|s| s.chars().count() > 200) {
             return Err(MatchError::Invalid("session_id is too long (at most 200 characters)".into()));
         }

@@ -49,6 +49,12 @@ pub struct Report {
     pub occurred_at: DateTime<Utc>,
 }
 
+/// Control characters other than line breaks and tabs: no customer types them, and a NUL is
+/// refused by PostgreSQL's text columns (a 500 instead of a clear error).
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+}
+
 impl Report {
     /// A report from an external bot, checked field by field; the error names the field.
     pub fn external(
@@ -64,6 +70,9 @@ impl Report {
         let chars = question.chars().count();
         if question.is_empty() || chars > QUESTION_CHARS {
             return Err(format!("the question must have 1 to {QUESTION_CHARS} characters (has {chars})"));
+        }
+        if has_control(&question) {
+            return Err("the question contains control characters (NUL, escape codes…)".into());
         }
         let channel = channel.unwrap_or_else(|| "bot".into());
         let channel_ok = !channel.is_empty()
