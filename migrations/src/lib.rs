@@ -11,6 +11,7 @@ mod m20261122_000005_create_matching;
 mod m20261122_000006_create_inbox;
 mod m20261122_000007_create_workbench;
 mod m20261122_000008_create_dashboard;
+mod m20261126_000009_reliability;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_inbox::Migration),
             Box::new(m20261122_000007_create_workbench::Migration),
             Box::new(m20261122_000008_create_dashboard::Migration),
+            Box::new(m20261126_000009_reliability::Migration),
         ]
     }
 }

@@ -1,16 +1,22 @@
-//! Many writers at once on one SQLite file, as a busy call centre makes them: every write is
-//! accepted and kept, none fails with "database is locked"; and a bot following the knowledge
-//! feed while points are published receives every one of them.
+//! Many writers at once, as a busy call centre (or several instances on one PostgreSQL) makes
+//! them, on a real SQLite file and on PostgreSQL: every write is accepted and kept, none fails
+//! with "database is locked"; a bot following the knowledge feed while points are published
+//! receives every one of them; and what only one may do — decide on a group, hold it, take a
+//! question, move a category — exactly one does, however many try at the same moment.
 
 mod common;
 
 use std::collections::HashSet;
 
-use model::knowledge::{categories, feed, points};
+use std::sync::Arc;
+
+use model::inbox::{Decision, InboxError};
+use model::knowledge::transfer::Format;
+use model::knowledge::{categories, feed, points, KnowledgeError};
 use model::matching::{AskRequest, Feedback};
 use model::misses::{Report, Signal};
 use model::views::{Actor, Content, Outcome, Role};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 const CLIENTS: usize = 30;
 
@@ -26,13 +32,25 @@ fn report(question: String) -> Report {
     }
 }
 
+const CSV: &str = "category,question,answer,phrasings\n\
+                   Cards,Where is my card?,On its way.,card not arrived\n\
+                   Top-ups,How do I top up?,In the app.,add money to my account\n";
+
+async fn services(db: DatabaseConnection) -> model::Services {
+    let embedder: Arc<dyn model::Embedder> = common::embedder();
+    common::services_on(db, Format::Csv, CSV.as_bytes(), embedder, Default::default(), Default::default())
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_clients_writing_at_once_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = "category,question,answer,phrasings\n\
-               Cards,Where is my card?,On its way.,card not arrived\n\
-               Top-ups,How do I top up?,In the app.,add money to my account\n";
-    let services = common::services(dir.path(), csv).await;
+    for db in common::databases(dir.path(), "thirty_clients").await {
+        thirty_clients(services(db).await).await;
+    }
+}
+
+async fn thirty_clients(services: model::Services) {
     let clients: Vec<_> = (0..CLIENTS)
         .map(|i| {
             let s = services.clone();
@@ -80,13 +98,15 @@ async fn thirty_clients_writing_at_once_lose_nothing() {
     assert_eq!(misses as usize, CLIENTS * 4, "each client's miss and three reports");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_bot_following_the_feed_while_points_are_published_receives_every_one() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("feed.db").display());
-    let db = model::storage::connect(&url).await.unwrap();
-    use migrations::{Migrator, MigratorTrait};
-    Migrator::up(&db, None).await.unwrap();
+    for db in common::databases(dir.path(), "feed_follower").await {
+        feed_follower(db).await;
+    }
+}
+
+async fn feed_follower(db: DatabaseConnection) {
     let (tina, rex) = (Actor::new("tina", Role::Trainer), Actor::new("rex", Role::Reviewer));
     let m = categories::create(&db, &tina, None, "Cards", None).await.unwrap().id;
     const PUBLISHED: usize = 80;
@@ -117,4 +137,148 @@ async fn a_bot_following_the_feed_while_points_are_published_receives_every_one(
     let f = feed::since(&db, revision).await.unwrap();
     seen.extend(f.items.into_iter().map(|i| i.id));
     assert_eq!(seen.len(), PUBLISHED, "the follower was told it had seen publishes it never received");
+}
+
+/// Starts `n` tasks at once, each running `f(i)`, and returns their results in order.
+async fn all_at_once<T, F, Fut>(n: usize, f: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let start = Arc::new(tokio::sync::Barrier::new(n));
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (start, work) = (start.clone(), f(i));
+            tokio::spawn(async move {
+                start.wait().await;
+                work.await
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+const TRAINERS: usize = 8;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn trainers_racing_for_one_group_make_one_decision_and_one_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "racing_trainers").await {
+        racing_trainers(services(db).await).await;
+    }
+}
+
+async fn racing_trainers(services: model::Services) {
+    use model::inbox::entity::decision;
+    let s = &services;
+    let on = model::storage::backend_name(&s.db);
+    for round in 0..5 {
+        let questions: Vec<String> =
+            (0..3).map(|k| format!("can I pay my rent {round} with a parrot {k}")).collect();
+        let reports: Vec<Report> = questions.iter().map(|q| report(q.clone())).collect();
+        model::misses::record(&s.db, &reports).await.unwrap();
+        s.inbox.assign_pending().await.unwrap();
+        let page = s.inbox.list(&Default::default()).await.unwrap();
+        let group = page
+            .clusters
+            .iter()
+            .find(|c| c.members.iter().any(|m| m.question == questions[0]))
+            .unwrap()
+            .id
+            .clone();
+        let decisions_before = decision::Entity::find().count(&s.db).await.unwrap();
+
+        // Everyone claims it at once: one holds it.
+        let claims = all_at_once(TRAINERS, |i| {
+            let (inbox, group) = (s.inbox.clone(), group.clone());
+            async move { inbox.claim(&Actor::new(&format!("trainer{i}"), Role::Trainer), &group).await }
+        })
+        .await;
+        let held: Vec<_> = claims.iter().filter_map(|c| c.as_ref().ok()).collect();
+        assert_eq!(held.len(), 1, "{on} round {round}: {claims:?}");
+        for c in claims.iter().filter_map(|c| c.as_ref().err()) {
+            assert!(matches!(c, InboxError::Conflict(_)), "{c}");
+        }
+        let holder = held[0].by.clone();
+        s.inbox.release(&Actor::new(&holder, Role::Trainer), &group).await.unwrap();
+
+        // Everyone decides at once, each writing their own new point: one decision, one point.
+        let points_before = model::knowledge::entity::point::Entity::find().count(&s.db).await.unwrap();
+        let resolved = all_at_once(TRAINERS, |i| {
+            let (inbox, group) = (s.inbox.clone(), group.clone());
+            async move {
+                let decision = Decision::Create {
+                    category: "Rent".into(),
+                    question: format!("Can I pay rent {round} with animals, says trainer {i}?"),
+                    answer: "No.".into(),
+                    miss_ids: None,
+                };
+                inbox.resolve(&Actor::new(&format!("trainer{i}"), Role::Trainer), &group, decision).await
+            }
+        })
+        .await;
+        let ok = resolved.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 1, "{on} round {round}: {resolved:?}");
+        for e in resolved.iter().filter_map(|r| r.as_ref().err()) {
+            assert!(matches!(e, InboxError::Conflict(_)), "{e}");
+        }
+        assert_eq!(decision::Entity::find().count(&s.db).await.unwrap(), decisions_before + 1);
+        let points_after = model::knowledge::entity::point::Entity::find().count(&s.db).await.unwrap();
+        assert_eq!(points_after, points_before + 1, "{on} round {round}: one new point");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_question_one_live_point_and_no_category_cycle_however_many_try() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "racing_knowledge").await {
+        racing_knowledge(db).await;
+    }
+}
+
+async fn racing_knowledge(db: DatabaseConnection) {
+    let on = model::storage::backend_name(&db);
+    let tina = Actor::new("tina", Role::Trainer);
+    let cards = categories::create(&db, &tina, None, "Cards", None).await.unwrap().id;
+    for round in 0..5 {
+        let created = all_at_once(TRAINERS, |_| {
+            let (db, tina) = (db.clone(), tina.clone());
+            async move {
+                let content = Content {
+                    category_id: cards,
+                    question: format!("Can I freeze card number {round}?"),
+                    answer: "Yes, in the app.".into(),
+                    phrasings: vec![],
+                    template_slot: None,
+                };
+                points::create(&db, &tina, content).await
+            }
+        })
+        .await;
+        assert_eq!(created.iter().filter(|r| r.is_ok()).count(), 1, "{on} round {round}: {created:?}");
+        for e in created.iter().filter_map(|r| r.as_ref().err()) {
+            assert!(matches!(e, KnowledgeError::Conflict(_)), "{e}");
+        }
+
+        // Two siblings, each moved under the other at the same moment, many times over: at most
+        // one move of each pair succeeds, and the tree stays a tree.
+        let a = categories::create(&db, &tina, None, &format!("A{round}"), None).await.unwrap().id;
+        let b = categories::create(&db, &tina, None, &format!("B{round}"), None).await.unwrap().id;
+        let moved = all_at_once(TRAINERS, |i| {
+            let (db, tina) = (db.clone(), tina.clone());
+            let (what, under) = if i % 2 == 0 { (a, b) } else { (b, a) };
+            async move { categories::update(&db, &tina, what, None, Some(Some(under)), None).await }
+        })
+        .await;
+        let tree = categories::Tree::load(&db).await.unwrap();
+        assert!(tree.root(a).is_some() && tree.root(b).is_some(), "{on} round {round}: a cycle: {moved:?}");
+        let a_under_b = tree.get(a).unwrap().parent_id == Some(b);
+        let b_under_a = tree.get(b).unwrap().parent_id == Some(a);
+        assert!(a_under_b != b_under_a, "{on} round {round}: exactly one is under the other");
+    }
 }

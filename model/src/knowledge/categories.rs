@@ -48,10 +48,14 @@ impl Tree {
     /// The top-level category (business category) above `id`, or `id` itself.
     pub fn root(&self, id: i32) -> Option<i32> {
         let mut cur = self.rows.get(&id)?;
-        while let Some(parent) = cur.parent_id.and_then(|p| self.rows.get(&p)) {
-            cur = parent;
+        // Bounded like every walk here: a damaged table must not hang a page.
+        for _ in 0..64 {
+            match cur.parent_id.and_then(|p| self.rows.get(&p)) {
+                Some(parent) => cur = parent,
+                None => return Some(cur.id),
+            }
         }
-        Some(cur.id)
+        None
     }
 
     /// `root` and every category below it.

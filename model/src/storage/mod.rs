@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -55,16 +55,32 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StorageError> {
     Database::connect(options).await.map_err(|source| StorageError::Connect { url: redact(&url), source })
 }
 
-/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-/// IMMEDIATE`): a deferred transaction that reads first and then writes cannot wait for another
-/// writer, it fails with "database is locked". On PostgreSQL a plain `BEGIN`.
-pub async fn write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+/// Begins a transaction that will write. Write transactions run one at a time, on both engines:
+/// every check-then-act in botcoach (a group still open, a question still free, a category move
+/// that makes no cycle, the next feed revision) reads and writes under that one lock.
+/// - SQLite: `BEGIN IMMEDIATE` takes the write lock at once; a deferred transaction that reads
+///   first and then writes cannot wait for another writer, it fails with "database is locked".
+/// - PostgreSQL: a transaction-scoped advisory lock, so instances sharing the database queue
+///   like SQLite's writers do. Reads (asks, lists, the feed) take no lock. Write transactions are
+///   short (milliseconds), and a call centre's writes are tens per second, not thousands.
+pub async fn write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr>
+where
+    C::Transaction: ConnectionTrait,
+{
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITER_LOCK})")).await?;
+    }
+    Ok(txn)
 }
+
+/// The advisory lock key of botcoach's writers ("botcoach" in ASCII): one number per database.
+const WRITER_LOCK: i64 = 0x626f_7463_6f61_6368;
 
 fn sqlite_prepare(url: &str) -> Result<String, StorageError> {
     let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {

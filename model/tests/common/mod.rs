@@ -60,16 +60,63 @@ pub async fn services_with(
     scoring: model::matching::Scoring,
     grouping: model::clustering::Grouping,
 ) -> model::Services {
-    use migrations::{Migrator, MigratorTrait};
+    let db = sqlite(dir, "test").await;
+    services_on(db, format, knowledge, embedder, scoring, grouping).await
+}
+
+/// The services over a migrated database `db`, with `knowledge` imported and published.
+pub async fn services_on(
+    db: sea_orm::DatabaseConnection,
+    format: model::knowledge::transfer::Format,
+    knowledge: &[u8],
+    embedder: Arc<dyn model::Embedder>,
+    scoring: model::matching::Scoring,
+    grouping: model::clustering::Grouping,
+) -> model::Services {
     use model::knowledge::transfer;
-    let db = model::storage::connect(&format!("sqlite://{}", dir.join("test.db").display())).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
     let lead = model::views::Actor::new("lead", model::views::Role::Reviewer);
     transfer::import(&db, &lead, transfer::parse(format, knowledge).unwrap(), true).await.unwrap();
     let matcher =
         Arc::new(model::matching::Matcher::load(db.clone(), embedder.clone(), scoring).await.unwrap());
     let inbox = Arc::new(model::inbox::Inbox::load(db.clone(), matcher.clone(), grouping).await.unwrap());
     model::Services::new(db, matcher, inbox)
+}
+
+/// A fresh, migrated SQLite file `name.db` in `dir`.
+pub async fn sqlite(dir: &std::path::Path, name: &str) -> sea_orm::DatabaseConnection {
+    use migrations::{Migrator, MigratorTrait};
+    let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    let db = model::storage::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    db
+}
+
+/// A fresh, migrated PostgreSQL database `name` on the throw-away server `scripts/test.sh`
+/// starts (BOTCOACH_TEST_POSTGRES_URL); `None` without one, which CI does not allow.
+pub async fn postgres(name: &str) -> Option<sea_orm::DatabaseConnection> {
+    use migrations::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    let Ok(base) = std::env::var("BOTCOACH_TEST_POSTGRES_URL") else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: use scripts/test.sh");
+        eprintln!("PostgreSQL part skipped: BOTCOACH_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)");
+        return None;
+    };
+    let admin = model::storage::connect(&base).await.unwrap();
+    let database = format!("{name}_{}", std::process::id());
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE {database}")).await.unwrap();
+    let url = format!("{}/{database}", &base[..base.rfind('/').unwrap()]);
+    let db = model::storage::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    Some(db)
+}
+
+/// The databases a store test runs on: a fresh SQLite file in `dir`, then a fresh PostgreSQL
+/// database `name` when the test server runs.
+pub async fn databases(dir: &std::path::Path, name: &str) -> Vec<sea_orm::DatabaseConnection> {
+    let mut dbs = vec![sqlite(dir, name).await];
+    dbs.extend(postgres(name).await);
+    dbs
 }
 
 /// A report of a question the bot could not answer, now.
