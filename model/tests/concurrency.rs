@@ -282,3 +282,100 @@ async fn racing_knowledge(db: DatabaseConnection) {
         assert!(a_under_b != b_under_a, "{on} round {round}: exactly one is under the other");
     }
 }
+
+/// Banking77 questions: `per` from each of the first `intents` intents, in file order.
+fn banking_questions(intents: usize, per: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(common::shared_dir().join("data/banking77/train.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let mut by_intent: Vec<(String, Vec<String>)> = Vec::new();
+    for row in rows.records() {
+        let row = row.unwrap();
+        let (q, intent) = (row[0].to_string(), row[1].to_string());
+        match by_intent.iter_mut().find(|(i, _)| *i == intent) {
+            Some((_, qs)) => qs.push(q),
+            None => by_intent.push((intent, vec![q])),
+        }
+    }
+    by_intent.into_iter().take(intents).flat_map(|(_, qs)| qs.into_iter().take(per)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn regrouping_while_trainers_decide_hides_no_question() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "regroup_race").await {
+        regroup_race(services(db).await).await;
+    }
+}
+
+async fn regroup_race(s: model::Services) {
+    use model::inbox::entity::cluster;
+    use model::misses::entity::miss;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let on = model::storage::backend_name(&s.db);
+    let reports: Vec<Report> = banking_questions(60, 5).into_iter().map(report).collect();
+    model::misses::record(&s.db, &reports).await.unwrap();
+    s.inbox.assign_pending().await.unwrap();
+
+    // Trainers dismiss groups one after another while the inbox regroups, again and again.
+    let trainer = {
+        let inbox = s.inbox.clone();
+        tokio::spawn(async move {
+            let ana = Actor::new("ana", Role::Trainer);
+            let mut decided = 0;
+            for _ in 0..40 {
+                let page = inbox.list(&Default::default()).await.unwrap();
+                let Some(group) = page.clusters.first() else { break };
+                // A group regrouped away meanwhile is a conflict or gone: the next one then.
+                if inbox.resolve(&ana, &group.id, Decision::Dismiss { reason: "noise".into() }).await.is_ok()
+                {
+                    decided += 1;
+                }
+            }
+            decided
+        })
+    };
+    let mut regroupings = 0;
+    while !trainer.is_finished() {
+        s.inbox.regroup().await.unwrap();
+        regroupings += 1;
+    }
+    let decided = trainer.await.unwrap();
+    assert!(
+        decided > 10 && regroupings > 1,
+        "{on}: the race ran ({decided} decisions, {regroupings} regroupings)"
+    );
+
+    let open_groups: HashSet<i64> = cluster::Entity::find()
+        .filter(cluster::Column::Status.eq("open"))
+        .all(&s.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let hidden: Vec<miss::Model> = miss::Entity::find()
+        .filter(miss::Column::Status.eq("open"))
+        .all(&s.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.cluster_id.is_some_and(|c| !open_groups.contains(&c)))
+        .collect();
+    assert!(hidden.is_empty(), "{on}: {} open questions sit in closed groups: {hidden:?}", hidden.len());
+    // And what the inbox shows is what is stored.
+    let all = model::inbox::ListFilter { limit: Some(200), members: None, ..Default::default() };
+    let page = s.inbox.list(&all).await.unwrap();
+    assert!(page.total <= 200, "{on}: one page holds them all");
+    let listed: i64 = page.clusters.iter().map(|c| c.size).sum();
+    let open = miss::Entity::find().filter(miss::Column::Status.eq("open")).count(&s.db).await.unwrap();
+    assert_eq!(listed as u64, open, "{on}");
+
+    // One instance takes one regrouping at a time: a second request is refused, not queued.
+    let twice = all_at_once(2, |_| {
+        let inbox = s.inbox.clone();
+        async move { inbox.regroup().await }
+    })
+    .await;
+    assert_eq!(twice.iter().filter(|r| r.is_ok()).count(), 1, "{on}: {twice:?}");
+    assert!(twice.iter().any(|r| matches!(r, Err(InboxError::Conflict(_)))), "{on}");
+}

@@ -141,6 +141,9 @@ pub struct Inbox {
     writing: tokio::sync::Mutex<()>,
     /// This instance's name on the regroup lock.
     holder: String,
+    /// Held while this instance regroups: a second request is refused, not queued (each would
+    /// redo the whole work, and the first to finish would release the lease the other holds).
+    regrouping: tokio::sync::Mutex<()>,
     /// The regrouping the in-memory state reflects.
     generation: std::sync::Mutex<Option<String>>,
 }
@@ -167,6 +170,7 @@ impl Inbox {
             state: RwLock::new(State::empty()),
             writing: tokio::sync::Mutex::new(()),
             holder,
+            regrouping: tokio::sync::Mutex::new(()),
             generation: std::sync::Mutex::new(None),
         };
         inbox.reload().await?;
@@ -290,8 +294,18 @@ impl Inbox {
         self.state.read().unwrap_or_else(|e| e.into_inner()).nearest_group(vector)
     }
 
-    /// Regroups every open miss. Refused (Conflict) while another instance holds the lock.
+    /// Whether this instance is regrouping now.
+    pub fn is_regrouping(&self) -> bool {
+        self.regrouping.try_lock().is_err()
+    }
+
+    /// Regroups every open miss. Refused (Conflict) while this or another instance regroups.
     pub async fn regroup(&self) -> Result<RegroupReport> {
+        let Ok(_running) = self.regrouping.try_lock() else {
+            return Err(InboxError::Conflict(
+                "a regrouping is already running on this instance; try again when it has finished".into(),
+            ));
+        };
         let lease = chrono::Duration::minutes(15);
         if !lock::acquire(&self.db, REGROUP_LOCK, &self.holder, lease).await? {
             let by = lock::holder(&self.db, REGROUP_LOCK).await?.unwrap_or_default();
@@ -353,15 +367,25 @@ impl Inbox {
         for (i, &l) in labels.iter().enumerate() {
             members[l].push(i);
         }
+        let now = Utc::now();
+        let txn = crate::storage::write(&self.db).await?;
+        // What trainers did while the groups were computed wins: a question decided since
+        // stays decided, one moved since stays where it was moved, and a group decided since is
+        // not reused — else open questions would be moved into a closed group, hidden for good.
         let stored: HashMap<i64, cluster::Model> = cluster::Entity::find()
             .filter(cluster::Column::Status.eq(OPEN))
-            .all(&self.db)
+            .all(&txn)
             .await?
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
-        let now = Utc::now();
-        let txn = crate::storage::write(&self.db).await?;
+        let now_in: HashMap<i64, Option<i64>> =
+            open_misses(&txn).await?.into_iter().map(|m| (m.id, m.cluster_id)).collect();
+        for id in ids.iter_mut() {
+            if id.is_some_and(|i| !stored.contains_key(&i)) {
+                *id = None;
+            }
+        }
         for (g, list) in members.iter().enumerate() {
             let refs: Vec<&[f32]> = list.iter().map(|&i| vectors[i].as_slice()).collect();
             let counts: Vec<i64> = list.iter().map(|&i| open[i].count).collect();
@@ -387,10 +411,24 @@ impl Inbox {
         }
         // Move only the misses whose group changed, one statement per target group.
         let mut moves: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (i, m) in open.iter().enumerate() {
+        // Where each open miss ends: the groups left without one were merged into others.
+        let mut used: HashSet<i64> = HashSet::new();
+        let position: HashMap<i64, usize> = open.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+        // Decided since: read, no longer open.
+        let mut changed_meanwhile = open.iter().any(|m| !now_in.contains_key(&m.id));
+        for (&id, &current) in &now_in {
+            let read = position.get(&id).copied();
+            let Some(i) = read.filter(|&i| open[i].cluster_id == current) else {
+                // Moved since, or placed since (a miss that came in meanwhile and has no group
+                // yet changes nothing: the assigner places it next).
+                changed_meanwhile |= current.is_some();
+                used.extend(current);
+                continue;
+            };
             let target = ids[labels[i]].expect("every group has an id by now");
-            if m.cluster_id != Some(target) {
-                moves.entry(target).or_default().push(m.id);
+            used.insert(target);
+            if current != Some(target) {
+                moves.entry(target).or_default().push(id);
             }
         }
         for (target, misses) in moves {
@@ -398,12 +436,11 @@ impl Inbox {
                 miss::Entity::update_many()
                     .col_expr(miss::Column::ClusterId, Expr::value(target))
                     .filter(miss::Column::Id.is_in(chunk.to_vec()))
+                    .filter(miss::Column::Status.eq(OPEN))
                     .exec(&txn)
                     .await?;
             }
         }
-        // Open groups left without an open miss were merged into others.
-        let used: HashSet<i64> = ids.iter().flatten().copied().collect();
         let emptied: Vec<i64> = stored.keys().copied().filter(|id| !used.contains(id)).collect();
         for chunk in emptied.chunks(500) {
             cluster::Entity::update_many()
@@ -417,6 +454,13 @@ impl Inbox {
         crate::storage::meta::set(&txn, GENERATION, &generation).await?;
         txn.commit().await?;
         let written = started.elapsed().as_secs_f64();
+        let report = RegroupReport { clusters: groups, misses: open.len(), seconds: 0.0, kept };
+        if changed_meanwhile {
+            // The computed groups are not all that was stored: read back what was.
+            self.reload().await?;
+            tracing::info!(misses = open.len(), "inbox regrouped around decisions made meanwhile");
+            return Ok(RegroupReport { seconds: started.elapsed().as_secs_f64(), ..report });
+        }
 
         // The index's ids stay as they are; each now names its miss's new group (closed ones
         // name nothing and are skipped when placing).
@@ -433,12 +477,7 @@ impl Inbox {
         state.terms = terms;
         *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
         *self.generation.lock().unwrap_or_else(|e| e.into_inner()) = Some(generation);
-        let report = RegroupReport {
-            clusters: groups,
-            misses: open.len(),
-            seconds: started.elapsed().as_secs_f64(),
-            kept,
-        };
+        let report = RegroupReport { seconds: started.elapsed().as_secs_f64(), ..report };
         tracing::info!(
             clusters = report.clusters,
             misses = report.misses,
@@ -517,7 +556,7 @@ fn build_state(open: &[Open], vectors: &[Vec<f32>]) -> State {
     state
 }
 
-async fn open_misses(db: &DatabaseConnection) -> Result<Vec<Open>> {
+async fn open_misses(db: &impl ConnectionTrait) -> Result<Vec<Open>> {
     Ok(miss::Entity::find()
         .filter(miss::Column::Status.eq(OPEN))
         .order_by_asc(miss::Column::Id)

@@ -81,6 +81,12 @@ pub async fn rebuild(
     if q.wait {
         return Ok(Json(services.inbox.regroup().await?).into_response());
     }
+    if services.inbox.is_regrouping() {
+        return Err(model::inbox::InboxError::Conflict(
+            "a regrouping is already running on this instance; try again when it has finished".into(),
+        )
+        .into());
+    }
     tokio::spawn(async move {
         if let Err(e) = services.inbox.regroup().await {
             tracing::warn!(error = %e, "requested regrouping failed");
