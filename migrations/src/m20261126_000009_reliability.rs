@@ -13,6 +13,7 @@ enum IdempotencyKeys {
     Id,
     Route,
     Key,
+    RequestHash,
     Status,
     Body,
     CreatedAt,
@@ -48,6 +49,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(IdempotencyKeys::Route).string().not_null())
                     .col(ColumnDef::new(IdempotencyKeys::Key).string().not_null())
+                    .col(ColumnDef::new(IdempotencyKeys::RequestHash).string().not_null())
                     .col(ColumnDef::new(IdempotencyKeys::Status).small_integer().not_null())
                     .col(ColumnDef::new(IdempotencyKeys::Body).text().not_null())
                     .col(ColumnDef::new(IdempotencyKeys::CreatedAt).timestamp_with_time_zone().not_null())

@@ -379,3 +379,42 @@ async fn regroup_race(s: model::Services) {
     assert_eq!(twice.iter().filter(|r| r.is_ok()).count(), 1, "{on}: {twice:?}");
     assert!(twice.iter().any(|r| matches!(r, Err(InboxError::Conflict(_)))), "{on}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_sweeping_untaken_clarifications_at_once_count_each_once() {
+    use model::matching::asks::entity as asks;
+    use sea_orm::{ActiveModelTrait, Set};
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "untaken").await {
+        let on = model::storage::backend_name(&db);
+        let long_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        for i in 0..10 {
+            asks::ActiveModel {
+                ask_id: Set(format!("ask_{i}")),
+                question: Set(format!("which of the two cards {i}")),
+                channel: Set("bot".into()),
+                outcome: Set("clarify".into()),
+                candidates: Set("[]".into()),
+                miss_recorded: Set(false),
+                created_at: Set(long_ago),
+                ..Default::default()
+            }
+            .insert(&db)
+            .await
+            .unwrap();
+        }
+        // Four instances run their timer at the same moment.
+        let swept = all_at_once(4, |_| {
+            let db = db.clone();
+            async move {
+                model::misses::record_untaken_clarifications(&db, chrono::Duration::minutes(10))
+                    .await
+                    .unwrap()
+            }
+        })
+        .await;
+        assert_eq!(swept.iter().sum::<usize>(), 10, "{on}: {swept:?}");
+        let events = model::misses::entity::event::Entity::find().count(&db).await.unwrap();
+        assert_eq!(events, 10, "{on}: each untaken clarification is one miss report");
+    }
+}

@@ -531,3 +531,90 @@ async fn publishing_over_the_api_checks_regressions_and_closes_misses() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     assert_eq!(r.json["regressions"].as_array().unwrap(), &listed);
 }
+
+async fn post_with_key(
+    router: &axum::Router,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> Reply {
+    let request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .header("idempotency-key", key)
+        .body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, json: serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null) }
+}
+
+/// `n` deliveries of one request with one key, all at the same time.
+async fn at_once(
+    n: usize,
+    router: &axum::Router,
+    path: &'static str,
+    token: &str,
+    key: &'static str,
+    body: &serde_json::Value,
+) -> Vec<Reply> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (router, token, body) = (router.clone(), token.to_string(), body.clone());
+            tokio::spawn(async move { post_with_key(&router, path, &token, key, &body).await })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for t in tasks {
+        replies.push(t.await.unwrap());
+    }
+    replies
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn retries_with_an_idempotency_key_are_answered_once_and_counted_once() {
+    let (_dir, router, services, bot, _) = setup().await;
+    let db = services.db.clone();
+    let events = || async { model::misses::entity::event::Entity::find().count(&db).await.unwrap() };
+    let asks = || async { model::matching::asks::entity::Entity::find().count(&db).await.unwrap() };
+
+    // A bot that lost the answer sends the batch again, eight times at once: stored once.
+    let batch = serde_json::json!({"misses": [{"question": "Can I open a joint account?"}]});
+    let replies = at_once(8, &router, "/api/v1/misses", &bot, "batch-7f3a", &batch).await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.json);
+        assert_eq!(r.json, serde_json::json!({"accepted": 1}));
+    }
+    assert_eq!(events().await, 1, "eight deliveries of one batch are one report");
+    let miss = model::misses::entity::miss::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(miss.count, 1);
+
+    // The same key for another batch is a mistake of the caller's: refused, nothing stored.
+    let other = serde_json::json!({"misses": [{"question": "Do you lend to students?"}]});
+    let r = post_with_key(&router, "/api/v1/misses", &bot, "batch-7f3a", &other).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert!(r.json["error"]["message"].as_str().unwrap().contains("another request"), "{}", r.json);
+    for bad in ["with space", "中文", &"k".repeat(201)] {
+        let r = post_with_key(&router, "/api/v1/misses", &bot, bad, &other).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}: {}", r.json);
+    }
+    assert_eq!(events().await, 1);
+    // Without a key every delivery counts, as before.
+    post(&router, "/api/v1/misses", &bot, batch.clone()).await;
+    assert_eq!(events().await, 2);
+
+    // An ask the bot misses, retried: the first answer again (same ask id), one ask, one miss.
+    let before = (asks().await, events().await);
+    let ask = serde_json::json!({"question": "Can I insure my bicycle with you?"});
+    let replies = at_once(4, &router, "/api/v1/ask", &bot, "ask-1", &ask).await;
+    assert_eq!(replies[0].json["outcome"], "miss", "{}", replies[0].json);
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json["ask_id"], replies[0].json["ask_id"]);
+    }
+    assert_eq!((asks().await, events().await), (before.0 + 1, before.1 + 1));
+}

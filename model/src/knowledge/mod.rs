@@ -110,10 +110,17 @@ fn check_text(field: &str, text: &str, max: usize) -> Result<()> {
             "the {field} is too long: {n} characters (at most {max})"
         )));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if has_control(text) {
         return Err(KnowledgeError::Invalid(format!("the {field} contains control characters")));
     }
     Ok(())
+}
+
+/// Control characters (NUL, escape codes…) other than line breaks and tabs. One rule for every
+/// text that enters — an ask, a reported miss, a knowledge point — so that whatever a miss holds
+/// can become a question or a phrasing as it is (PostgreSQL also refuses NUL in text).
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
 }
 
 /// Case- and space-insensitive form used to spot repeated phrasings.

@@ -15,13 +15,16 @@ use super::asks::entity as asks;
 use super::{Index, Outcome, PointDoc, Scoring};
 use crate::embedding::cache::{embed_cached, CacheError};
 use crate::embedding::{EmbedError, Embedder};
+use crate::idempotency::{self, Key};
 use crate::knowledge::{feed, KnowledgeError};
 use crate::misses::{self, Report, Signal};
 use crate::storage::StorageError;
 pub use crate::views::{AskAnswer, AskCandidate, AskResponse, Suggestion};
 
-/// Longest question accepted, in characters.
-pub const QUESTION_CHARS: usize = 1_000;
+/// Longest question accepted, in characters: what a knowledge point's question may hold, so a
+/// miss can become one as it is (and a PostgreSQL index on it stays far below its row limit:
+/// 500 characters are at most 2,000 bytes).
+pub const QUESTION_CHARS: usize = crate::knowledge::limits::QUESTION_CHARS;
 /// Candidates returned with every answer.
 pub const CANDIDATES: usize = 5;
 /// How far below the clarify threshold the best point still says what an ask was about.
@@ -46,6 +49,8 @@ pub enum MatchError {
     Knowledge(#[from] KnowledgeError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Idempotency(#[from] crate::idempotency::IdempotencyError),
 }
 
 impl From<sea_orm::DbErr> for MatchError {
@@ -73,7 +78,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AskRequest {
     pub question: String,
@@ -304,6 +309,17 @@ impl Matcher {
     /// Ranks the question against every published point and decides the outcome. Logged (and a
     /// miss recorded) unless `dry_run`.
     pub async fn ask(&self, req: AskRequest) -> Result<AskResponse, MatchError> {
+        self.ask_once(req, None).await
+    }
+
+    /// [`Matcher::ask`] answered once per idempotency key: a retry gets the first answer (same
+    /// ask id), and the ask is logged and counted once.
+    pub async fn ask_once(&self, req: AskRequest, key: Option<&Key>) -> Result<AskResponse, MatchError> {
+        if let Some(key) = key {
+            if let Some(first) = idempotency::find(&self.db, key).await? {
+                return replay(&first);
+            }
+        }
         let question = req.question.trim();
         if question.is_empty() {
             return Err(MatchError::Invalid("the question is empty".into()));
@@ -314,7 +330,7 @@ impl Matcher {
                 "the question is too long: {n} characters (at most {QUESTION_CHARS})"
             )));
         }
-        if crate::misses::has_control(question) {
+        if crate::knowledge::has_control(question) {
             return Err(MatchError::Invalid(
                 "the question contains control characters (NUL, escape codes…)".into(),
             ));
@@ -361,20 +377,32 @@ impl Matcher {
         });
         let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
         if !req.dry_run {
-            self.log(question, &req, &response, &scoring).await?;
+            if let Some(first) = self.log(question, &req, &response, &scoring, key).await? {
+                return replay(&first);
+            }
         }
         Ok(response)
     }
 
+    /// Logs the ask, unless `key` already has an answer (a retry that overtook the first
+    /// attempt's lookup): that answer is returned and nothing is written.
     async fn log(
         &self,
         question: &str,
         req: &AskRequest,
         r: &AskResponse,
         scoring: &Scoring,
-    ) -> Result<(), MatchError> {
+        key: Option<&Key>,
+    ) -> Result<Option<idempotency::Answer>, MatchError> {
         let now = Utc::now();
         let txn = crate::storage::write(&self.db).await?;
+        if let Some(key) = key {
+            if let Some(first) = idempotency::find(&txn, key).await? {
+                return Ok(Some(first));
+            }
+            let body = serde_json::to_string(r).map_err(|e| MatchError::Internal(e.to_string()))?;
+            idempotency::remember(&txn, key, &idempotency::Answer { status: 200, body }).await?;
+        }
         asks::ActiveModel {
             ask_id: Set(r.ask_id.clone()),
             question: Set(question.to_string()),
@@ -415,7 +443,7 @@ impl Matcher {
             .await?;
         }
         txn.commit().await?;
-        Ok(())
+        Ok(None)
     }
 
     /// Records the customer's verdict on an answer; not helpful or a handoff makes it a miss.
@@ -437,11 +465,21 @@ impl Matcher {
             .col_expr(asks::Column::Helpful, Expr::value(f.helpful))
             .col_expr(asks::Column::Handoff, Expr::value(f.handoff))
             .col_expr(asks::Column::ChosenKnowledgeId, Expr::value(chosen))
-            .col_expr(asks::Column::MissRecorded, Expr::value(ask.miss_recorded || miss))
             .filter(asks::Column::Id.eq(ask.id))
             .exec(&txn)
             .await?;
-        if miss && !ask.miss_recorded {
+        // Counted once however often the verdict is sent: only the call that flips the flag
+        // records the miss.
+        let first = miss
+            && asks::Entity::update_many()
+                .col_expr(asks::Column::MissRecorded, Expr::value(true))
+                .filter(asks::Column::Id.eq(ask.id))
+                .filter(asks::Column::MissRecorded.eq(false))
+                .exec(&txn)
+                .await?
+                .rows_affected
+                == 1;
+        if first {
             misses::record_in(
                 &txn,
                 &[Report {
@@ -515,4 +553,10 @@ fn new_ask_id() -> Result<String, MatchError> {
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).map_err(|e| MatchError::Internal(format!("no randomness: {e}")))?;
     Ok(format!("ask_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// The stored first answer to an ask, as the ask's response.
+fn replay(first: &idempotency::Answer) -> Result<AskResponse, MatchError> {
+    serde_json::from_str(&first.body)
+        .map_err(|e| MatchError::Internal(format!("a stored answer cannot be read back: {e}")))
 }

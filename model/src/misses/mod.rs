@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::idempotency::{self, Answer, IdempotencyError, Key};
 use crate::storage::StorageError;
 
 /// Why a question counts as a miss.
@@ -49,12 +50,6 @@ pub struct Report {
     pub occurred_at: DateTime<Utc>,
 }
 
-/// Control characters other than line breaks and tabs: no customer types them, and a NUL is
-/// refused by PostgreSQL's text columns (a 500 instead of a clear error).
-pub fn has_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-}
-
 impl Report {
     /// A report from an external bot, checked field by field; the error names the field.
     pub fn external(
@@ -65,7 +60,7 @@ impl Report {
         occurred_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Report, String> {
-        use crate::matching::service::QUESTION_CHARS;
+        use crate::knowledge::{has_control, limits::QUESTION_CHARS};
         let question = question.trim().to_string();
         let chars = question.chars().count();
         if question.is_empty() || chars > QUESTION_CHARS {
@@ -136,6 +131,28 @@ pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), S
     record_in(&txn, reports).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// [`record`] once per idempotency key: a retry gets `answer` as first given, and nothing is
+/// counted again. The key is kept in the same transaction as the reports.
+pub async fn record_once(
+    db: &DatabaseConnection,
+    reports: &[Report],
+    key: &Key,
+    answer: Answer,
+) -> Result<Answer, IdempotencyError> {
+    if let Some(first) = idempotency::find(db, key).await? {
+        return Ok(first);
+    }
+    let txn = crate::storage::write(db).await?;
+    // A retry may have overtaken the lookup above; under the write lock this is the last word.
+    if let Some(first) = idempotency::find(&txn, key).await? {
+        return Ok(first);
+    }
+    record_in(&txn, reports).await?;
+    idempotency::remember(&txn, key, &answer).await?;
+    txn.commit().await?;
+    Ok(answer)
 }
 
 /// [`record`] inside the caller's transaction.
@@ -230,7 +247,19 @@ pub async fn record_untaken_clarifications(
         .all(db)
         .await?;
     let txn = crate::storage::write(db).await?;
+    let mut recorded = 0;
     for a in &due {
+        // Another instance may have turned it into a miss since it was read: once only.
+        let mine = asks::Entity::update_many()
+            .col_expr(asks::Column::MissRecorded, Expr::value(true))
+            .filter(asks::Column::Id.eq(a.id))
+            .filter(asks::Column::MissRecorded.eq(false))
+            .exec(&txn)
+            .await?;
+        if mine.rows_affected == 0 {
+            continue;
+        }
+        recorded += 1;
         record_one(
             &txn,
             &Report {
@@ -244,14 +273,9 @@ pub async fn record_untaken_clarifications(
             },
         )
         .await?;
-        asks::Entity::update_many()
-            .col_expr(asks::Column::MissRecorded, Expr::value(true))
-            .filter(asks::Column::Id.eq(a.id))
-            .exec(&txn)
-            .await?;
     }
     txn.commit().await?;
-    Ok(due.len())
+    Ok(recorded)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use model::accounts::AccountError;
+use model::idempotency::IdempotencyError;
 use model::inbox::InboxError;
 use model::knowledge::KnowledgeError;
 use model::matching::MatchError;
@@ -74,7 +75,17 @@ impl From<MatchError> for ApiError {
             MatchError::Invalid(m) => Self::invalid(m),
             MatchError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
             MatchError::Knowledge(k) => k.into(),
+            MatchError::Idempotency(i) => i.into(),
             other => Self::internal(&other),
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(e: IdempotencyError) -> Self {
+        match e {
+            IdempotencyError::BadKey | IdempotencyError::Reused => Self::invalid(e.to_string()),
+            IdempotencyError::Db(_) | IdempotencyError::Storage(_) => Self::internal(&e),
         }
     }
 }
