@@ -195,3 +195,82 @@ async fn an_import_that_publishes_closes_the_misses_it_answers() {
     let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
     assert!(transfer::import(db, &reviewer(), parsed, false).await.unwrap().published.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knowledge_published_without_its_closing_is_closed_by_the_sweep() {
+    let (_dir, services) = setup().await;
+    let db = &services.db;
+    // The first sweep of a database only marks where it starts.
+    assert_eq!(publishing::sweep_closing(&services).await.unwrap(), 0);
+    let reports: Vec<Report> = RATE.iter().map(|q| common::no_match(q)).collect();
+    misses::record(db, &reports).await.unwrap();
+    services.inbox.assign_pending().await.unwrap();
+
+    // Published by a path that does not close (as when closing failed after the commit, or the
+    // process died in between): the misses stay open until the sweep.
+    let tree = model::knowledge::categories::Tree::load(db).await.unwrap();
+    let content = Content {
+        category_id: tree.find_path("Cards").unwrap(),
+        question: "What exchange rate do you use?".into(),
+        answer: "The interbank rate of the day.".into(),
+        phrasings: vec![],
+        template_slot: None,
+    };
+    let p = points::create(db, &trainer(), content).await.unwrap();
+    let p = points::submit(db, &trainer(), p.id, p.version).await.unwrap();
+    points::approve(db, &reviewer(), p.id, p.version).await.unwrap();
+    services.knowledge_changed().await;
+    assert_eq!(miss_of(db, RATE[0]).await.status, "open");
+
+    assert_eq!(publishing::sweep_closing(&services).await.unwrap(), 3);
+    for q in RATE {
+        assert_eq!(miss_of(db, q).await.status, "closed", "{q}");
+    }
+    assert_eq!(publishing::sweep_closing(&services).await.unwrap(), 0, "nothing twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_saved_while_the_check_runs_is_not_published_unchecked() {
+    let (_dir, services) = setup().await;
+    let db = &services.db;
+    let tree = model::knowledge::categories::Tree::load(db).await.unwrap();
+    let cards = tree.find_path("Cards").unwrap();
+    let harmless = |i: usize| Content {
+        category_id: cards,
+        question: format!("Can I get a card in colour number {i}?"),
+        answer: "Blue or black.".into(),
+        phrasings: vec![],
+        template_slot: None,
+    };
+    // Would take "card not arrived" from "Where is my card?": the check must see it.
+    let harmful = Content {
+        category_id: cards,
+        question: "My card has not arrived".into(),
+        answer: "Order a new one.".into(),
+        phrasings: vec!["card not arrived".into()],
+        template_slot: None,
+    };
+    let mut unchecked = 0;
+    for round in 0..12 {
+        let p = points::create(db, &trainer(), harmless(round)).await.unwrap();
+        let publish = {
+            let s = services.clone();
+            tokio::spawn(async move { publishing::publish(&s, &reviewer(), p.id, None, false).await })
+        };
+        // The trainer saves the harmful draft at some moment of the publish.
+        tokio::time::sleep(std::time::Duration::from_millis(3 * round as u64)).await;
+        let saved = points::save(db, &trainer(), p.id, p.version, harmful.clone()).await;
+        let published = publish.await.unwrap();
+        let live = queries::detail(db, p.id).await.unwrap().published;
+        if let (Ok(_), Some(live)) = (&published, &live) {
+            if live.content.question == harmful.question {
+                unchecked += 1;
+            }
+        }
+        // Tidy up for the next round: the harmful question must be free again.
+        let d = queries::detail(db, p.id).await.unwrap();
+        points::archive(db, &reviewer(), p.id, d.version).await.unwrap();
+        let _ = saved;
+    }
+    assert_eq!(unchecked, 0, "a draft went live without its regression check");
+}

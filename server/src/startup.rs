@@ -129,8 +129,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Work on a timer: pick up knowledge published by another instance, turn clarifications
-/// nobody answered into misses, place new misses in the inbox, regroup it, and forget
-/// idempotency keys past their 24 hours.
+/// nobody answered into misses, place new misses in the inbox, regroup it, close the misses
+/// knowledge published anywhere answers (at start too: a crash may have come between a publish
+/// and its closing), and forget idempotency keys past their 24 hours.
 fn spawn_background(services: &Services, config: &Config) {
     let s = services.clone();
     tokio::spawn(async move {
@@ -177,6 +178,9 @@ fn spawn_background(services: &Services, config: &Config) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(misses = n, "clarifications nobody took recorded as misses"),
                 Err(e) => tracing::warn!(error = %e, "cannot record untaken clarifications"),
+            }
+            if let Err(e) = model::publishing::sweep_closing(&s).await {
+                tracing::warn!(error = %e, "cannot close the misses published knowledge answers");
             }
             if let Err(e) = model::idempotency::sweep(&s.db).await {
                 tracing::warn!(error = %e, "cannot forget expired idempotency keys");

@@ -5,18 +5,64 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 
 use super::Result;
 use crate::embedding::cache::embed_cached;
 use crate::inbox::entity::cluster;
 use crate::inbox::OPEN;
+use crate::knowledge::entity::point;
+use crate::knowledge::feed;
 use crate::misses::entity::miss;
 use crate::misses::CLOSED;
 use crate::services::Services;
+use crate::storage::meta;
+use crate::views::PointStatus;
 
 /// A trainer's link or create, waiting for its knowledge to be published.
 const RESOLVED: &str = "resolved";
+
+/// The feed revision through which published knowledge has closed what it answers.
+const SWEPT_THROUGH: &str = "closing_swept_through";
+
+/// See [`super::sweep_closing`].
+pub(super) async fn sweep(services: &Services) -> Result<usize> {
+    let Some(done) = meta::get(&services.db, SWEPT_THROUGH).await?.and_then(|v| v.parse::<i64>().ok()) else {
+        // The first sweep of a database: what was published before was closed at its publish.
+        let now = feed::revision(&services.db).await?;
+        meta::set(&services.db, SWEPT_THROUGH, &now.to_string()).await?;
+        return Ok(0);
+    };
+    // Only what this instance's matcher serves: closing asks the matcher who answers what.
+    let through = services.matcher.stats().revision;
+    if through <= done {
+        return Ok(0);
+    }
+    let ids: Vec<i32> = point::Entity::find()
+        .select_only()
+        .column(point::Column::Id)
+        .filter(point::Column::Status.eq(PointStatus::Published.as_str()))
+        .filter(point::Column::FeedRevision.gt(done))
+        .filter(point::Column::FeedRevision.lte(through))
+        .into_tuple()
+        .all(&services.db)
+        .await?;
+    let closed = close_answered(services, &ids).await?;
+    let txn = crate::storage::write(&services.db).await?;
+    let stored = meta::get(&txn, SWEPT_THROUGH).await?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    if through > stored {
+        meta::set(&txn, SWEPT_THROUGH, &through.to_string()).await?;
+    }
+    txn.commit().await?;
+    if closed > 0 {
+        tracing::info!(
+            points = ids.len(),
+            closed,
+            "the closing sweep closed misses published knowledge answers"
+        );
+    }
+    Ok(closed)
+}
 
 /// Closes every open miss (and every miss decided for one of them) that the published points
 /// `knowledge_ids` answer now; returns how many. The misses and their vectors are read once.

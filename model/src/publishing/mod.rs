@@ -31,14 +31,22 @@ pub enum PublishError {
     Embedding(#[from] CacheError),
     #[error(transparent)]
     Storage(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Store(#[from] crate::storage::StorageError),
 }
 
 pub type Result<T, E = PublishError> = std::result::Result<T, E>;
 
 /// The questions whose answer would change if point `id`'s current draft were published.
 pub async fn regressions(services: &Services, id: i32) -> Result<Vec<Regression>> {
+    Ok(checked_head(services, id).await?.0)
+}
+
+/// [`regressions`], and the revision they were computed for.
+async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, i32)> {
     let p = points::load(&services.db, id).await?;
-    let content = points::content_of(&points::head(&services.db, &p).await?);
+    let head = points::head(&services.db, &p).await?;
+    let content = points::content_of(&head);
     let mut texts = vec![content.question.clone()];
     texts.extend(content.phrasings.iter().cloned());
     let vectors = embed_cached(&services.db, &services.embedder(), &texts).await?;
@@ -52,7 +60,7 @@ pub async fn regressions(services: &Services, id: i32) -> Result<Vec<Regression>
         vectors,
     };
     let recent = recent_answers(services).await?;
-    Ok(services.matcher.regressions(&change, &recent).await)
+    Ok((services.matcher.regressions(&change, &recent).await, head.id))
 }
 
 /// Publishes point `id`'s draft (as the caller saw it at `version`, when given) after the
@@ -65,15 +73,29 @@ pub async fn publish(
     force: bool,
 ) -> Result<PublishReport> {
     require(actor, Role::Reviewer, "publishing knowledge")?;
-    let regressions = regressions(services, id).await?;
+    let (regressions, checked) = checked_head(services, id).await?;
     if !regressions.is_empty() && !force {
         return Err(PublishError::Regressions(regressions));
     }
     let txn = crate::storage::write(&services.db).await?;
+    // What goes live is what was checked: a draft saved meanwhile is checked again first.
+    if points::load(&txn, id).await?.head_revision_id != Some(checked) {
+        return Err(KnowledgeError::Conflict(format!(
+            "knowledge point {id} got a new draft while it was being checked; nothing was published — check it again"
+        ))
+        .into());
+    }
     let revision = points::publish_pending_in(&txn, actor, id, version).await?;
     txn.commit().await?;
     services.knowledge_changed().await;
-    let closed = closing::close_answered(services, &[id]).await?;
+    // Published is published: if closing fails now, the sweep closes them within a minute.
+    let closed = match closing::close_answered(services, &[id]).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, knowledge = id, "closing the misses it answers failed; the sweep will");
+            0
+        }
+    };
     tracing::info!(knowledge = id, revision, regressions = regressions.len(), closed, "knowledge published");
     Ok(PublishReport { knowledge_id: id.to_string(), revision, regressions, closed_misses: closed })
 }
@@ -82,6 +104,13 @@ pub async fn publish(
 /// from the review page would. Returns how many.
 pub async fn close_answered(services: &Services, ids: &[i32]) -> Result<usize> {
     closing::close_answered(services, ids).await
+}
+
+/// Closes the misses that knowledge published since the last sweep answers (on any instance,
+/// through any path: a publish whose closing failed, an import, a crash in between). Closing
+/// is idempotent, so a point closed at publish and again here changes nothing. Returns how many.
+pub async fn sweep_closing(services: &Services) -> Result<usize> {
+    closing::sweep(services).await
 }
 
 async fn recent_answers(services: &Services) -> Result<Vec<Probe>> {
