@@ -159,6 +159,16 @@ fn spawn_background(services: &Services, config: &Config) {
             }
         });
     }
+    if services.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let (s, url) = (services.clone(), config.database_url.clone());
+        tokio::spawn(async move {
+            model::storage::notify::follow_feed(&url, || {
+                let s = s.clone();
+                async move { s.knowledge_changed().await }
+            })
+            .await
+        });
+    }
     let s = services.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));

@@ -583,6 +583,9 @@ pub(crate) async fn find_by_question(
         .await?)
 }
 
+/// The revision the change being written gets in the feed. Write transactions run one at a time
+/// (`storage::write`), so revisions are given in commit order and none is given twice.
 async fn next_feed_revision(db: &impl ConnectionTrait) -> Result<i64> {
+    crate::storage::notify::feed_changed(db).await?;
     Ok(super::feed::revision(db).await? + 1)
 }

@@ -1,6 +1,7 @@
 //! Database access: connecting, and the small stores each feature owns.
 
 pub mod meta;
+pub mod notify;
 pub mod sql;
 
 use std::path::Path;

@@ -6,6 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use model::{BertEmbedder, EmbedderOptions, ModelDir};
 
+pub mod fresh_postgres;
+
 /// `../shared` beside the repository (CI lays it there), or `BOTCOACH_SHARED_DIR`.
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("BOTCOACH_SHARED_DIR")
@@ -92,20 +94,10 @@ pub async fn sqlite(dir: &std::path::Path, name: &str) -> sea_orm::DatabaseConne
 }
 
 /// A fresh, migrated PostgreSQL database `name` on the throw-away server `scripts/test.sh`
-/// starts (BOTCOACH_TEST_POSTGRES_URL); `None` without one, which CI does not allow.
+/// starts; `None` without one, which CI does not allow.
 pub async fn postgres(name: &str) -> Option<sea_orm::DatabaseConnection> {
     use migrations::{Migrator, MigratorTrait};
-    use sea_orm::ConnectionTrait;
-    let Ok(base) = std::env::var("BOTCOACH_TEST_POSTGRES_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: use scripts/test.sh");
-        eprintln!("PostgreSQL part skipped: BOTCOACH_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)");
-        return None;
-    };
-    let admin = model::storage::connect(&base).await.unwrap();
-    let database = format!("{name}_{}", std::process::id());
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE {database}")).await.unwrap();
-    let url = format!("{}/{database}", &base[..base.rfind('/').unwrap()]);
+    let url = fresh_postgres::url(name).await?;
     let db = model::storage::connect(&url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     Some(db)

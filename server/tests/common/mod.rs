@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use server::config::Config;
 
+#[path = "../../../model/tests/common/fresh_postgres.rs"]
+pub mod fresh_postgres;
+
 /// A configuration on a fresh SQLite file inside `dir`, with the fetched model.
 pub fn config_in(dir: &std::path::Path) -> Config {
     let mut config = Config {

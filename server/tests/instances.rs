@@ -1,0 +1,249 @@
+//! `botcoach serve` as operators run it: several instances on one PostgreSQL behind a load
+//! balancer, and a server killed (SIGKILL) while bots report misses.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use model::accounts::tokens;
+use model::views::Role;
+
+/// A running `botcoach serve` on its own port.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// Starts a server on `database_url` and waits until it is ready.
+    fn start(dir: &std::path::Path, database_url: &str) -> Server {
+        let config = common::config_in(dir);
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_botcoach"))
+            .arg("serve")
+            .current_dir(dir)
+            .env("BOTCOACH_DATABASE_URL", database_url)
+            .env("BOTCOACH_MODEL_DIR", &config.model_dir)
+            // The fastest model to start: these tests restart servers many times.
+            .env("BOTCOACH_MODEL", "minilm")
+            .env("BOTCOACH_BIND", format!("127.0.0.1:{port}"))
+            .env("BOTCOACH_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut server = Server { child, port };
+        let started = Instant::now();
+        while request(port, "GET", "/readyz", "", None, None).map(|r| r.0) != Some(200) {
+            assert!(started.elapsed() < Duration::from_secs(120), "server did not become ready");
+            assert!(server.child.try_wait().unwrap().is_none(), "server exited early");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn kill(&mut self) {
+        self.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request; `None` when the server is unreachable or dies before answering.
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&serde_json::Value>,
+    key: Option<&str>,
+) -> Option<(u16, serde_json::Value)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !token.is_empty() {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    if let Some(key) = key {
+        head.push_str(&format!("Idempotency-Key: {key}\r\n"));
+    }
+    write!(stream, "{head}\r\n{body}").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let json = response.split_once("\r\n\r\n").and_then(|(_, b)| serde_json::from_str(b).ok());
+    Some((status, json.unwrap_or(serde_json::Value::Null)))
+}
+
+fn migrate(dir: &std::path::Path, database_url: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_botcoach"))
+        .arg("migrate")
+        .current_dir(dir)
+        .env("BOTCOACH_DATABASE_URL", database_url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn token(database_url: &str, name: &str, role: Role) -> String {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = model::storage::connect(database_url).await.unwrap();
+        tokens::create(&db, name, role).await.unwrap()
+    })
+}
+
+/// A small random number generator: the moments of the kills differ per run (the seed is
+/// printed so a failing run can be replayed with CRASH_SEED).
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn misses_answered_202_survive_the_server_being_killed_at_random_moments() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::config_in(dir.path()).database_url;
+    migrate(dir.path(), &url);
+    let bot = token(&url, "bot", Role::Bot);
+    let mut seed = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+    });
+    eprintln!("CRASH_SEED={seed}");
+    const KILLS: usize = 8;
+    const CLIENTS: usize = 4;
+    let accepted: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut sent = 0;
+    for round in 0..KILLS {
+        let mut server = Server::start(dir.path(), &url);
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let (stop, accepted, bot, port) = (stop.clone(), accepted.clone(), bot.clone(), server.port);
+                std::thread::spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let question = format!("crash round {round} client {c} question {n}");
+                        let body = serde_json::json!({"misses": [{"question": question}]});
+                        n += 1;
+                        match request(port, "POST", "/api/v1/misses", &bot, Some(&body), None) {
+                            Some((202, _)) => accepted.lock().unwrap().push(question),
+                            Some((status, json)) => panic!("{status}: {json}"),
+                            None => {} // killed mid-request: no promise was made
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(200 + next(&mut seed) % 1300));
+        server.kill();
+        stop.store(true, Ordering::Relaxed);
+        sent += clients.into_iter().map(|c| c.join().unwrap()).sum::<usize>();
+    }
+
+    let accepted = accepted.lock().unwrap().clone();
+    let stored: HashSet<String> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sea_orm::EntityTrait;
+        let db = model::storage::connect(&url).await.unwrap();
+        model::misses::entity::miss::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.question)
+            .collect()
+    });
+    let lost: Vec<&String> = accepted.iter().filter(|q| !stored.contains(*q)).collect();
+    eprintln!("{KILLS} kills, {sent} misses sent, {} answered 202, {} stored", accepted.len(), stored.len());
+    assert!(accepted.len() > KILLS * 10, "the clients got through between kills");
+    assert!(
+        lost.is_empty(),
+        "{} misses answered 202 were lost: {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
+}
+
+#[test]
+fn two_instances_on_one_postgresql_serve_a_publish_within_a_second_and_share_decisions() {
+    let Some(url) =
+        tokio::runtime::Runtime::new().unwrap().block_on(common::fresh_postgres::url("instances"))
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    migrate(dir.path(), &url);
+    let (bot, lead) = (token(&url, "bot", Role::Bot), token(&url, "lead", Role::Reviewer));
+    let (a, b) = (Server::start(dir.path(), &url), Server::start(dir.path(), &url));
+
+    // Published on A, answered by B: three times, each within a second (B polls every 2 s;
+    // only the notification makes this reliable).
+    for (i, topic) in ["parrots", "horses", "tractors"].iter().enumerate() {
+        let question = format!("Can I pay with {topic}?");
+        let kb = serde_json::json!([{"category": "Payments", "question": question, "answer": "No.",
+            "phrasings": [format!("paying with {topic}"), format!("do you take {topic} as payment")]}]);
+        let r =
+            request(a.port, "POST", "/api/v1/knowledge/import?publish=true", &lead, Some(&kb), None).unwrap();
+        assert!(r.0 < 300, "{}: {}", r.0, r.1);
+        let published = Instant::now();
+        let ask = serde_json::json!({"question": format!("do you take {topic} as payment"), "dry_run": true});
+        loop {
+            let r = request(b.port, "POST", "/api/v1/ask", &bot, Some(&ask), None).unwrap();
+            if r.1["outcome"] == "answered" {
+                break;
+            }
+            assert!(
+                published.elapsed() < Duration::from_secs(1),
+                "publish {i} not served by the other instance within 1 s: {}",
+                r.1
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!("publish {i} served by the other instance after {:?}", published.elapsed());
+    }
+
+    // Misses reported to A are grouped once; a trainer on each instance decides on the same
+    // group at the same moment: one decision holds, the other is told.
+    let misses = serde_json::json!({"misses": [
+        {"question": "can I keep a goat in the branch"}, {"question": "are goats allowed in your branch"},
+        {"question": "may I bring my goat to the branch"}]});
+    assert_eq!(request(a.port, "POST", "/api/v1/misses", &bot, Some(&misses), None).unwrap().0, 202);
+    let started = Instant::now();
+    let group = loop {
+        let r = request(b.port, "GET", "/api/v1/clusters?q=goat", &lead, None, None).unwrap();
+        let groups = r.1["clusters"].as_array().cloned().unwrap_or_default();
+        let sizes: i64 = groups.iter().map(|g| g["size"].as_i64().unwrap_or(0)).sum();
+        if sizes == 3 && groups.len() == 1 {
+            break groups[0]["id"].as_str().unwrap().to_string();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "misses not grouped: {}", r.1);
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let path = format!("/api/v1/clusters/{group}/resolve");
+    let dismiss = serde_json::json!({"action": "dismiss", "reason": "noise"});
+    let (pa, pb, lead2) = (a.port, b.port, lead.clone());
+    let (d1, d2) = (dismiss.clone(), path.clone());
+    let on_a = std::thread::spawn(move || request(pa, "POST", &d2, &lead2, Some(&d1), None).unwrap().0);
+    let on_b = request(pb, "POST", &path, &lead, Some(&dismiss), None).unwrap().0;
+    let mut statuses = [on_a.join().unwrap(), on_b];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "one decision holds, the other is refused");
+}
