@@ -42,7 +42,7 @@ pub(crate) mod ssr {
     use http::header::SET_COOKIE;
     use http::HeaderValue;
     use leptos_axum::ResponseOptions;
-    use model::accounts::{sessions, users, Principal};
+    use model::accounts::{sessions, throttle, users, ClientInfo, Principal};
     use model::views::Actor;
 
     pub fn services() -> Result<model::Services, ServerFnError> {
@@ -71,28 +71,48 @@ pub(crate) mod ssr {
         }
     }
 
+    fn client() -> ClientInfo {
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<ClientInfo>().cloned())
+            .unwrap_or_default()
+    }
+
+    /// `; Secure` when the server is reached over TLS (config `secure_cookies`).
+    fn secure(client: &ClientInfo) -> &'static str {
+        if client.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    }
+
     pub async fn sign_in(name: String, password: String) -> Result<Me, ServerFnError> {
         let services = services()?;
         let name = name.trim();
-        if let Err(wait) = services.sign_in_throttle.check(name) {
-            return Err(ServerFnError::new(format!(
-                "too many failed sign-ins for {name}: try again in {} minutes",
-                wait.as_secs() / 60 + 1
-            )));
-        }
+        let client = client();
+        let admitted =
+            match throttle::admit(&services.db, name, client.address.as_deref()).await.map_err(fail)? {
+                Ok(admitted) => admitted,
+                Err(wait) => {
+                    return Err(ServerFnError::new(format!(
+                        "too many failed sign-ins: try again in {} minutes",
+                        wait.as_secs() / 60 + 1
+                    )))
+                }
+            };
         let Some((secret, user)) = sessions::sign_in(&services.db, name, &password).await.map_err(fail)?
         else {
-            services.sign_in_throttle.failed(name);
             return Err(ServerFnError::new("wrong name or password"));
         };
-        services.sign_in_throttle.succeeded(name);
+        throttle::succeeded(&services.db, admitted).await.map_err(fail)?;
         let max_age = sessions::LIFETIME.num_seconds();
+        let secure = secure(&client);
         set_cookie(format!(
-            "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}",
+            "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
             sessions::COOKIE
         ));
         if let Some(lang) = &user.lang {
-            set_cookie(format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax"));
+            set_cookie(format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"));
         }
         Ok(Me { name: user.name, role: user.role })
     }
@@ -109,7 +129,11 @@ pub(crate) mod ssr {
         if let Some(secret) = secret {
             sessions::sign_out(&services.db, &secret).await.map_err(fail)?;
         }
-        set_cookie(format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0", sessions::COOKIE));
+        set_cookie(format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            sessions::COOKIE,
+            secure(&client())
+        ));
         Ok(())
     }
 

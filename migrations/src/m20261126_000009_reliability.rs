@@ -1,6 +1,7 @@
 //! What keeps data whole under concurrent users and several instances: one live knowledge point
 //! per (category, question) enforced by the database itself, the answers to retried requests
-//! (`Idempotency-Key`), and API tokens that can expire and be revoked.
+//! (`Idempotency-Key`), sign-in attempts every instance counts, and API tokens that can expire
+//! and be revoked.
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,14 @@ enum IdempotencyKeys {
     Status,
     Body,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum SignInAttempts {
+    Table,
+    Id,
+    Subject,
+    At,
 }
 
 #[derive(DeriveIden)]
@@ -78,6 +87,33 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(SignInAttempts::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(SignInAttempts::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(SignInAttempts::Subject).string().not_null())
+                    .col(ColumnDef::new(SignInAttempts::At).timestamp_with_time_zone().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_sign_in_attempts_subject_at")
+                    .table(SignInAttempts::Table)
+                    .col(SignInAttempts::Subject)
+                    .col(SignInAttempts::At)
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .alter_table(
                 Table::alter()
                     .table(ApiTokens::Table)
@@ -102,6 +138,7 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table(ApiTokens::Table).drop_column(ApiTokens::ExpiresAt).to_owned())
             .await?;
+        manager.drop_table(Table::drop().table(SignInAttempts::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(IdempotencyKeys::Table).to_owned()).await?;
         manager.get_connection().execute_unprepared("DROP INDEX IF EXISTS idx_points_live_question").await?;
         Ok(())

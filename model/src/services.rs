@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::accounts::throttle::SignInThrottle;
 use crate::embedding::{Embedder, ModelInfo};
 use crate::inbox::Inbox;
 use crate::matching::Matcher;
@@ -16,7 +15,6 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub matcher: Arc<Matcher>,
     pub inbox: Arc<Inbox>,
-    pub sign_in_throttle: Arc<SignInThrottle>,
     /// A model change under way (see `Services::switch_model`).
     pub model_switch: Arc<Progress>,
 }
@@ -46,13 +44,7 @@ impl Readiness {
 
 impl Services {
     pub fn new(db: DatabaseConnection, matcher: Arc<Matcher>, inbox: Arc<Inbox>) -> Self {
-        Self {
-            db,
-            matcher,
-            inbox,
-            sign_in_throttle: Arc::new(SignInThrottle::default()),
-            model_switch: Arc::new(Progress::default()),
-        }
+        Self { db, matcher, inbox, model_switch: Arc::new(Progress::default()) }
     }
 
     /// The model serving now (the matcher's): vectors compared with its index come from it.

@@ -2,11 +2,13 @@
 //! (deny by default). Callers are identified by an API token (`Authorization: Bearer`) or a
 //! browser session cookie; browser writes must also come from our own origin (CSRF).
 
-use axum::extract::{MatchedPath, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use model::accounts::{sessions, tokens, Principal, Role};
+use model::accounts::{sessions, tokens, ClientInfo, Principal, Role};
 use model::Services;
 
 use crate::api::error::ApiError;
@@ -259,4 +261,26 @@ mod tests {
             );
         }
     }
+}
+
+/// What [`client_info`] needs from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Web {
+    pub behind_proxy: bool,
+    pub secure_cookies: bool,
+}
+
+/// Tells sign-in where the request comes from and how to set cookies ([`ClientInfo`]).
+pub async fn client_info(State(web): State<Web>, mut req: Request, next: Next) -> Response {
+    let forwarded = web
+        .behind_proxy
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    req.extensions_mut()
+        .insert(ClientInfo { address: forwarded.or(peer), secure_cookies: web.secure_cookies });
+    next.run(req).await
 }

@@ -35,6 +35,12 @@ pub struct Config {
     pub grouping: model::clustering::Grouping,
     /// Minutes between full regroupings of the inbox (0: only on request).
     pub regroup_minutes: u64,
+    /// Behind a reverse proxy or load balancer: the client's address (for the sign-in
+    /// throttle) is the first `X-Forwarded-For` entry, not the proxy's. Only set it when the
+    /// proxy sets that header, or clients could pick their own address.
+    pub behind_proxy: bool,
+    /// Served over TLS (usually by the proxy): session cookies get the `Secure` flag.
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -58,6 +64,8 @@ impl Config {
             matching: choice.scoring(),
             grouping: choice.grouping(),
             regroup_minutes: 30,
+            behind_proxy: false,
+            secure_cookies: false,
         }
     }
 }
@@ -65,7 +73,7 @@ impl Config {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, site_root, \
-         matching.*, grouping.*, regroup_minutes (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
+         matching.*, grouping.*, regroup_minutes, behind_proxy, secure_cookies (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 

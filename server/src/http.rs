@@ -66,6 +66,10 @@ pub fn router(config: &Config, services: Services) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(services, crate::access::check))
         // Outside the access check, so refused requests are counted too.
         .route_layer(axum::middleware::from_fn(crate::telemetry::track))
+        .route_layer(axum::middleware::from_fn_with_state(
+            crate::access::Web { behind_proxy: config.behind_proxy, secure_cookies: config.secure_cookies },
+            crate::access::client_info,
+        ))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // A ceiling for every body (the import route has its own, lower, limit in the API).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))

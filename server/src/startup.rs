@@ -123,7 +123,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         )
     })?;
     tracing::info!(address = %config.bind, "serving http://{}", config.bind);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    // The peer address is the sign-in throttle's per-address key.
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -194,6 +196,9 @@ fn spawn_background(services: &Services, config: &Config) {
             }
             if let Err(e) = model::idempotency::sweep(&s.db).await {
                 tracing::warn!(error = %e, "cannot forget expired idempotency keys");
+            }
+            if let Err(e) = model::accounts::throttle::sweep(&s.db).await {
+                tracing::warn!(error = %e, "cannot forget old sign-in attempts");
             }
         }
     });

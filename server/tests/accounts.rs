@@ -144,3 +144,96 @@ async fn repeated_wrong_passwords_lock_the_name_for_a_while() {
     let (ok, body) = sign_in("correct horse").await;
     assert!(!ok && body.contains("too many failed sign-ins"), "even the right password waits: {body}");
 }
+
+/// Signs in over the router as a browser behind a proxy would: `(succeeded, body, set-cookie)`.
+async fn browser_sign_in(
+    router: &axum::Router,
+    name: &str,
+    password: &str,
+    from: &str,
+) -> (bool, String, String) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::post("/api/sign_in")
+        .header("host", "botcoach.test")
+        .header("origin", "http://botcoach.test")
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", format!("{from}, 10.0.0.1"))
+        .body(Body::from(serde_json::json!({ "name": name, "password": password }).to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let ok = response.status().is_success();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (ok, String::from_utf8_lossy(&body).into_owned(), cookie)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn guesses_sent_in_parallel_or_across_names_are_throttled_and_unknown_names_cost_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        server::config::Config { behind_proxy: true, secure_cookies: true, ..common::config_in(dir.path()) };
+    let services = server::startup::services(&config).await.unwrap();
+    users::add(&services.db, "bob", "correct horse", Role::Trainer).await.unwrap();
+    let router = server::http::router(&config, services.clone());
+
+    // Served over TLS: the session cookie is Secure.
+    let (ok, _, cookie) = browser_sign_in(&router, "bob", "correct horse", "203.0.113.7").await;
+    assert!(ok && cookie.contains("HttpOnly") && cookie.contains("; Secure"), "{cookie}");
+
+    // Twenty guesses at once for one name: five are checked, the rest wait.
+    let guesses: Vec<_> = (0..20)
+        .map(|i| {
+            let router = router.clone();
+            tokio::spawn(async move {
+                browser_sign_in(&router, "bob", &format!("guess {i}"), "203.0.113.8").await
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for g in guesses {
+        let (ok, body, _) = g.await.unwrap();
+        assert!(!ok);
+        if body.contains("wrong name or password") {
+            checked += 1;
+        } else {
+            assert!(body.contains("too many failed sign-ins"), "{body}");
+        }
+    }
+    assert_eq!(checked, 5, "only the allowed number of guesses reached the password check");
+
+    // One address guessing across many names is stopped too; another address is not.
+    let per_address = model::accounts::throttle::PER_ADDRESS as usize;
+    for i in 0..per_address {
+        let (ok, body, _) = browser_sign_in(&router, &format!("name{i}"), "guess", "198.51.100.9").await;
+        assert!(!ok && body.contains("wrong name or password"), "{i}: {body}");
+    }
+    let (ok, body, _) = browser_sign_in(&router, "someone-else", "guess", "198.51.100.9").await;
+    assert!(!ok && body.contains("too many failed sign-ins"), "{body}");
+    let (ok, body, _) = browser_sign_in(&router, "someone-else", "guess", "192.0.2.44").await;
+    assert!(!ok && body.contains("wrong name or password"), "{body}");
+
+    // An unknown name takes as long to refuse as a known one with a wrong password (a hash is
+    // checked either way), so timing does not tell which names exist. Medians of 7, side by side.
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..7 {
+        let t = std::time::Instant::now();
+        assert_eq!(users::verify(&services.db, "bob", "not it").await.unwrap(), None);
+        known.push(t.elapsed());
+        let t = std::time::Instant::now();
+        assert_eq!(users::verify(&services.db, "nobody-here", "not it").await.unwrap(), None);
+        unknown.push(t.elapsed());
+    }
+    known.sort();
+    unknown.sort();
+    let ratio = unknown[3].as_secs_f64() / known[3].as_secs_f64();
+    assert!(ratio > 0.5 && ratio < 2.0, "unknown {:?} vs known {:?}", unknown[3], known[3]);
+}

@@ -9,6 +9,14 @@ pub mod users;
 use crate::storage::StorageError;
 pub use crate::views::{Actor, Role, UnknownRole};
 
+/// What the web layer knows of a request's connection, for sign-in: where it comes from (for
+/// the per-address throttle) and whether cookies must be `Secure` (served over TLS).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub address: Option<String>,
+    pub secure_cookies: bool,
+}
+
 /// Who made a request, as the server's access check found it; handlers and server functions
 /// read it from the request's extensions.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,72 +1,100 @@
-//! Slows password guessing: after a few failed sign-ins for one name within a window, further
-//! attempts for that name are refused until the window has passed. Kept in memory: a restart
-//! forgets it, which costs an attacker a restart they cannot cause.
+//! Slows password guessing, across every instance sharing the database: each sign-in attempt
+//! counts against its name and its address before the password is checked (in one write
+//! transaction, so parallel attempts cannot all pass the check), and a success takes its
+//! attempts back. Past [`PER_NAME`] failures for a name, or [`PER_ADDRESS`] from an address,
+//! within [`WINDOW_MINUTES`], attempts are refused until the oldest leaves the window.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
-pub struct SignInThrottle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-    limit: usize,
-    window: Duration,
+use super::AccountError;
+
+/// Failures allowed per name within the window.
+pub const PER_NAME: u64 = 5;
+/// Failures allowed per address within the window, whatever the names: a whole office behind
+/// one address signs in (and mistypes) every morning, so this is far above [`PER_NAME`].
+pub const PER_ADDRESS: u64 = 100;
+pub const WINDOW_MINUTES: i64 = 15;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sign_in_attempts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// `name:<name>` or `address:<address>`.
+        pub subject: String,
+        pub at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
 }
 
-impl Default for SignInThrottle {
-    /// Five failures per name in fifteen minutes.
-    fn default() -> Self {
-        SignInThrottle::new(5, Duration::from_secs(15 * 60))
-    }
+/// An attempt let through, counted until [`succeeded`] takes it back.
+#[derive(Debug)]
+pub struct Admitted {
+    name: String,
+    rows: Vec<i64>,
 }
 
-impl SignInThrottle {
-    pub fn new(limit: usize, window: Duration) -> Self {
-        SignInThrottle { failures: Mutex::new(HashMap::new()), limit, window }
-    }
+fn subjects(name: &str, address: Option<&str>) -> Vec<(String, u64)> {
+    let mut out = vec![(format!("name:{}", name.to_lowercase()), PER_NAME)];
+    out.extend(address.map(|a| (format!("address:{a}"), PER_ADDRESS)));
+    out
+}
 
-    /// `Err(wait)` when this name has failed too often lately.
-    pub fn check(&self, name: &str) -> Result<(), Duration> {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let Some(times) = failures.get_mut(name) else { return Ok(()) };
-        times.retain(|t| now.duration_since(*t) < self.window);
-        if times.len() < self.limit {
-            return Ok(());
+/// Counts an attempt for `name` from `address`, or `Ok(Err(wait))` when either has failed too
+/// often lately.
+pub async fn admit(
+    db: &DatabaseConnection,
+    name: &str,
+    address: Option<&str>,
+) -> Result<Result<Admitted, std::time::Duration>, AccountError> {
+    let now = Utc::now();
+    let since = now - Duration::minutes(WINDOW_MINUTES);
+    let txn = crate::storage::write(db).await?;
+    for (subject, limit) in subjects(name, address) {
+        let recent = entity::Entity::find()
+            .filter(entity::Column::Subject.eq(subject.as_str()))
+            .filter(entity::Column::At.gt(since));
+        if recent.clone().count(&txn).await? >= limit {
+            let oldest = recent.order_by_asc(entity::Column::At).one(&txn).await?.map_or(now, |r| r.at);
+            let wait = (oldest - since).to_std().unwrap_or_default();
+            tracing::warn!(%subject, "sign-in refused: too many failures");
+            return Ok(Err(wait));
         }
-        Err(self.window.saturating_sub(now.duration_since(times[0])))
     }
-
-    pub fn failed(&self, name: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        // Bounded memory: a flood of made-up names cannot grow the map without limit.
-        if failures.len() > 100_000 {
-            failures.clear();
-        }
-        failures.entry(name.to_string()).or_default().push(Instant::now());
+    let mut rows = Vec::new();
+    for (subject, _) in subjects(name, address) {
+        let row = entity::ActiveModel { subject: Set(subject), at: Set(now), ..Default::default() };
+        rows.push(entity::Entity::insert(row).exec(&txn).await?.last_insert_id);
     }
-
-    pub fn succeeded(&self, name: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(name);
-    }
+    txn.commit().await?;
+    Ok(Ok(Admitted { name: name.to_string(), rows }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The password was right: this attempt does not count, nor do the name's earlier failures.
+pub async fn succeeded(db: &DatabaseConnection, admitted: Admitted) -> Result<(), AccountError> {
+    entity::Entity::delete_many().filter(entity::Column::Id.is_in(admitted.rows)).exec(db).await?;
+    entity::Entity::delete_many()
+        .filter(entity::Column::Subject.eq(format!("name:{}", admitted.name.to_lowercase())))
+        .exec(db)
+        .await?;
+    Ok(())
+}
 
-    #[test]
-    fn refuses_after_the_limit_and_forgets_after_the_window() {
-        let t = SignInThrottle::new(2, Duration::from_millis(50));
-        assert!(t.check("ada").is_ok());
-        t.failed("ada");
-        t.failed("ada");
-        assert!(t.check("ada").is_err());
-        assert!(t.check("bob").is_ok(), "per name");
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(t.check("ada").is_ok());
-        t.failed("ada");
-        t.succeeded("ada");
-        t.failed("ada");
-        assert!(t.check("ada").is_ok(), "a success clears the count");
-    }
+/// Forgets attempts older than the window; returns how many.
+pub async fn sweep(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    Ok(entity::Entity::delete_many()
+        .filter(entity::Column::At.lt(Utc::now() - Duration::minutes(WINDOW_MINUTES)))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
