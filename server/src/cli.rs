@@ -96,7 +96,14 @@ pub enum TokenAction {
         /// bot, trainer, reviewer or admin.
         #[arg(long)]
         role: Role,
+        /// Refused after this many days (default: never expires).
+        #[arg(long)]
+        expires_days: Option<u32>,
     },
+    /// List every token: name, role, created, last used, expiry, revoked (never the token).
+    List,
+    /// Revoke the live token with this name; every instance refuses it from the next request.
+    Revoke { name: String },
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -118,8 +125,14 @@ pub fn run() -> anyhow::Result<()> {
         Command::User { action: UserAction::Add { name, role } } => {
             runtime.block_on(crate::accounts::user_add(&config, &name, role))
         }
-        Command::Token { action: TokenAction::Create { name, role } } => {
-            runtime.block_on(crate::accounts::token_create(&config, &name, role))
+        Command::Token { action: TokenAction::Create { name, role, expires_days } } => {
+            runtime.block_on(crate::accounts::token_create(&config, &name, role, expires_days))
+        }
+        Command::Token { action: TokenAction::List } => {
+            runtime.block_on(crate::accounts::token_list(&config))
+        }
+        Command::Token { action: TokenAction::Revoke { name } } => {
+            runtime.block_on(crate::accounts::token_revoke(&config, &name))
         }
         Command::Import { file, publish } => {
             runtime.block_on(crate::knowledge::import(&config, &file, publish))

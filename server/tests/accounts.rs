@@ -237,3 +237,46 @@ async fn guesses_sent_in_parallel_or_across_names_are_throttled_and_unknown_name
     let ratio = unknown[3].as_secs_f64() / known[3].as_secs_f64();
     assert!(ratio > 0.5 && ratio < 2.0, "unknown {:?} vs known {:?}", unknown[3], known[3]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_listed_revoked_and_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |args: &[&str]| {
+        let out = run(dir.path(), args, "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let old = create(&["token", "create", "support-bot", "--role", "bot"]);
+    let new = create(&["token", "create", "support-bot-2", "--role", "bot", "--expires-days", "30"]);
+    let db = model::storage::connect(&common::config_in(dir.path()).database_url).await.unwrap();
+    assert!(tokens::authenticate(&db, &old).await.unwrap().is_some());
+
+    let listed = run(dir.path(), &["token", "list"], "");
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines[0], "name\trole\tcreated\tlast_used\texpires\trevoked");
+    // Used once: the last use is shown; no expiry, not revoked.
+    assert!(lines[1].starts_with("support-bot\tbot\t") && lines[1].ends_with("\t-\t-"), "{listed}");
+    assert!(!lines[1].contains("\t-\t-\t-"), "last use shown: {listed}");
+    assert!(lines[2].starts_with("support-bot-2\tbot\t") && lines[2].ends_with("\t-"), "{listed}");
+    assert!(!listed.contains(&old) && !listed.contains(&new), "tokens are never shown again");
+
+    // Revoked: refused from the next request, still listed with when.
+    let out = run(dir.path(), &["token", "revoke", "support-bot"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(tokens::authenticate(&db, &old).await.unwrap(), None);
+    assert!(tokens::authenticate(&db, &new).await.unwrap().is_some(), "the other name is untouched");
+    let again = run(dir.path(), &["token", "revoke", "support-bot"], "");
+    assert!(!again.status.success() && stderr(&again).contains("no live token"), "{}", stderr(&again));
+    let listed = String::from_utf8(run(dir.path(), &["token", "list"], "").stdout).unwrap();
+    assert!(!listed.lines().nth(1).unwrap().ends_with("\t-"), "revocation time shown: {listed}");
+
+    // Expired: refused.
+    let short =
+        tokens::create_expiring(&db, "short-lived", Role::Bot, Some(chrono::Duration::milliseconds(50)))
+            .await
+            .unwrap();
+    assert!(tokens::authenticate(&db, &short).await.unwrap().is_some());
+    tokio::time::sleep(std::time::Duration::from_millis(80)).await;
+    assert_eq!(tokens::authenticate(&db, &short).await.unwrap(), None);
+}

@@ -1,8 +1,9 @@
 //! API tokens for bots and scripts. The token is shown once; only its SHA-256 is stored (a
 //! token is 256 random bits, so a fast hash is enough, unlike a password).
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
 use super::{check_name, AccountError, Role};
@@ -21,6 +22,10 @@ pub mod entity {
         pub token_hash: String,
         pub created_at: ChronoDateTimeUtc,
         pub last_used_at: Option<ChronoDateTimeUtc>,
+        /// After this the token is refused; `None`: it does not expire.
+        pub expires_at: Option<ChronoDateTimeUtc>,
+        /// Revoked tokens stay listed (who had access, until when) but are refused.
+        pub revoked_at: Option<ChronoDateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -32,16 +37,30 @@ pub mod entity {
 /// Every token starts with this, so a leaked one is easy to recognise in logs and scanners.
 pub const PREFIX: &str = "bc_";
 
-/// Creates a token and returns it; this is the only time it exists in clear.
+/// Creates a token that does not expire; see [`create_expiring`].
 pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result<String, AccountError> {
+    create_expiring(db, name, role, None).await
+}
+
+/// Creates a token and returns it; this is the only time it exists in clear. `expires_in`:
+/// refused after that long (`None`: never).
+pub async fn create_expiring(
+    db: &impl ConnectionTrait,
+    name: &str,
+    role: Role,
+    expires_in: Option<Duration>,
+) -> Result<String, AccountError> {
     check_name(name)?;
     let token = random_secret(PREFIX)?;
+    let now = Utc::now();
     entity::ActiveModel {
         name: Set(name.to_string()),
         role: Set(role.to_string()),
         token_hash: Set(hash(&token)),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         last_used_at: Set(None),
+        expires_at: Set(expires_in.map(|d| now + d)),
+        revoked_at: Set(None),
         ..Default::default()
     }
     .insert(db)
@@ -50,16 +69,57 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result
     Ok(token)
 }
 
-/// The token's name and role, or `None` for an unknown token.
+/// The token's name and role, or `None` for an unknown, revoked or expired token.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<Option<(String, Role)>, AccountError> {
     let found = entity::Entity::find().filter(entity::Column::TokenHash.eq(hash(token))).one(db).await?;
+    let now = Utc::now();
     match found {
-        Some(t) => Ok(Some((t.name, t.role.parse::<Role>()?))),
-        None => Ok(None),
+        Some(t) if is_live(&t, now) => {
+            // For `token list` (is this token still in use?): to the minute, not every request.
+            if t.last_used_at.is_none_or(|u| now - u > Duration::minutes(1)) {
+                entity::Entity::update_many()
+                    .col_expr(entity::Column::LastUsedAt, Expr::value(now))
+                    .filter(entity::Column::Id.eq(t.id))
+                    .exec(db)
+                    .await?;
+            }
+            Ok(Some((t.name, t.role.parse::<Role>()?)))
+        }
+        _ => Ok(None),
     }
+}
+
+fn is_live(t: &entity::Model, now: DateTime<Utc>) -> bool {
+    t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now)
+}
+
+/// Every token ever created, oldest first (none in clear: they are not stored).
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, AccountError> {
+    Ok(entity::Entity::find().order_by_asc(entity::Column::Id).all(db).await?)
+}
+
+async fn live(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, AccountError> {
+    let now = Utc::now();
+    Ok(list(db).await?.into_iter().filter(|t| is_live(t, now)).collect())
+}
+
+/// Revokes the live tokens named `name`; every instance refuses them from the next request
+/// (to rotate without a gap, give the new token another name). Returns whether there were any.
+pub async fn revoke(db: &impl ConnectionTrait, name: &str) -> Result<bool, AccountError> {
+    let ids: Vec<i32> = live(db).await?.into_iter().filter(|t| t.name == name).map(|t| t.id).collect();
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    entity::Entity::update_many()
+        .col_expr(entity::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    tracing::info!(token = %name, "API token revoked");
+    Ok(true)
 }
 
 /// `prefix` followed by 256 random bits in hex.
