@@ -43,6 +43,7 @@ pub(crate) mod ssr {
     use http::HeaderValue;
     use leptos_axum::ResponseOptions;
     use model::accounts::{sessions, throttle, users, ClientInfo, Principal};
+    use model::errors::{ErrorKind, Kind};
     use model::views::Actor;
 
     pub fn services() -> Result<model::Services, ServerFnError> {
@@ -61,7 +62,14 @@ pub(crate) mod ssr {
         principal().map(|p| p.actor).ok_or_else(|| ServerFnError::new("sign in first"))
     }
 
-    pub fn fail(e: impl std::fmt::Display) -> ServerFnError {
+    /// A domain error as the browser sees it: the message when it is the user's to act on;
+    /// for our own failures (database, model) only that it was not theirs — the cause may hold
+    /// SQL or data, so it goes to the server log.
+    pub fn fail<E: Kind + std::fmt::Display>(e: E) -> ServerFnError {
+        if e.kind() == ErrorKind::Internal {
+            tracing::error!(error = %e, "server function failed");
+            return ServerFnError::new("internal error; the server log has the cause");
+        }
         ServerFnError::new(e.to_string())
     }
 

@@ -13,6 +13,8 @@ pub mod clustering;
 #[cfg(feature = "backend")]
 pub mod embedding;
 #[cfg(feature = "backend")]
+pub mod errors;
+#[cfg(feature = "backend")]
 pub mod idempotency;
 #[cfg(feature = "backend")]
 pub mod inbox;

@@ -94,3 +94,43 @@ async fn readiness_fails_when_the_database_goes_away() {
     assert_eq!(ready["database"]["reachable"], false);
     assert!(ready["database"]["error"].is_string());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_functions_tell_the_browser_its_errors_but_never_the_databases() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let services = server::startup::services(&config).await.unwrap();
+    let db = services.db.clone();
+    model::accounts::users::add(&db, "ada", "correct horse", model::views::Role::Admin).await.unwrap();
+    let (secret, _) = model::accounts::sessions::sign_in(&db, "ada", "correct horse").await.unwrap().unwrap();
+    let router = server::http::router(&config, services);
+    let call = |endpoint: &str, body: serde_json::Value| {
+        let request = Request::post(format!("/api/{endpoint}"))
+            .header("host", "botcoach.test")
+            .header("origin", "http://botcoach.test")
+            .header("content-type", "application/json")
+            .header("cookie", format!("botcoach_session={secret}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    // The user's mistake: said as it is.
+    let (status, body) = call("knowledge_detail", serde_json::json!({"id": 4242})).await;
+    assert!(!status.is_success() && body.contains("4242"), "{status} {body}");
+
+    // Ours: the database fails (here a table is gone). The browser learns nothing of it.
+    db.execute_unprepared("DROP TABLE knowledge_points").await.unwrap();
+    let (status, body) = call("knowledge_detail", serde_json::json!({"id": 1})).await;
+    assert!(!status.is_success(), "{body}");
+    assert!(body.contains("internal error; the server log has the cause"), "{body}");
+    for leak in ["knowledge_points", "no such table", "SQL", "sqlite"] {
+        assert!(!body.to_lowercase().contains(&leak.to_lowercase()), "{leak:?} leaked: {body}");
+    }
+}
