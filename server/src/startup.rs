@@ -69,7 +69,10 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         _ => None,
     };
     let Some((previous, old)) = fallback else {
-        model::reembed::embed_missing(&db, &wanted, &progress).await?;
+        // Reading every stored text and vector again is seconds on a large base: only when needed.
+        if lacking > 0 {
+            model::reembed::embed_missing(&db, &wanted, &progress).await?;
+        }
         let services = assemble(db, wanted.clone(), config.matching, config.grouping).await?;
         meta::record_serving_model(&services.db, config.model, wanted.info()).await?;
         return Ok(services);
