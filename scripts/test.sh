@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on what users run: builds the release server and wasm bundle exactly as
 # scripts/run.sh does, starts the product the way run.sh starts it (demo data) and checks it in a
-# browser, runs the browser tests against that same build, then the unit and integration tests
-# (real model, real SQLite files, a throw-away PostgreSQL server).
+# browser, runs the browser tests and the API fuzzer against that same build, then the unit and
+# integration tests (real model, real SQLite files, a throw-away PostgreSQL server).
 # Installs whatever is missing first. Each stage prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,10 @@ stage "smoke: scripts/run.sh serves the demo, signed in and hydrated" \
 
 stage "browser tests against the release build" "scripts/e2e.sh \$CARGO_TARGET_DIR/release/botcoach FILE reruns one spec" \
   scripts/e2e.sh "$CARGO_TARGET_DIR/release/botcoach"
+
+stage "API fuzzing from the OpenAPI document (schemathesis, no 5xx, responses as documented)" \
+  "scripts/fuzz.sh \$CARGO_TARGET_DIR/release/botcoach reruns it; st replay ID shows one case" \
+  scripts/fuzz.sh "$CARGO_TARGET_DIR/release/botcoach"
 
 # The release profile here too: the tests reuse every dependency the release build compiled
 # (same profile, features and flags), so nothing is compiled twice. leptos reads

@@ -63,14 +63,18 @@ impl Services {
     /// Pings the database; the model is loaded before a `Services` exists, so it is ready.
     pub async fn readiness(&self) -> Readiness {
         let ping = self.db.ping().await;
+        // The matcher serves the new model a moment before the progress is cleared (the inbox
+        // reloads in between): a move to the model already serving is over.
+        let model = self.embedder().info().clone();
+        let reembedding = self.model_switch.get().filter(|p| p.error.is_some() || p.model != model.name);
         Readiness {
             database: DatabaseState {
                 backend: storage::backend_name(&self.db).to_string(),
                 reachable: ping.is_ok(),
                 error: ping.err().map(|e| e.to_string()),
             },
-            model: self.embedder().info().clone(),
-            reembedding: self.model_switch.get(),
+            model: model.clone(),
+            reembedding,
         }
     }
 }

@@ -118,7 +118,12 @@ async fn a_new_model_takes_over_in_the_background_and_asks_never_stop() {
     assert_eq!(services.inbox.grouping(), ModelChoice::Fused.grouping());
     let r = services.matcher.ask(ask("家里网络突然连不上了")).await.unwrap();
     assert_eq!(r.candidates[0].question, "宽带断网了怎么办？");
-    assert_eq!(meta::serving_model(&services.db).await.unwrap(), Some(ModelChoice::Fused));
+    // Recorded by the background task just after the swap.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while meta::serving_model(&services.db).await.unwrap() != Some(ModelChoice::Fused) {
+        assert!(Instant::now() < deadline, "the new model was never recorded as serving");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     services.inbox.assign_pending().await.unwrap();
     drop(services);
 
