@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 use model::views::Role;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{tr, use_lang};
+use crate::i18n::{tr, use_lang, Lang};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
@@ -101,16 +101,11 @@ pub(crate) mod ssr {
         let admitted =
             match throttle::admit(&services.db, name, client.address.as_deref()).await.map_err(fail)? {
                 Ok(admitted) => admitted,
-                Err(wait) => {
-                    return Err(ServerFnError::new(format!(
-                        "too many failed sign-ins: try again in {} minutes",
-                        wait.as_secs() / 60 + 1
-                    )))
-                }
+                Err(wait) => return Err(ServerFnError::new(super::throttled(wait.as_secs() / 60 + 1))),
             };
         let Some((secret, user)) = sessions::sign_in(&services.db, name, &password).await.map_err(fail)?
         else {
-            return Err(ServerFnError::new("wrong name or password"));
+            return Err(ServerFnError::new(super::WRONG_CREDENTIALS));
         };
         throttle::succeeded(&services.db, admitted).await.map_err(fail)?;
         let max_age = sessions::LIFETIME.num_seconds();
@@ -158,6 +153,27 @@ pub fn role_key(role: Role) -> &'static str {
         Role::Reviewer => "role.reviewer",
         Role::Supervisor => "role.supervisor",
         Role::Admin => "role.admin",
+    }
+}
+
+/// Sign-in's two refusals, in English on the wire (scripts read them) and in the user's
+/// language on the page ([`sign_in_error`]).
+const WRONG_CREDENTIALS: &str = "wrong name or password";
+const THROTTLED: (&str, &str) = ("too many failed sign-ins: try again in ", " minutes");
+
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+fn throttled(minutes: u64) -> String {
+    format!("{}{minutes}{}", THROTTLED.0, THROTTLED.1)
+}
+
+/// A sign-in error as the page shows it, in `lang`.
+fn sign_in_error(lang: Lang, text: &str) -> String {
+    if text == WRONG_CREDENTIALS {
+        return tr(lang, "signin.wrong").to_string();
+    }
+    match text.strip_prefix(THROTTLED.0).and_then(|r| r.strip_suffix(THROTTLED.1)) {
+        Some(minutes) => tr(lang, "signin.throttled").replace("{n}", minutes),
+        None => text.to_string(),
     }
 }
 
@@ -223,7 +239,10 @@ pub fn SignIn() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>{move || t("signin.submit")}</button>
                 {move || match action.value().get() {
-                    Some(Err(e)) => view! { <p class="error" data-testid="signin-error">{error_text(&e)}</p> }.into_any(),
+                    Some(Err(e)) => {
+                        let text = sign_in_error(lang.get(), &error_text(&e));
+                        view! { <p class="error" data-testid="signin-error">{text}</p> }.into_any()
+                    }
                     _ => ().into_any(),
                 }}
             </form>
@@ -262,7 +281,19 @@ pub fn UserMenu() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::*;
+
+    #[test]
+    fn sign_in_refusals_are_shown_in_the_users_language() {
+        assert_eq!(sign_in_error(Lang::Zh, WRONG_CREDENTIALS), "用户名或密码错误");
+        assert_eq!(sign_in_error(Lang::En, WRONG_CREDENTIALS), "wrong name or password");
+        assert_eq!(sign_in_error(Lang::Zh, &throttled(12)), "登录失败次数过多，请 12 分钟后再试");
+        assert_eq!(
+            sign_in_error(Lang::En, &throttled(3)),
+            "too many failed sign-ins: try again in 3 minutes"
+        );
+        assert_eq!(sign_in_error(Lang::Zh, "something else"), "something else");
+    }
 
     #[test]
     fn only_paths_of_this_site_are_followed_after_sign_in() {

@@ -240,6 +240,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("signin.password", "Password", "密码"),
     ("signin.submit", "Sign in", "登录"),
     ("signin.out", "Sign out", "退出"),
+    ("signin.wrong", "wrong name or password", "用户名或密码错误"),
+    ("signin.throttled", "too many failed sign-ins: try again in {n} minutes", "登录失败次数过多，请 {n} 分钟后再试"),
     ("role.bot", "bot", "机器人"),
     ("role.trainer", "trainer", "训练师"),
     ("role.reviewer", "reviewer", "审核员"),
