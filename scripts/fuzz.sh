@@ -29,6 +29,8 @@ cleanup() {
 trap cleanup EXIT
 wait_until_ready "$port" "$server" "$work/server.log" 120
 
+# From the work folder: schemathesis keeps its cache (.schemathesis/) where it runs.
+cd "$work"
 "$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \

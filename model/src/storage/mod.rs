@@ -75,6 +75,9 @@ where
         })
         .await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
+        // Like SQLite's busy timeout: a writer waits up to 10 s for the others, then fails
+        // with an error instead of hanging.
+        txn.execute_unprepared("SET LOCAL lock_timeout = '10s'").await?;
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITER_LOCK})")).await?;
     }
     Ok(txn)
