@@ -12,6 +12,9 @@ source scripts/stages.sh
 stage "set-up (installs only what is missing)" "run scripts/setup.sh --for-tests alone to see which step fails" \
   scripts/setup.sh --for-tests
 
+stage "no two source files import each other" "scripts/import-cycles.py lists the pairs" \
+  python3 scripts/import-cycles.py
+
 work=$(mktemp -d)
 trap 'scripts/postgres.sh stop "$work/pg"; rm -rf "$work"' EXIT
 BOTCOACH_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$work/pg")

@@ -27,13 +27,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 
 #[server(endpoint = "who_am_i", input = Json)]
 pub async fn who_am_i() -> Result<Option<Me>, ServerFnError> {
-    Ok(ssr::principal().map(|p| Me { name: p.actor.name, role: p.actor.role }))
-}
-
-/// Keeps the signed-in user's language for their next sign-in; nothing for anonymous users.
-#[server(endpoint = "remember_language", input = Json)]
-pub async fn remember_language(lang: String) -> Result<(), ServerFnError> {
-    ssr::remember_language(lang).await
+    Ok(crate::server::principal().map(|p| Me { name: p.actor.name, role: p.actor.role }))
 }
 
 #[cfg(feature = "ssr")]
@@ -42,36 +36,9 @@ pub(crate) mod ssr {
     use http::header::SET_COOKIE;
     use http::HeaderValue;
     use leptos_axum::ResponseOptions;
-    use model::accounts::{sessions, throttle, users, ClientInfo, Principal};
-    use model::errors::{ErrorKind, Kind};
-    use model::views::Actor;
+    use model::accounts::{sessions, throttle, ClientInfo};
 
-    pub fn services() -> Result<model::Services, ServerFnError> {
-        use_context::<model::Services>()
-            .ok_or_else(|| ServerFnError::new("server state is missing from the request context"))
-    }
-
-    /// The caller the server's access check found, if any.
-    pub fn principal() -> Option<Principal> {
-        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Principal>().cloned())
-    }
-
-    /// The acting user; the access rules let no anonymous call reach a guarded function, so a
-    /// missing one is refused here too rather than trusted.
-    pub fn actor() -> Result<Actor, ServerFnError> {
-        principal().map(|p| p.actor).ok_or_else(|| ServerFnError::new("sign in first"))
-    }
-
-    /// A domain error as the browser sees it: the message when it is the user's to act on;
-    /// for our own failures (database, model) only that it was not theirs — the cause may hold
-    /// SQL or data, so it goes to the server log.
-    pub fn fail<E: Kind + std::fmt::Display>(e: E) -> ServerFnError {
-        if e.kind() == ErrorKind::Internal {
-            tracing::error!(error = %e, "server function failed");
-            return ServerFnError::new("internal error; the server log has the cause");
-        }
-        ServerFnError::new(e.to_string())
-    }
+    use crate::server::{fail, services};
 
     fn set_cookie(value: String) {
         if let (Some(response), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
@@ -138,11 +105,6 @@ pub(crate) mod ssr {
             secure(&client())
         ));
         Ok(())
-    }
-
-    pub async fn remember_language(lang: String) -> Result<(), ServerFnError> {
-        let Some(user_id) = principal().and_then(|p| p.user_id) else { return Ok(()) };
-        users::set_lang(&services()?.db, user_id, &lang).await.map_err(fail)
     }
 }
 

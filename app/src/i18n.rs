@@ -3,6 +3,7 @@
 //! it, so hydration sees the same text the server rendered.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
@@ -88,7 +89,7 @@ fn initial_lang() -> Lang {
 pub fn set_lang(lang: RwSignal<Lang>, to: Lang) {
     lang.set(to);
     leptos::task::spawn_local(async move {
-        let _ = crate::auth::remember_language(to.cookie_value().to_string()).await;
+        let _ = remember_language(to.cookie_value().to_string()).await;
     });
     #[cfg(feature = "hydrate")]
     {
@@ -368,4 +369,12 @@ mod tests {
         assert_eq!(Lang::negotiate(Some("lang=fr"), None), Lang::En);
         assert_eq!(Lang::negotiate(None, None), Lang::En);
     }
+}
+
+/// Keeps the signed-in user's language for their next sign-in; nothing for anonymous users.
+#[server(endpoint = "remember_language", input = Json)]
+pub async fn remember_language(lang: String) -> Result<(), ServerFnError> {
+    use crate::server::{fail, principal, services};
+    let Some(user_id) = principal().and_then(|p| p.user_id) else { return Ok(()) };
+    model::accounts::users::set_lang(&services()?.db, user_id, &lang).await.map_err(fail)
 }

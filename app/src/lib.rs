@@ -9,6 +9,8 @@ pub mod knowledge;
 mod layout;
 mod pages;
 pub mod search;
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod status;
 
 use leptos::prelude::*;

@@ -12,7 +12,7 @@ use crate::i18n::{tr, use_lang};
 
 #[server(endpoint = "try_question", input = Json)]
 pub async fn try_question(question: String) -> Result<AskResponse, ServerFnError> {
-    use crate::auth::ssr::{fail, services};
+    use crate::server::{fail, services};
     let request = model::matching::AskRequest {
         question,
         channel: model::matching::service::Channel::Online,
@@ -24,7 +24,7 @@ pub async fn try_question(question: String) -> Result<AskResponse, ServerFnError
 
 #[server(endpoint = "open_knowledge", input = Json)]
 pub async fn open_knowledge(knowledge_id: String) -> Result<i64, ServerFnError> {
-    use crate::auth::ssr::{fail, services};
+    use crate::server::{fail, services};
     let id: i32 = knowledge_id.parse().map_err(|_| ServerFnError::new("not a knowledge id"))?;
     services()?.matcher.record_click(id).await.map_err(fail)
 }

@@ -3,7 +3,8 @@
 //! (`Idempotency-Key`), sign-in attempts every instance counts, and API tokens that can expire
 //! and be revoked.
 
-use sea_orm_migration::prelude::*;
+// sea-orm-migration's `schema::*` helpers: each column in one call, not-null unless `_null`.
+use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -49,19 +50,13 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(IdempotencyKeys::Table)
                     .if_not_exists()
-                    .col(
-                        ColumnDef::new(IdempotencyKeys::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
-                    .col(ColumnDef::new(IdempotencyKeys::Route).string().not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::Key).string().not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::RequestHash).string().not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::Status).small_integer().not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::Body).text().not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(big_pk_auto(IdempotencyKeys::Id))
+                    .col(string(IdempotencyKeys::Route))
+                    .col(string(IdempotencyKeys::Key))
+                    .col(string(IdempotencyKeys::RequestHash))
+                    .col(small_integer(IdempotencyKeys::Status))
+                    .col(text(IdempotencyKeys::Body))
+                    .col(timestamp_with_time_zone(IdempotencyKeys::CreatedAt))
                     .to_owned(),
             )
             .await?;
@@ -91,15 +86,9 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(SignInAttempts::Table)
                     .if_not_exists()
-                    .col(
-                        ColumnDef::new(SignInAttempts::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
-                    .col(ColumnDef::new(SignInAttempts::Subject).string().not_null())
-                    .col(ColumnDef::new(SignInAttempts::At).timestamp_with_time_zone().not_null())
+                    .col(big_pk_auto(SignInAttempts::Id))
+                    .col(string(SignInAttempts::Subject))
+                    .col(timestamp_with_time_zone(SignInAttempts::At))
                     .to_owned(),
             )
             .await?;
@@ -117,7 +106,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(ApiTokens::Table)
-                    .add_column(ColumnDef::new(ApiTokens::ExpiresAt).timestamp_with_time_zone().null())
+                    .add_column(timestamp_with_time_zone_null(ApiTokens::ExpiresAt))
                     .to_owned(),
             )
             .await?;
@@ -125,7 +114,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(ApiTokens::Table)
-                    .add_column(ColumnDef::new(ApiTokens::RevokedAt).timestamp_with_time_zone().null())
+                    .add_column(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
                     .to_owned(),
             )
             .await

@@ -3,7 +3,7 @@
 //! in the cache), with progress in the log and on the status page; then the matcher and the
 //! inbox move to the new model in one step. Asks never stop.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
@@ -15,8 +15,9 @@ use crate::inbox::{InboxError, OPEN};
 use crate::knowledge::{feed, KnowledgeError};
 use crate::matching::{Scoring, Serving};
 use crate::misses::entity::miss;
+pub use crate::services::Progress;
 use crate::services::Services;
-pub use crate::views::Reembedding;
+use crate::views::Reembedding;
 
 /// Texts embedded between two progress updates.
 const CHUNK: usize = 64;
@@ -33,20 +34,6 @@ pub enum SwitchError {
     Inbox(#[from] InboxError),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
-}
-
-/// The model change under way, if any, for the status page.
-#[derive(Default)]
-pub struct Progress(RwLock<Option<Reembedding>>);
-
-impl Progress {
-    pub fn get(&self) -> Option<Reembedding> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn set(&self, value: Option<Reembedding>) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = value;
-    }
 }
 
 /// Every text the serving model needs a vector for: the published points' questions and

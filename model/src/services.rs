@@ -1,14 +1,14 @@
 //! The state every request handler shares: one database pool and the model serving.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use sea_orm::DatabaseConnection;
 
 use crate::embedding::{Embedder, ModelInfo};
 use crate::inbox::Inbox;
 use crate::matching::Matcher;
-use crate::reembed::{Progress, Reembedding};
 use crate::storage;
+use crate::views::Reembedding;
 
 #[derive(Clone)]
 pub struct Services {
@@ -76,5 +76,19 @@ impl Services {
             model: model.clone(),
             reembedding,
         }
+    }
+}
+
+/// The model change under way, if any, for the status page (`crate::reembed` moves it).
+#[derive(Default)]
+pub struct Progress(RwLock<Option<Reembedding>>);
+
+impl Progress {
+    pub fn get(&self) -> Option<Reembedding> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn set(&self, value: Option<Reembedding>) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = value;
     }
 }

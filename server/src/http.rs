@@ -3,7 +3,6 @@
 //! Every matched route passes [`crate::access::check`] first.
 
 use app::{shell, App};
-use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -12,24 +11,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use model::Services;
 
 use crate::config::Config;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos: LeptosOptions,
-    pub services: Services,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos.clone()
-    }
-}
-
-impl FromRef<AppState> for Services {
-    fn from_ref(state: &AppState) -> Self {
-        state.services.clone()
-    }
-}
+pub use crate::state::AppState;
 
 /// No request body may be larger: a bound on memory per request.
 pub const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;

@@ -12,4 +12,5 @@ pub mod health;
 pub mod http;
 pub mod knowledge;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -56,7 +56,7 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
     migrate(&db).await?;
     let wanted = load_embedder(config).await?;
     let previous = meta::serving_model(&db).await?.filter(|p| *p != config.model);
-    let progress = model::reembed::Progress::default();
+    let progress = model::services::Progress::default();
     let lacking = model::reembed::lacking(&db, &wanted).await?;
     let fallback = match previous {
         Some(previous) if lacking > 0 => match load_embedder_of(config, previous).await {

@@ -7,7 +7,7 @@ use model::views::{AskRow, MetricsSummary, VocReport};
 
 #[server(endpoint = "dashboard_summary", input = Json)]
 pub async fn dashboard_summary(days: u32, channel: String) -> Result<MetricsSummary, ServerFnError> {
-    use crate::auth::ssr::{fail, services};
+    use crate::server::{fail, services};
     let period = model::metrics::Period { days, channel: Some(channel).filter(|c| !c.is_empty()) };
     model::metrics::summary(&services()?.db, &period).await.map_err(fail)
 }
@@ -21,7 +21,7 @@ pub async fn dashboard_asks(
     category: String,
     day: String,
 ) -> Result<Vec<AskRow>, ServerFnError> {
-    use crate::auth::ssr::{fail, services};
+    use crate::server::{fail, services};
     let some = |s: String| Some(s).filter(|s| !s.is_empty());
     let category = match category.as_str() {
         "" => None,
@@ -40,6 +40,6 @@ pub async fn dashboard_asks(
 
 #[server(endpoint = "voc_topics", input = Json)]
 pub async fn voc_topics(days: u32) -> Result<VocReport, ServerFnError> {
-    use crate::auth::ssr::{fail, services};
+    use crate::server::{fail, services};
     model::metrics::report::topics(&services()?.db, days, 10).await.map_err(fail)
 }

@@ -105,7 +105,7 @@ pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<Pub
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::auth::ssr::{actor, fail, services};
+    use crate::server::{actor, fail, services};
     use model::knowledge::{categories, points, queries, transfer};
     use model::views::{PointStatus, Template};
 

@@ -5,8 +5,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use super::categories::Tree;
 use super::entity::point;
-use super::points::content_of;
 use super::queries::revisions_by_id;
+use super::store::content_of;
 use super::Result;
 use crate::views::{Feed, FeedItem, PointStatus};
 

@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::entity::{point, revision};
+pub(crate) use super::store::{content_of, head, load, state};
 use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
 use crate::audit;
 use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionState, Role};
@@ -417,37 +418,6 @@ fn expect_in_review(p: &point::Model, head: &revision::Model) -> Result<()> {
 
 pub(crate) fn target(id: i32) -> String {
     format!("knowledge:{id}")
-}
-
-pub(crate) async fn load(db: &impl ConnectionTrait, id: i32) -> Result<point::Model> {
-    point::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| KnowledgeError::NotFound(format!("knowledge point {id}")))
-}
-
-pub(crate) async fn head(db: &impl ConnectionTrait, p: &point::Model) -> Result<revision::Model> {
-    let id = p
-        .head_revision_id
-        .ok_or_else(|| KnowledgeError::NotFound(format!("revisions of knowledge point {}", p.id)))?;
-    revision::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| KnowledgeError::NotFound(format!("revision {id}")))
-}
-
-pub(crate) fn content_of(r: &revision::Model) -> Content {
-    Content {
-        category_id: r.category_id,
-        question: r.question.clone(),
-        answer: r.answer.clone(),
-        phrasings: serde_json::from_str(&r.phrasings).unwrap_or_default(),
-        template_slot: r.template_slot.clone(),
-    }
-}
-
-pub(crate) fn state(r: &revision::Model) -> RevisionState {
-    RevisionState::parse(&r.state).unwrap_or(RevisionState::Draft)
 }
 
 fn head_is_pending(r: &revision::Model) -> bool {

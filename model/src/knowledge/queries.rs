@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::categories::{self, Tree};
 use super::diff::{diff, Side};
 use super::entity::{point, revision};
-use super::points::{content_of, head, load, state};
+use super::store::{content_of, head, load, state};
 use super::{fold, Result};
 use crate::views::{
     HistoryEntry, ModulePage, PointDetail, PointStatus, PointSummary, PublishedPoint, ReviewItem,

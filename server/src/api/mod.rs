@@ -12,7 +12,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::http::AppState;
+use crate::state::AppState;
 
 /// Every API route; each needs a rule in [`crate::access::RULES`].
 pub fn routes() -> Router<AppState> {
