@@ -13,13 +13,13 @@ pub mod entity;
 pub mod labels;
 mod listing;
 pub mod lock;
+mod regroup;
 mod resolve;
 mod undo;
 pub mod workbench;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -32,13 +32,12 @@ pub use crate::views::Decision;
 pub use listing::{ListFilter, StatusFilter};
 
 use crate::clustering::graph::NeighbourIndex;
-use crate::clustering::{self, dot, Grouping};
+use crate::clustering::{dot, Grouping};
 use crate::embedding::cache::{embed_cached, CacheError};
 use crate::knowledge::KnowledgeError;
 use crate::matching::{Matcher, Serving};
 use crate::misses::entity::miss;
 use crate::script::cjk_share;
-use crate::views::RegroupReport;
 use entity::cluster;
 use labels::TermCounts;
 
@@ -294,222 +293,6 @@ impl Inbox {
         self.state.read().unwrap_or_else(|e| e.into_inner()).nearest_group(vector)
     }
 
-    /// Whether this instance is regrouping now.
-    pub fn is_regrouping(&self) -> bool {
-        self.regrouping.try_lock().is_err()
-    }
-
-    /// Regroups every open miss. Refused (Conflict) while this or another instance regroups.
-    pub async fn regroup(&self) -> Result<RegroupReport> {
-        let Ok(_running) = self.regrouping.try_lock() else {
-            return Err(InboxError::Conflict(
-                "a regrouping is already running on this instance; try again when it has finished".into(),
-            ));
-        };
-        let lease = chrono::Duration::minutes(15);
-        if !lock::acquire(&self.db, REGROUP_LOCK, &self.holder, lease).await? {
-            let by = lock::holder(&self.db, REGROUP_LOCK).await?.unwrap_or_default();
-            return Err(InboxError::Conflict(format!(
-                "a regrouping is already running (instance {by}); try again when it has finished"
-            )));
-        }
-        let result = self.regroup_locked().await;
-        if let Err(e) = lock::release(&self.db, REGROUP_LOCK, &self.holder).await {
-            tracing::warn!(error = %e, "cannot release the regroup lock; it expires by itself");
-        }
-        result
-    }
-
-    async fn regroup_locked(&self) -> Result<RegroupReport> {
-        let started = Instant::now();
-        let _writing = self.writing.lock().await;
-        let open = open_misses(&self.db).await?;
-        let questions: Vec<String> = open.iter().map(|m| m.question.clone()).collect();
-        let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
-        let grouping = self.grouping();
-        let cjk: Vec<f32> = questions.iter().map(|q| cjk_share(q)).collect();
-        let read = started.elapsed().as_secs_f64();
-        let reuse = self.reusable_index(&open);
-        let reused = reuse.is_some();
-        let (vectors, labels, index, positions, index_s, graph_s) = tokio::task::spawn_blocking(move || {
-            let t = Instant::now();
-            let n = vectors.len();
-            let (index, mut positions) = match reuse {
-                Some(found) => found,
-                None => (Arc::new(NeighbourIndex::build(&vectors)), (0..n).map(Some).collect()),
-            };
-            // Open misses the live index lacks (not placed yet) go in now: it then holds them all.
-            let mut indexed = vec![false; n];
-            positions.iter().flatten().for_each(|&p| indexed[p] = true);
-            for i in (0..n).filter(|&i| !indexed[i]) {
-                index.insert(&vectors[i], positions.len());
-                positions.push(Some(i));
-            }
-            let index_s = t.elapsed().as_secs_f64();
-            let graph = clustering::graph::knn_graph_with(&vectors, &index, &positions, grouping.neighbours);
-            let graph = clustering::by_script(graph, &cjk, &grouping);
-            let graph_s = t.elapsed().as_secs_f64() - index_s;
-            let labels = clustering::community::louvain(&graph, grouping.floor, grouping.resolution_for(n));
-            (vectors, labels, index, positions, index_s, graph_s)
-        })
-        .await
-        .map_err(|e| InboxError::Internal(format!("grouping failed: {e}")))?;
-        let grouped = started.elapsed().as_secs_f64();
-        let groups = labels.iter().copied().max().map_or(0, |m| m + 1);
-        let previous: Vec<Option<i64>> = open.iter().map(|m| m.cluster_id).collect();
-        let mut ids = keep_ids(&previous, &labels, groups);
-        let kept = ids.iter().flatten().count();
-
-        let mut terms = TermCounts::default();
-        let term_sets: Vec<HashSet<String>> = open.iter().map(|m| labels::terms(&m.question)).collect();
-        term_sets.iter().for_each(|t| terms.add(t));
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
-        for (i, &l) in labels.iter().enumerate() {
-            members[l].push(i);
-        }
-        let now = Utc::now();
-        let txn = crate::storage::write(&self.db).await?;
-        // What trainers did while the groups were computed wins: a question decided since
-        // stays decided, one moved since stays where it was moved, and a group decided since is
-        // not reused — else open questions would be moved into a closed group, hidden for good.
-        let stored: HashMap<i64, cluster::Model> = cluster::Entity::find()
-            .filter(cluster::Column::Status.eq(OPEN))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let now_in: HashMap<i64, Option<i64>> =
-            open_misses(&txn).await?.into_iter().map(|m| (m.id, m.cluster_id)).collect();
-        for id in ids.iter_mut() {
-            if id.is_some_and(|i| !stored.contains_key(&i)) {
-                *id = None;
-            }
-        }
-        for (g, list) in members.iter().enumerate() {
-            let refs: Vec<&[f32]> = list.iter().map(|&i| vectors[i].as_slice()).collect();
-            let counts: Vec<i64> = list.iter().map(|&i| open[i].count).collect();
-            let label = open[list[labels::most_typical(&refs, &counts)]].question.clone();
-            let key: Vec<&HashSet<String>> = list.iter().map(|&i| &term_sets[i]).collect();
-            let key_terms =
-                serde_json::to_string(&terms.key_terms(&key, KEY_TERMS)).unwrap_or_else(|_| "[]".into());
-            match ids[g] {
-                Some(id) => {
-                    let same = stored.get(&id).is_some_and(|c| c.label == label && c.key_terms == key_terms);
-                    if !same {
-                        cluster::Entity::update_many()
-                            .col_expr(cluster::Column::Label, Expr::value(label))
-                            .col_expr(cluster::Column::KeyTerms, Expr::value(key_terms))
-                            .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
-                            .filter(cluster::Column::Id.eq(id))
-                            .exec(&txn)
-                            .await?;
-                    }
-                }
-                None => ids[g] = Some(insert_cluster(&txn, &label, &key_terms).await?),
-            }
-        }
-        // Move only the misses whose group changed, one statement per target group.
-        let mut moves: HashMap<i64, Vec<i64>> = HashMap::new();
-        // Where each open miss ends: the groups left without one were merged into others.
-        let mut used: HashSet<i64> = HashSet::new();
-        let position: HashMap<i64, usize> = open.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-        // Decided since: read, no longer open.
-        let mut changed_meanwhile = open.iter().any(|m| !now_in.contains_key(&m.id));
-        for (&id, &current) in &now_in {
-            let read = position.get(&id).copied();
-            let Some(i) = read.filter(|&i| open[i].cluster_id == current) else {
-                // Moved since, or placed since (a miss that came in meanwhile and has no group
-                // yet changes nothing: the assigner places it next).
-                changed_meanwhile |= current.is_some();
-                used.extend(current);
-                continue;
-            };
-            let target = ids[labels[i]].expect("every group has an id by now");
-            used.insert(target);
-            if current != Some(target) {
-                moves.entry(target).or_default().push(id);
-            }
-        }
-        for (target, misses) in moves {
-            for chunk in misses.chunks(500) {
-                miss::Entity::update_many()
-                    .col_expr(miss::Column::ClusterId, Expr::value(target))
-                    .filter(miss::Column::Id.is_in(chunk.to_vec()))
-                    .filter(miss::Column::Status.eq(OPEN))
-                    .exec(&txn)
-                    .await?;
-            }
-        }
-        let emptied: Vec<i64> = stored.keys().copied().filter(|id| !used.contains(id)).collect();
-        for chunk in emptied.chunks(500) {
-            cluster::Entity::update_many()
-                .col_expr(cluster::Column::Status, Expr::value("merged"))
-                .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
-                .filter(cluster::Column::Id.is_in(chunk.to_vec()))
-                .exec(&txn)
-                .await?;
-        }
-        let generation = format!("{}-{}", self.holder, now.timestamp_micros());
-        crate::storage::meta::set(&txn, GENERATION, &generation).await?;
-        txn.commit().await?;
-        let written = started.elapsed().as_secs_f64();
-        let report = RegroupReport { clusters: groups, misses: open.len(), seconds: 0.0, kept };
-        if changed_meanwhile {
-            // The computed groups are not all that was stored: read back what was.
-            self.reload().await?;
-            tracing::info!(misses = open.len(), "inbox regrouped around decisions made meanwhile");
-            return Ok(RegroupReport { seconds: started.elapsed().as_secs_f64(), ..report });
-        }
-
-        // The index's ids stay as they are; each now names its miss's new group (closed ones
-        // name nothing and are skipped when placing).
-        let mut state = State { index, ..State::empty() };
-        for p in &positions {
-            match *p {
-                Some(i) => state.slots.push((open[i].id, ids[labels[i]].expect("assigned above"))),
-                None => state.slots.push((-1, -1)),
-            }
-        }
-        for (i, m) in open.iter().enumerate() {
-            state.count_in(m.id, ids[labels[i]].expect("assigned above"), &vectors[i]);
-        }
-        state.terms = terms;
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
-        *self.generation.lock().unwrap_or_else(|e| e.into_inner()) = Some(generation);
-        let report = RegroupReport { seconds: started.elapsed().as_secs_f64(), ..report };
-        tracing::info!(
-            clusters = report.clusters,
-            misses = report.misses,
-            kept,
-            seconds = report.seconds,
-            read_s = read,
-            reused_index = reused,
-            index_s,
-            graph_s,
-            louvain_s = grouped - read - index_s - graph_s,
-            write_s = written - grouped,
-            "inbox regrouped"
-        );
-        Ok(report)
-    }
-
-    /// The live index, when it still covers most open misses and holds few closed ones: a
-    /// regrouping then skips building one (the dearest step at 100k). With, for each of its ids,
-    /// the position of its miss in `open` (`None` once closed).
-    fn reusable_index(&self, open: &[Open]) -> Option<(Arc<NeighbourIndex>, Vec<Option<usize>>)> {
-        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-        let at: HashMap<i64, usize> = open.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-        let positions: Vec<Option<usize>> = state
-            .slots
-            .iter()
-            .map(|(miss, _)| if state.open.contains(miss) { at.get(miss).copied() } else { None })
-            .collect();
-        let live = positions.iter().flatten().count();
-        let useful = live > 0 && live * 10 >= open.len() * 8 && live * 10 >= positions.len() * 7;
-        useful.then(|| (state.index.clone(), positions))
-    }
-
     /// Drops closed misses (and a closed group) from the in-memory state, so nothing is placed
     /// next to them.
     pub(crate) fn forget(&self, miss_ids: &[i64], closed_groups: &[i64]) {
@@ -521,28 +304,6 @@ impl Inbox {
             state.groups.remove(id);
         }
     }
-}
-
-/// For each new group, the id of the old group it shares the most misses with — each old id
-/// given once, largest overlaps first, so a group that merely lost or gained a few questions
-/// keeps its id.
-fn keep_ids(previous: &[Option<i64>], labels: &[usize], groups: usize) -> Vec<Option<i64>> {
-    let mut overlap: HashMap<(usize, i64), usize> = HashMap::new();
-    for (p, &l) in previous.iter().zip(labels) {
-        if let Some(old) = p {
-            *overlap.entry((l, *old)).or_default() += 1;
-        }
-    }
-    let mut pairs: Vec<((usize, i64), usize)> = overlap.into_iter().collect();
-    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut ids = vec![None; groups];
-    let mut taken = HashSet::new();
-    for ((group, old), _) in pairs {
-        if ids[group].is_none() && taken.insert(old) {
-            ids[group] = Some(old);
-        }
-    }
-    ids
 }
 
 fn build_state(open: &[Open], vectors: &[Vec<f32>]) -> State {
@@ -584,21 +345,4 @@ async fn insert_cluster(db: &impl ConnectionTrait, label: &str, key_terms: &str)
     .insert(db)
     .await?
     .id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::keep_ids;
-
-    #[test]
-    fn surviving_groups_keep_their_ids_and_new_ones_get_none() {
-        // Old groups 10 (misses 0-3) and 20 (4-5), and a miss not placed yet.
-        let previous = [Some(10), Some(10), Some(10), Some(10), Some(20), Some(20), None];
-        // 10 loses one miss to a new group, 20 is unchanged, the new miss is alone.
-        assert_eq!(keep_ids(&previous, &[0, 0, 0, 2, 1, 1, 3], 4), vec![Some(10), Some(20), None, None]);
-        // 10 is split in halves, one half joins 20: each old id goes to one group only.
-        assert_eq!(keep_ids(&previous, &[0, 0, 1, 1, 1, 1, 1], 2), vec![Some(10), Some(20)]);
-        // Everything merged into one group: it keeps the id it shares most with.
-        assert_eq!(keep_ids(&previous, &[0; 7], 1), vec![Some(10)]);
-    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::entity::{cluster, decision};
@@ -52,70 +52,12 @@ impl Inbox {
             return Err(InboxError::Invalid(format!("group {id} has no open question to decide on")));
         }
         let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
-        // The point's head before and after the decision: what an undo takes back.
-        let mut revisions: (Option<i32>, Option<i32>) = (None, None);
-        let (knowledge_id, reason) = match &decision {
-            Decision::Link { knowledge_id, .. } => {
-                let kid: i32 = knowledge_id
-                    .parse()
-                    .map_err(|_| InboxError::Invalid(format!("{knowledge_id:?} is not a knowledge id")))?;
-                let p = points::load(&txn, kid).await?;
-                if p.status == PointStatus::Archived.as_str() {
-                    return Err(InboxError::Conflict(format!(
-                        "knowledge point {kid} is archived; restore it or link to another"
-                    )));
-                }
-                let mut content = points::content_of(&points::head(&txn, &p).await?);
-                let mut known: HashSet<String> = content.phrasings.iter().map(|t| fold(t)).collect();
-                known.insert(fold(&content.question));
-                let mut added = 0;
-                for q in &questions {
-                    if known.insert(fold(q)) {
-                        content.phrasings.push(q.clone());
-                        added += 1;
-                    }
-                }
-                if content.phrasings.len() > limits::PHRASINGS {
-                    return Err(InboxError::Invalid(format!(
-                        "knowledge point {kid} would have {} phrasings (at most {})",
-                        content.phrasings.len(),
-                        limits::PHRASINGS
-                    )));
-                }
-                let before = p.head_revision_id;
-                if added > 0 {
-                    let note = format!("{added} phrasings from inbox group {id}");
-                    points::save_in(&txn, actor, kid, None, content, Some(&note)).await?;
-                    points::submit_in(&txn, actor, kid, None).await?;
-                    revisions = (before, points::load(&txn, kid).await?.head_revision_id);
-                }
-                (Some(kid), None)
-            }
+        let Applied { knowledge_id, reason, revisions } = match &decision {
+            Decision::Link { knowledge_id, .. } => link(&txn, actor, id, knowledge_id, &questions).await?,
             Decision::Create { category, question, answer, .. } => {
-                let category_id = categories::ensure_path(&txn, actor, category.trim()).await?;
-                let phrasings = questions.iter().filter(|q| fold(q) != fold(question)).cloned().collect();
-                let content = Content {
-                    category_id,
-                    question: question.clone(),
-                    answer: answer.clone(),
-                    phrasings,
-                    template_slot: None,
-                };
-                let kid = points::create_in(&txn, actor, content).await?;
-                points::submit_in(&txn, actor, kid, None).await?;
-                revisions = (None, points::load(&txn, kid).await?.head_revision_id);
-                (Some(kid), None)
+                create(&txn, actor, category, question, answer, &questions).await?
             }
-            Decision::Dismiss { reason } => {
-                let reason = reason.trim();
-                let n = reason.chars().count();
-                if n == 0 || n > REASON_CHARS {
-                    return Err(InboxError::Invalid(format!(
-                        "a dismissal needs a reason of 1 to {REASON_CHARS} characters (noise, chit-chat, out of scope, abusive…)"
-                    )));
-                }
-                (None, Some(reason.to_string()))
-            }
+            Decision::Dismiss { reason } => dismiss(reason)?,
         };
         let status = if matches!(decision, Decision::Dismiss { .. }) { "dismissed" } else { "resolved" };
         let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
@@ -180,4 +122,93 @@ impl Inbox {
             decision_id: decision_id.to_string(),
         })
     }
+}
+
+/// What a decision did to the knowledge base: the point it names, a dismissal's reason, and the
+/// point's head before and after (what an undo takes back).
+struct Applied {
+    knowledge_id: Option<i32>,
+    reason: Option<String>,
+    revisions: (Option<i32>, Option<i32>),
+}
+
+/// The questions become phrasings of point `knowledge_id` (those it lacks), submitted for review.
+async fn link(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    group: i64,
+    knowledge_id: &str,
+    questions: &[String],
+) -> Result<Applied> {
+    let kid: i32 = knowledge_id
+        .parse()
+        .map_err(|_| InboxError::Invalid(format!("{knowledge_id:?} is not a knowledge id")))?;
+    let p = points::load(txn, kid).await?;
+    if p.status == PointStatus::Archived.as_str() {
+        return Err(InboxError::Conflict(format!(
+            "knowledge point {kid} is archived; restore it or link to another"
+        )));
+    }
+    let mut content = points::content_of(&points::head(txn, &p).await?);
+    let mut known: HashSet<String> = content.phrasings.iter().map(|t| fold(t)).collect();
+    known.insert(fold(&content.question));
+    let mut added = 0;
+    for q in questions {
+        if known.insert(fold(q)) {
+            content.phrasings.push(q.clone());
+            added += 1;
+        }
+    }
+    if content.phrasings.len() > limits::PHRASINGS {
+        return Err(InboxError::Invalid(format!(
+            "knowledge point {kid} would have {} phrasings (at most {})",
+            content.phrasings.len(),
+            limits::PHRASINGS
+        )));
+    }
+    let mut revisions = (None, None);
+    if added > 0 {
+        let before = p.head_revision_id;
+        let note = format!("{added} phrasings from inbox group {group}");
+        points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
+        points::submit_in(txn, actor, kid, None).await?;
+        revisions = (before, points::load(txn, kid).await?.head_revision_id);
+    }
+    Ok(Applied { knowledge_id: Some(kid), reason: None, revisions })
+}
+
+/// A new point (its category path created where missing) with the other questions as
+/// phrasings, submitted for review.
+async fn create(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    category: &str,
+    question: &str,
+    answer: &str,
+    questions: &[String],
+) -> Result<Applied> {
+    let category_id = categories::ensure_path(txn, actor, category.trim()).await?;
+    let phrasings = questions.iter().filter(|q| fold(q) != fold(question)).cloned().collect();
+    let content = Content {
+        category_id,
+        question: question.to_string(),
+        answer: answer.to_string(),
+        phrasings,
+        template_slot: None,
+    };
+    let kid = points::create_in(txn, actor, content).await?;
+    points::submit_in(txn, actor, kid, None).await?;
+    let revisions = (None, points::load(txn, kid).await?.head_revision_id);
+    Ok(Applied { knowledge_id: Some(kid), reason: None, revisions })
+}
+
+fn dismiss(reason: &str) -> Result<Applied> {
+    let reason = reason.trim();
+    let n = reason.chars().count();
+    if n == 0 || n > REASON_CHARS {
+        return Err(InboxError::Invalid(format!(
+            "a dismissal needs a reason of 1 to {REASON_CHARS} characters (noise, chit-chat, out of scope, abusive…)"
+        )));
+    }
+    Ok(Applied { knowledge_id: None, reason: Some(reason.to_string()), revisions: (None, None) })
 }
