@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::entity::cluster;
 use super::labels::{self, TermCounts};
@@ -199,8 +199,17 @@ impl Inbox {
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
-        let now_in: HashMap<i64, Option<i64>> =
-            open_misses(&txn).await?.into_iter().map(|m| (m.id, m.cluster_id)).collect();
+        // Only ids and groups: this runs under the write lock, and questions were read already.
+        let now_in: HashMap<i64, Option<i64>> = miss::Entity::find()
+            .select_only()
+            .column(miss::Column::Id)
+            .column(miss::Column::ClusterId)
+            .filter(miss::Column::Status.eq(OPEN))
+            .into_tuple()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .collect();
         for id in plan.ids.iter_mut() {
             if id.is_some_and(|i| !stored.contains_key(&i)) {
                 *id = None;
