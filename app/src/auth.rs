@@ -8,6 +8,7 @@ use model::views::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{tr, use_lang, Lang};
+use crate::labels::Label;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
@@ -105,16 +106,6 @@ pub(crate) mod ssr {
             secure(&client())
         ));
         Ok(())
-    }
-}
-
-pub fn role_key(role: Role) -> &'static str {
-    match role {
-        Role::Bot => "role.bot",
-        Role::Trainer => "role.trainer",
-        Role::Reviewer => "role.reviewer",
-        Role::Supervisor => "role.supervisor",
-        Role::Admin => "role.admin",
     }
 }
 
@@ -229,7 +220,7 @@ pub fn UserMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Some(me) => view! {
-                        <span class="user" data-testid="user">{me.name.clone()} " · " <small>{move || t(role_key(me.role))}</small></span>
+                        <span class="user" data-testid="user">{me.name.clone()} " · " <small>{move || me.role.label(lang.get())}</small></span>
                         <button class="ghost" data-testid="sign-out" on:click=move |_| { out.dispatch(()); }>
                             {move || t("signin.out")}
                         </button>

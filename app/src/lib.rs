@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod i18n;
 pub mod inbox;
 pub mod knowledge;
+pub mod labels;
 mod layout;
 mod pages;
 pub mod search;

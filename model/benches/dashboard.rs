@@ -19,7 +19,7 @@ use model::knowledge::transfer;
 use model::matching::asks::entity as asks;
 use model::metrics::{self, report, AskFilter, Period};
 use model::misses::entity::{event, miss};
-use model::views::{Actor, Role};
+use model::views::{Action, Actor, Channel, GroupStatus, MissStatus, Outcome, Role, Signal};
 use sea_orm::{EntityTrait, Set};
 
 /// xorshift: a fixed, dependency-free stream of numbers.
@@ -94,34 +94,34 @@ async fn main() {
     let span = Duration::days(90).num_seconds() as u64;
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let started = Instant::now();
-    let channels = ["bot", "online", "hotline"];
+    let channels = Channel::ALL;
     let mut i = 0u64;
     while i < n_asks {
         let batch: Vec<asks::ActiveModel> = (i..(i + 1000).min(n_asks))
             .map(|k| {
                 let roll = rng.below(100);
                 let outcome = if roll < 60 {
-                    "answered"
+                    Outcome::Answered
                 } else if roll < 75 {
-                    "clarify"
+                    Outcome::Clarify
                 } else {
-                    "miss"
+                    Outcome::Miss
                 };
                 let top = points[rng.below(points.len() as u64) as usize];
                 asks::ActiveModel {
                     ask_id: Set(format!("ask_{k}")),
                     question: Set(format!("question {k}")),
-                    channel: Set(channels[rng.below(3) as usize].to_string()),
+                    channel: Set(channels[rng.below(3) as usize]),
                     session_id: Set(None),
-                    outcome: Set(outcome.to_string()),
-                    knowledge_id: Set((outcome == "answered").then_some(top)),
+                    outcome: Set(outcome),
+                    knowledge_id: Set((outcome == Outcome::Answered).then_some(top)),
                     score: Set(Some(0.5)),
                     candidates: Set("[]".into()),
                     helpful: Set(None),
                     handoff: Set(None),
                     chosen_knowledge_id: Set(None),
                     top_knowledge_id: Set(Some(top)),
-                    miss_recorded: Set(outcome == "miss"),
+                    miss_recorded: Set(outcome == Outcome::Miss),
                     created_at: Set(now - Duration::seconds(rng.below(span) as i64)),
                     ..Default::default()
                 }
@@ -134,7 +134,7 @@ async fn main() {
     for c in 0..clusters {
         cluster::Entity::insert(cluster::ActiveModel {
             id: Set(c + 1),
-            status: Set("open".into()),
+            status: Set(GroupStatus::Open),
             label: Set(format!("topic {c}")),
             key_terms: Set("[]".into()),
             created_at: Set(now),
@@ -153,16 +153,16 @@ async fn main() {
             let first = now - Duration::seconds(rng.below(span) as i64);
             let roll = rng.below(100);
             let (status, decided, closed) = match roll {
-                0..20 => ("closed", None, Some(first + Duration::hours(rng.below(72) as i64))),
-                20..50 => ("resolved", Some(first + Duration::hours(rng.below(48) as i64)), None),
-                _ => ("open", None, None),
+                0..20 => (MissStatus::Closed, None, Some(first + Duration::hours(rng.below(72) as i64))),
+                20..50 => (MissStatus::Resolved, Some(first + Duration::hours(rng.below(48) as i64)), None),
+                _ => (MissStatus::Open, None, None),
             };
             misses.push(miss::ActiveModel {
                 id: Set(m + 1),
                 question: Set(format!("missed question {m}")),
                 normalized: Set(format!("missed question {m}")),
                 count: Set(1),
-                status: Set(status.into()),
+                status: Set(status),
                 first_seen_at: Set(first),
                 last_seen_at: Set(first),
                 cluster_id: Set(Some(1 + rng.below(clusters as u64) as i64)),
@@ -172,7 +172,7 @@ async fn main() {
             });
             events.push(event::ActiveModel {
                 miss_id: Set(m + 1),
-                signal: Set("no_match".into()),
+                signal: Set(Signal::NoMatch),
                 channel: Set(channels[rng.below(3) as usize].to_string()),
                 occurred_at: Set(first),
                 received_at: Set(first),
@@ -185,7 +185,7 @@ async fn main() {
     let decisions: Vec<decision::ActiveModel> = (0..5_000)
         .map(|d| decision::ActiveModel {
             cluster_id: Set(1 + d % clusters),
-            action: Set("link".into()),
+            action: Set(Action::Link),
             knowledge_id: Set(Some(points[0])),
             miss_ids: Set("[1]".into()),
             whole_group: Set(false),

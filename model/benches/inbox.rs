@@ -142,7 +142,7 @@ fn main() {
                     question: Set(t.clone()),
                     normalized: Set(model::misses::normalize(t)),
                     count: Set(1),
-                    status: Set("open".into()),
+                    status: Set(model::views::MissStatus::Open),
                     first_seen_at: Set(now),
                     last_seen_at: Set(now),
                     ..Default::default()
@@ -152,7 +152,7 @@ fn main() {
                 .unwrap();
                 event::Entity::insert_many((0..chunk.len() as i64).map(|i| event::ActiveModel {
                     miss_id: Set(first + i),
-                    signal: Set("no_match".into()),
+                    signal: Set(model::views::Signal::NoMatch),
                     channel: Set("bot".into()),
                     occurred_at: Set(now),
                     received_at: Set(now),

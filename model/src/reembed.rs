@@ -11,12 +11,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use crate::clustering::Grouping;
 use crate::embedding::cache::{self, embed_cached, CacheError};
 use crate::embedding::Embedder;
-use crate::inbox::{InboxError, OPEN};
+use crate::inbox::InboxError;
 use crate::knowledge::{feed, KnowledgeError};
 use crate::matching::{Scoring, Serving};
 use crate::misses::entity::miss;
 pub use crate::services::Progress;
 use crate::services::Services;
+use crate::views::MissStatus;
 use crate::views::Reembedding;
 
 /// Texts embedded between two progress updates.
@@ -47,7 +48,7 @@ async fn texts(db: &DatabaseConnection) -> Result<Vec<String>, SwitchError> {
     let open: Vec<String> = miss::Entity::find()
         .select_only()
         .column(miss::Column::Question)
-        .filter(miss::Column::Status.eq(OPEN))
+        .filter(miss::Column::Status.eq(MissStatus::Open))
         .into_tuple()
         .all(db)
         .await?;

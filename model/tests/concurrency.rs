@@ -392,8 +392,8 @@ async fn instances_sweeping_untaken_clarifications_at_once_count_each_once() {
             asks::ActiveModel {
                 ask_id: Set(format!("ask_{i}")),
                 question: Set(format!("which of the two cards {i}")),
-                channel: Set("bot".into()),
-                outcome: Set("clarify".into()),
+                channel: Set(model::views::Channel::Bot),
+                outcome: Set(model::views::Outcome::Clarify),
                 candidates: Set("[]".into()),
                 miss_recorded: Set(false),
                 created_at: Set(long_ago),

@@ -105,7 +105,7 @@ async fn misses_are_grouped_by_meaning_listed_by_impact_and_regrouping_keeps_ids
     assert!(CARD.contains(&card.label.as_str()), "the label is one of its questions: {}", card.label);
     assert!(card.key_terms.iter().any(|t| t == "card"), "{:?}", card.key_terms);
     assert_eq!(card.channels, vec!["bot".to_string(), "online".to_string()]);
-    assert_eq!(card.signals, vec!["no_match".to_string()]);
+    assert_eq!(card.signals, vec![model::views::Signal::NoMatch]);
     assert_eq!(card.suggestions[0].question, "Where is my card?", "{:?}", card.suggestions);
 
     // Filters: only the hotline's reports count; text search keeps groups with a match.
@@ -213,8 +213,8 @@ async fn decisions_close_their_questions_and_dismissed_ones_do_not_come_back() {
         assert!(head.content.phrasings.contains(&m.question), "{:?}", head.content.phrasings);
         let stored = status_of(&db, &m.question).await;
         assert_eq!(
-            (stored.status.as_str(), stored.knowledge_id),
-            ("resolved", Some(card_point.parse().unwrap()))
+            (stored.status, stored.knowledge_id),
+            (model::views::MissStatus::Resolved, Some(card_point.parse().unwrap()))
         );
     }
     let still = inbox.list(&ListFilter { members: None, ..Default::default() }).await.unwrap();
@@ -253,7 +253,7 @@ async fn decisions_close_their_questions_and_dismissed_ones_do_not_come_back() {
     misses::record(&db, &[report_now(RATE[0]), report_now("WHAT exchange rate do you use?")]).await.unwrap();
     assert_eq!(inbox.assign_pending().await.unwrap(), 0, "nothing new to place");
     let stored = status_of(&db, RATE[0]).await;
-    assert_eq!((stored.status.as_str(), stored.count), ("dismissed", 3));
+    assert_eq!((stored.status, stored.count), (model::views::MissStatus::Dismissed, 3));
     let open = inbox.list(&ListFilter::default()).await.unwrap();
     assert_eq!(open.total, 0, "{:?}", open.clusters);
     let closed = inbox

@@ -86,9 +86,9 @@ async fn clarifications_nobody_took_become_misses_once() {
     let clarify = |ask_id: &str, chosen: Option<i32>| asks::ActiveModel {
         ask_id: Set(ask_id.into()),
         question: Set("which card do I need?".into()),
-        channel: Set("online".into()),
+        channel: Set(model::views::Channel::Online),
         session_id: Set(None),
-        outcome: Set("clarify".into()),
+        outcome: Set(Outcome::Clarify),
         knowledge_id: Set(None),
         score: Set(Some(0.4)),
         candidates: Set("[]".into()),

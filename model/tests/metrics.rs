@@ -72,7 +72,9 @@ async fn the_dashboard_counts_what_happened() {
     .await
     .unwrap();
     assert_eq!(listed.len() as i64, worst.missed);
-    assert!(listed.iter().all(|a| a.outcome == "miss" && rate.contains(&a.question.as_str())));
+    assert!(listed
+        .iter()
+        .all(|a| a.outcome == model::views::Outcome::Miss && rate.contains(&a.question.as_str())));
 
     // A trainer's decision and its publishing: throughput, loop yield, time to answer.
     services.inbox.assign_pending().await.unwrap();
@@ -152,7 +154,7 @@ fn hostile_text_in_the_report_stays_text() {
         asks: 3,
         topics: vec![model::views::VocTopic {
             cluster_id: "1".into(),
-            status: "open".into(),
+            status: model::views::GroupStatus::Open,
             label: "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
             volume: 3,
             previous: 0,

@@ -97,13 +97,20 @@ async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
     assert_eq!(published.closed_misses, 3, "two linked questions and the open one it answers");
     for q in RATE {
         let m = miss_of(db, q).await;
-        assert_eq!((m.status.as_str(), m.knowledge_id), ("closed", Some(kid)), "{q}");
+        assert_eq!((m.status, m.knowledge_id), (model::views::MissStatus::Closed, Some(kid)), "{q}");
         assert!(m.closed_at.is_some());
     }
-    assert_eq!(miss_of(db, "do you sell pizza").await.status, "open", "unrelated questions stay open");
+    assert_eq!(
+        miss_of(db, "do you sell pizza").await.status,
+        model::views::MissStatus::Open,
+        "unrelated questions stay open"
+    );
     assert_eq!(queries::detail(db, kid).await.unwrap().loop_yield, 3);
     let emptied = model::inbox::entity::cluster::Entity::find_by_id(group).one(db).await.unwrap().unwrap();
-    assert_eq!((emptied.status.as_str(), emptied.action.as_deref()), ("resolved", Some("answered")));
+    assert_eq!(
+        (emptied.status, emptied.action),
+        (model::views::GroupStatus::Resolved, Some(model::views::Action::Answered))
+    );
 
     // Nothing left to publish.
     let e = publishing::publish(&services, &reviewer(), kid, None, false).await.unwrap_err();
@@ -112,7 +119,7 @@ async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
     // A closed question the bot fails on again is work again.
     misses::record(db, &[common::no_match(RATE[1])]).await.unwrap();
     let m = miss_of(db, RATE[1]).await;
-    assert_eq!((m.status.as_str(), m.cluster_id, m.count), ("open", None, 2));
+    assert_eq!((m.status, m.cluster_id, m.count), (model::views::MissStatus::Open, None, 2));
     assert_eq!(services.inbox.assign_pending().await.unwrap(), 1);
 }
 
@@ -188,9 +195,9 @@ async fn an_import_that_publishes_closes_the_misses_it_answers() {
     services.knowledge_changed().await;
     assert_eq!(publishing::close_answered(&services, &imported.published).await.unwrap(), 3);
     for q in RATE {
-        assert_eq!(miss_of(db, q).await.status, "closed", "{q}");
+        assert_eq!(miss_of(db, q).await.status, model::views::MissStatus::Closed, "{q}");
     }
-    assert_eq!(miss_of(db, "do you sell pizza").await.status, "open");
+    assert_eq!(miss_of(db, "do you sell pizza").await.status, model::views::MissStatus::Open);
     // A draft-only import publishes nothing, so it closes nothing.
     let parsed = transfer::parse(transfer::Format::Csv, csv.as_bytes()).unwrap();
     assert!(transfer::import(db, &reviewer(), parsed, false).await.unwrap().published.is_empty());
@@ -220,11 +227,11 @@ async fn knowledge_published_without_its_closing_is_closed_by_the_sweep() {
     let p = points::submit(db, &trainer(), p.id, p.version).await.unwrap();
     points::approve(db, &reviewer(), p.id, p.version).await.unwrap();
     services.knowledge_changed().await;
-    assert_eq!(miss_of(db, RATE[0]).await.status, "open");
+    assert_eq!(miss_of(db, RATE[0]).await.status, model::views::MissStatus::Open);
 
     assert_eq!(publishing::sweep_closing(&services).await.unwrap(), 3);
     for q in RATE {
-        assert_eq!(miss_of(db, q).await.status, "closed", "{q}");
+        assert_eq!(miss_of(db, q).await.status, model::views::MissStatus::Closed, "{q}");
     }
     assert_eq!(publishing::sweep_closing(&services).await.unwrap(), 0, "nothing twice");
 }

@@ -61,7 +61,7 @@ async fn claims_keep_two_trainers_off_the_same_group() {
     assert!(matches!(&e, InboxError::Conflict(m) if m.contains("ana")), "{e}");
     let e = inbox.resolve(&ben, &card, Decision::Dismiss { reason: "noise".into() }).await.unwrap_err();
     assert!(matches!(e, InboxError::Conflict(_)), "{e}");
-    assert_eq!(miss_of(&services.db, CARD[0]).await.status, "open");
+    assert_eq!(miss_of(&services.db, CARD[0]).await.status, model::views::MissStatus::Open);
 
     // Once Ana lets go, Ben can take it.
     inbox.release(&ana, &card).await.unwrap();
@@ -161,7 +161,7 @@ async fn decisions_are_undone_until_published() {
     let e = inbox.undo(&Actor::new("ben", Role::Trainer), &dismissed.decision_id).await.unwrap_err();
     assert!(matches!(e, InboxError::Conflict(_)), "{e}");
     inbox.undo(&Actor::new("lead", Role::Reviewer), &dismissed.decision_id).await.unwrap();
-    assert_eq!(miss_of(db, RATE[2]).await.status, "open");
+    assert_eq!(miss_of(db, RATE[2]).await.status, model::views::MissStatus::Open);
 
     // Create, undo: the new point is archived unseen. Create again, publish: no undo any more.
     let create = || Decision::Create {
@@ -174,7 +174,7 @@ async fn decisions_are_undone_until_published() {
     inbox.undo(&tina, &created.decision_id).await.unwrap();
     let gone: i32 = created.knowledge_id.unwrap().parse().unwrap();
     assert_eq!(queries::detail(db, gone).await.unwrap().status, PointStatus::Archived);
-    assert_eq!(miss_of(db, RATE[0]).await.status, "open");
+    assert_eq!(miss_of(db, RATE[0]).await.status, model::views::MissStatus::Open);
     let created = inbox.resolve(&tina, &rate, create()).await.unwrap();
     let kid: i32 = created.knowledge_id.clone().unwrap().parse().unwrap();
     model::publishing::publish(&services, &Actor::new("lead", Role::Reviewer), kid, None, false)
@@ -182,7 +182,7 @@ async fn decisions_are_undone_until_published() {
         .unwrap();
     let e = inbox.undo(&tina, &created.decision_id).await.unwrap_err();
     assert!(e.to_string().contains("published"), "{e}");
-    assert_eq!(miss_of(db, RATE[0]).await.status, "closed");
+    assert_eq!(miss_of(db, RATE[0]).await.status, model::views::MissStatus::Closed);
 
     let listed = inbox.decisions(Some("tina"), 10).await.unwrap();
     assert_eq!(

@@ -99,7 +99,10 @@ async fn demo_loads_both_knowledge_bases_and_one_account_per_role_once() {
     assert_eq!(asked.len() as u64, lines("traffic.csv"), "every demo question asked once");
     let days: std::collections::BTreeSet<_> = asked.iter().map(|a| a.created_at.date_naive()).collect();
     assert_eq!(days.len(), 14, "two weeks of history");
-    assert!(asked.iter().any(|a| a.outcome == "answered") && asked.iter().any(|a| a.outcome == "miss"));
+    assert!(
+        asked.iter().any(|a| a.outcome == model::views::Outcome::Answered)
+            && asked.iter().any(|a| a.outcome == model::views::Outcome::Miss)
+    );
     let missed = asks::Entity::find().filter(asks::Column::MissRecorded.eq(true)).count(&db).await.unwrap();
     let reports = model::misses::entity::event::Entity::find().count(&db).await.unwrap();
     assert_eq!(reports, lines("misses.csv") + missed, "the second run reported nothing again");

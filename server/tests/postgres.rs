@@ -75,7 +75,7 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     };
     let page = inbox.list(&filter).await.unwrap();
     assert_eq!(page.clusters.iter().map(|c| c.size).sum::<i64>(), 3, "{page:?}");
-    assert_eq!(page.clusters[0].signals, vec!["handoff".to_string()]);
+    assert_eq!(page.clusters[0].signals, vec![model::views::Signal::Handoff]);
     assert!(inbox.regroup().await.unwrap().misses >= 3);
     let page = inbox.list(&filter).await.unwrap();
     // The sparkline and the questions' sources come from their own queries.

@@ -8,13 +8,14 @@ mod charts;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use model::views::{MetricsSummary, VocReport};
+use model::views::{Channel, MetricsSummary, VocReport};
 
 pub use api::*;
 use charts::{Meter, PairedBars, ShareLine, StackedBars};
 
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang, Lang};
+use crate::labels::Label;
 
 fn pct(v: f64) -> String {
     format!("{:.0}%", 100.0 * v)
@@ -41,7 +42,7 @@ pub fn DashboardPage() -> impl IntoView {
                 </select>
                 <select data-testid="dashboard-channel" on:change=move |ev| channel.set(event_target_value(&ev))>
                     <option value="">{move || t("inbox.all_channels")}</option>
-                    {["bot", "online", "hotline"].into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
+                    {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
                 </select>
             </div>
             <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
@@ -256,7 +257,7 @@ pub fn AsksPage() -> impl IntoView {
                                 <tbody>
                                     {rows.into_iter().map(|a| view! {
                                         <tr data-testid="ask-row">
-                                            <td>{a.question}</td><td>{a.outcome}</td><td>{a.channel}</td>
+                                            <td>{a.question}</td><td data-outcome=a.outcome.as_str()>{move || a.outcome.label(lang.get())}</td><td>{move || a.channel.label(lang.get())}</td>
                                             <td>{a.knowledge_id.map(|id| view! { <a href=format!("/knowledge/{id}")>{a.knowledge_question.unwrap_or_default()}</a> })}</td>
                                             <td class="small muted">{a.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
                                         </tr>

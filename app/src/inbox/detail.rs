@@ -9,6 +9,7 @@ use crate::auth::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::knowledge::api::list_knowledge;
 use crate::knowledge::widgets::short_time;
+use crate::labels::list;
 
 #[component]
 pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
@@ -40,7 +41,7 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                 <h2 data-testid="detail-label">{group.label.clone()}</h2>
                 <p class="small muted">
                     {group.size} " " {move || t("inbox.questions")} " · " {group.volume} " " {move || t("inbox.reports")}
-                    " · " {group.channels.join(", ")} " · " {group.signals.join(", ").replace('_', " ")}
+                    " · " {group.channels.join(", ")} " · " {let s = group.signals.clone(); move || list(&s, lang.get())}
                 </p>
                 {
                     let id = id.clone();
@@ -64,7 +65,7 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                                 <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
                                 <td>{m.question.clone()}</td>
                                 <td>{m.count}</td>
-                                <td class="small">{m.channels.join(", ")} " · " {m.signals.join(", ").replace('_', " ")}</td>
+                                <td class="small">{m.channels.join(", ")} " · " {let s = m.signals.clone(); move || list(&s, lang.get())}</td>
                                 <td class="small muted">{short_time(m.first_seen)} " – " {short_time(m.last_seen)}</td>
                             </tr>
                         }

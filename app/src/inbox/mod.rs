@@ -14,7 +14,6 @@ use model::views::{Claim, ClusterView, Decision, Resolution, Undone};
 pub use api::*;
 pub use page::InboxPage;
 
-const SIGNALS: [&str; 5] = ["no_match", "clarify_not_taken", "negative_feedback", "handoff", "reported"];
 pub const REASONS: [&str; 4] = ["noise", "chit-chat", "out of scope", "abusive"];
 
 /// The side panel open on the selected group.

@@ -9,11 +9,11 @@ use leptos::wasm_bindgen::JsCast;
 
 use super::detail::GroupDetail;
 use super::list::GroupRow;
-use super::{
-    claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE, SIGNALS,
-};
+use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang, Lang};
+use crate::labels::Label;
+use model::views::{Channel, Signal};
 
 /// What the list shows: the search and filters, the page, and a counter bumped to reload it.
 #[derive(Clone, Copy)]
@@ -233,11 +233,11 @@ fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
                 on:input=move |ev| filters.set(filters.text, event_target_value(&ev))/>
             <select data-testid="inbox-channel" on:change=move |ev| filters.set(filters.channel, event_target_value(&ev))>
                 <option value="">{move || t("inbox.all_channels")}</option>
-                {["bot", "online", "hotline"].into_iter().map(|c| view! { <option value=c>{c}</option> }).collect_view()}
+                {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
             </select>
             <select data-testid="inbox-signal" on:change=move |ev| filters.set(filters.signal, event_target_value(&ev))>
                 <option value="">{move || t("inbox.all_signals")}</option>
-                {SIGNALS.into_iter().map(|s| view! { <option value=s>{s.replace('_', " ")}</option> }).collect_view()}
+                {Signal::ALL.iter().map(|s| view! { <option value=s.as_str()>{move || s.label(lang.get())}</option> }).collect_view()}
             </select>
             <button data-testid="inbox-regroup" on:click=move |_| { regroup.dispatch(()); }
                 disabled=move || regroup.pending().get()>{move || t("inbox.regroup")}</button>

@@ -5,8 +5,17 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
     CategoryNode, Content, HistoryEntry, ImportReport, ModulePage, PointDetail, PointSummary, PublishReport,
-    ReviewItem,
+    Regression, ReviewItem,
 };
+use serde::{Deserialize, Serialize};
+
+/// A change waiting for review, with its regression check: the questions whose answer
+/// publishing it would change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checked {
+    pub item: ReviewItem,
+    pub regressions: Vec<Regression>,
+}
 
 #[server(endpoint = "category_tree", input = Json)]
 pub async fn category_tree() -> Result<Vec<CategoryNode>, ServerFnError> {
@@ -80,7 +89,7 @@ pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportRepor
 }
 
 #[server(endpoint = "review_queue", input = Json)]
-pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
+pub async fn review_queue() -> Result<Vec<Checked>, ServerFnError> {
     ssr::review_queue().await
 }
 
@@ -112,9 +121,9 @@ mod ssr {
     fn template(t: Option<String>) -> Result<Option<Template>, ServerFnError> {
         match t.as_deref().filter(|t| !t.is_empty()) {
             None => Ok(None),
-            Some(t) => Template::parse(t)
-                .map(Some)
-                .ok_or_else(|| ServerFnError::new(format!("unknown template {t:?}"))),
+            Some(t) => {
+                t.parse().map(Some).map_err(|e: model::views::UnknownState| ServerFnError::new(e.to_string()))
+            }
         }
     }
 
@@ -144,7 +153,7 @@ mod ssr {
         let filter = queries::Filter {
             category_id,
             text: Some(text).filter(|t| !t.trim().is_empty()),
-            status: status.as_deref().and_then(PointStatus::parse),
+            status: status.as_deref().and_then(|s| s.parse::<PointStatus>().ok()),
             include_archived: false,
         };
         queries::list(&services()?.db, &filter).await.map_err(fail)
@@ -204,14 +213,15 @@ mod ssr {
 
     /// The queue with each change's regression check, computed here in one go: the page then
     /// needs no resource per card.
-    pub async fn review_queue() -> Result<Vec<ReviewItem>, ServerFnError> {
+    pub async fn review_queue() -> Result<Vec<Checked>, ServerFnError> {
         let services = services()?;
-        let mut items = queries::review_queue(&services.db).await.map_err(fail)?;
-        for item in &mut items {
-            item.regressions =
-                Some(model::publishing::regressions(&services, item.point.id).await.map_err(fail)?);
+        let items = queries::review_queue(&services.db).await.map_err(fail)?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let regressions = model::publishing::regressions(&services, item.point.id).await.map_err(fail)?;
+            out.push(Checked { item, regressions });
         }
-        Ok(items)
+        Ok(out)
     }
 
     pub async fn publish_knowledge(

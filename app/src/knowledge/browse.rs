@@ -3,22 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use model::views::{CategoryNode, Template};
+use model::views::{CategoryNode, PointStatus, Template};
 
 use super::api::{category_tree, import_knowledge, list_knowledge, save_category};
 use super::widgets::{short_time, StatusBadge};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang};
-
-fn template_key(t: Template) -> &'static str {
-    match t {
-        Template::Promotion => "template.promotion",
-        Template::Product => "template.product",
-        Template::Pricing => "template.pricing",
-        Template::Service => "template.service",
-        Template::Update => "template.update",
-    }
-}
+use crate::labels::Label;
 
 #[component]
 pub fn KnowledgePage() -> impl IntoView {
@@ -75,7 +66,7 @@ pub fn KnowledgePage() -> impl IntoView {
                                         class:active=move || category.get() == Some(id)
                                         data-path=n.path.clone()>
                                         {n.name.clone()} <small>" " {n.points}</small>
-                                        {n.template.map(|tp| view! { <span class="badge tpl">{move || tr(lang.get(), template_key(tp))}</span> })}
+                                        {n.template.map(|tp| view! { <span class="badge tpl">{move || tp.label(lang.get())}</span> })}
                                     </a>
                                 }
                             }).collect_view()
@@ -100,9 +91,9 @@ pub fn KnowledgePage() -> impl IntoView {
                             go(category.get_untracked(), search.get_untracked(), Some(v).filter(|v| !v.is_empty()));
                         }>
                             <option value="" selected=move || status.get().is_none()>{move || t("knowledge.any_status")}</option>
-                            {["draft", "in_review", "rejected", "published"].into_iter().map(|s| view! {
-                                <option value=s selected=move || status.get().as_deref() == Some(s)>
-                                    {move || tr(lang.get(), match s { "draft" => "status.draft", "in_review" => "status.in_review", "rejected" => "status.rejected", _ => "status.published" })}
+                            {[PointStatus::Draft, PointStatus::InReview, PointStatus::Rejected, PointStatus::Published].into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=move || status.get().as_deref() == Some(s.as_str())>
+                                    {move || s.label(lang.get())}
                                 </option>
                             }).collect_view()}
                         </select>
@@ -215,8 +206,8 @@ fn CategoryForm(
             <label class="small">{move || t("category.template")}
                 <select data-testid="category-template" on:change=move |ev| template.set(event_target_value(&ev)) prop:value=move || template.get()>
                     <option value="">{move || t("category.no_template")}</option>
-                    {Template::ALL.into_iter().map(|tp| view! {
-                        <option value=tp.as_str()>{move || tr(lang.get(), template_key(tp))}</option>
+                    {Template::ALL.iter().copied().map(|tp| view! {
+                        <option value=tp.as_str()>{move || tp.label(lang.get())}</option>
                     }).collect_view()}
                 </select>
             </label>

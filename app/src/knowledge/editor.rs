@@ -9,9 +9,10 @@ use super::api::{
     archive_knowledge, category_tree, knowledge_detail, knowledge_history, restore_knowledge, save_knowledge,
     submit_knowledge,
 };
-use super::widgets::{revision_key, short_time, DiffView, StatusBadge};
+use super::widgets::{short_time, DiffView, StatusBadge};
 use crate::auth::{error_text, use_me};
-use crate::i18n::{tr, use_lang, Lang};
+use crate::i18n::{tr, use_lang};
+use crate::labels::{slot_title, Label};
 
 #[component]
 pub fn EditorPage() -> impl IntoView {
@@ -151,7 +152,7 @@ fn Editor(
             tree.iter()
                 .find(|c| c.id == category_id.get())
                 .and_then(|c| c.template)
-                .map(|t| t.slots().to_vec())
+                .map(|t| t.slots().iter().map(|key| (t, *key)).collect::<Vec<_>>())
                 .unwrap_or_default()
         }
     };
@@ -196,8 +197,8 @@ fn Editor(
                             <select data-testid="editor-slot" prop:value=move || template_slot.get()
                                 on:change=move |ev| { template_slot.set(event_target_value(&ev)); dirty.set(true); }>
                                 <option value="">"—"</option>
-                                {list.into_iter().map(|(key, en, zh)| view! {
-                                    <option value=key>{move || if lang.get() == Lang::Zh { zh } else { en }}</option>
+                                {list.into_iter().map(|(template, key)| view! {
+                                    <option value=key>{move || slot_title(lang.get(), template, key)}</option>
                                 }).collect_view()}
                             </select>
                         </label>
@@ -264,7 +265,7 @@ fn Editor(
                                 <article class="revision" data-testid="revision" data-number=n>
                                     <header class="row">
                                         <strong>{format!("#{n}")}</strong>
-                                        <span class="badge">{move || tr(lang.get(), revision_key(state))}</span>
+                                        <span class="badge">{move || state.label(lang.get())}</span>
                                         <span class="muted small">{e.revision.author.clone()} " · " {short_time(e.revision.created_at)}</span>
                                         {e.revision.reviewed_by.clone().map(|r| view! { <span class="muted small">{move || t("history.reviewed_by")} " " {r.clone()}</span> })}
                                         {e.revision.note.clone().map(|n| view! { <em class="small">{n}</em> })}

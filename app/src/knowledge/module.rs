@@ -7,7 +7,8 @@ use leptos_router::hooks::use_params_map;
 use super::api::knowledge_module;
 use super::widgets::StatusBadge;
 use crate::auth::error_text;
-use crate::i18n::{tr, use_lang, Lang};
+use crate::i18n::{tr, use_lang};
+use crate::labels::slot_title;
 
 #[component]
 pub fn ModuleView() -> impl IntoView {
@@ -35,13 +36,13 @@ pub fn ModuleView() -> impl IntoView {
                                     <span data-testid="missing-count">{missing}</span> " " {move || t("module.missing")}</h2>
                                 <ul class="plain slots">
                                     {page.slots.iter().map(|s| {
-                                        let (en, zh) = (s.title_en.clone(), s.title_zh.clone());
+                                        let (template, slot) = (page.category.template, s.key.clone());
                                         let filled = !s.filled_by.is_empty();
                                         let key = s.key.clone();
                                         view! {
                                             <li data-testid="slot" data-slot=key.clone() data-filled=filled.to_string()>
                                                 <span class=if filled { "dot ok" } else { "dot down" }></span>
-                                                {move || if lang.get() == Lang::Zh { zh.clone() } else { en.clone() }}
+                                                {move || template.map(|t| slot_title(lang.get(), t, &slot)).unwrap_or_else(|| slot.clone())}
                                                 {(!filled).then(|| view! {
                                                     " " <a class="small" href=format!("/knowledge/new?category={cid}&slot={key}")>{move || t("module.write")}</a>
                                                 })}

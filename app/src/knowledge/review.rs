@@ -3,9 +3,9 @@
 //! comment back to the author.
 
 use leptos::prelude::*;
-use model::views::{PointDetail, PublishReport, Regression, ReviewItem};
+use model::views::{PointDetail, PublishReport, Regression};
 
-use super::api::{publish_knowledge, review_knowledge, review_queue};
+use super::api::{publish_knowledge, review_knowledge, review_queue, Checked};
 use super::widgets::{short_time, DiffView};
 use crate::auth::error_text;
 use crate::i18n::{tr, use_lang};
@@ -51,7 +51,7 @@ pub fn ReviewPage() -> impl IntoView {
                     match queue.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                         Ok(items) if items.is_empty() => view! { <p class="muted" data-testid="review-empty">{move || t("review.empty")}</p> }.into_any(),
-                        Ok(items) => items.into_iter().map(|item| view! { <ReviewCard item publish reject/> }).collect_view().into_any(),
+                        Ok(items) => items.into_iter().map(|checked| view! { <ReviewCard checked publish reject/> }).collect_view().into_any(),
                     }
                 })}
             </Transition>
@@ -60,13 +60,13 @@ pub fn ReviewPage() -> impl IntoView {
 }
 
 #[component]
-fn ReviewCard(item: ReviewItem, publish: Publish, reject: Reject) -> impl IntoView {
+fn ReviewCard(checked: Checked, publish: Publish, reject: Reject) -> impl IntoView {
+    let Checked { item, regressions } = checked;
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let comment = RwSignal::new(String::new());
     let (id, version) = (item.point.id, item.point.version);
     // Publishing despite changed answers needs the reviewer to have seen them here.
-    let regressions = item.regressions.clone().unwrap_or_default();
     let changes = regressions.len();
     view! {
         <article class="panel review-item" data-testid="review-item" data-id=id>

@@ -1,37 +1,17 @@
 //! Small pieces shared by the knowledge pages: status badges and diffs.
 
 use leptos::prelude::*;
-use model::views::{Diff, PointStatus, RevisionState, SpanKind};
+use model::views::{Diff, PointStatus, SpanKind};
 
 use crate::i18n::{tr, use_lang};
-
-pub fn status_key(s: PointStatus) -> &'static str {
-    match s {
-        PointStatus::Draft => "status.draft",
-        PointStatus::InReview => "status.in_review",
-        PointStatus::Rejected => "status.rejected",
-        PointStatus::Published => "status.published",
-        PointStatus::Archived => "status.archived",
-    }
-}
-
-pub fn revision_key(s: RevisionState) -> &'static str {
-    match s {
-        RevisionState::Draft => "status.draft",
-        RevisionState::InReview => "status.in_review",
-        RevisionState::Rejected => "status.rejected",
-        RevisionState::Published => "status.published",
-        RevisionState::Superseded => "status.superseded",
-        RevisionState::Archived => "status.archived",
-    }
-}
+use crate::labels::Label;
 
 #[component]
 pub fn StatusBadge(status: PointStatus, #[prop(optional)] live: bool) -> impl IntoView {
     let lang = use_lang();
     view! {
         <span class=format!("badge st-{}", status.as_str()) data-status=status.as_str()>
-            {move || tr(lang.get(), status_key(status))}
+            {move || status.label(lang.get())}
         </span>
         {(live && status != PointStatus::Published)
             .then(|| view! { <span class="badge st-live">{move || tr(lang.get(), "status.live")}</span> })}

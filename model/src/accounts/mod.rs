@@ -7,7 +7,7 @@ pub mod tokens;
 pub mod users;
 
 use crate::storage::StorageError;
-pub use crate::views::{Actor, Role, UnknownRole};
+pub use crate::views::{Actor, Role, UnknownState};
 
 /// What the web layer knows of a request's connection, for sign-in: where it comes from (for
 /// the per-address throttle) and whether cookies must be `Secure` (served over TLS).
@@ -37,7 +37,7 @@ pub enum AccountError {
     #[error("cannot read random bytes for a token: {0}")]
     Random(String),
     #[error(transparent)]
-    Role(#[from] UnknownRole),
+    Role(#[from] UnknownState),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -82,8 +82,7 @@ pub async fn sign_in(
     }
     .insert(&txn)
     .await?;
-    let session =
-        SessionUser { user_id: user.id, name: user.name, role: user.role.parse()?, lang: user.lang };
+    let session = SessionUser { user_id: user.id, name: user.name, role: user.role, lang: user.lang };
     audit::record(&txn, &session.actor(), "sign_in", &format!("user:{}", session.user_id), None).await?;
     txn.commit().await?;
     Ok(Some((secret, session)))
@@ -103,7 +102,7 @@ pub async fn lookup(db: &impl ConnectionTrait, secret: &str) -> Result<Option<Se
     let Some(user) = users::entity::Entity::find_by_id(session.user_id).one(db).await? else {
         return Ok(None);
     };
-    Ok(Some(SessionUser { user_id: user.id, name: user.name, role: user.role.parse()?, lang: user.lang }))
+    Ok(Some(SessionUser { user_id: user.id, name: user.name, role: user.role, lang: user.lang }))
 }
 
 pub async fn sign_out(db: &impl ConnectionTrait, secret: &str) -> Result<(), AccountError> {

@@ -17,7 +17,7 @@ pub mod entity {
         #[sea_orm(primary_key)]
         pub id: i32,
         pub name: String,
-        pub role: String,
+        pub role: crate::views::Role,
         #[sea_orm(unique)]
         pub token_hash: String,
         pub created_at: ChronoDateTimeUtc,
@@ -55,7 +55,7 @@ pub async fn create_expiring(
     let now = Utc::now();
     entity::ActiveModel {
         name: Set(name.to_string()),
-        role: Set(role.to_string()),
+        role: Set(role),
         token_hash: Set(hash(&token)),
         created_at: Set(now),
         last_used_at: Set(None),
@@ -86,7 +86,7 @@ pub async fn authenticate(
                     .exec(db)
                     .await?;
             }
-            Ok(Some((t.name, t.role.parse::<Role>()?)))
+            Ok(Some((t.name, t.role)))
         }
         _ => Ok(None),
     }

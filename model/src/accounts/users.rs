@@ -19,7 +19,7 @@ pub mod entity {
         #[sea_orm(unique)]
         pub name: String,
         pub password_hash: String,
-        pub role: String,
+        pub role: crate::views::Role,
         pub lang: Option<String>,
         pub created_at: ChronoDateTimeUtc,
     }
@@ -61,7 +61,7 @@ pub async fn add(
     let user = entity::ActiveModel {
         name: Set(name.to_string()),
         password_hash: Set(hash),
-        role: Set(role.to_string()),
+        role: Set(role),
         lang: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -97,7 +97,7 @@ pub async fn verify(
     .await
     .map_err(|e| AccountError::Hash(format!("password check failed: {e}")))??;
     match user {
-        Some(u) if matches => Ok(Some(u.role.parse()?)),
+        Some(u) if matches => Ok(Some(u.role)),
         _ => Ok(None),
     }
 }

@@ -10,11 +10,11 @@ pub mod cluster {
         pub id: i64,
         /// `open`, `resolved` (linked or created), `dismissed`, or `merged` (emptied by a
         /// regrouping; kept so old links say what happened).
-        pub status: String,
+        pub status: crate::views::GroupStatus,
         pub label: String,
         /// JSON array of strings.
         pub key_terms: String,
-        pub action: Option<String>,
+        pub action: Option<crate::views::Action>,
         pub knowledge_id: Option<i32>,
         pub reason: Option<String>,
         pub resolved_by: Option<String>,
@@ -43,7 +43,7 @@ pub mod decision {
         pub id: i64,
         pub cluster_id: i64,
         /// `link`, `create` or `dismiss`.
-        pub action: String,
+        pub action: crate::views::Action,
         pub knowledge_id: Option<i32>,
         /// JSON array of the decided miss ids.
         pub miss_ids: String,

@@ -10,9 +10,10 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
 
-use super::{Inbox, InboxError, Result, OPEN};
+use super::{Inbox, InboxError, Result};
 use crate::storage::sql::Sql;
 use crate::views::{ClusterMember, ClusterPage, ClusterView, Suggestion};
+use crate::views::{GroupStatus, MissStatus, Signal};
 
 /// Suggestions shown per group.
 const SUGGESTIONS: usize = 3;
@@ -30,11 +31,11 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    fn as_str(self) -> &'static str {
+    fn status(self) -> GroupStatus {
         match self {
-            StatusFilter::Open => OPEN,
-            StatusFilter::Resolved => "resolved",
-            StatusFilter::Dismissed => "dismissed",
+            StatusFilter::Open => GroupStatus::Open,
+            StatusFilter::Resolved => GroupStatus::Resolved,
+            StatusFilter::Dismissed => GroupStatus::Dismissed,
         }
     }
 }
@@ -113,8 +114,11 @@ impl Inbox {
         let mut out = Vec::with_capacity(page.len());
         for g in page {
             let Some(c) = clusters.get(&g.cluster_id) else { continue };
-            let suggestions =
-                if c.status == OPEN { self.suggestions(g.cluster_id, &c.label) } else { Vec::new() };
+            let suggestions = if c.status == GroupStatus::Open {
+                self.suggestions(g.cluster_id, &c.label)
+            } else {
+                Vec::new()
+            };
             let (channels, signals) = sources.remove(&g.cluster_id).unwrap_or_default();
             let daily_before = g.previous_week as f64 / 7.0;
             out.push(ClusterView {
@@ -129,7 +133,7 @@ impl Inbox {
                 trend: if daily_before > 0.0 { g.last_day as f64 / daily_before } else { g.last_day as f64 },
                 last_seen: g.last_seen,
                 channels,
-                signals,
+                signals: signals_of(signals)?,
                 impact: g.impact,
                 members: members.remove(&g.cluster_id).unwrap_or_default(),
                 suggestions,
@@ -137,7 +141,7 @@ impl Inbox {
                 claimed_by: c
                     .claimed_by
                     .clone()
-                    .filter(|_| c.status == OPEN && c.claimed_until.is_some_and(|u| u > now)),
+                    .filter(|_| c.status == GroupStatus::Open && c.claimed_until.is_some_and(|u| u > now)),
             });
         }
         Ok(ClusterPage { total, clusters: out })
@@ -158,9 +162,9 @@ impl Inbox {
 
     /// The `WHERE` shared by the queries: which misses and which of their reports count.
     fn conditions(&self, sql: &mut Sql, filter: &ListFilter) {
-        sql.push(" WHERE m.cluster_id IS NOT NULL AND c.status = ").bind(filter.status.as_str());
+        sql.push(" WHERE m.cluster_id IS NOT NULL AND c.status = ").bind(filter.status.status().as_str());
         if filter.status == StatusFilter::Open {
-            sql.push(" AND m.status = ").bind(OPEN);
+            sql.push(" AND m.status = ").bind(MissStatus::Open.as_str());
         }
         if let Some(ch) = &filter.channel {
             sql.push(" AND e.channel = ").bind(ch.clone());
@@ -232,7 +236,7 @@ impl Inbox {
         }
         let mut query = miss::Entity::find().filter(miss::Column::ClusterId.is_in(ids.to_vec()));
         if filter.status == StatusFilter::Open {
-            query = query.filter(miss::Column::Status.eq(OPEN));
+            query = query.filter(miss::Column::Status.eq(MissStatus::Open));
         }
         for m in query.order_by_desc(miss::Column::Count).order_by_asc(miss::Column::Id).all(&self.db).await?
         {
@@ -272,7 +276,7 @@ impl Inbox {
             if let Some((channels, signals)) = m.miss_id.parse().ok().and_then(|id: i64| by_miss.remove(&id))
             {
                 m.channels = channels;
-                m.signals = signals;
+                m.signals = signals_of(signals)?;
             }
         }
         Ok(out)
@@ -337,4 +341,12 @@ impl Inbox {
         }
         Ok(out)
     }
+}
+
+/// Signals read back from a raw query: a word that names none is a broken row, not a filter.
+fn signals_of(words: Vec<String>) -> Result<Vec<Signal>> {
+    words
+        .iter()
+        .map(|w| w.parse().map_err(|e: crate::views::UnknownState| InboxError::Internal(e.to_string())))
+        .collect()
 }

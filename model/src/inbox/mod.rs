@@ -38,11 +38,11 @@ use crate::knowledge::KnowledgeError;
 use crate::matching::{Matcher, Serving};
 use crate::misses::entity::miss;
 use crate::script::cjk_share;
+use crate::views::{GroupStatus, MissStatus};
 use entity::cluster;
 use labels::TermCounts;
 
 /// The state of a miss or group still waiting for a decision.
-pub const OPEN: &str = "open";
 const REGROUP_LOCK: &str = "regroup";
 /// Counts regroupings (in `app_meta`): an instance whose state is older reloads it.
 const GENERATION: &str = "inbox_generation";
@@ -217,7 +217,7 @@ impl Inbox {
             tracing::info!(misses = loaded, "inbox reloaded after a regrouping elsewhere");
         }
         let pending = miss::Entity::find()
-            .filter(miss::Column::Status.eq(OPEN))
+            .filter(miss::Column::Status.eq(MissStatus::Open))
             .filter(miss::Column::ClusterId.is_null())
             .order_by_asc(miss::Column::Id)
             .limit(ASSIGN_BATCH)
@@ -254,7 +254,7 @@ impl Inbox {
                 let open = cluster::Entity::update_many()
                     .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
                     .filter(cluster::Column::Id.eq(id))
-                    .filter(cluster::Column::Status.eq(OPEN))
+                    .filter(cluster::Column::Status.eq(GroupStatus::Open))
                     .exec(&txn)
                     .await?;
                 if open.rows_affected == 0 {
@@ -319,7 +319,7 @@ fn build_state(open: &[Open], vectors: &[Vec<f32>]) -> State {
 
 async fn open_misses(db: &impl ConnectionTrait) -> Result<Vec<Open>> {
     Ok(miss::Entity::find()
-        .filter(miss::Column::Status.eq(OPEN))
+        .filter(miss::Column::Status.eq(MissStatus::Open))
         .order_by_asc(miss::Column::Id)
         .all(db)
         .await?
@@ -335,7 +335,7 @@ async fn new_cluster(db: &impl ConnectionTrait, label: &str, key_terms: &[String
 async fn insert_cluster(db: &impl ConnectionTrait, label: &str, key_terms: &str) -> Result<i64> {
     let now = Utc::now();
     Ok(cluster::ActiveModel {
-        status: Set(OPEN.into()),
+        status: Set(GroupStatus::Open),
         label: Set(label.to_string()),
         key_terms: Set(key_terms.to_string()),
         created_at: Set(now),

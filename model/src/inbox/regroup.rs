@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use super::entity::cluster;
 use super::labels::{self, TermCounts};
 use super::{
-    insert_cluster, lock, open_misses, Inbox, InboxError, Open, Result, State, GENERATION, KEY_TERMS, OPEN,
+    insert_cluster, lock, open_misses, Inbox, InboxError, Open, Result, State, GENERATION, KEY_TERMS,
     REGROUP_LOCK,
 };
 use crate::clustering::graph::NeighbourIndex;
@@ -22,6 +22,7 @@ use crate::embedding::cache::embed_cached;
 use crate::misses::entity::miss;
 use crate::script::cjk_share;
 use crate::views::RegroupReport;
+use crate::views::{GroupStatus, MissStatus};
 
 /// The groups as computed, before anything is written.
 struct Computed {
@@ -193,7 +194,7 @@ impl Inbox {
         let now = Utc::now();
         let txn = crate::storage::write(&self.db).await?;
         let stored: HashMap<i64, cluster::Model> = cluster::Entity::find()
-            .filter(cluster::Column::Status.eq(OPEN))
+            .filter(cluster::Column::Status.eq(GroupStatus::Open))
             .all(&txn)
             .await?
             .into_iter()
@@ -204,7 +205,7 @@ impl Inbox {
             .select_only()
             .column(miss::Column::Id)
             .column(miss::Column::ClusterId)
-            .filter(miss::Column::Status.eq(OPEN))
+            .filter(miss::Column::Status.eq(MissStatus::Open))
             .into_tuple()
             .all(&txn)
             .await?
@@ -221,7 +222,7 @@ impl Inbox {
         let emptied: Vec<i64> = stored.keys().copied().filter(|id| !used.contains(id)).collect();
         for chunk in emptied.chunks(500) {
             cluster::Entity::update_many()
-                .col_expr(cluster::Column::Status, Expr::value("merged"))
+                .col_expr(cluster::Column::Status, Expr::value(GroupStatus::Merged))
                 .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
                 .filter(cluster::Column::Id.is_in(chunk.to_vec()))
                 .exec(&txn)
@@ -339,7 +340,7 @@ async fn move_misses(
             miss::Entity::update_many()
                 .col_expr(miss::Column::ClusterId, Expr::value(target))
                 .filter(miss::Column::Id.is_in(chunk.to_vec()))
-                .filter(miss::Column::Status.eq(OPEN))
+                .filter(miss::Column::Status.eq(MissStatus::Open))
                 .exec(txn)
                 .await?;
         }

@@ -12,19 +12,21 @@ use serde_json::json;
 
 use super::entity::{cluster, decision};
 use super::workbench::{group_id, open_group, open_members, pick};
-use super::{Inbox, InboxError, Result, OPEN};
+use super::{Inbox, InboxError, Result};
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
-use crate::views::{Actor, Content, Decision, PointStatus, Resolution, Role};
+use crate::views::{
+    Action, Actor, Content, Decision, GroupStatus, MissStatus, PointStatus, Resolution, Role,
+};
 
 const REASON_CHARS: usize = 200;
 
 impl Decision {
-    fn action(&self) -> &'static str {
+    fn action(&self) -> Action {
         match self {
-            Decision::Link { .. } => "link",
-            Decision::Create { .. } => "create",
-            Decision::Dismiss { .. } => "dismiss",
+            Decision::Link { .. } => Action::Link,
+            Decision::Create { .. } => Action::Create,
+            Decision::Dismiss { .. } => Action::Dismiss,
         }
     }
 
@@ -59,7 +61,11 @@ impl Inbox {
             }
             Decision::Dismiss { reason } => dismiss(reason)?,
         };
-        let status = if matches!(decision, Decision::Dismiss { .. }) { "dismissed" } else { "resolved" };
+        let (status, group) = if matches!(decision, Decision::Dismiss { .. }) {
+            (MissStatus::Dismissed, GroupStatus::Dismissed)
+        } else {
+            (MissStatus::Resolved, GroupStatus::Resolved)
+        };
         let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
         for chunk in ids.chunks(500) {
             miss::Entity::update_many()
@@ -67,7 +73,7 @@ impl Inbox {
                 .col_expr(miss::Column::KnowledgeId, Expr::value(knowledge_id))
                 .col_expr(miss::Column::DecidedAt, Expr::value(Utc::now()))
                 .filter(miss::Column::Id.is_in(chunk.to_vec()))
-                .filter(miss::Column::Status.eq(OPEN))
+                .filter(miss::Column::Status.eq(MissStatus::Open))
                 .exec(&txn)
                 .await?;
         }
@@ -75,7 +81,7 @@ impl Inbox {
         if whole {
             let now = Utc::now();
             cluster::Entity::update_many()
-                .col_expr(cluster::Column::Status, Expr::value(status))
+                .col_expr(cluster::Column::Status, Expr::value(group))
                 .col_expr(cluster::Column::Action, Expr::value(decision.action()))
                 .col_expr(cluster::Column::KnowledgeId, Expr::value(knowledge_id))
                 .col_expr(cluster::Column::Reason, Expr::value(reason.clone()))
@@ -89,7 +95,7 @@ impl Inbox {
         }
         let decision_id = decision::ActiveModel {
             cluster_id: Set(id),
-            action: Set(decision.action().to_string()),
+            action: Set(decision.action()),
             knowledge_id: Set(knowledge_id),
             miss_ids: Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())),
             whole_group: Set(whole),
@@ -115,7 +121,7 @@ impl Inbox {
         txn.commit().await?;
         let closed_group: Vec<i64> = if whole { vec![id] } else { Vec::new() };
         self.forget(&ids, &closed_group);
-        tracing::info!(cluster = id, action = decision.action(), misses = ids.len(), "inbox decision");
+        tracing::info!(cluster = id, action = %decision.action(), misses = ids.len(), "inbox decision");
         Ok(Resolution {
             knowledge_id: knowledge_id.map(|k| k.to_string()),
             resolved_misses: ids.len(),
@@ -144,7 +150,7 @@ async fn link(
         .parse()
         .map_err(|_| InboxError::Invalid(format!("{knowledge_id:?} is not a knowledge id")))?;
     let p = points::load(txn, kid).await?;
-    if p.status == PointStatus::Archived.as_str() {
+    if p.status == PointStatus::Archived {
         return Err(InboxError::Conflict(format!(
             "knowledge point {kid} is archived; restore it or link to another"
         )));

@@ -7,11 +7,12 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{cluster, decision};
-use super::{Inbox, InboxError, Result, OPEN};
+use super::{Inbox, InboxError, Result};
 use crate::embedding::cache::embed_cached;
 use crate::knowledge::{points, require};
 use crate::misses::entity::miss;
 use crate::views::{Actor, DecisionView, Role, Undone};
+use crate::views::{GroupStatus, MissStatus};
 
 impl Inbox {
     /// Takes decision `id` back. Its author or a reviewer may; refused once its knowledge was
@@ -40,10 +41,10 @@ impl Inbox {
         // The group comes back if this decision closed it; a group merged away since cannot,
         // and its questions wait for the assigner instead.
         let home = match group {
-            Some(g) if g.status == OPEN => Some(g.id),
-            Some(g) if d.whole_group && g.status != "merged" => {
+            Some(g) if g.status == GroupStatus::Open => Some(g.id),
+            Some(g) if d.whole_group && g.status != GroupStatus::Merged => {
                 cluster::Entity::update_many()
-                    .col_expr(cluster::Column::Status, Expr::value(OPEN))
+                    .col_expr(cluster::Column::Status, Expr::value(GroupStatus::Open))
                     .col_expr(cluster::Column::Action, Expr::value(Option::<String>::None))
                     .col_expr(cluster::Column::KnowledgeId, Expr::value(Option::<i32>::None))
                     .col_expr(cluster::Column::Reason, Expr::value(Option::<String>::None))
@@ -60,12 +61,12 @@ impl Inbox {
         let mut reopened = 0;
         for chunk in ids.chunks(500) {
             reopened += miss::Entity::update_many()
-                .col_expr(miss::Column::Status, Expr::value(OPEN))
+                .col_expr(miss::Column::Status, Expr::value(MissStatus::Open))
                 .col_expr(miss::Column::KnowledgeId, Expr::value(Option::<i32>::None))
                 .col_expr(miss::Column::DecidedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
                 .col_expr(miss::Column::ClusterId, Expr::value(home))
                 .filter(miss::Column::Id.is_in(chunk.to_vec()))
-                .filter(miss::Column::Status.is_in(["resolved", "dismissed"]))
+                .filter(miss::Column::Status.is_in([MissStatus::Resolved, MissStatus::Dismissed]))
                 .exec(&txn)
                 .await?
                 .rows_affected as usize;
@@ -87,7 +88,7 @@ impl Inbox {
         if let Some(home) = home {
             let back = miss::Entity::find()
                 .filter(miss::Column::Id.is_in(ids.clone()))
-                .filter(miss::Column::Status.eq(OPEN))
+                .filter(miss::Column::Status.eq(MissStatus::Open))
                 .all(&self.db)
                 .await?;
             let questions: Vec<String> = back.iter().map(|m| m.question.clone()).collect();

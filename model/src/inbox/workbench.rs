@@ -9,11 +9,12 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entity::cluster;
-use super::{new_cluster, Inbox, InboxError, Result, OPEN};
+use super::{new_cluster, Inbox, InboxError, Result};
 use crate::embedding::cache::embed_cached;
 use crate::knowledge::require;
 use crate::misses::entity::miss;
 use crate::views::{Actor, Claim, Role};
+use crate::views::{GroupStatus, MissStatus};
 
 /// How long opening a group holds it for the trainer (renewed while they work on it).
 pub const CLAIM_MINUTES: i64 = 5;
@@ -44,7 +45,7 @@ pub(super) async fn open_group(db: &impl ConnectionTrait, id: i64, actor: &Actor
         .one(db)
         .await?
         .ok_or_else(|| InboxError::NotFound(format!("there is no group {id}")))?;
-    if group.status != OPEN {
+    if group.status != GroupStatus::Open {
         return Err(InboxError::Conflict(format!(
             "group {id} is already {}; nothing was changed",
             group.status
@@ -110,12 +111,12 @@ impl Inbox {
         let moved = miss::Entity::update_many()
             .col_expr(miss::Column::ClusterId, Expr::value(into))
             .filter(miss::Column::ClusterId.is_in(from.clone()))
-            .filter(miss::Column::Status.eq(OPEN))
+            .filter(miss::Column::Status.eq(MissStatus::Open))
             .exec(&txn)
             .await?
             .rows_affected as usize;
         cluster::Entity::update_many()
-            .col_expr(cluster::Column::Status, Expr::value("merged"))
+            .col_expr(cluster::Column::Status, Expr::value(GroupStatus::Merged))
             .col_expr(cluster::Column::ClaimedBy, Expr::value(Option::<String>::None))
             .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
             .filter(cluster::Column::Id.is_in(from.clone()))
@@ -179,7 +180,7 @@ impl Inbox {
         let found = miss::Entity::find_by_id(m)
             .one(&txn)
             .await?
-            .filter(|x| x.status == OPEN && x.cluster_id.is_some())
+            .filter(|x| x.status == MissStatus::Open && x.cluster_id.is_some())
             .ok_or_else(|| InboxError::NotFound(format!("there is no open question {m} in a group")))?;
         let from = found.cluster_id.unwrap_or_default();
         if from == to {
@@ -191,7 +192,7 @@ impl Inbox {
         let emptied = open_members(&txn, from).await?.len() == 1;
         if emptied {
             cluster::Entity::update_many()
-                .col_expr(cluster::Column::Status, Expr::value("merged"))
+                .col_expr(cluster::Column::Status, Expr::value(GroupStatus::Merged))
                 .filter(cluster::Column::Id.eq(from))
                 .exec(&txn)
                 .await?;
@@ -261,7 +262,7 @@ async fn touch(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result
 pub(super) async fn open_members(db: &impl ConnectionTrait, id: i64) -> Result<Vec<miss::Model>> {
     Ok(miss::Entity::find()
         .filter(miss::Column::ClusterId.eq(id))
-        .filter(miss::Column::Status.eq(OPEN))
+        .filter(miss::Column::Status.eq(MissStatus::Open))
         .all(db)
         .await?)
 }

@@ -103,7 +103,7 @@ impl Tree {
             name: c.name.clone(),
             depth: names.len(),
             path: names.join("/"),
-            template: c.template.as_deref().and_then(Template::parse),
+            template: c.template,
             points,
         }
     }
@@ -113,9 +113,7 @@ impl Tree {
 pub async fn tree(db: &impl ConnectionTrait) -> Result<Vec<CategoryNode>> {
     let tree = Tree::load(db).await?;
     let mut counts: HashMap<i32, usize> = HashMap::new();
-    for p in
-        point::Entity::find().filter(point::Column::Status.ne(PointStatus::Archived.as_str())).all(db).await?
-    {
+    for p in point::Entity::find().filter(point::Column::Status.ne(PointStatus::Archived)).all(db).await? {
         *counts.entry(p.category_id).or_default() += 1;
     }
     let mut out = Vec::with_capacity(tree.rows.len());
@@ -213,7 +211,7 @@ async fn insert(
     let c = category::ActiveModel {
         parent_id: Set(parent_id),
         name: Set(name.to_string()),
-        template: Set(template.map(|t| t.as_str().to_string())),
+        template: Set(template),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -258,7 +256,7 @@ pub async fn update(
     row.name = Set(name);
     row.parent_id = Set(parent);
     if let Some(t) = template {
-        row.template = Set(t.map(|t| t.as_str().to_string()));
+        row.template = Set(t);
     }
     row.updated_at = Set(Utc::now());
     row.update(&txn).await?;

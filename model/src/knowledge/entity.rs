@@ -10,7 +10,7 @@ pub mod category {
         pub id: i32,
         pub parent_id: Option<i32>,
         pub name: String,
-        pub template: Option<String>,
+        pub template: Option<crate::views::Template>,
         pub created_at: ChronoDateTimeUtc,
         pub updated_at: ChronoDateTimeUtc,
     }
@@ -31,7 +31,7 @@ pub mod point {
         pub id: i32,
         pub category_id: i32,
         pub question: String,
-        pub status: String,
+        pub status: crate::views::PointStatus,
         pub head_revision_id: Option<i32>,
         pub published_revision_id: Option<i32>,
         pub version: i32,
@@ -63,7 +63,7 @@ pub mod revision {
         /// A JSON array of strings.
         pub phrasings: String,
         pub template_slot: Option<String>,
-        pub state: String,
+        pub state: crate::views::RevisionState,
         pub author: String,
         pub created_at: ChronoDateTimeUtc,
         pub note: Option<String>,

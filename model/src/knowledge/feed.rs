@@ -43,7 +43,7 @@ pub async fn since(db: &impl ConnectionTrait, since: i64) -> Result<Feed> {
             phrasings: c.phrasings,
             answer: c.answer,
             updated_at: p.updated_at,
-            deleted: p.status == PointStatus::Archived.as_str(),
+            deleted: p.status == PointStatus::Archived,
         });
     }
     // Exactly the last revision delivered: a publish committed after the read above comes

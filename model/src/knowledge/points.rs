@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::entity::{point, revision};
-pub(crate) use super::store::{content_of, head, load, state};
+pub(crate) use super::store::{content_of, head, load};
 use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
 use crate::audit;
 use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionState, Role};
@@ -33,7 +33,7 @@ pub(crate) async fn create_in(db: &impl ConnectionTrait, actor: &Actor, content:
     let p = point::ActiveModel {
         category_id: Set(content.category_id),
         question: Set(content.question.clone()),
-        status: Set(PointStatus::Draft.as_str().to_string()),
+        status: Set(PointStatus::Draft),
         head_revision_id: Set(None),
         published_revision_id: Set(None),
         version: Set(1),
@@ -94,7 +94,7 @@ pub(crate) async fn save_in(
     check_category(db, content.category_id).await?;
     check_unique(db, content.category_id, &content.question, Some(id)).await?;
     let head = head(db, &p).await?;
-    if p.status != PointStatus::Archived.as_str() && content_of(&head) == content {
+    if p.status != PointStatus::Archived && content_of(&head) == content {
         return Ok(false);
     }
     if head_is_pending(&head) {
@@ -108,7 +108,7 @@ pub(crate) async fn save_in(
         point::ActiveModel {
             category_id: Set(content.category_id),
             question: Set(content.question.clone()),
-            status: Set(PointStatus::Draft.as_str().to_string()),
+            status: Set(PointStatus::Draft),
             head_revision_id: Set(Some(rev.id)),
             ..Default::default()
         },
@@ -147,10 +147,10 @@ pub(crate) async fn submit_in(
         None => load(db, id).await?.version,
     };
     let (p, head) = locked(db, id, version).await?;
-    if !matches!(state(&head), RevisionState::Draft | RevisionState::Rejected) {
+    if !matches!(head.state, RevisionState::Draft | RevisionState::Rejected) {
         return Err(KnowledgeError::Conflict(format!(
             "knowledge point {id} has no draft to submit (it is {})",
-            p.status.replace('_', " ")
+            p.status.as_str().replace('_', " ")
         )));
     }
     set_state(db, head.id, RevisionState::InReview).await?;
@@ -176,7 +176,7 @@ pub(crate) async fn publish_in(db: &impl ConnectionTrait, actor: &Actor, id: i32
     require(actor, Role::Reviewer, "publishing knowledge")?;
     let p = load(db, id).await?;
     let head = head(db, &p).await?;
-    if p.published_revision_id == Some(head.id) && p.status == PointStatus::Published.as_str() {
+    if p.published_revision_id == Some(head.id) && p.status == PointStatus::Published {
         return Ok(());
     }
     publish_head(db, actor, &p, &head).await
@@ -215,9 +215,7 @@ pub(crate) async fn withdraw_in(
             point::ActiveModel {
                 category_id: Set(prev.category_id),
                 question: Set(prev.question.clone()),
-                status: Set(if live { PointStatus::Published } else { PointStatus::Draft }
-                    .as_str()
-                    .to_string()),
+                status: Set(if live { PointStatus::Published } else { PointStatus::Draft }),
                 head_revision_id: Set(Some(b)),
                 ..Default::default()
             }
@@ -243,7 +241,7 @@ pub(crate) async fn publish_pending_in(
         check_version(db, &p, v).await?;
     }
     let head = head(db, &p).await?;
-    if !matches!(state(&head), RevisionState::Draft | RevisionState::InReview) {
+    if !matches!(head.state, RevisionState::Draft | RevisionState::InReview) {
         return Err(KnowledgeError::Conflict(format!(
             "knowledge point {id} has no draft waiting to be published (it is {})",
             p.status
@@ -265,7 +263,7 @@ async fn publish_head(
     let now = Utc::now();
     revision::ActiveModel {
         id: Set(head.id),
-        state: Set(RevisionState::Published.as_str().to_string()),
+        state: Set(RevisionState::Published),
         reviewed_by: Set(Some(actor.name.clone())),
         reviewed_at: Set(Some(now)),
         ..Default::default()
@@ -278,7 +276,7 @@ async fn publish_head(
         p,
         p.version,
         point::ActiveModel {
-            status: Set(PointStatus::Published.as_str().to_string()),
+            status: Set(PointStatus::Published),
             published_revision_id: Set(Some(head.id)),
             feed_revision: Set(Some(feed)),
             ..Default::default()
@@ -320,7 +318,7 @@ pub async fn reject(
     expect_in_review(&p, &head)?;
     revision::ActiveModel {
         id: Set(head.id),
-        state: Set(RevisionState::Rejected.as_str().to_string()),
+        state: Set(RevisionState::Rejected),
         reviewed_by: Set(Some(actor.name.clone())),
         reviewed_at: Set(Some(Utc::now())),
         review_comment: Set(Some(comment.to_string())),
@@ -346,7 +344,7 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i
     require(actor, Role::Reviewer, "archiving knowledge")?;
     let txn = crate::storage::write(db).await?;
     let (p, head) = locked(&txn, id, version).await?;
-    if p.status == PointStatus::Archived.as_str() {
+    if p.status == PointStatus::Archived {
         return Err(KnowledgeError::Conflict(format!("knowledge point {id} is already archived")));
     }
     if head_is_pending(&head) {
@@ -361,7 +359,7 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i
         &p,
         version,
         point::ActiveModel {
-            status: Set(PointStatus::Archived.as_str().to_string()),
+            status: Set(PointStatus::Archived),
             feed_revision: Set(feed),
             ..Default::default()
         },
@@ -406,7 +404,7 @@ async fn locked(db: &impl ConnectionTrait, id: i32, version: i32) -> Result<(poi
 }
 
 fn expect_in_review(p: &point::Model, head: &revision::Model) -> Result<()> {
-    if state(head) == RevisionState::InReview {
+    if head.state == RevisionState::InReview {
         Ok(())
     } else {
         Err(KnowledgeError::Conflict(format!(
@@ -421,11 +419,11 @@ pub(crate) fn target(id: i32) -> String {
 }
 
 fn head_is_pending(r: &revision::Model) -> bool {
-    matches!(state(r), RevisionState::Draft | RevisionState::InReview | RevisionState::Rejected)
+    matches!(r.state, RevisionState::Draft | RevisionState::InReview | RevisionState::Rejected)
 }
 
 fn status(s: PointStatus) -> point::ActiveModel {
-    point::ActiveModel { status: Set(s.as_str().to_string()), ..Default::default() }
+    point::ActiveModel { status: Set(s), ..Default::default() }
 }
 
 async fn insert_revision(
@@ -444,7 +442,7 @@ async fn insert_revision(
         answer: Set(c.answer.clone()),
         phrasings: Set(serde_json::to_string(&c.phrasings).unwrap_or_else(|_| "[]".into())),
         template_slot: Set(c.template_slot.clone()),
-        state: Set(RevisionState::Draft.as_str().to_string()),
+        state: Set(RevisionState::Draft),
         author: Set(actor.name.clone()),
         created_at: Set(Utc::now()),
         note: Set(note.map(str::to_string)),
@@ -526,7 +524,7 @@ async fn check_unique(
     let mut q = point::Entity::find()
         .filter(point::Column::CategoryId.eq(category_id))
         .filter(point::Column::Question.eq(question))
-        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()));
+        .filter(point::Column::Status.ne(PointStatus::Archived));
     if let Some(id) = except {
         q = q.filter(point::Column::Id.ne(id));
     }
@@ -547,7 +545,7 @@ pub(crate) async fn find_by_question(
     Ok(point::Entity::find()
         .filter(point::Column::CategoryId.eq(category_id))
         .filter(point::Column::Question.eq(question))
-        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()))
+        .filter(point::Column::Status.ne(PointStatus::Archived))
         .order_by_desc(point::Column::Id)
         .one(db)
         .await?)

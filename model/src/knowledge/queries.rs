@@ -8,8 +8,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::categories::{self, Tree};
 use super::diff::{diff, Side};
 use super::entity::{point, revision};
-use super::store::{content_of, head, load, state};
+use super::store::{content_of, head, load};
 use super::{fold, Result};
+use crate::views::MissStatus;
 use crate::views::{
     HistoryEntry, ModulePage, PointDetail, PointStatus, PointSummary, PublishedPoint, ReviewItem,
     RevisionView, SlotView,
@@ -27,7 +28,7 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<PointDetail> {
     Ok(PointDetail {
         id: p.id,
         version: p.version,
-        status: point_status(&p),
+        status: p.status,
         head: view(&tree, &head),
         published: published.map(|r| view(&tree, &r)),
         loop_yield: loop_yield(db, id).await?,
@@ -39,7 +40,7 @@ async fn loop_yield(db: &impl ConnectionTrait, id: i32) -> Result<i64> {
     use crate::misses::entity::miss;
     use sea_orm::PaginatorTrait;
     Ok(miss::Entity::find()
-        .filter(miss::Column::Status.eq(crate::misses::CLOSED))
+        .filter(miss::Column::Status.eq(MissStatus::Closed))
         .filter(miss::Column::KnowledgeId.eq(id))
         .count(db)
         .await? as i64)
@@ -63,7 +64,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<Poin
     if let Some(s) = filter.status {
         q = q.filter(point::Column::Status.eq(s.as_str()));
     } else if !filter.include_archived {
-        q = q.filter(point::Column::Status.ne(PointStatus::Archived.as_str()));
+        q = q.filter(point::Column::Status.ne(PointStatus::Archived));
     }
     let points = q.order_by_desc(point::Column::UpdatedAt).all(db).await?;
     let points: Vec<point::Model> = match filter.category_id {
@@ -128,7 +129,7 @@ pub async fn history(db: &impl ConnectionTrait, id: i32) -> Result<Vec<HistoryEn
 pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ReviewItem>> {
     let tree = Tree::load(db).await?;
     let points = point::Entity::find()
-        .filter(point::Column::Status.eq(PointStatus::InReview.as_str()))
+        .filter(point::Column::Status.eq(PointStatus::InReview))
         .order_by_asc(point::Column::UpdatedAt)
         .all(db)
         .await?;
@@ -148,7 +149,6 @@ pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ReviewItem>> 
             diff: diff(was_side.as_ref(), &side(&now_path, &now)),
             first_publication: published.is_none(),
             submitted: view(&tree, &head),
-            regressions: None,
         });
     }
     Ok(out)
@@ -160,7 +160,7 @@ pub async fn module_page(db: &impl ConnectionTrait, category_id: i32) -> Result<
     let tree = Tree::load(db).await?;
     let points = point::Entity::find()
         .filter(point::Column::CategoryId.eq(category_id))
-        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()))
+        .filter(point::Column::Status.ne(PointStatus::Archived))
         .order_by_asc(point::Column::Id)
         .all(db)
         .await?;
@@ -180,7 +180,7 @@ pub async fn module_page(db: &impl ConnectionTrait, category_id: i32) -> Result<
                 updated_at: r.reviewed_at.unwrap_or(r.created_at),
             });
         }
-        if p.status != PointStatus::Published.as_str() {
+        if p.status != PointStatus::Published {
             if let Some(h) = p.head_revision_id.and_then(|id| heads.get(&id)) {
                 unpublished.push(summary(&tree, p, h));
             }
@@ -191,10 +191,8 @@ pub async fn module_page(db: &impl ConnectionTrait, category_id: i32) -> Result<
         .map(|t| {
             t.slots()
                 .iter()
-                .map(|(key, en, zh)| SlotView {
+                .map(|key| SlotView {
                     key: key.to_string(),
-                    title_en: en.to_string(),
-                    title_zh: zh.to_string(),
                     filled_by: page_points
                         .iter()
                         .filter(|p| p.template_slot.as_deref() == Some(*key))
@@ -237,10 +235,6 @@ pub(crate) async fn revisions_by_id(
     Ok(out)
 }
 
-pub(crate) fn point_status(p: &point::Model) -> PointStatus {
-    PointStatus::parse(&p.status).unwrap_or(PointStatus::Draft)
-}
-
 fn summary(tree: &Tree, p: &point::Model, head: &revision::Model) -> PointSummary {
     let phrasings: Vec<String> = serde_json::from_str(&head.phrasings).unwrap_or_default();
     PointSummary {
@@ -248,8 +242,8 @@ fn summary(tree: &Tree, p: &point::Model, head: &revision::Model) -> PointSummar
         category_id: p.category_id,
         category_path: tree.path(p.category_id),
         question: p.question.clone(),
-        status: point_status(p),
-        live: p.published_revision_id.is_some() && p.status != PointStatus::Archived.as_str(),
+        status: p.status,
+        live: p.published_revision_id.is_some() && p.status != PointStatus::Archived,
         version: p.version,
         phrasings: phrasings.len(),
         updated_at: p.updated_at,
@@ -260,7 +254,7 @@ fn summary(tree: &Tree, p: &point::Model, head: &revision::Model) -> PointSummar
 pub(crate) fn view(tree: &Tree, r: &revision::Model) -> RevisionView {
     RevisionView {
         number: r.number,
-        state: state(r),
+        state: r.state,
         author: r.author.clone(),
         created_at: r.created_at,
         note: r.note.clone(),

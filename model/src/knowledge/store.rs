@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 
 use super::entity::{point, revision};
 use super::{KnowledgeError, Result};
-use crate::views::{Content, RevisionState};
+use crate::views::Content;
 
 pub(crate) async fn load(db: &impl ConnectionTrait, id: i32) -> Result<point::Model> {
     point::Entity::find_by_id(id)
@@ -32,8 +32,4 @@ pub(crate) fn content_of(r: &revision::Model) -> Content {
         phrasings: serde_json::from_str(&r.phrasings).unwrap_or_default(),
         template_slot: r.template_slot.clone(),
     }
-}
-
-pub(crate) fn state(r: &revision::Model) -> RevisionState {
-    RevisionState::parse(&r.state).unwrap_or(RevisionState::Draft)
 }

@@ -241,7 +241,7 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
     use sea_orm::ColumnTrait;
     let tree = Tree::load(db).await?;
     let live = point::Entity::find()
-        .filter(point::Column::Status.ne(PointStatus::Archived.as_str()))
+        .filter(point::Column::Status.ne(PointStatus::Archived))
         .filter(point::Column::PublishedRevisionId.is_not_null())
         .all(db)
         .await?;

@@ -12,9 +12,9 @@ pub mod entity {
         #[sea_orm(unique)]
         pub ask_id: String,
         pub question: String,
-        pub channel: String,
+        pub channel: crate::views::Channel,
         pub session_id: Option<String>,
-        pub outcome: String,
+        pub outcome: crate::views::Outcome,
         pub knowledge_id: Option<i32>,
         pub score: Option<f32>,
         /// JSON array of the ranked candidates.

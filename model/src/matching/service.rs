@@ -59,24 +59,7 @@ impl From<sea_orm::DbErr> for MatchError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    #[default]
-    Bot,
-    Online,
-    Hotline,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Bot => "bot",
-            Channel::Online => "online",
-            Channel::Hotline => "hotline",
-        }
-    }
-}
+pub use crate::views::Channel;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -406,9 +389,9 @@ impl Matcher {
         asks::ActiveModel {
             ask_id: Set(r.ask_id.clone()),
             question: Set(question.to_string()),
-            channel: Set(req.channel.as_str().to_string()),
+            channel: Set(req.channel),
             session_id: Set(req.session_id.clone()),
-            outcome: Set(r.outcome.as_str().to_string()),
+            outcome: Set(r.outcome),
             knowledge_id: Set(r.answer.as_ref().and_then(|a| a.knowledge_id.parse().ok())),
             score: Set(r.candidates.first().map(|c| c.score)),
             candidates: Set(serde_json::to_string(&r.candidates).unwrap_or_else(|_| "[]".into())),
@@ -485,7 +468,7 @@ impl Matcher {
                 &[Report {
                     question: ask.question.clone(),
                     signal: if f.handoff { Signal::Handoff } else { Signal::NegativeFeedback },
-                    channel: ask.channel.clone(),
+                    channel: ask.channel.to_string(),
                     session_id: ask.session_id.clone(),
                     ask_id: Some(ask.ask_id.clone()),
                     reason: None,

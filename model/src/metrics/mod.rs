@@ -15,7 +15,8 @@ use crate::knowledge::categories::Tree;
 use crate::knowledge::KnowledgeError;
 use crate::storage::sql::{day, Sql};
 use crate::views::{
-    AskRow, BacklogAge, CategoryFigures, DayFigures, MetricsSummary, PointYield, TrainerFigures,
+    AskRow, BacklogAge, CategoryFigures, Channel, DayFigures, MetricsSummary, MissStatus, Outcome,
+    PointStatus, PointYield, TrainerFigures,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +33,6 @@ pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
 
 /// Longest period the dashboard offers.
 pub const MAX_DAYS: u32 = 366;
-const CHANNELS: [&str; 3] = ["bot", "online", "hotline"];
 
 /// Which period and channel the figures are for.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -47,9 +47,7 @@ impl Period {
             return Err(MetricsError::Invalid(format!("days must be 1 to {MAX_DAYS}")));
         }
         if let Some(c) = &self.channel {
-            if !CHANNELS.contains(&c.as_str()) {
-                return Err(MetricsError::Invalid(format!("unknown channel {c:?} (bot, online or hotline)")));
-            }
+            c.parse::<Channel>().map_err(|e| MetricsError::Invalid(e.to_string()))?;
         }
         Ok(())
     }
@@ -127,13 +125,13 @@ pub async fn summary(db: &DatabaseConnection, period: &Period) -> Result<Metrics
     channel(&mut sql, "channel");
     sql.push(" GROUP BY 1, 2");
     for r in rows(db, &sql).await? {
-        let (d, outcome, n): (String, String, i64) = (get(&r, "day")?, get(&r, "outcome")?, get(&r, "n")?);
+        let (d, outcome, n): (String, Outcome, i64) = (get(&r, "day")?, get(&r, "outcome")?, get(&r, "n")?);
         if let Some(f) = series.get_mut(&d) {
             f.asks += n;
-            match outcome.as_str() {
-                "answered" => f.answered += n,
-                "clarify" => f.clarified += n,
-                _ => f.missed += n,
+            match outcome {
+                Outcome::Answered => f.answered += n,
+                Outcome::Clarify => f.clarified += n,
+                Outcome::Miss => f.missed += n,
             }
         }
     }
@@ -142,9 +140,18 @@ pub async fn summary(db: &DatabaseConnection, period: &Period) -> Result<Metrics
     let channel_filter = period.channel.as_deref();
     let inflow = per_day(db, "miss_events", "occurred_at", "1 = 1", since, channel_filter).await?;
     let decided = per_day(db, "misses", "decided_at", "1 = 1", since, None).await?;
-    let closed = per_day(db, "misses", "closed_at", "status = 'closed'", since, None).await?;
-    let closed_undecided =
-        per_day(db, "misses", "closed_at", "status = 'closed' AND decided_at IS NULL", since, None).await?;
+    let closed =
+        per_day(db, "misses", "closed_at", &format!("status = '{}'", MissStatus::Closed), since, None)
+            .await?;
+    let closed_undecided = per_day(
+        db,
+        "misses",
+        "closed_at",
+        &format!("status = '{}' AND decided_at IS NULL", MissStatus::Closed),
+        since,
+        None,
+    )
+    .await?;
 
     // Decisions per trainer and day (undone ones do not count).
     let mut sql = Sql::new(b);
@@ -220,7 +227,7 @@ async fn backlog(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(i64, Ba
             .bind(now - ago)
             .push(&format!(" THEN 1 ELSE 0 END), 0) AS {name}"));
     }
-    sql.push(" FROM misses WHERE status = 'open'");
+    sql.push(&format!(" FROM misses WHERE status = '{}'", MissStatus::Open));
     let r = rows(db, &sql).await?.into_iter().next();
     let Some(r) = r else {
         return Ok((0, BacklogAge { under_a_day: 0, under_a_week: 0, under_a_month: 0, older: 0 }));
@@ -235,9 +242,10 @@ async fn backlog(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(i64, Ba
 
 async fn open_clusters(db: &DatabaseConnection) -> Result<i64> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push(
-        "SELECT COUNT(DISTINCT cluster_id) AS n FROM misses WHERE status = 'open' AND cluster_id IS NOT NULL",
-    );
+    sql.push(&format!(
+        "SELECT COUNT(DISTINCT cluster_id) AS n FROM misses WHERE status = '{}' AND cluster_id IS NOT NULL",
+        MissStatus::Open
+    ));
     let r = rows(db, &sql).await?;
     r.first().map(|r| get(r, "n")).unwrap_or(Ok(0))
 }
@@ -246,9 +254,10 @@ async fn open_clusters(db: &DatabaseConnection) -> Result<i64> {
 async fn yield_by_point(db: &DatabaseConnection, since: DateTime<Utc>) -> Result<Vec<PointYield>> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT m.knowledge_id AS knowledge_id, k.question AS question, COUNT(*) AS n FROM misses m ")
-        .push(
-            "JOIN knowledge_points k ON k.id = m.knowledge_id WHERE m.status = 'closed' AND m.closed_at >= ",
-        )
+        .push(&format!(
+            "JOIN knowledge_points k ON k.id = m.knowledge_id WHERE m.status = '{}' AND m.closed_at >= ",
+            MissStatus::Closed
+        ))
         .bind(since)
         .push(" GROUP BY m.knowledge_id, k.question ORDER BY n DESC, m.knowledge_id LIMIT 10");
     rows(db, &sql)
@@ -267,8 +276,11 @@ async fn yield_by_point(db: &DatabaseConnection, since: DateTime<Utc>) -> Result
 /// Median hours from the first miss of a question to the published answer that closed it.
 async fn hours_to_answer(db: &DatabaseConnection, since: DateTime<Utc>) -> Result<Option<f64>> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT first_seen_at, closed_at FROM misses WHERE status = 'closed' AND closed_at >= ")
-        .bind(since);
+    sql.push(&format!(
+        "SELECT first_seen_at, closed_at FROM misses WHERE status = '{}' AND closed_at >= ",
+        MissStatus::Closed
+    ))
+    .bind(since);
     let mut hours: Vec<f64> = Vec::new();
     for r in rows(db, &sql).await? {
         let (first, closed): (DateTime<Utc>, DateTime<Utc>) =
@@ -299,7 +311,7 @@ async fn by_category(
     let tree = Tree::load(db).await?;
     let mut by: BTreeMap<Option<i32>, CategoryFigures> = BTreeMap::new();
     for r in rows(db, &sql).await? {
-        let (category, outcome, n): (Option<i32>, String, i64) =
+        let (category, outcome, n): (Option<i32>, Outcome, i64) =
             (get(&r, "category_id")?, get(&r, "outcome")?, get(&r, "n")?);
         let root = category.and_then(|c| tree.root(c));
         let f = by.entry(root).or_insert_with(|| CategoryFigures {
@@ -311,10 +323,10 @@ async fn by_category(
             coverage: 0.0,
         });
         f.asks += n;
-        match outcome.as_str() {
-            "answered" => f.answered += n,
-            "miss" => f.missed += n,
-            _ => {}
+        match outcome {
+            Outcome::Answered => f.answered += n,
+            Outcome::Miss => f.missed += n,
+            Outcome::Clarify => {}
         }
     }
     let mut out: Vec<CategoryFigures> = by
@@ -332,16 +344,17 @@ async fn by_category(
 /// was answered with since `since`.
 async fn knowledge_counts(db: &DatabaseConnection, since: DateTime<Utc>) -> Result<(i64, i64, i64, i64)> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT COALESCE(SUM(CASE WHEN published_revision_id IS NOT NULL AND status <> 'archived' THEN 1 ELSE 0 END), 0) AS published, ")
-        .push("COALESCE(SUM(CASE WHEN status = 'in_review' THEN 1 ELSE 0 END), 0) AS in_review, ")
-        .push("COALESCE(SUM(CASE WHEN status IN ('draft', 'rejected') THEN 1 ELSE 0 END), 0) AS drafts FROM knowledge_points");
+    use PointStatus::{Archived, Draft, InReview, Rejected};
+    sql.push(&format!("SELECT COALESCE(SUM(CASE WHEN published_revision_id IS NOT NULL AND status <> '{Archived}' THEN 1 ELSE 0 END), 0) AS published, "))
+        .push(&format!("COALESCE(SUM(CASE WHEN status = '{InReview}' THEN 1 ELSE 0 END), 0) AS in_review, "))
+        .push(&format!("COALESCE(SUM(CASE WHEN status IN ('{Draft}', '{Rejected}') THEN 1 ELSE 0 END), 0) AS drafts FROM knowledge_points"));
     let r = rows(db, &sql).await?;
     let (published, in_review, drafts) = match r.first() {
         Some(r) => (get(r, "published")?, get(r, "in_review")?, get(r, "drafts")?),
         None => (0, 0, 0),
     };
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT COUNT(*) AS n FROM knowledge_points k WHERE k.published_revision_id IS NOT NULL AND k.status <> 'archived' ")
+    sql.push(&format!("SELECT COUNT(*) AS n FROM knowledge_points k WHERE k.published_revision_id IS NOT NULL AND k.status <> '{Archived}' "))
         .push("AND NOT EXISTS (SELECT 1 FROM asks a WHERE a.knowledge_id = k.id AND a.created_at >= ")
         .bind(since)
         .push(")");
@@ -365,9 +378,7 @@ pub struct AskFilter {
 pub async fn asks(db: &DatabaseConnection, filter: &AskFilter) -> Result<Vec<AskRow>> {
     filter.period.check()?;
     if let Some(o) = &filter.outcome {
-        if !["answered", "clarify", "miss"].contains(&o.as_str()) {
-            return Err(MetricsError::Invalid(format!("unknown outcome {o:?} (answered, clarify or miss)")));
-        }
+        o.parse::<Outcome>().map_err(|e| MetricsError::Invalid(e.to_string()))?;
     }
     let b = db.get_database_backend();
     let mut sql = Sql::new(b);

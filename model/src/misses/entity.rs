@@ -12,7 +12,7 @@ pub mod miss {
         #[sea_orm(unique)]
         pub normalized: String,
         pub count: i32,
-        pub status: String,
+        pub status: crate::views::MissStatus,
         pub first_seen_at: ChronoDateTimeUtc,
         pub last_seen_at: ChronoDateTimeUtc,
         /// The inbox group it belongs to; none until the assigner has placed it.
@@ -40,7 +40,7 @@ pub mod event {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub miss_id: i64,
-        pub signal: String,
+        pub signal: crate::views::Signal,
         pub channel: String,
         pub session_id: Option<String>,
         pub ask_id: Option<String>,

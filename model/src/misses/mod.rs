@@ -8,36 +8,12 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::idempotency::{self, Answer, IdempotencyError, Key};
 use crate::storage::StorageError;
 
-/// Why a question counts as a miss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signal {
-    /// The matcher found nothing confident enough.
-    NoMatch,
-    /// The bot offered choices and the customer took none.
-    ClarifyNotTaken,
-    NegativeFeedback,
-    Handoff,
-    /// Sent by an external bot through `POST /api/v1/misses`.
-    Reported,
-}
-
-impl Signal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signal::NoMatch => "no_match",
-            Signal::ClarifyNotTaken => "clarify_not_taken",
-            Signal::NegativeFeedback => "negative_feedback",
-            Signal::Handoff => "handoff",
-            Signal::Reported => "reported",
-        }
-    }
-}
+use crate::views::Outcome;
+pub use crate::views::{MissStatus, Signal};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -122,9 +98,6 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// The status of a miss that published knowledge now answers (loop yield).
-pub const CLOSED: &str = "closed";
-
 /// Stores the reports in one transaction: when this returns, they are durable.
 pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), StorageError> {
     let txn = crate::storage::write(db).await?;
@@ -174,9 +147,9 @@ async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), Storage
         Some(m) => {
             // Published knowledge closed it, yet the bot fails on it again (the point was archived
             // or changed): it is work again, and the assigner places it in a group.
-            if m.status == CLOSED {
+            if m.status == MissStatus::Closed {
                 entity::miss::Entity::update_many()
-                    .col_expr(entity::miss::Column::Status, Expr::value("open"))
+                    .col_expr(entity::miss::Column::Status, Expr::value(MissStatus::Open))
                     .col_expr(entity::miss::Column::ClusterId, Expr::value(Option::<i64>::None))
                     .col_expr(
                         entity::miss::Column::ClosedAt,
@@ -206,7 +179,7 @@ async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), Storage
                 question: Set(r.question.trim().to_string()),
                 normalized: Set(normalized),
                 count: Set(1),
-                status: Set("open".into()),
+                status: Set(MissStatus::Open),
                 first_seen_at: Set(r.occurred_at),
                 last_seen_at: Set(r.occurred_at),
                 ..Default::default()
@@ -218,7 +191,7 @@ async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), Storage
     };
     entity::event::ActiveModel {
         miss_id: Set(miss_id),
-        signal: Set(r.signal.as_str().to_string()),
+        signal: Set(r.signal),
         channel: Set(r.channel.clone()),
         session_id: Set(r.session_id.clone()),
         ask_id: Set(r.ask_id.clone()),
@@ -240,7 +213,7 @@ pub async fn record_untaken_clarifications(
 ) -> Result<usize, StorageError> {
     use crate::matching::asks::entity as asks;
     let due = asks::Entity::find()
-        .filter(asks::Column::Outcome.eq("clarify"))
+        .filter(asks::Column::Outcome.eq(Outcome::Clarify))
         .filter(asks::Column::MissRecorded.eq(false))
         .filter(asks::Column::ChosenKnowledgeId.is_null())
         .filter(asks::Column::CreatedAt.lt(Utc::now() - after))
@@ -265,7 +238,7 @@ pub async fn record_untaken_clarifications(
             &Report {
                 question: a.question.clone(),
                 signal: Signal::ClarifyNotTaken,
-                channel: a.channel.clone(),
+                channel: a.channel.to_string(),
                 session_id: a.session_id.clone(),
                 ask_id: Some(a.ask_id.clone()),
                 reason: None,

@@ -10,17 +10,12 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use super::Result;
 use crate::embedding::cache::embed_cached;
 use crate::inbox::entity::cluster;
-use crate::inbox::OPEN;
 use crate::knowledge::entity::point;
 use crate::knowledge::feed;
 use crate::misses::entity::miss;
-use crate::misses::CLOSED;
 use crate::services::Services;
 use crate::storage::meta;
-use crate::views::PointStatus;
-
-/// A trainer's link or create, waiting for its knowledge to be published.
-const RESOLVED: &str = "resolved";
+use crate::views::{Action, GroupStatus, MissStatus, PointStatus};
 
 /// The feed revision through which published knowledge has closed what it answers.
 const SWEPT_THROUGH: &str = "closing_swept_through";
@@ -41,7 +36,7 @@ pub(super) async fn sweep(services: &Services) -> Result<usize> {
     let ids: Vec<i32> = point::Entity::find()
         .select_only()
         .column(point::Column::Id)
-        .filter(point::Column::Status.eq(PointStatus::Published.as_str()))
+        .filter(point::Column::Status.eq(PointStatus::Published))
         .filter(point::Column::FeedRevision.gt(done))
         .filter(point::Column::FeedRevision.lte(through))
         .into_tuple()
@@ -72,9 +67,9 @@ pub(super) async fn close_answered(services: &Services, knowledge_ids: &[i32]) -
     }
     let candidates = miss::Entity::find()
         .filter(
-            Condition::any().add(miss::Column::Status.eq(OPEN)).add(
+            Condition::any().add(miss::Column::Status.eq(MissStatus::Open)).add(
                 Condition::all()
-                    .add(miss::Column::Status.eq(RESOLVED))
+                    .add(miss::Column::Status.eq(MissStatus::Resolved))
                     .add(miss::Column::KnowledgeId.is_in(knowledge_ids.to_vec())),
             ),
         )
@@ -93,7 +88,9 @@ pub(super) async fn close_answered(services: &Services, knowledge_ids: &[i32]) -
         // A miss decided for another point is that point's to close.
         let mine: Vec<usize> = (0..candidates.len())
             .filter(|&i| !taken[i])
-            .filter(|&i| candidates[i].status == OPEN || candidates[i].knowledge_id == Some(knowledge_id))
+            .filter(|&i| {
+                candidates[i].status == MissStatus::Open || candidates[i].knowledge_id == Some(knowledge_id)
+            })
             .collect();
         let subset: Vec<(&str, &[f32])> = mine.iter().map(|&i| probes[i]).collect();
         let answered: Vec<usize> =
@@ -120,11 +117,11 @@ async fn close<'a>(
     let mut closed = 0;
     for chunk in ids.chunks(500) {
         closed += miss::Entity::update_many()
-            .col_expr(miss::Column::Status, Expr::value(CLOSED))
+            .col_expr(miss::Column::Status, Expr::value(MissStatus::Closed))
             .col_expr(miss::Column::KnowledgeId, Expr::value(knowledge_id))
             .col_expr(miss::Column::ClosedAt, Expr::value(now))
             .filter(miss::Column::Id.is_in(chunk.to_vec()))
-            .filter(miss::Column::Status.is_in([OPEN, RESOLVED]))
+            .filter(miss::Column::Status.is_in([MissStatus::Open, MissStatus::Resolved]))
             .exec(&txn)
             .await?
             .rows_affected as usize;
@@ -134,7 +131,7 @@ async fn close<'a>(
     for &group in &groups {
         let left = miss::Entity::find()
             .filter(miss::Column::ClusterId.eq(group))
-            .filter(miss::Column::Status.eq(OPEN))
+            .filter(miss::Column::Status.eq(MissStatus::Open))
             .one(&txn)
             .await?;
         if left.is_none() {
@@ -143,13 +140,13 @@ async fn close<'a>(
     }
     for chunk in emptied.chunks(500) {
         cluster::Entity::update_many()
-            .col_expr(cluster::Column::Status, Expr::value(RESOLVED))
-            .col_expr(cluster::Column::Action, Expr::value("answered"))
+            .col_expr(cluster::Column::Status, Expr::value(GroupStatus::Resolved))
+            .col_expr(cluster::Column::Action, Expr::value(Action::Answered))
             .col_expr(cluster::Column::KnowledgeId, Expr::value(knowledge_id))
             .col_expr(cluster::Column::ResolvedAt, Expr::value(now))
             .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
             .filter(cluster::Column::Id.is_in(chunk.to_vec()))
-            .filter(cluster::Column::Status.eq(OPEN))
+            .filter(cluster::Column::Status.eq(GroupStatus::Open))
             .exec(&txn)
             .await?;
     }

@@ -13,6 +13,7 @@ use crate::matching::asks::entity as asks;
 use crate::matching::preview::Probe;
 use crate::matching::PointDoc;
 use crate::services::Services;
+use crate::views::Outcome;
 use crate::views::{Actor, PublishReport, Regression, Role};
 
 /// Recently answered questions the regression check replays, beside the knowledge base's own
@@ -118,7 +119,7 @@ async fn recent_answers(services: &Services) -> Result<Vec<Probe>> {
     let rows: Vec<String> = asks::Entity::find()
         .select_only()
         .column(asks::Column::Question)
-        .filter(asks::Column::Outcome.eq("answered"))
+        .filter(asks::Column::Outcome.eq(Outcome::Answered))
         .filter(asks::Column::CreatedAt.gte(since))
         .filter(Condition::any().add(asks::Column::Helpful.is_null()).add(asks::Column::Helpful.eq(true)))
         .order_by_desc(asks::Column::Id)

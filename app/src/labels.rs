@@ -1,0 +1,207 @@
+//! How users read the domain's words: states, outcomes, signals, actions, roles and template
+//! slots. The model sends the words (`views::*` enums, slot keys); the app names them in the
+//! user's language through the i18n table.
+
+use model::views::{
+    Action, Channel, GroupStatus, Outcome, PointStatus, RevisionState, Role, Signal, Template,
+};
+
+use crate::i18n::{tr, Lang};
+
+/// A domain word users see: its key in the i18n table.
+pub trait Label: Copy {
+    fn key(self) -> &'static str;
+
+    fn label(self, lang: Lang) -> &'static str {
+        tr(lang, self.key())
+    }
+}
+
+impl Label for Outcome {
+    fn key(self) -> &'static str {
+        match self {
+            Outcome::Answered => "outcome.answered",
+            Outcome::Clarify => "outcome.clarify",
+            Outcome::Miss => "outcome.miss",
+        }
+    }
+}
+
+impl Label for Channel {
+    fn key(self) -> &'static str {
+        match self {
+            Channel::Bot => "channel.bot",
+            Channel::Online => "channel.online",
+            Channel::Hotline => "channel.hotline",
+        }
+    }
+}
+
+impl Label for GroupStatus {
+    fn key(self) -> &'static str {
+        match self {
+            GroupStatus::Open => "group.open",
+            GroupStatus::Resolved => "group.resolved",
+            GroupStatus::Dismissed => "group.dismissed",
+            GroupStatus::Merged => "group.merged",
+        }
+    }
+}
+
+impl Label for Action {
+    fn key(self) -> &'static str {
+        match self {
+            Action::Link => "action.link",
+            Action::Create => "action.create",
+            Action::Dismiss => "action.dismiss",
+            Action::Answered => "action.answered",
+        }
+    }
+}
+
+impl Label for Signal {
+    fn key(self) -> &'static str {
+        match self {
+            Signal::NoMatch => "signal.no_match",
+            Signal::ClarifyNotTaken => "signal.clarify_not_taken",
+            Signal::NegativeFeedback => "signal.negative_feedback",
+            Signal::Handoff => "signal.handoff",
+            Signal::Reported => "signal.reported",
+        }
+    }
+}
+
+impl Label for PointStatus {
+    fn key(self) -> &'static str {
+        match self {
+            PointStatus::Draft => "status.draft",
+            PointStatus::InReview => "status.in_review",
+            PointStatus::Rejected => "status.rejected",
+            PointStatus::Published => "status.published",
+            PointStatus::Archived => "status.archived",
+        }
+    }
+}
+
+impl Label for RevisionState {
+    fn key(self) -> &'static str {
+        match self {
+            RevisionState::Draft => "status.draft",
+            RevisionState::InReview => "status.in_review",
+            RevisionState::Rejected => "status.rejected",
+            RevisionState::Published => "status.published",
+            RevisionState::Superseded => "status.superseded",
+            RevisionState::Archived => "status.archived",
+        }
+    }
+}
+
+impl Label for Role {
+    fn key(self) -> &'static str {
+        match self {
+            Role::Bot => "role.bot",
+            Role::Trainer => "role.trainer",
+            Role::Reviewer => "role.reviewer",
+            Role::Supervisor => "role.supervisor",
+            Role::Admin => "role.admin",
+        }
+    }
+}
+
+impl Label for Template {
+    fn key(self) -> &'static str {
+        match self {
+            Template::Promotion => "template.promotion",
+            Template::Product => "template.product",
+            Template::Pricing => "template.pricing",
+            Template::Service => "template.service",
+            Template::Update => "template.update",
+        }
+    }
+}
+
+/// Several words, in the user's language, as one line.
+pub fn list<L: Label>(items: &[L], lang: Lang) -> String {
+    items.iter().map(|i| i.label(lang)).collect::<Vec<_>>().join(if lang == Lang::Zh { "、" } else { ", " })
+}
+
+/// The title of slot `key` of a `template` module (the key itself if unknown, so a gap shows).
+pub fn slot_title(lang: Lang, template: Template, key: &str) -> String {
+    SLOTS
+        .iter()
+        .find(|(t, k, _, _)| *t == template && *k == key)
+        .map(|(_, _, en, zh)| if lang == Lang::Zh { *zh } else { *en })
+        .unwrap_or(key)
+        .to_string()
+}
+
+/// (template, slot key, English, Chinese)
+const SLOTS: &[(Template, &str, &str, &str)] = &[
+    (Template::Promotion, "what", "What the offer is", "活动内容"),
+    (Template::Promotion, "eligibility", "Who can take part", "参与条件"),
+    (Template::Promotion, "period", "When it starts and ends", "活动时间"),
+    (Template::Promotion, "how_to_join", "How to sign up", "如何参加"),
+    (Template::Promotion, "price", "What it costs or saves", "优惠力度与费用"),
+    (Template::Promotion, "terms", "Terms, limits and combining offers", "规则与限制"),
+    (Template::Promotion, "cancel", "How to leave the offer", "如何退出"),
+    (Template::Product, "what", "What the product is", "产品介绍"),
+    (Template::Product, "features", "What it includes", "包含内容"),
+    (Template::Product, "eligibility", "Who can get it", "办理条件"),
+    (Template::Product, "how_to_get", "How to get it", "如何办理"),
+    (Template::Product, "price", "What it costs", "资费"),
+    (Template::Product, "cancel", "How to cancel it", "如何取消"),
+    (Template::Pricing, "price", "What it costs", "价格"),
+    (Template::Pricing, "billing", "How and when it is billed", "计费方式"),
+    (Template::Pricing, "extra_fees", "Extra fees and charges", "额外费用"),
+    (Template::Pricing, "discounts", "Discounts", "优惠"),
+    (Template::Pricing, "change_plan", "How to change the price plan", "如何变更"),
+    (Template::Service, "what", "What the service does", "服务说明"),
+    (Template::Service, "how_to_request", "How to request it", "如何申请"),
+    (Template::Service, "documents", "What is needed", "所需材料"),
+    (Template::Service, "time", "How long it takes", "办理时长"),
+    (Template::Service, "fee", "What it costs", "费用"),
+    (Template::Service, "status", "How to follow a request", "进度查询"),
+    (Template::Update, "what_changed", "What changed", "变更内容"),
+    (Template::Update, "when", "When it takes effect", "生效时间"),
+    (Template::Update, "who", "Who is affected", "影响范围"),
+    (Template::Update, "action", "What customers need to do", "客户需要做什么"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        keys.extend(Outcome::ALL.iter().map(|v| v.key()));
+        keys.extend(Channel::ALL.iter().map(|v| v.key()));
+        keys.extend(GroupStatus::ALL.iter().map(|v| v.key()));
+        keys.extend(Action::ALL.iter().map(|v| v.key()));
+        keys.extend(Signal::ALL.iter().map(|v| v.key()));
+        keys.extend(PointStatus::ALL.iter().map(|v| v.key()));
+        keys.extend(RevisionState::ALL.iter().map(|v| v.key()));
+        keys.extend(Role::ALL.iter().map(|v| v.key()));
+        keys.extend(Template::ALL.iter().map(|v| v.key()));
+        keys
+    }
+
+    #[test]
+    fn every_state_has_a_label_in_both_languages() {
+        for key in keys() {
+            for lang in [Lang::En, Lang::Zh] {
+                assert_ne!(tr(lang, key), key, "{key} has no {lang:?} text");
+            }
+        }
+    }
+
+    #[test]
+    fn every_slot_of_every_template_has_a_title_in_both_languages() {
+        for t in Template::ALL {
+            for key in t.slots() {
+                for lang in [Lang::En, Lang::Zh] {
+                    assert_ne!(slot_title(lang, *t, key), *key, "{t} {key} {lang:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The miss inbox: groups, their questions, claims and trainers' decisions.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+states! {
+    /// Where a reported question stands.
+    pub enum MissStatus("miss status") {
+        Open = "open",
+        /// A trainer linked it or made knowledge from it.
+        Resolved = "resolved",
+        Dismissed = "dismissed",
+        /// Published knowledge now answers it (loop yield).
+        Closed = "closed",
+    }
+
+    /// Where an inbox group stands.
+    pub enum GroupStatus("group status") {
+        Open = "open",
+        Resolved = "resolved",
+        Dismissed = "dismissed",
+        /// Folded into another group by a regrouping or a trainer's merge.
+        Merged = "merged",
+    }
+
+    /// What was done with a group: a trainer's decision, or published knowledge answering it.
+    pub enum Action("action") {
+        Link = "link",
+        Create = "create",
+        Dismiss = "dismiss",
+        Answered = "answered",
+    }
+
+    /// How a question reached the inbox.
+    pub enum Signal("signal") {
+        /// The matcher found nothing confident enough.
+        NoMatch = "no_match",
+        /// The bot offered choices and the customer took none.
+        ClarifyNotTaken = "clarify_not_taken",
+        NegativeFeedback = "negative_feedback",
+        Handoff = "handoff",
+        /// Sent by an external bot through `POST /api/v1/misses`.
+        Reported = "reported",
+    }
+}
+
+/// One question of an inbox group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterMember {
+    pub miss_id: String,
+    pub question: String,
+    /// How often it was asked (all signals, all time).
+    pub count: i64,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// Where and how it was reported, most frequent first.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+}
+
+/// A published knowledge point close to a group: "this is a new way of asking X".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub knowledge_id: String,
+    pub question: String,
+    pub score: f32,
+    /// Its category path: where a new point for the same group probably belongs.
+    #[serde(default)]
+    pub category: String,
+}
+
+/// A group of the miss inbox, as trainers and the API see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub id: String,
+    pub status: GroupStatus,
+    /// The group's most typical question.
+    pub label: String,
+    pub key_terms: Vec<String>,
+    /// Distinct questions.
+    pub size: i64,
+    /// Reports of its questions (within the filters).
+    pub volume: i64,
+    /// Reports in the last 24 hours.
+    pub last_day: i64,
+    /// Reports in the 7 days before that.
+    pub previous_week: i64,
+    /// Last day's volume over the previous week's daily mean; above 1 is rising. A group with
+    /// no earlier reports has the last day's volume itself.
+    pub trend: f64,
+    pub last_seen: DateTime<Utc>,
+    pub channels: Vec<String>,
+    pub signals: Vec<Signal>,
+    pub impact: f64,
+    pub members: Vec<ClusterMember>,
+    pub suggestions: Vec<Suggestion>,
+    /// Reports per day over the last two weeks, oldest first (the sparkline).
+    #[serde(default)]
+    pub daily: Vec<i64>,
+    /// The trainer working on it now, if any.
+    #[serde(default)]
+    pub claimed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterPage {
+    pub total: i64,
+    pub clusters: Vec<ClusterView>,
+}
+
+/// What a full regrouping did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegroupReport {
+    pub clusters: usize,
+    pub misses: usize,
+    pub seconds: f64,
+    /// Groups that kept their id (the trainers' open work stays where it was).
+    pub kept: usize,
+}
+
+/// What a trainer's decision on a group did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub knowledge_id: Option<String>,
+    pub resolved_misses: usize,
+    /// Names the decision for an undo (until its knowledge is published).
+    #[serde(default)]
+    pub decision_id: String,
+}
+
+/// A trainer holds a group while working on it; others see who and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub cluster_id: String,
+    pub by: String,
+    pub until: DateTime<Utc>,
+}
+
+/// A trainer's recent decision, as the workbench lists it for undoing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub id: String,
+    pub cluster_id: String,
+    pub action: Action,
+    pub knowledge_id: Option<String>,
+    pub misses: usize,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub undone: bool,
+}
+
+/// What an undo put back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undone {
+    pub cluster_id: String,
+    pub reopened_misses: usize,
+}
+
+/// A trainer's decision on an inbox group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Decision {
+    /// The questions become phrasings of an existing knowledge point.
+    Link {
+        knowledge_id: String,
+        #[serde(default)]
+        miss_ids: Option<Vec<String>>,
+    },
+    /// A new knowledge point with the questions as phrasings.
+    Create {
+        category: String,
+        question: String,
+        answer: String,
+        #[serde(default)]
+        miss_ids: Option<Vec<String>>,
+    },
+    /// Noise, chit-chat, out of scope, abuse: closed with the reason.
+    Dismiss { reason: String },
+}

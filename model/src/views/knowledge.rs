@@ -1,0 +1,230 @@
+//! Categories, knowledge points, their revisions, diffs, imports and the bots' feed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+states! {
+    /// The kinds of module a category can be; each lists the knowledge points such a module
+    /// should have.
+    pub enum Template("template") {
+        Promotion = "promotion",
+        Product = "product",
+        Pricing = "pricing",
+        Service = "service",
+        Update = "update",
+    }
+
+    pub enum PointStatus("point status") {
+        Draft = "draft",
+        InReview = "in_review",
+        Rejected = "rejected",
+        Published = "published",
+        Archived = "archived",
+    }
+
+    /// A revision's place in the lifecycle. `Superseded` is a draft or review replaced by a
+    /// later edit, or a published revision replaced by a later publish.
+    pub enum RevisionState("revision state") {
+        Draft = "draft",
+        InReview = "in_review",
+        Rejected = "rejected",
+        Published = "published",
+        Superseded = "superseded",
+        Archived = "archived",
+    }
+}
+
+impl Template {
+    /// The slots a module of this kind should fill, by key (the app names them in each
+    /// language).
+    pub fn slots(self) -> &'static [&'static str] {
+        match self {
+            Template::Promotion => {
+                &["what", "eligibility", "period", "how_to_join", "price", "terms", "cancel"]
+            }
+            Template::Product => &["what", "features", "eligibility", "how_to_get", "price", "cancel"],
+            Template::Pricing => &["price", "billing", "extra_fees", "discounts", "change_plan"],
+            Template::Service => &["what", "how_to_request", "documents", "time", "fee", "status"],
+            Template::Update => &["what_changed", "when", "who", "action"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryNode {
+    pub id: i32,
+    pub parent_id: Option<i32>,
+    pub name: String,
+    /// Names from the root down, joined with `/`.
+    pub path: String,
+    pub depth: usize,
+    pub template: Option<Template>,
+    /// Knowledge points directly in this category (archived ones not counted).
+    pub points: usize,
+}
+
+/// The editable content of a knowledge point: what a trainer writes and a revision stores.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Content {
+    pub category_id: i32,
+    pub question: String,
+    pub answer: String,
+    pub phrasings: Vec<String>,
+    /// Which slot of the module's template this point fills, if any.
+    pub template_slot: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointSummary {
+    pub id: i32,
+    pub category_id: i32,
+    pub category_path: String,
+    pub question: String,
+    pub status: PointStatus,
+    /// Whether the bot serves a revision of this point.
+    pub live: bool,
+    pub version: i32,
+    pub phrasings: usize,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub number: i32,
+    pub state: RevisionState,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_comment: Option<String>,
+    pub category_path: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointDetail {
+    pub id: i32,
+    pub version: i32,
+    pub status: PointStatus,
+    pub head: RevisionView,
+    pub published: Option<RevisionView>,
+    /// Misses closed because this point, once published, answered them.
+    #[serde(default)]
+    pub loop_yield: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    Same,
+    Added,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub kind: SpanKind,
+    pub text: String,
+}
+
+/// One changed field, as inline spans (words for Latin text, characters for Chinese).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// `category`, `question`, `answer` or `template_slot`.
+    pub field: String,
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Diff {
+    pub fields: Vec<FieldChange>,
+    pub phrasings_added: Vec<String>,
+    pub phrasings_removed: Vec<String>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.phrasings_added.is_empty() && self.phrasings_removed.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub revision: RevisionView,
+    /// What this revision changed against the one before it.
+    pub changes: Diff,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub point: PointSummary,
+    pub submitted: RevisionView,
+    /// Against the published revision; for a point never published, against nothing.
+    pub diff: Diff,
+    pub first_publication: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub key: String,
+    /// The knowledge points that fill it.
+    pub filled_by: Vec<i32>,
+}
+
+/// A module's knowledge page: its published points in one readable page, and the template
+/// slots still missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModulePage {
+    pub category: CategoryNode,
+    pub slots: Vec<SlotView>,
+    pub points: Vec<PublishedPoint>,
+    /// Points in this module not yet published (drafts, in review), by question.
+    pub unpublished: Vec<PointSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedPoint {
+    pub id: i32,
+    pub question: String,
+    pub answer: String,
+    pub phrasings: Vec<String>,
+    pub template_slot: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<LineError>,
+    /// The points an import with publishing put live (for closing the misses they answer).
+    #[serde(skip)]
+    pub published: Vec<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// One published change for bots (`GET /api/v1/knowledge?since=`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    pub id: String,
+    pub category: String,
+    pub question: String,
+    pub phrasings: Vec<String>,
+    pub answer: String,
+    pub updated_at: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    pub revision: i64,
+    pub items: Vec<FeedItem>,
+}

@@ -1,0 +1,55 @@
+//! What the matcher answers.
+
+use serde::{Deserialize, Serialize};
+
+states! {
+    /// What the matcher decided about a question.
+    pub enum Outcome("outcome") {
+        Answered = "answered",
+        Clarify = "clarify",
+        Miss = "miss",
+    }
+
+    /// Where a customer asked.
+    pub enum Channel("channel") {
+        Bot = "bot",
+        Online = "online",
+        Hotline = "hotline",
+    }
+}
+
+impl Default for Channel {
+    fn default() -> Self {
+        Channel::Bot
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskAnswer {
+    pub knowledge_id: String,
+    pub question: String,
+    pub answer: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskCandidate {
+    pub knowledge_id: String,
+    pub question: String,
+    pub score: f32,
+    /// The two halves of the score, for the trainers' test window.
+    pub semantic: f32,
+    pub lexical: f32,
+    /// Its answer, so an agent can read it without another call.
+    pub answer: String,
+    /// How often agents opened it from the search page (breaks ties).
+    pub clicks: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AskResponse {
+    pub ask_id: String,
+    pub outcome: Outcome,
+    pub answer: Option<AskAnswer>,
+    pub candidates: Vec<AskCandidate>,
+}

@@ -1,0 +1,23 @@
+//! What the services take and return, as plain serde types, by domain. This module is built for
+//! the browser too (without the `backend` feature), so the UI shows exactly what services
+//! produce.
+
+#[macro_use]
+mod states;
+
+pub mod accounts;
+pub mod embedding;
+pub mod inbox;
+pub mod knowledge;
+pub mod matching;
+pub mod metrics;
+pub mod publishing;
+
+pub use accounts::*;
+pub use embedding::*;
+pub use inbox::*;
+pub use knowledge::*;
+pub use matching::*;
+pub use metrics::*;
+pub use publishing::*;
+pub use states::UnknownState;
