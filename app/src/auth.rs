@@ -7,7 +7,8 @@ use leptos::server_fn::codec::Json;
 use model::views::Role;
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{tr, use_lang, Lang};
+use crate::errors::{error_text, AppError};
+use crate::i18n::{tr, use_lang};
 use crate::labels::Label;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,17 +18,17 @@ pub struct Me {
 }
 
 #[server(endpoint = "sign_in", input = Json)]
-pub async fn sign_in(name: String, password: String) -> Result<Me, ServerFnError> {
+pub async fn sign_in(name: String, password: String) -> Result<Me, AppError> {
     ssr::sign_in(name, password).await
 }
 
 #[server(endpoint = "sign_out", input = Json)]
-pub async fn sign_out() -> Result<(), ServerFnError> {
+pub async fn sign_out() -> Result<(), AppError> {
     ssr::sign_out().await
 }
 
 #[server(endpoint = "who_am_i", input = Json)]
-pub async fn who_am_i() -> Result<Option<Me>, ServerFnError> {
+pub async fn who_am_i() -> Result<Option<Me>, AppError> {
     Ok(crate::server::principal().map(|p| Me { name: p.actor.name, role: p.actor.role }))
 }
 
@@ -39,7 +40,9 @@ pub(crate) mod ssr {
     use leptos_axum::ResponseOptions;
     use model::accounts::{sessions, throttle, ClientInfo};
 
-    use crate::server::{fail, services};
+    use model::views::Problem;
+
+    use crate::server::{fail, refuse, services};
 
     fn set_cookie(value: String) {
         if let (Some(response), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
@@ -62,18 +65,18 @@ pub(crate) mod ssr {
         }
     }
 
-    pub async fn sign_in(name: String, password: String) -> Result<Me, ServerFnError> {
+    pub async fn sign_in(name: String, password: String) -> Result<Me, AppError> {
         let services = services()?;
         let name = name.trim();
         let client = client();
         let admitted =
             match throttle::admit(&services.db, name, client.address.as_deref()).await.map_err(fail)? {
                 Ok(admitted) => admitted,
-                Err(wait) => return Err(ServerFnError::new(super::throttled(wait.as_secs() / 60 + 1))),
+                Err(wait) => return Err(refuse(Problem::Throttled { minutes: wait.as_secs() / 60 + 1 })),
             };
         let Some((secret, user)) = sessions::sign_in(&services.db, name, &password).await.map_err(fail)?
         else {
-            return Err(ServerFnError::new(super::WRONG_CREDENTIALS));
+            return Err(refuse(Problem::WrongCredentials));
         };
         throttle::succeeded(&services.db, admitted).await.map_err(fail)?;
         let max_age = sessions::LIFETIME.num_seconds();
@@ -88,7 +91,7 @@ pub(crate) mod ssr {
         Ok(Me { name: user.name, role: user.role })
     }
 
-    pub async fn sign_out() -> Result<(), ServerFnError> {
+    pub async fn sign_out() -> Result<(), AppError> {
         let services = services()?;
         let headers = use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default();
         let secret = headers
@@ -106,35 +109,6 @@ pub(crate) mod ssr {
             secure(&client())
         ));
         Ok(())
-    }
-}
-
-/// Sign-in's two refusals, in English on the wire (scripts read them) and in the user's
-/// language on the page ([`sign_in_error`]).
-const WRONG_CREDENTIALS: &str = "wrong name or password";
-const THROTTLED: (&str, &str) = ("too many failed sign-ins: try again in ", " minutes");
-
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn throttled(minutes: u64) -> String {
-    format!("{}{minutes}{}", THROTTLED.0, THROTTLED.1)
-}
-
-/// A sign-in error as the page shows it, in `lang`.
-fn sign_in_error(lang: Lang, text: &str) -> String {
-    if text == WRONG_CREDENTIALS {
-        return tr(lang, "signin.wrong").to_string();
-    }
-    match text.strip_prefix(THROTTLED.0).and_then(|r| r.strip_suffix(THROTTLED.1)) {
-        Some(minutes) => tr(lang, "signin.throttled").replace("{n}", minutes),
-        None => text.to_string(),
-    }
-}
-
-/// The text of a server function's error, without the framework's prefix.
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
     }
 }
 
@@ -192,10 +166,7 @@ pub fn SignIn() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>{move || t("signin.submit")}</button>
                 {move || match action.value().get() {
-                    Some(Err(e)) => {
-                        let text = sign_in_error(lang.get(), &error_text(&e));
-                        view! { <p class="error" data-testid="signin-error">{text}</p> }.into_any()
-                    }
+                    Some(Err(e)) => view! { <p class="error" data-testid="signin-error">{error_text(&e)}</p> }.into_any(),
                     _ => ().into_any(),
                 }}
             </form>
@@ -238,14 +209,15 @@ mod tests {
 
     #[test]
     fn sign_in_refusals_are_shown_in_the_users_language() {
-        assert_eq!(sign_in_error(Lang::Zh, WRONG_CREDENTIALS), "用户名或密码错误");
-        assert_eq!(sign_in_error(Lang::En, WRONG_CREDENTIALS), "wrong name or password");
-        assert_eq!(sign_in_error(Lang::Zh, &throttled(12)), "登录失败次数过多，请 12 分钟后再试");
-        assert_eq!(
-            sign_in_error(Lang::En, &throttled(3)),
-            "too many failed sign-ins: try again in 3 minutes"
-        );
-        assert_eq!(sign_in_error(Lang::Zh, "something else"), "something else");
+        use crate::errors::AppError;
+        use crate::i18n::Lang;
+        use model::views::Problem;
+        let wrong = AppError::from(Problem::WrongCredentials);
+        assert_eq!(wrong.text(Lang::Zh), "用户名或密码错误");
+        assert_eq!(wrong.text(Lang::En), "wrong name or password");
+        let throttled = AppError::from(Problem::Throttled { minutes: 12 });
+        assert_eq!(throttled.text(Lang::Zh), "登录失败次数过多，请 12 分钟后再试");
+        assert_eq!(throttled.text(Lang::En), "too many failed sign-ins: try again in 12 minutes");
     }
 
     #[test]

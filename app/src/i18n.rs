@@ -2,6 +2,7 @@
 //! switches), else the browser's Accept-Language, else English; server and browser agree on
 //! it, so hydration sees the same text the server rendered.
 
+use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -251,6 +252,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("outcome.answered", "answered", "已回答"),
     ("outcome.clarify", "clarified", "已澄清"),
     ("outcome.miss", "missed", "未回答"),
+    ("forbidden.title", "Not for your role", "无权访问"),
+    ("forbidden.needs", "This page needs the {needed} role; {name} has the {has} role.", "此页面需要“{needed}”角色；{name} 的角色是“{has}”。"),
     ("channel.bot", "bot", "机器人"),
     ("channel.online", "online chat", "在线客服"),
     ("channel.hotline", "hotline", "热线"),
@@ -392,7 +395,7 @@ mod tests {
 
 /// Keeps the signed-in user's language for their next sign-in; nothing for anonymous users.
 #[server(endpoint = "remember_language", input = Json)]
-pub async fn remember_language(lang: String) -> Result<(), ServerFnError> {
+pub async fn remember_language(lang: String) -> Result<(), AppError> {
     use crate::server::{fail, principal, services};
     let Some(user_id) = principal().and_then(|p| p.user_id) else { return Ok(()) };
     model::accounts::users::set_lang(&services()?.db, user_id, &lang).await.map_err(fail)

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod errors;
+mod guard;
 pub mod i18n;
 pub mod inbox;
 pub mod knowledge;
@@ -19,7 +21,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use guard::RequireRole;
 use i18n::{provide_lang, tr};
+use model::views::Role;
 
 /// The HTML document around the app, rendered by the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,9 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/knowledge/new") view=knowledge::EditorPage/>
                     <Route path=path!("/knowledge/:id") view=knowledge::EditorPage/>
                     <Route path=path!("/modules/:id") view=knowledge::ModuleView/>
-                    <Route path=path!("/review") view=knowledge::ReviewPage/>
-                    <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
-                    <Route path=path!("/dashboard/asks") view=dashboard::AsksPage/>
+                    <Route path=path!("/review") view=|| view! { <RequireRole role=Role::Reviewer><knowledge::ReviewPage/></RequireRole> }/>
+                    <Route path=path!("/dashboard") view=|| view! { <RequireRole role=Role::Supervisor><dashboard::DashboardPage/></RequireRole> }/>
+                    <Route path=path!("/dashboard/asks") view=|| view! { <RequireRole role=Role::Supervisor><dashboard::AsksPage/></RequireRole> }/>
                     <Route path=path!("/search") view=search::SearchPage/>
                 </Routes>
             </layout::Shell>

@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{AskResponse, Outcome};
 
-use crate::auth::error_text;
+use crate::errors::{error_text, AppError};
 use crate::i18n::{tr, use_lang};
 
 #[server(endpoint = "try_question", input = Json)]
-pub async fn try_question(question: String) -> Result<AskResponse, ServerFnError> {
+pub async fn try_question(question: String) -> Result<AskResponse, AppError> {
     use crate::server::{fail, services};
     let request = model::matching::AskRequest {
         question,
@@ -23,9 +23,14 @@ pub async fn try_question(question: String) -> Result<AskResponse, ServerFnError
 }
 
 #[server(endpoint = "open_knowledge", input = Json)]
-pub async fn open_knowledge(knowledge_id: String) -> Result<i64, ServerFnError> {
+pub async fn open_knowledge(knowledge_id: String) -> Result<i64, AppError> {
     use crate::server::{fail, services};
-    let id: i32 = knowledge_id.parse().map_err(|_| ServerFnError::new("not a knowledge id"))?;
+    let id: i32 = knowledge_id.parse().map_err(|_| {
+        crate::server::refuse(model::views::Problem::NotAnId {
+            thing: model::views::Thing::Point,
+            value: knowledge_id.clone(),
+        })
+    })?;
     services()?.matcher.record_click(id).await.map_err(fail)
 }
 

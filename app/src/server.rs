@@ -3,12 +3,16 @@
 
 use leptos::prelude::*;
 use model::accounts::Principal;
-use model::errors::{ErrorKind, Kind};
+use model::errors::{ErrorKind, Kind, Problem};
 use model::views::Actor;
 
-pub fn services() -> Result<model::Services, ServerFnError> {
-    use_context::<model::Services>()
-        .ok_or_else(|| ServerFnError::new("server state is missing from the request context"))
+use crate::errors::AppError;
+
+pub fn services() -> Result<model::Services, AppError> {
+    use_context::<model::Services>().ok_or_else(|| {
+        tracing::error!("server state is missing from the request context");
+        internal()
+    })
 }
 
 /// The caller the server's access check found, if any.
@@ -18,17 +22,54 @@ pub fn principal() -> Option<Principal> {
 
 /// The acting user; the access rules let no anonymous call reach a guarded function, so a
 /// missing one is refused here too rather than trusted.
-pub fn actor() -> Result<Actor, ServerFnError> {
-    principal().map(|p| p.actor).ok_or_else(|| ServerFnError::new("sign in first"))
+pub fn actor() -> Result<Actor, AppError> {
+    principal().map(|p| p.actor).ok_or_else(|| refuse(Problem::SignIn))
 }
 
-/// A domain error as the browser sees it: the message when it is the user's to act on;
-/// for our own failures (database, model) only that it was not theirs — the cause may hold
-/// SQL or data, so it goes to the server log.
-pub fn fail<E: Kind + std::fmt::Display>(e: E) -> ServerFnError {
-    if e.kind() == ErrorKind::Internal {
-        tracing::error!(error = %e, "server function failed");
-        return ServerFnError::new("internal error; the server log has the cause");
+/// A domain error as the browser sees it: a refusal as its typed problem (the page words it
+/// in the user's language); our own failures (database, model) only as internal — the cause
+/// may hold SQL or data, so it goes to the server log. The HTTP status follows the kind.
+pub fn fail<E: Kind + std::fmt::Display>(e: E) -> AppError {
+    match e.problem() {
+        Some(p) => refuse(p.clone()),
+        None if e.kind() == ErrorKind::Internal => {
+            tracing::error!(error = %e, "server function failed");
+            internal()
+        }
+        None => {
+            set_status(e.kind());
+            AppError { code: e.kind(), message: e.to_string(), problem: None }
+        }
     }
-    ServerFnError::new(e.to_string())
+}
+
+/// A refusal decided here rather than in a service.
+pub fn refuse(p: Problem) -> AppError {
+    set_status(p.kind());
+    p.into()
+}
+
+fn internal() -> AppError {
+    set_status(ErrorKind::Internal);
+    AppError {
+        code: ErrorKind::Internal,
+        message: "internal error; the server log has the cause".into(),
+        problem: None,
+    }
+}
+
+fn set_status(kind: ErrorKind) {
+    use http::StatusCode;
+    let status = match kind {
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorKind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
 }

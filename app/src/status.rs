@@ -1,6 +1,7 @@
 //! The status panel: is the database reachable, which embedding model serves, and how far a
 //! change of model has come.
 
+use crate::errors::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ pub struct StatusReport {
 // A fixed endpoint: the default one carries a hash of the build, so a wasm and a server built
 // from different checkouts would not find each other.
 #[server(endpoint = "system_status")]
-pub async fn system_status() -> Result<StatusReport, ServerFnError> {
+pub async fn system_status() -> Result<StatusReport, AppError> {
     ssr::system_status().await
 }
 
@@ -31,9 +32,8 @@ pub async fn system_status() -> Result<StatusReport, ServerFnError> {
 mod ssr {
     use super::*;
 
-    pub async fn system_status() -> Result<StatusReport, ServerFnError> {
-        let services = use_context::<model::Services>()
-            .ok_or_else(|| ServerFnError::new("server state is missing from the request context"))?;
+    pub async fn system_status() -> Result<StatusReport, AppError> {
+        let services = crate::server::services()?;
         let r = services.readiness().await;
         Ok(StatusReport {
             version: env!("CARGO_PKG_VERSION").to_string(),

@@ -203,8 +203,8 @@ async fn run(
         // A link that added nothing new leaves nothing to publish.
         match model::publishing::publish(&services, &reviewer(), id, None, true).await {
             Ok(r) => closed += r.closed_misses,
-            Err(model::publishing::PublishError::Knowledge(model::knowledge::KnowledgeError::Conflict(
-                _,
+            Err(model::publishing::PublishError::Knowledge(model::knowledge::KnowledgeError::Refused(
+                model::views::Problem::NoDraftToPublish { .. },
             ))) => {}
             Err(e) => panic!("publishing {id}: {e}"),
         }

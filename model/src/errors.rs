@@ -1,8 +1,8 @@
-//! Who an error is for. Every domain error says whether its message is for the caller (bad
-//! input, a missing or busy thing, a missing role: they can act on it) or for the operator (a
+//! Who an error is for. Every domain error is either a refusal — a [`Problem`] the caller can
+//! act on (bad input, a missing or busy thing, a missing role) — or a failure of ours (a
 //! database or model failure: its text may hold SQL, paths or data, so it goes to the log and
 //! the caller hears only that it was not their fault). The HTTP API and the browser's server
-//! functions both decide by this.
+//! functions both decide by [`Kind`].
 
 use crate::accounts::AccountError;
 use crate::idempotency::IdempotencyError;
@@ -11,29 +11,36 @@ use crate::knowledge::KnowledgeError;
 use crate::matching::MatchError;
 use crate::metrics::MetricsError;
 use crate::publishing::PublishError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    Invalid,
-    NotFound,
-    Conflict,
-    Forbidden,
-    /// Ours, not the caller's: logged, never shown.
-    Internal,
-}
+pub use crate::views::{ErrorKind, Problem};
 
 pub trait Kind {
     fn kind(&self) -> ErrorKind;
+
+    /// The refusal, when the error is one: what the caller is told, in their language.
+    fn problem(&self) -> Option<&Problem> {
+        None
+    }
+}
+
+impl Kind for Problem {
+    fn kind(&self) -> ErrorKind {
+        Problem::kind(self)
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        Some(self)
+    }
 }
 
 impl Kind for KnowledgeError {
     fn kind(&self) -> ErrorKind {
+        self.problem().map_or(ErrorKind::Internal, Problem::kind)
+    }
+
+    fn problem(&self) -> Option<&Problem> {
         match self {
-            KnowledgeError::Invalid(_) => ErrorKind::Invalid,
-            KnowledgeError::NotFound(_) => ErrorKind::NotFound,
-            KnowledgeError::Conflict(_) => ErrorKind::Conflict,
-            KnowledgeError::Forbidden(_) => ErrorKind::Forbidden,
-            KnowledgeError::Storage(_) => ErrorKind::Internal,
+            KnowledgeError::Refused(p) => Some(p),
+            KnowledgeError::Export(_) | KnowledgeError::Storage(_) => None,
         }
     }
 }
@@ -50,14 +57,17 @@ impl Kind for IdempotencyError {
 impl Kind for MatchError {
     fn kind(&self) -> ErrorKind {
         match self {
-            MatchError::Invalid(_) => ErrorKind::Invalid,
-            MatchError::NotFound(_) => ErrorKind::NotFound,
             MatchError::Knowledge(k) => k.kind(),
             MatchError::Idempotency(i) => i.kind(),
-            MatchError::Internal(_)
-            | MatchError::Cache(_)
-            | MatchError::Embed(_)
-            | MatchError::Storage(_) => ErrorKind::Internal,
+            _ => self.problem().map_or(ErrorKind::Internal, Problem::kind),
+        }
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            MatchError::Refused(p) => Some(p),
+            MatchError::Knowledge(k) => k.problem(),
+            _ => None,
         }
     }
 }
@@ -65,15 +75,18 @@ impl Kind for MatchError {
 impl Kind for InboxError {
     fn kind(&self) -> ErrorKind {
         match self {
-            InboxError::Invalid(_) => ErrorKind::Invalid,
-            InboxError::NotFound(_) => ErrorKind::NotFound,
-            InboxError::Conflict(_) => ErrorKind::Conflict,
             InboxError::Knowledge(k) => k.kind(),
             InboxError::Matching(m) => m.kind(),
-            InboxError::Embedding(_)
-            | InboxError::Storage(_)
-            | InboxError::Meta(_)
-            | InboxError::Internal(_) => ErrorKind::Internal,
+            _ => self.problem().map_or(ErrorKind::Internal, Problem::kind),
+        }
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            InboxError::Refused(p) => Some(p),
+            InboxError::Knowledge(k) => k.problem(),
+            InboxError::Matching(m) => m.problem(),
+            _ => None,
         }
     }
 }
@@ -88,24 +101,41 @@ impl Kind for PublishError {
             }
         }
     }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            PublishError::Knowledge(k) => k.problem(),
+            _ => None,
+        }
+    }
 }
 
 impl Kind for MetricsError {
     fn kind(&self) -> ErrorKind {
         match self {
-            MetricsError::Invalid(_) => ErrorKind::Invalid,
             MetricsError::Knowledge(k) => k.kind(),
-            MetricsError::Storage(_) => ErrorKind::Internal,
+            _ => self.problem().map_or(ErrorKind::Internal, Problem::kind),
+        }
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            MetricsError::Refused(p) => Some(p),
+            MetricsError::Knowledge(k) => k.problem(),
+            _ => None,
         }
     }
 }
 
 impl Kind for AccountError {
     fn kind(&self) -> ErrorKind {
+        self.problem().map_or(ErrorKind::Internal, Problem::kind)
+    }
+
+    fn problem(&self) -> Option<&Problem> {
         match self {
-            AccountError::Invalid(_) | AccountError::Role(_) => ErrorKind::Invalid,
-            AccountError::UserExists(_) => ErrorKind::Conflict,
-            AccountError::Hash(_) | AccountError::Random(_) | AccountError::Storage(_) => ErrorKind::Internal,
+            AccountError::Refused(p) => Some(p),
+            _ => None,
         }
     }
 }

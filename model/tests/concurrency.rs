@@ -202,7 +202,7 @@ async fn racing_trainers(services: model::Services) {
         let held: Vec<_> = claims.iter().filter_map(|c| c.as_ref().ok()).collect();
         assert_eq!(held.len(), 1, "{on} round {round}: {claims:?}");
         for c in claims.iter().filter_map(|c| c.as_ref().err()) {
-            assert!(matches!(c, InboxError::Conflict(_)), "{c}");
+            assert!(matches!(c, InboxError::Refused(model::views::Problem::Claimed { .. })), "{c}");
         }
         let holder = held[0].by.clone();
         s.inbox.release(&Actor::new(&holder, Role::Trainer), &group).await.unwrap();
@@ -225,7 +225,16 @@ async fn racing_trainers(services: model::Services) {
         let ok = resolved.iter().filter(|r| r.is_ok()).count();
         assert_eq!(ok, 1, "{on} round {round}: {resolved:?}");
         for e in resolved.iter().filter_map(|r| r.as_ref().err()) {
-            assert!(matches!(e, InboxError::Conflict(_)), "{e}");
+            assert!(
+                matches!(
+                    e,
+                    InboxError::Refused(
+                        model::views::Problem::GroupClosed { .. }
+                            | model::views::Problem::NothingToDecide { .. }
+                    )
+                ),
+                "{e}"
+            );
         }
         assert_eq!(decision::Entity::find().count(&s.db).await.unwrap(), decisions_before + 1);
         let points_after = model::knowledge::entity::point::Entity::find().count(&s.db).await.unwrap();
@@ -262,7 +271,10 @@ async fn racing_knowledge(db: DatabaseConnection) {
         .await;
         assert_eq!(created.iter().filter(|r| r.is_ok()).count(), 1, "{on} round {round}: {created:?}");
         for e in created.iter().filter_map(|r| r.as_ref().err()) {
-            assert!(matches!(e, KnowledgeError::Conflict(_)), "{e}");
+            assert!(
+                matches!(e, KnowledgeError::Refused(model::views::Problem::DuplicateQuestion { .. })),
+                "{e}"
+            );
         }
 
         // Two siblings, each moved under the other at the same moment, many times over: at most
@@ -317,12 +329,19 @@ async fn regroup_race(s: model::Services) {
     s.inbox.assign_pending().await.unwrap();
 
     // Trainers dismiss groups one after another while the inbox regroups, again and again.
+    // It keeps deciding until the inbox has regrouped at least twice meanwhile: a fast machine
+    // must not finish its decisions inside the first regrouping and leave no race.
+    let regrouped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let trainer = {
         let inbox = s.inbox.clone();
+        let regrouped = regrouped.clone();
         tokio::spawn(async move {
             let ana = Actor::new("ana", Role::Trainer);
             let mut decided = 0;
-            for _ in 0..40 {
+            for round in 0..400 {
+                if round >= 40 && regrouped.load(std::sync::atomic::Ordering::SeqCst) >= 2 {
+                    break;
+                }
                 let page = inbox.list(&Default::default()).await.unwrap();
                 let Some(group) = page.clusters.first() else { break };
                 // A group regrouped away meanwhile is a conflict or gone: the next one then.
@@ -338,6 +357,7 @@ async fn regroup_race(s: model::Services) {
     while !trainer.is_finished() {
         s.inbox.regroup().await.unwrap();
         regroupings += 1;
+        regrouped.store(regroupings, std::sync::atomic::Ordering::SeqCst);
     }
     let decided = trainer.await.unwrap();
     assert!(
@@ -377,7 +397,12 @@ async fn regroup_race(s: model::Services) {
     })
     .await;
     assert_eq!(twice.iter().filter(|r| r.is_ok()).count(), 1, "{on}: {twice:?}");
-    assert!(twice.iter().any(|r| matches!(r, Err(InboxError::Conflict(_)))), "{on}");
+    assert!(
+        twice
+            .iter()
+            .any(|r| matches!(r, Err(InboxError::Refused(model::views::Problem::RegroupRunning { .. })))),
+        "{on}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

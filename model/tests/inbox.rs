@@ -122,7 +122,7 @@ async fn misses_are_grouped_by_meaning_listed_by_impact_and_regrouping_keeps_ids
     assert!(recent.clusters.iter().all(|c| c.id != rate.id), "rate reports are older than two days");
     assert!(matches!(
         inbox.list(&ListFilter { limit: Some(0), ..Default::default() }).await,
-        Err(InboxError::Invalid(_))
+        Err(InboxError::Refused(model::views::Problem::Limit { .. }))
     ));
 
     // A full regrouping: the same groups come out, under the same ids.
@@ -183,7 +183,10 @@ async fn decisions_close_their_questions_and_dismissed_ones_do_not_come_back() {
     for (group, decision) in bad {
         let e = inbox.resolve(&trainer, group, decision.clone()).await.unwrap_err();
         assert!(
-            matches!(e, InboxError::Invalid(_) | InboxError::NotFound(_) | InboxError::Knowledge(_)),
+            matches!(
+                model::errors::Kind::kind(&e),
+                model::errors::ErrorKind::Invalid | model::errors::ErrorKind::NotFound
+            ),
             "{decision:?}: {e}"
         );
     }
@@ -244,7 +247,10 @@ async fn decisions_close_their_questions_and_dismissed_ones_do_not_come_back() {
     assert_eq!(new_point.head.content.phrasings.len(), 2);
     let e =
         inbox.resolve(&trainer, &card.id, Decision::Dismiss { reason: "noise".into() }).await.unwrap_err();
-    assert!(matches!(e, InboxError::Conflict(_)), "a decided group cannot be decided again: {e}");
+    assert!(
+        matches!(e, InboxError::Refused(model::views::Problem::GroupClosed { .. })),
+        "a decided group cannot be decided again: {e}"
+    );
 
     // Dismiss the rate group; asked again, its questions only count.
     let dismissed =
@@ -272,7 +278,10 @@ async fn one_regrouping_at_a_time_across_instances() {
     // Another instance holds the lock, as if it were regrouping: this one is refused.
     assert!(lock::acquire(&db, "regroup", "other-instance", Duration::minutes(5)).await.unwrap());
     let e = inbox.regroup().await.unwrap_err();
-    assert!(matches!(&e, InboxError::Conflict(m) if m.contains("other-instance")), "{e}");
+    assert!(
+        matches!(&e, InboxError::Refused(model::views::Problem::RegroupRunning { instance }) if instance.contains("other-instance")),
+        "{e}"
+    );
     // Once it is done (or its lease has run out), this one runs.
     lock::release(&db, "regroup", "other-instance").await.unwrap();
     assert_eq!(inbox.regroup().await.unwrap().misses, 1);

@@ -53,10 +53,10 @@ async fn draft_review_publish_and_feed() {
 
     // A trainer cannot approve; a reviewer cannot approve what was not submitted.
     let e = points::approve(&db, &trainer(), p.id, p.version).await.unwrap_err();
-    assert!(matches!(e, KnowledgeError::Forbidden(_)), "{e}");
+    assert!(matches!(e, KnowledgeError::Refused(model::views::Problem::RoleNeeded { .. })), "{e}");
     assert!(matches!(
         points::approve(&db, &reviewer(), p.id, p.version).await,
-        Err(KnowledgeError::Conflict(_))
+        Err(KnowledgeError::Refused(model::views::Problem::NotInReview { .. }))
     ));
 
     let p = points::submit(&db, &trainer(), p.id, p.version).await.unwrap();
@@ -95,7 +95,7 @@ async fn draft_review_publish_and_feed() {
     // Rejected with a comment, back to the author; the published answer stays.
     assert!(matches!(
         points::reject(&db, &reviewer(), p.id, p.version, " ").await,
-        Err(KnowledgeError::Invalid(_))
+        Err(KnowledgeError::Refused(model::views::Problem::CommentNeeded))
     ));
     let p = points::reject(&db, &reviewer(), p.id, p.version, "3 days only in the UK").await.unwrap();
     assert_eq!(p.status, PointStatus::Rejected);
@@ -135,7 +135,10 @@ async fn a_stale_edit_is_refused_and_nothing_is_overwritten() {
     // Both opened version 1; Alice saves first.
     points::save(&db, &alice, p.id, p.version, content(m, "Q", "alice's answer", &[])).await.unwrap();
     let e = points::save(&db, &bob, p.id, p.version, content(m, "Q", "bob's answer", &[])).await.unwrap_err();
-    let KnowledgeError::Conflict(message) = e else { panic!("expected a conflict, got {e:?}") };
+    let KnowledgeError::Refused(stale @ model::views::Problem::Stale { .. }) = e else {
+        panic!("expected a stale edit, got {e:?}")
+    };
+    let message = stale.to_string();
     assert!(message.contains("alice") && message.contains("Nothing was saved"), "{message}");
     let now = queries::detail(&db, p.id).await.unwrap();
     assert_eq!(now.head.content.answer, "alice's answer");
@@ -172,7 +175,7 @@ async fn history_and_restore_as_a_new_draft() {
     // Restoring what is already current changes nothing.
     assert!(matches!(
         points::restore(&db, &trainer(), p.id, p.version, 3).await,
-        Err(KnowledgeError::Conflict(_))
+        Err(KnowledgeError::Refused(model::views::Problem::AlreadyCurrent { .. }))
     ));
 }
 
@@ -186,10 +189,10 @@ async fn bad_content_is_refused_and_nothing_is_written() {
     }
     points::create(&db, &trainer(), content(m, "Same?", "a", &[])).await.unwrap();
     let e = points::create(&db, &trainer(), content(m, "Same?", "b", &[])).await.unwrap_err();
-    assert!(matches!(e, KnowledgeError::Conflict(_)), "{e}");
+    assert!(matches!(e, KnowledgeError::Refused(model::views::Problem::DuplicateQuestion { .. })), "{e}");
     assert_eq!(queries::list(&db, &Default::default()).await.unwrap().len(), 1);
     let e = points::create(&db, &Actor::new("bot", Role::Bot), content(m, "q", "a", &[])).await.unwrap_err();
-    assert!(matches!(e, KnowledgeError::Forbidden(_)));
+    assert!(matches!(e, KnowledgeError::Refused(model::views::Problem::RoleNeeded { .. })));
 }
 
 #[tokio::test]
@@ -201,7 +204,7 @@ async fn categories_rename_move_and_refuse_cycles() {
     assert_eq!(b.path, "套餐资费/5G套餐");
     assert!(matches!(
         categories::create(&db, &t, Some(a.id), "5G套餐", None).await,
-        Err(KnowledgeError::Conflict(_))
+        Err(KnowledgeError::Refused(model::views::Problem::CategoryExists { .. }))
     ));
     assert!(categories::create(&db, &t, None, "a/b", None).await.is_err());
     let b = categories::update(&db, &t, b.id, Some("5G 套餐"), None, None).await.unwrap();
@@ -275,7 +278,7 @@ async fn import_is_idempotent_reports_bad_lines_and_round_trips() {
     // A trainer may not publish with an import.
     assert!(matches!(
         transfer::import(&db, &trainer(), parsed.clone(), true).await,
-        Err(KnowledgeError::Forbidden(_))
+        Err(KnowledgeError::Refused(model::views::Problem::RoleNeeded { .. }))
     ));
     let r = transfer::import(&db, &reviewer(), parsed.clone(), true).await.unwrap();
     assert_eq!((r.created, r.updated), (2, 0));

@@ -86,7 +86,13 @@ async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
 
     // Only a reviewer publishes; nothing in the knowledge base changes its answer.
     let e = publishing::publish(&services, &trainer(), kid, None, false).await.unwrap_err();
-    assert!(matches!(e, PublishError::Knowledge(KnowledgeError::Forbidden(_))), "{e}");
+    assert!(
+        matches!(
+            e,
+            PublishError::Knowledge(KnowledgeError::Refused(model::views::Problem::RoleNeeded { .. }))
+        ),
+        "{e}"
+    );
     assert_eq!(publishing::regressions(&services, kid).await.unwrap(), vec![]);
     let published = publishing::publish(&services, &reviewer(), kid, None, false).await.unwrap();
     assert!(published.regressions.is_empty());
@@ -114,7 +120,13 @@ async fn publishing_serves_the_point_and_closes_the_misses_it_answers() {
 
     // Nothing left to publish.
     let e = publishing::publish(&services, &reviewer(), kid, None, false).await.unwrap_err();
-    assert!(matches!(e, PublishError::Knowledge(KnowledgeError::Conflict(_))), "{e}");
+    assert!(
+        matches!(
+            e,
+            PublishError::Knowledge(KnowledgeError::Refused(model::views::Problem::NoDraftToPublish { .. }))
+        ),
+        "{e}"
+    );
 
     // A closed question the bot fails on again is work again.
     misses::record(db, &[common::no_match(RATE[1])]).await.unwrap();
@@ -172,7 +184,7 @@ async fn the_regression_check_blocks_a_change_of_answers_unless_forced() {
     assert_eq!(answer_to(&services, "card not arrived").await.1, Some(cards.to_string()));
     let e = publishing::publish(&services, &reviewer(), p.id, Some(p.version + 1), true).await.unwrap_err();
     assert!(
-        matches!(e, PublishError::Knowledge(KnowledgeError::Conflict(_))),
+        matches!(e, PublishError::Knowledge(KnowledgeError::Refused(model::views::Problem::Stale { .. }))),
         "a stale version is refused: {e}"
     );
     let published = publishing::publish(&services, &reviewer(), p.id, Some(p.version), true).await.unwrap();

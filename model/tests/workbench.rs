@@ -58,9 +58,13 @@ async fn claims_keep_two_trainers_off_the_same_group() {
 
     // Ben is refused everything on it, with a message naming Ana; nothing changes.
     let e = inbox.claim(&ben, &card).await.unwrap_err();
-    assert!(matches!(&e, InboxError::Conflict(m) if m.contains("ana")), "{e}");
+    assert!(
+        matches!(&e, InboxError::Refused(model::views::Problem::Claimed { by, .. }) if by == "ana"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("ana"), "the message names her: {e}");
     let e = inbox.resolve(&ben, &card, Decision::Dismiss { reason: "noise".into() }).await.unwrap_err();
-    assert!(matches!(e, InboxError::Conflict(_)), "{e}");
+    assert!(matches!(e, InboxError::Refused(model::views::Problem::Claimed { .. })), "{e}");
     assert_eq!(miss_of(&services.db, CARD[0]).await.status, model::views::MissStatus::Open);
 
     // Once Ana lets go, Ben can take it.
@@ -83,8 +87,14 @@ async fn groups_merge_split_and_questions_move() {
     let page = groups(inbox).await;
     assert_eq!(page.len(), 1);
     assert_eq!((page[0].id.as_str(), page[0].size), (card.as_str(), 6));
-    assert!(matches!(inbox.merge(&tina, &card, &[rate.clone()]).await, Err(InboxError::Conflict(_))));
-    assert!(matches!(inbox.merge(&tina, &card, &[card.clone()]).await, Err(InboxError::Invalid(_))));
+    assert!(matches!(
+        inbox.merge(&tina, &card, &[rate.clone()]).await,
+        Err(InboxError::Refused(model::views::Problem::GroupClosed { .. }))
+    ));
+    assert!(matches!(
+        inbox.merge(&tina, &card, &[card.clone()]).await,
+        Err(InboxError::Refused(model::views::Problem::MergeIntoItself))
+    ));
 
     // Split the rate questions off again.
     let ids: Vec<String> = ids_of(db, &RATE).await;
@@ -95,7 +105,10 @@ async fn groups_merge_split_and_questions_move() {
     assert!(RATE.contains(&group_of(&page, RATE[1]).label.as_str()));
     let all: Vec<String> = ids_of(db, &CARD).await;
     assert!(
-        matches!(inbox.split(&tina, &card, &all).await, Err(InboxError::Invalid(_))),
+        matches!(
+            inbox.split(&tina, &card, &all).await,
+            Err(InboxError::Refused(model::views::Problem::SplitAll))
+        ),
         "a split leaves one"
     );
 
@@ -103,7 +116,10 @@ async fn groups_merge_split_and_questions_move() {
     let one = miss_of(db, CARD[2]).await.id.to_string();
     inbox.move_question(&tina, &one, &split).await.unwrap();
     assert_eq!(group_of(&groups(inbox).await, CARD[2]).id, split);
-    assert!(matches!(inbox.move_question(&tina, &one, &split).await, Err(InboxError::Invalid(_))));
+    assert!(matches!(
+        inbox.move_question(&tina, &one, &split).await,
+        Err(InboxError::Refused(model::views::Problem::AlreadyInGroup { .. }))
+    ));
     misses::record(db, &[common::no_match("which exchange rate applies to card payments abroad")])
         .await
         .unwrap();
@@ -152,14 +168,17 @@ async fn decisions_are_undone_until_published() {
     let back = group_of(&groups(inbox).await, CARD[1]).clone();
     assert_eq!((back.id.as_str(), back.size), (card.id.as_str(), 3));
     assert!(
-        matches!(inbox.undo(&tina, &linked.decision_id).await, Err(InboxError::Conflict(_))),
+        matches!(
+            inbox.undo(&tina, &linked.decision_id).await,
+            Err(InboxError::Refused(model::views::Problem::AlreadyUndone { .. }))
+        ),
         "only once"
     );
 
     // Dismiss, undo by someone else (refused), by a reviewer (fine).
     let dismissed = inbox.resolve(&tina, &rate, Decision::Dismiss { reason: "noise".into() }).await.unwrap();
     let e = inbox.undo(&Actor::new("ben", Role::Trainer), &dismissed.decision_id).await.unwrap_err();
-    assert!(matches!(e, InboxError::Conflict(_)), "{e}");
+    assert!(matches!(e, InboxError::Refused(model::views::Problem::NotYourDecision { .. })), "{e}");
     inbox.undo(&Actor::new("lead", Role::Reviewer), &dismissed.decision_id).await.unwrap();
     assert_eq!(miss_of(db, RATE[2]).await.status, model::views::MissStatus::Open);
 

@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use model::accounts::{sessions, tokens, ClientInfo, Principal, Role};
+use model::errors::Problem;
 use model::Services;
 
 use crate::api::error::ApiError;
@@ -152,13 +153,16 @@ pub async fn check(State(services): State<Services>, mut req: Request, next: Nex
                     .into_response()
             }
             Some(p) if !p.actor.role.includes(needed) => {
-                let message =
-                    format!("this needs the {needed} role; {} has the {} role", p.actor.name, p.actor.role);
-                return if page {
-                    (StatusCode::FORBIDDEN, Html(forbidden_page(&message))).into_response()
-                } else {
-                    ApiError::forbidden(message).into_response()
-                };
+                let problem = Problem::RoleNeeded { needed, who: p.actor.name.clone(), has: p.actor.role };
+                if !page {
+                    return ApiError::from(problem).into_response();
+                }
+                // The app renders the refusal inside its layout, in the user's language; the
+                // page itself is not rendered, and its server functions are refused above.
+                req.extensions_mut().insert(p.clone());
+                let mut response = next.run(req).await;
+                *response.status_mut() = StatusCode::FORBIDDEN;
+                return response;
             }
             Some(_) => {}
         }
@@ -224,15 +228,6 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn forbidden_page(message: &str) -> String {
-    let message = message.replace('&', "&amp;").replace('<', "&lt;");
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>403</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/botcoach.css\"></head><body><main class=\"content\">\
-         <h1>403</h1><p data-testid=\"forbidden\">{message}</p><p><a href=\"/\">botcoach</a></p></main></body></html>"
-    )
 }
 
 #[cfg(test)]

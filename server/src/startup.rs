@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
+use model::errors::Problem;
 use model::storage::{self, meta};
 use model::{Embedder, EmbedderOptions, ModelChoice, Services};
 use sea_orm::DatabaseConnection;
@@ -158,7 +159,9 @@ fn spawn_background(services: &Services, config: &Config) {
                 match s.inbox.regroup().await {
                     Ok(_) => {}
                     // Another instance is regrouping: it will do.
-                    Err(model::inbox::InboxError::Conflict(m)) => tracing::info!("{m}"),
+                    Err(model::inbox::InboxError::Refused(p @ Problem::RegroupRunning { .. })) => {
+                        tracing::info!("{p}")
+                    }
                     Err(e) => tracing::warn!(error = %e, "scheduled regrouping failed"),
                 }
             }

@@ -1,12 +1,13 @@
 //! Server functions of the dashboard: the same figures as `GET /api/v1/metrics/summary`,
 //! `GET /api/v1/metrics/asks` and `GET /api/v1/report`.
 
+use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{AskRow, MetricsSummary, VocReport};
 
 #[server(endpoint = "dashboard_summary", input = Json)]
-pub async fn dashboard_summary(days: u32, channel: String) -> Result<MetricsSummary, ServerFnError> {
+pub async fn dashboard_summary(days: u32, channel: String) -> Result<MetricsSummary, AppError> {
     use crate::server::{fail, services};
     let period = model::metrics::Period { days, channel: Some(channel).filter(|c| !c.is_empty()) };
     model::metrics::summary(&services()?.db, &period).await.map_err(fail)
@@ -20,13 +21,18 @@ pub async fn dashboard_asks(
     outcome: String,
     category: String,
     day: String,
-) -> Result<Vec<AskRow>, ServerFnError> {
-    use crate::server::{fail, services};
+) -> Result<Vec<AskRow>, AppError> {
+    use crate::server::{fail, refuse, services};
     let some = |s: String| Some(s).filter(|s| !s.is_empty());
     let category = match category.as_str() {
         "" => None,
         "none" => Some(None),
-        id => Some(Some(id.parse::<i32>().map_err(|_| ServerFnError::new(format!("no category {id:?}")))?)),
+        id => Some(Some(id.parse::<i32>().map_err(|_| {
+            refuse(model::views::Problem::NotAnId {
+                thing: model::views::Thing::Category,
+                value: id.to_string(),
+            })
+        })?)),
     };
     let filter = model::metrics::AskFilter {
         period: model::metrics::Period { days, channel: some(channel) },
@@ -39,7 +45,7 @@ pub async fn dashboard_asks(
 }
 
 #[server(endpoint = "voc_topics", input = Json)]
-pub async fn voc_topics(days: u32) -> Result<VocReport, ServerFnError> {
+pub async fn voc_topics(days: u32) -> Result<VocReport, AppError> {
     use crate::server::{fail, services};
     model::metrics::report::topics(&services()?.db, days, 10).await.map_err(fail)
 }

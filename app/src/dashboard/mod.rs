@@ -13,7 +13,7 @@ use model::views::{Channel, MetricsSummary, VocReport};
 pub use api::*;
 use charts::{Meter, PairedBars, ShareLine, StackedBars};
 
-use crate::auth::error_text;
+use crate::errors::error_text;
 use crate::i18n::{tr, use_lang, Lang};
 use crate::labels::Label;
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use model::views::{ClusterView, Decision};
 
 use super::{Bench, Op, Panel, REASONS};
-use crate::auth::error_text;
+use crate::errors::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::knowledge::api::list_knowledge;
 use crate::knowledge::widgets::short_time;

@@ -8,6 +8,7 @@ mod detail;
 mod list;
 mod page;
 
+use crate::errors::AppError;
 use leptos::prelude::*;
 use model::views::{Claim, ClusterView, Decision, Resolution, Undone};
 
@@ -44,7 +45,7 @@ pub enum Done {
     Undone(Undone),
 }
 
-async fn run(op: Op) -> Result<Done, ServerFnError> {
+async fn run(op: Op) -> Result<Done, AppError> {
     Ok(match op {
         Op::Decide(group, decision) => {
             let what = match decision {
@@ -77,9 +78,9 @@ pub struct Bench {
     pub help: RwSignal<bool>,
     /// Decisions that can still be undone, newest last.
     pub undoable: RwSignal<Vec<String>>,
-    pub act: Action<Op, Result<Done, ServerFnError>>,
+    pub act: Action<Op, Result<Done, AppError>>,
     /// The claim on the selected group: which group, and held or refused.
-    pub claim: Action<String, (String, Result<Claim, ServerFnError>)>,
+    pub claim: Action<String, (String, Result<Claim, AppError>)>,
 }
 
 impl Bench {

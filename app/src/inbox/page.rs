@@ -10,7 +10,7 @@ use leptos::wasm_bindgen::JsCast;
 use super::detail::GroupDetail;
 use super::list::GroupRow;
 use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE};
-use crate::auth::error_text;
+use crate::errors::error_text;
 use crate::i18n::{tr, use_lang, Lang};
 use crate::labels::Label;
 use model::views::{Channel, Signal};

@@ -1,6 +1,7 @@
 //! Server functions of the knowledge pages. Each checks nothing itself beyond who is acting:
 //! the server's access rules guard the endpoint, the services guard the roles and the data.
 
+use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
@@ -18,7 +19,7 @@ pub struct Checked {
 }
 
 #[server(endpoint = "category_tree", input = Json)]
-pub async fn category_tree() -> Result<Vec<CategoryNode>, ServerFnError> {
+pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
     ssr::category_tree().await
 }
 
@@ -29,7 +30,7 @@ pub async fn save_category(
     parent_id: Option<i32>,
     name: String,
     template: Option<String>,
-) -> Result<CategoryNode, ServerFnError> {
+) -> Result<CategoryNode, AppError> {
     ssr::save_category(id, parent_id, name, template).await
 }
 
@@ -38,17 +39,17 @@ pub async fn list_knowledge(
     category_id: Option<i32>,
     text: String,
     status: Option<String>,
-) -> Result<Vec<PointSummary>, ServerFnError> {
+) -> Result<Vec<PointSummary>, AppError> {
     ssr::list_knowledge(category_id, text, status).await
 }
 
 #[server(endpoint = "knowledge_detail", input = Json)]
-pub async fn knowledge_detail(id: i32) -> Result<PointDetail, ServerFnError> {
+pub async fn knowledge_detail(id: i32) -> Result<PointDetail, AppError> {
     ssr::knowledge_detail(id).await
 }
 
 #[server(endpoint = "knowledge_history", input = Json)]
-pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, ServerFnError> {
+pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, AppError> {
     ssr::knowledge_history(id).await
 }
 
@@ -58,38 +59,38 @@ pub async fn save_knowledge(
     id: Option<i32>,
     version: i32,
     content: Content,
-) -> Result<PointDetail, ServerFnError> {
+) -> Result<PointDetail, AppError> {
     ssr::save_knowledge(id, version, content).await
 }
 
 #[server(endpoint = "submit_knowledge", input = Json)]
-pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
     ssr::submit_knowledge(id, version).await
 }
 
 #[server(endpoint = "restore_knowledge", input = Json)]
-pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, ServerFnError> {
+pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, AppError> {
     ssr::restore_knowledge(id, version, number).await
 }
 
 #[server(endpoint = "archive_knowledge", input = Json)]
-pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
     ssr::archive_knowledge(id, version).await
 }
 
 #[server(endpoint = "module_page", input = Json)]
-pub async fn knowledge_module(category_id: i32) -> Result<ModulePage, ServerFnError> {
+pub async fn knowledge_module(category_id: i32) -> Result<ModulePage, AppError> {
     ssr::module_page(category_id).await
 }
 
 /// Imports pasted JSON or CSV (the format is recognised from the text).
 #[server(endpoint = "import_knowledge", input = Json)]
-pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, ServerFnError> {
+pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, AppError> {
     ssr::import_knowledge(text, publish).await
 }
 
 #[server(endpoint = "review_queue", input = Json)]
-pub async fn review_queue() -> Result<Vec<Checked>, ServerFnError> {
+pub async fn review_queue() -> Result<Vec<Checked>, AppError> {
     ssr::review_queue().await
 }
 
@@ -100,34 +101,32 @@ pub async fn review_knowledge(
     version: i32,
     approve: bool,
     comment: String,
-) -> Result<PointDetail, ServerFnError> {
+) -> Result<PointDetail, AppError> {
     ssr::review_knowledge(id, version, approve, comment).await
 }
 
 /// Publishes the point's draft (`force`: despite answers that change), closing the misses it
 /// answers.
 #[server(endpoint = "publish_knowledge", input = Json)]
-pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, ServerFnError> {
+pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, AppError> {
     ssr::publish_knowledge(id, version, force).await
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::server::{actor, fail, services};
+    use crate::server::{actor, fail, refuse, services};
     use model::knowledge::{categories, points, queries, transfer};
     use model::views::{PointStatus, Template};
 
-    fn template(t: Option<String>) -> Result<Option<Template>, ServerFnError> {
+    fn template(t: Option<String>) -> Result<Option<Template>, AppError> {
         match t.as_deref().filter(|t| !t.is_empty()) {
             None => Ok(None),
-            Some(t) => {
-                t.parse().map(Some).map_err(|e: model::views::UnknownState| ServerFnError::new(e.to_string()))
-            }
+            Some(t) => t.parse().map(Some).map_err(|e: model::views::UnknownState| refuse(e.into())),
         }
     }
 
-    pub async fn category_tree() -> Result<Vec<CategoryNode>, ServerFnError> {
+    pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
         categories::tree(&services()?.db).await.map_err(fail)
     }
 
@@ -136,7 +135,7 @@ mod ssr {
         parent_id: Option<i32>,
         name: String,
         t: Option<String>,
-    ) -> Result<CategoryNode, ServerFnError> {
+    ) -> Result<CategoryNode, AppError> {
         let (db, actor, t) = (services()?.db, actor()?, template(t)?);
         match id {
             None => categories::create(&db, &actor, parent_id, &name, t).await,
@@ -149,7 +148,7 @@ mod ssr {
         category_id: Option<i32>,
         text: String,
         status: Option<String>,
-    ) -> Result<Vec<PointSummary>, ServerFnError> {
+    ) -> Result<Vec<PointSummary>, AppError> {
         let filter = queries::Filter {
             category_id,
             text: Some(text).filter(|t| !t.trim().is_empty()),
@@ -159,11 +158,11 @@ mod ssr {
         queries::list(&services()?.db, &filter).await.map_err(fail)
     }
 
-    pub async fn knowledge_detail(id: i32) -> Result<PointDetail, ServerFnError> {
+    pub async fn knowledge_detail(id: i32) -> Result<PointDetail, AppError> {
         queries::detail(&services()?.db, id).await.map_err(fail)
     }
 
-    pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, ServerFnError> {
+    pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, AppError> {
         queries::history(&services()?.db, id).await.map_err(fail)
     }
 
@@ -171,7 +170,7 @@ mod ssr {
         id: Option<i32>,
         version: i32,
         content: Content,
-    ) -> Result<PointDetail, ServerFnError> {
+    ) -> Result<PointDetail, AppError> {
         let (db, actor) = (services()?.db, actor()?);
         match id {
             None => points::create(&db, &actor, content).await,
@@ -180,26 +179,26 @@ mod ssr {
         .map_err(fail)
     }
 
-    pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+    pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
         points::submit(&services()?.db, &actor()?, id, version).await.map_err(fail)
     }
 
-    pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, ServerFnError> {
+    pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, AppError> {
         points::restore(&services()?.db, &actor()?, id, version, number).await.map_err(fail)
     }
 
-    pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, ServerFnError> {
+    pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
         let services = services()?;
         let detail = points::archive(&services.db, &actor()?, id, version).await.map_err(fail)?;
         services.knowledge_changed().await;
         Ok(detail)
     }
 
-    pub async fn module_page(category_id: i32) -> Result<ModulePage, ServerFnError> {
+    pub async fn module_page(category_id: i32) -> Result<ModulePage, AppError> {
         queries::module_page(&services()?.db, category_id).await.map_err(fail)
     }
 
-    pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, ServerFnError> {
+    pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, AppError> {
         let body = text.as_bytes();
         let parsed = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
         let services = services()?;
@@ -213,7 +212,7 @@ mod ssr {
 
     /// The queue with each change's regression check, computed here in one go: the page then
     /// needs no resource per card.
-    pub async fn review_queue() -> Result<Vec<Checked>, ServerFnError> {
+    pub async fn review_queue() -> Result<Vec<Checked>, AppError> {
         let services = services()?;
         let items = queries::review_queue(&services.db).await.map_err(fail)?;
         let mut out = Vec::with_capacity(items.len());
@@ -224,11 +223,7 @@ mod ssr {
         Ok(out)
     }
 
-    pub async fn publish_knowledge(
-        id: i32,
-        version: i32,
-        force: bool,
-    ) -> Result<PublishReport, ServerFnError> {
+    pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, AppError> {
         let (services, actor) = (services()?, actor()?);
         model::publishing::publish(&services, &actor, id, Some(version), force).await.map_err(fail)
     }
@@ -238,7 +233,7 @@ mod ssr {
         version: i32,
         approve: bool,
         comment: String,
-    ) -> Result<PointDetail, ServerFnError> {
+    ) -> Result<PointDetail, AppError> {
         let (services, actor) = (services()?, actor()?);
         if approve {
             let detail = points::approve(&services.db, &actor, id, version).await.map_err(fail)?;

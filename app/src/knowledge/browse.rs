@@ -7,7 +7,7 @@ use model::views::{CategoryNode, PointStatus, Template};
 
 use super::api::{category_tree, import_knowledge, list_knowledge, save_category};
 use super::widgets::{short_time, StatusBadge};
-use crate::auth::error_text;
+use crate::errors::{error_text, AppError};
 use crate::i18n::{tr, use_lang};
 use crate::labels::Label;
 
@@ -259,7 +259,10 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                         <p>{format!("{} {} · {} {} · {} {}", r.created, tr(lang.get_untracked(), "import.created"), r.updated,
                             tr(lang.get_untracked(), "import.updated"), r.unchanged, tr(lang.get_untracked(), "import.unchanged"))}</p>
                         <ul class="errors">
-                            {r.errors.into_iter().map(|e| view! { <li data-testid="import-line-error">{format!("{} {}: {}", tr(lang.get_untracked(), "import.line"), e.line, e.message)}</li> }).collect_view()}
+                            {r.errors.into_iter().map(|e| {
+                                let text = AppError::from(e.problem).text(lang.get_untracked());
+                                view! { <li data-testid="import-line-error">{format!("{} {}: {}", tr(lang.get_untracked(), "import.line"), e.line, text)}</li> }
+                            }).collect_view()}
                         </ul>
                     </div>
                 }.into_any(),

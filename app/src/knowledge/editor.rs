@@ -10,7 +10,8 @@ use super::api::{
     submit_knowledge,
 };
 use super::widgets::{short_time, DiffView, StatusBadge};
-use crate::auth::{error_text, use_me};
+use crate::auth::use_me;
+use crate::errors::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::labels::{slot_title, Label};
 

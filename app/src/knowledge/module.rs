@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::knowledge_module;
 use super::widgets::StatusBadge;
-use crate::auth::error_text;
+use crate::errors::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::labels::slot_title;
 

@@ -7,11 +7,11 @@ use model::views::{PointDetail, PublishReport, Regression};
 
 use super::api::{publish_knowledge, review_knowledge, review_queue, Checked};
 use super::widgets::{short_time, DiffView};
-use crate::auth::error_text;
+use crate::errors::{error_text, AppError};
 use crate::i18n::{tr, use_lang};
 
-type Publish = Action<(i32, i32, bool), Result<PublishReport, ServerFnError>>;
-type Reject = Action<(i32, i32, String), Result<PointDetail, ServerFnError>>;
+type Publish = Action<(i32, i32, bool), Result<PublishReport, AppError>>;
+type Reject = Action<(i32, i32, String), Result<PointDetail, AppError>>;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {

@@ -7,6 +7,7 @@ pub mod tokens;
 pub mod users;
 
 use crate::storage::StorageError;
+use crate::views::Problem;
 pub use crate::views::{Actor, Role, UnknownState};
 
 /// What the web layer knows of a request's connection, for sign-in: where it comes from (for
@@ -28,18 +29,20 @@ pub struct Principal {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("a user named {0:?} already exists")]
-    UserExists(String),
+    #[error(transparent)]
+    Refused(#[from] crate::views::Problem),
     #[error("cannot hash the password: {0}")]
     Hash(String),
     #[error("cannot read random bytes for a token: {0}")]
     Random(String),
     #[error(transparent)]
-    Role(#[from] UnknownState),
-    #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl From<UnknownState> for AccountError {
+    fn from(e: UnknownState) -> Self {
+        AccountError::Refused(e.into())
+    }
 }
 
 impl From<sea_orm::DbErr> for AccountError {
@@ -57,9 +60,7 @@ fn check_name(name: &str) -> Result<(), AccountError> {
     if ok {
         Ok(())
     } else {
-        Err(AccountError::Invalid(format!(
-            "invalid name {name:?}: 1 to 64 characters, no leading or trailing spaces"
-        )))
+        Err(Problem::UserName { name: name.to_string() }.into())
     }
 }
 

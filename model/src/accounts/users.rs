@@ -7,6 +7,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::{check_name, AccountError, Role};
+use crate::views::{Problem, Thing};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -41,17 +42,13 @@ pub async fn add(
 ) -> Result<i32, AccountError> {
     check_name(name)?;
     if role == Role::Bot {
-        return Err(AccountError::Invalid(
-            "bots use API tokens, not user accounts: choose trainer, reviewer, supervisor or admin".into(),
-        ));
+        return Err(Problem::BotAccount.into());
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::Invalid(format!(
-            "the password must have at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(Problem::ShortPassword { min: MIN_PASSWORD_CHARS }.into());
     }
     if find(db, name).await?.is_some() {
-        return Err(AccountError::UserExists(name.to_string()));
+        return Err(Problem::UserExists { name: name.to_string() }.into());
     }
     let salt = SaltString::generate(&mut OsRng);
     let hash = Argon2::default()
@@ -120,12 +117,17 @@ fn dummy_hash() -> Result<&'static str, AccountError> {
 /// Remembers the user's interface language (`en` or `zh`).
 pub async fn set_lang(db: &impl ConnectionTrait, user_id: i32, lang: &str) -> Result<(), AccountError> {
     if !matches!(lang, "en" | "zh") {
-        return Err(AccountError::Invalid(format!("unknown language {lang:?}: en or zh")));
+        return Err(Problem::Unknown {
+            what: "language".into(),
+            value: lang.to_string(),
+            expected: "en, zh".into(),
+        }
+        .into());
     }
     let user = entity::Entity::find_by_id(user_id)
         .one(db)
         .await?
-        .ok_or_else(|| AccountError::Invalid(format!("no user with id {user_id}")))?;
+        .ok_or_else(|| Problem::not_found(Thing::User, user_id))?;
     let mut user: entity::ActiveModel = user.into();
     user.lang = Set(Some(lang.to_string()));
     user.update(db).await?;

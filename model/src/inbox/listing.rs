@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Inbox, InboxError, Result};
 use crate::storage::sql::Sql;
+use crate::views::Problem;
 use crate::views::{ClusterMember, ClusterPage, ClusterView, Suggestion};
 use crate::views::{GroupStatus, MissStatus, Signal};
 
@@ -77,11 +78,11 @@ impl Inbox {
     pub async fn list(&self, filter: &ListFilter) -> Result<ClusterPage> {
         let limit = filter.limit.unwrap_or(20);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(InboxError::Invalid(format!("limit must be 1 to {MAX_LIMIT}")));
+            return Err(Problem::Limit { max: MAX_LIMIT }.into());
         }
         if let (Some(s), Some(u)) = (filter.since, filter.until) {
             if s >= u {
-                return Err(InboxError::Invalid("since must be before until".into()));
+                return Err(Problem::Range.into());
             }
         }
         let now = Utc::now();

@@ -53,12 +53,8 @@ const KEY_TERMS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InboxError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
+    #[error(transparent)]
+    Refused(#[from] crate::views::Problem),
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
     #[error(transparent)]

@@ -21,6 +21,7 @@ use crate::clustering::{self, Grouping};
 use crate::embedding::cache::embed_cached;
 use crate::misses::entity::miss;
 use crate::script::cjk_share;
+use crate::views::Problem;
 use crate::views::RegroupReport;
 use crate::views::{GroupStatus, MissStatus};
 
@@ -122,16 +123,12 @@ impl Inbox {
     /// Regroups every open miss. Refused (Conflict) while this or another instance regroups.
     pub async fn regroup(&self) -> Result<RegroupReport> {
         let Ok(_running) = self.regrouping.try_lock() else {
-            return Err(InboxError::Conflict(
-                "a regrouping is already running on this instance; try again when it has finished".into(),
-            ));
+            return Err(Problem::RegroupRunning { instance: "this instance".into() }.into());
         };
         let lease = chrono::Duration::minutes(15);
         if !lock::acquire(&self.db, REGROUP_LOCK, &self.holder, lease).await? {
             let by = lock::holder(&self.db, REGROUP_LOCK).await?.unwrap_or_default();
-            return Err(InboxError::Conflict(format!(
-                "a regrouping is already running (instance {by}); try again when it has finished"
-            )));
+            return Err(Problem::RegroupRunning { instance: format!("instance {by}") }.into());
         }
         let result = self.regroup_locked().await;
         if let Err(e) = lock::release(&self.db, REGROUP_LOCK, &self.holder).await {

@@ -12,12 +12,13 @@ use serde_json::json;
 
 use super::entity::{cluster, decision};
 use super::workbench::{group_id, open_group, open_members, pick};
-use super::{Inbox, InboxError, Result};
+use super::{Inbox, Result};
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
 use crate::views::{
     Action, Actor, Content, Decision, GroupStatus, MissStatus, PointStatus, Resolution, Role,
 };
+use crate::views::{Problem, Thing};
 
 const REASON_CHARS: usize = 200;
 
@@ -51,7 +52,7 @@ impl Inbox {
             Some(ids) => pick(&open, ids, id)?,
         };
         if chosen.is_empty() {
-            return Err(InboxError::Invalid(format!("group {id} has no open question to decide on")));
+            return Err(Problem::NothingToDecide { group: id }.into());
         }
         let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
         let Applied { knowledge_id, reason, revisions } = match &decision {
@@ -148,12 +149,10 @@ async fn link(
 ) -> Result<Applied> {
     let kid: i32 = knowledge_id
         .parse()
-        .map_err(|_| InboxError::Invalid(format!("{knowledge_id:?} is not a knowledge id")))?;
+        .map_err(|_| Problem::NotAnId { thing: Thing::Point, value: knowledge_id.to_string() })?;
     let p = points::load(txn, kid).await?;
     if p.status == PointStatus::Archived {
-        return Err(InboxError::Conflict(format!(
-            "knowledge point {kid} is archived; restore it or link to another"
-        )));
+        return Err(Problem::Archived { point: kid }.into());
     }
     let mut content = points::content_of(&points::head(txn, &p).await?);
     let mut known: HashSet<String> = content.phrasings.iter().map(|t| fold(t)).collect();
@@ -166,11 +165,9 @@ async fn link(
         }
     }
     if content.phrasings.len() > limits::PHRASINGS {
-        return Err(InboxError::Invalid(format!(
-            "knowledge point {kid} would have {} phrasings (at most {})",
-            content.phrasings.len(),
-            limits::PHRASINGS
-        )));
+        return Err(
+            Problem::TooManyPhrasings { count: content.phrasings.len(), max: limits::PHRASINGS }.into()
+        );
     }
     let mut revisions = (None, None);
     if added > 0 {
@@ -212,9 +209,7 @@ fn dismiss(reason: &str) -> Result<Applied> {
     let reason = reason.trim();
     let n = reason.chars().count();
     if n == 0 || n > REASON_CHARS {
-        return Err(InboxError::Invalid(format!(
-            "a dismissal needs a reason of 1 to {REASON_CHARS} characters (noise, chit-chat, out of scope, abusive…)"
-        )));
+        return Err(Problem::DismissReason { max: REASON_CHARS }.into());
     }
     Ok(Applied { knowledge_id: None, reason: Some(reason.to_string()), revisions: (None, None) })
 }

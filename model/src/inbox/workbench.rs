@@ -9,22 +9,23 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entity::cluster;
-use super::{new_cluster, Inbox, InboxError, Result};
+use super::{new_cluster, Inbox, Result};
 use crate::embedding::cache::embed_cached;
 use crate::knowledge::require;
 use crate::misses::entity::miss;
 use crate::views::{Actor, Claim, Role};
 use crate::views::{GroupStatus, MissStatus};
+use crate::views::{Problem, Thing};
 
 /// How long opening a group holds it for the trainer (renewed while they work on it).
 pub const CLAIM_MINUTES: i64 = 5;
 
 pub(super) fn group_id(raw: &str) -> Result<i64> {
-    raw.parse().map_err(|_| InboxError::NotFound(format!("there is no group {raw:?}")))
+    raw.parse().map_err(|_| Problem::not_found(Thing::Group, raw).into())
 }
 
 fn miss_id(raw: &str) -> Result<i64> {
-    raw.parse().map_err(|_| InboxError::Invalid(format!("{raw:?} is not a miss id")))
+    raw.parse().map_err(|_| Problem::NotAnId { thing: Thing::Question, value: raw.to_string() }.into())
 }
 
 /// The trainer holding the group now, unless it is `actor` or the claim ran out.
@@ -41,21 +42,13 @@ fn held_by_other(
 
 /// The group if it is open and nobody else holds it: what every change to a group checks first.
 pub(super) async fn open_group(db: &impl ConnectionTrait, id: i64, actor: &Actor) -> Result<cluster::Model> {
-    let group = cluster::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| InboxError::NotFound(format!("there is no group {id}")))?;
+    let group =
+        cluster::Entity::find_by_id(id).one(db).await?.ok_or_else(|| Problem::not_found(Thing::Group, id))?;
     if group.status != GroupStatus::Open {
-        return Err(InboxError::Conflict(format!(
-            "group {id} is already {}; nothing was changed",
-            group.status
-        )));
+        return Err(Problem::GroupClosed { group: id, status: group.status }.into());
     }
     if let Some((by, until)) = held_by_other(&group, actor, Utc::now()) {
-        return Err(InboxError::Conflict(format!(
-            "{by} is working on group {id} until {} UTC; nothing was changed — pick another group",
-            until.format("%H:%M")
-        )));
+        return Err(Problem::Claimed { group: id, by, until }.into());
     }
     Ok(group)
 }
@@ -99,7 +92,7 @@ impl Inbox {
         let into = group_id(into)?;
         let from: Vec<i64> = from.iter().map(|f| group_id(f)).collect::<Result<_>>()?;
         if from.is_empty() || from.contains(&into) {
-            return Err(InboxError::Invalid("merge needs other groups than the one merged into".into()));
+            return Err(Problem::MergeIntoItself.into());
         }
         let _writing = self.writing.lock().await;
         let now = Utc::now();
@@ -156,7 +149,7 @@ impl Inbox {
         let members = open_members(&txn, id).await?;
         let chosen = pick(&members, miss_ids, id)?;
         if chosen.len() == members.len() {
-            return Err(InboxError::Invalid("a split leaves at least one question in the group".into()));
+            return Err(Problem::SplitAll.into());
         }
         let label =
             chosen.iter().max_by_key(|m| (m.count, -m.id)).map(|m| m.question.clone()).unwrap_or_default();
@@ -181,10 +174,10 @@ impl Inbox {
             .one(&txn)
             .await?
             .filter(|x| x.status == MissStatus::Open && x.cluster_id.is_some())
-            .ok_or_else(|| InboxError::NotFound(format!("there is no open question {m} in a group")))?;
+            .ok_or_else(|| Problem::NotGrouped { question: m })?;
         let from = found.cluster_id.unwrap_or_default();
         if from == to {
-            return Err(InboxError::Invalid(format!("question {m} is already in group {to}")));
+            return Err(Problem::AlreadyInGroup { question: m, group: to }.into());
         }
         open_group(&txn, from, actor).await?;
         open_group(&txn, to, actor).await?;
@@ -273,12 +266,12 @@ pub(super) fn pick(members: &[miss::Model], miss_ids: &[String], group: i64) -> 
     for raw in miss_ids {
         let m = miss_id(raw)?;
         if !members.iter().any(|o| o.id == m) {
-            return Err(InboxError::Invalid(format!("miss {m} is not an open question of group {group}")));
+            return Err(Problem::NotInGroup { question: m, group }.into());
         }
         wanted.insert(m);
     }
     if wanted.is_empty() {
-        return Err(InboxError::Invalid(format!("choose at least one question of group {group}")));
+        return Err(Problem::NoneChosen { group }.into());
     }
     Ok(members.iter().filter(|o| wanted.contains(&o.id)).cloned().collect())
 }

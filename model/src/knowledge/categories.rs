@@ -14,6 +14,7 @@ use super::entity::{category, point};
 use super::{limits, require, KnowledgeError, Result};
 use crate::audit;
 use crate::views::{Actor, CategoryNode, PointStatus, Role, Template};
+use crate::views::{Field, Problem, Thing};
 
 /// The whole tree in memory: categories are few (hundreds), and every page needs paths.
 pub struct Tree {
@@ -135,34 +136,34 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<CategoryNode> {
         .await?
         .into_iter()
         .find(|c| c.id == id)
-        .ok_or_else(|| KnowledgeError::NotFound(format!("category {id}")))
+        .ok_or_else(|| Problem::not_found(Thing::Category, id).into())
 }
 
 fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(KnowledgeError::Invalid("the category name is empty".into()));
+        return Err(Problem::Empty { field: Field::CategoryName }.into());
     }
     if name.contains('/') {
-        return Err(KnowledgeError::Invalid(format!(
-            "the category name {name:?} contains '/', which separates levels"
-        )));
+        return Err(Problem::CategorySlash { name: name.to_string() }.into());
     }
-    if name.chars().count() > limits::CATEGORY_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(KnowledgeError::Invalid(format!(
-            "the category name {name:?} is too long or has control characters (at most {} characters)",
-            limits::CATEGORY_NAME_CHARS
-        )));
+    let chars = name.chars().count();
+    if chars > limits::CATEGORY_NAME_CHARS {
+        return Err(
+            Problem::TooLong { field: Field::CategoryName, chars, max: limits::CATEGORY_NAME_CHARS }.into()
+        );
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Problem::ControlCharacters { field: Field::CategoryName }.into());
     }
     Ok(name.to_string())
 }
 
 fn check_free(tree: &Tree, parent: Option<i32>, name: &str, except: Option<i32>) -> Result<()> {
     match tree.child(parent, name) {
-        Some(c) if Some(c.id) != except => Err(KnowledgeError::Conflict(format!(
-            "a category named {name:?} already exists here ({})",
-            tree.path(c.id)
-        ))),
+        Some(c) if Some(c.id) != except => {
+            Err(Problem::CategoryExists { name: name.to_string(), path: tree.path(c.id) }.into())
+        }
         _ => Ok(()),
     }
 }
@@ -170,10 +171,7 @@ fn check_free(tree: &Tree, parent: Option<i32>, name: &str, except: Option<i32>)
 fn check_depth(tree: &Tree, parent: Option<i32>, subtree_height: usize) -> Result<()> {
     let depth = parent.map(|p| tree.names(p).len()).unwrap_or(0) + subtree_height;
     if depth > limits::CATEGORY_DEPTH {
-        return Err(KnowledgeError::Invalid(format!(
-            "categories nest at most {} levels deep",
-            limits::CATEGORY_DEPTH
-        )));
+        return Err(Problem::TooDeep { max: limits::CATEGORY_DEPTH }.into());
     }
     Ok(())
 }
@@ -190,7 +188,7 @@ pub async fn create(
     let txn = crate::storage::write(db).await?;
     let tree = Tree::load(&txn).await?;
     if let Some(p) = parent_id {
-        tree.get(p).ok_or_else(|| KnowledgeError::NotFound(format!("parent category {p}")))?;
+        tree.get(p).ok_or_else(|| KnowledgeError::from(Problem::not_found(Thing::Category, p)))?;
     }
     check_free(&tree, parent_id, &name, None)?;
     check_depth(&tree, parent_id, 1)?;
@@ -234,19 +232,17 @@ pub async fn update(
     require(actor, Role::Trainer, "changing categories")?;
     let txn = crate::storage::write(db).await?;
     let tree = Tree::load(&txn).await?;
-    let current = tree.get(id).ok_or_else(|| KnowledgeError::NotFound(format!("category {id}")))?.clone();
+    let current =
+        tree.get(id).ok_or_else(|| KnowledgeError::from(Problem::not_found(Thing::Category, id)))?.clone();
     let name = match name {
         Some(n) => check_name(n)?,
         None => current.name.clone(),
     };
     let parent = parent_id.unwrap_or(current.parent_id);
     if let Some(p) = parent {
-        tree.get(p).ok_or_else(|| KnowledgeError::NotFound(format!("parent category {p}")))?;
+        tree.get(p).ok_or_else(|| KnowledgeError::from(Problem::not_found(Thing::Category, p)))?;
         if tree.is_within(p, id) {
-            return Err(KnowledgeError::Invalid(format!(
-                "cannot move {} under itself or one of its sub-categories",
-                tree.path(id)
-            )));
+            return Err(Problem::CategoryCycle { path: tree.path(id) }.into());
         }
     }
     check_free(&tree, parent, &name, Some(id))?;
@@ -289,11 +285,7 @@ fn subtree_height(tree: &Tree, id: i32) -> usize {
 pub async fn ensure_path(db: &impl ConnectionTrait, actor: &Actor, path: &str) -> Result<i32> {
     let names: Vec<String> = path.split('/').map(check_name).collect::<Result<_>>()?;
     if names.len() > limits::CATEGORY_DEPTH {
-        return Err(KnowledgeError::Invalid(format!(
-            "the category {path:?} has {} levels (at most {})",
-            names.len(),
-            limits::CATEGORY_DEPTH
-        )));
+        return Err(Problem::TooDeep { max: limits::CATEGORY_DEPTH }.into());
     }
     let mut parent = None;
     for name in names {
@@ -321,7 +313,7 @@ pub async fn ensure_path(db: &impl ConnectionTrait, actor: &Actor, path: &str) -
             }
         });
     }
-    parent.ok_or_else(|| KnowledgeError::Invalid("the category is empty".into()))
+    parent.ok_or_else(|| Problem::Empty { field: Field::Category }.into())
 }
 
 pub async fn exists(db: &impl ConnectionTrait, id: i32) -> Result<bool> {

@@ -12,19 +12,17 @@ pub mod transfer;
 
 use crate::storage::StorageError;
 use crate::views::{Content, Role};
+use crate::views::{Field, Problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KnowledgeError {
-    /// Bad input: a field is empty, too long, or names something that cannot be.
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0} not found")]
-    NotFound(String),
-    /// A stale edit or a state that does not allow the action; nothing was changed.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Forbidden(String),
+    /// Bad input, a missing thing, a stale edit or a state that does not allow the action;
+    /// nothing was changed.
+    #[error(transparent)]
+    Refused(#[from] crate::views::Problem),
+    /// An export could not be written.
+    #[error("cannot write the export: {0}")]
+    Export(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -61,10 +59,8 @@ pub(crate) fn require(actor: &crate::views::Actor, role: Role, what: &str) -> Re
     if actor.role.includes(role) {
         Ok(())
     } else {
-        Err(KnowledgeError::Forbidden(format!(
-            "{what} needs the {role} role; {} is {}",
-            actor.name, actor.role
-        )))
+        tracing::debug!(actor = %actor.name, %role, what, "refused: role");
+        Err(Problem::RoleNeeded { needed: role, who: actor.name.clone(), has: actor.role }.into())
     }
 }
 
@@ -73,8 +69,8 @@ pub(crate) fn require(actor: &crate::views::Actor, role: Role, what: &str) -> Re
 pub fn normalize(mut content: Content) -> Result<Content> {
     content.question = content.question.trim().to_string();
     content.answer = content.answer.trim().to_string();
-    check_text("question", &content.question, limits::QUESTION_CHARS)?;
-    check_text("answer", &content.answer, limits::ANSWER_CHARS)?;
+    check_text(Field::Question, &content.question, limits::QUESTION_CHARS)?;
+    check_text(Field::Answer, &content.answer, limits::ANSWER_CHARS)?;
     let mut seen = vec![fold(&content.question)];
     let mut phrasings = Vec::with_capacity(content.phrasings.len());
     for p in content.phrasings {
@@ -82,7 +78,7 @@ pub fn normalize(mut content: Content) -> Result<Content> {
         if p.is_empty() {
             continue;
         }
-        check_text("phrasing", &p, limits::PHRASING_CHARS)?;
+        check_text(Field::Phrasing, &p, limits::PHRASING_CHARS)?;
         let key = fold(&p);
         if !seen.contains(&key) {
             seen.push(key);
@@ -90,29 +86,23 @@ pub fn normalize(mut content: Content) -> Result<Content> {
         }
     }
     if phrasings.len() > limits::PHRASINGS {
-        return Err(KnowledgeError::Invalid(format!(
-            "too many phrasings: {} (at most {})",
-            phrasings.len(),
-            limits::PHRASINGS
-        )));
+        return Err(Problem::TooManyPhrasings { count: phrasings.len(), max: limits::PHRASINGS }.into());
     }
     content.phrasings = phrasings;
     content.template_slot = content.template_slot.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Ok(content)
 }
 
-fn check_text(field: &str, text: &str, max: usize) -> Result<()> {
+fn check_text(field: Field, text: &str, max: usize) -> Result<()> {
     if text.is_empty() {
-        return Err(KnowledgeError::Invalid(format!("the {field} is empty")));
+        return Err(Problem::Empty { field }.into());
     }
     let n = text.chars().count();
     if n > max {
-        return Err(KnowledgeError::Invalid(format!(
-            "the {field} is too long: {n} characters (at most {max})"
-        )));
+        return Err(Problem::TooLong { field, chars: n, max }.into());
     }
     if has_control(text) {
-        return Err(KnowledgeError::Invalid(format!("the {field} contains control characters")));
+        return Err(Problem::ControlCharacters { field }.into());
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub(crate) use super::store::{content_of, head, load};
 use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
 use crate::audit;
 use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionState, Role};
+use crate::views::{Field, Problem, Thing};
 
 /// Creates a knowledge point as a draft.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, content: Content) -> Result<PointDetail> {
@@ -148,10 +149,7 @@ pub(crate) async fn submit_in(
     };
     let (p, head) = locked(db, id, version).await?;
     if !matches!(head.state, RevisionState::Draft | RevisionState::Rejected) {
-        return Err(KnowledgeError::Conflict(format!(
-            "knowledge point {id} has no draft to submit (it is {})",
-            p.status.as_str().replace('_', " ")
-        )));
+        return Err(Problem::NoDraftToSubmit { point: id, status: p.status }.into());
     }
     set_state(db, head.id, RevisionState::InReview).await?;
     bump(db, &p, version, status(PointStatus::InReview)).await?;
@@ -196,9 +194,7 @@ pub(crate) async fn withdraw_in(
     let p = load(db, id).await?;
     let head = head(db, &p).await?;
     if head.id != after || !head_is_pending(&head) {
-        return Err(KnowledgeError::Conflict(format!(
-            "knowledge point {id} was published or edited since this decision; change it in the editor instead"
-        )));
+        return Err(Problem::ChangedSinceDecision { point: id }.into());
     }
     set_state(db, after, RevisionState::Superseded).await?;
     let changes = match before {
@@ -207,7 +203,7 @@ pub(crate) async fn withdraw_in(
             let prev = revision::Entity::find_by_id(b)
                 .one(db)
                 .await?
-                .ok_or_else(|| KnowledgeError::NotFound(format!("revision {b}")))?;
+                .ok_or_else(|| KnowledgeError::from(Problem::not_found(Thing::Revision, b)))?;
             let live = p.published_revision_id == Some(b);
             if !live {
                 set_state(db, b, RevisionState::Draft).await?;
@@ -242,10 +238,7 @@ pub(crate) async fn publish_pending_in(
     }
     let head = head(db, &p).await?;
     if !matches!(head.state, RevisionState::Draft | RevisionState::InReview) {
-        return Err(KnowledgeError::Conflict(format!(
-            "knowledge point {id} has no draft waiting to be published (it is {})",
-            p.status
-        )));
+        return Err(Problem::NoDraftToPublish { point: id, status: p.status }.into());
     }
     publish_head(db, actor, &p, &head).await?;
     Ok(load(db, id).await?.feed_revision.unwrap_or_default())
@@ -305,13 +298,11 @@ pub async fn reject(
     require(actor, Role::Reviewer, "rejecting knowledge")?;
     let comment = comment.trim();
     if comment.is_empty() {
-        return Err(KnowledgeError::Invalid("say why: the comment goes back to the author".into()));
+        return Err(Problem::CommentNeeded.into());
     }
-    if comment.chars().count() > limits::COMMENT_CHARS {
-        return Err(KnowledgeError::Invalid(format!(
-            "the comment is too long (at most {} characters)",
-            limits::COMMENT_CHARS
-        )));
+    let chars = comment.chars().count();
+    if chars > limits::COMMENT_CHARS {
+        return Err(Problem::TooLong { field: Field::Comment, chars, max: limits::COMMENT_CHARS }.into());
     }
     let txn = crate::storage::write(db).await?;
     let (p, head) = locked(&txn, id, version).await?;
@@ -345,7 +336,7 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i
     let txn = crate::storage::write(db).await?;
     let (p, head) = locked(&txn, id, version).await?;
     if p.status == PointStatus::Archived {
-        return Err(KnowledgeError::Conflict(format!("knowledge point {id} is already archived")));
+        return Err(Problem::AlreadyArchived { point: id }.into());
     }
     if head_is_pending(&head) {
         set_state(&txn, head.id, RevisionState::Superseded).await?;
@@ -384,11 +375,16 @@ pub async fn restore(
         .filter(revision::Column::Number.eq(number))
         .one(&txn)
         .await?
-        .ok_or_else(|| KnowledgeError::NotFound(format!("revision {number} of knowledge point {id}")))?;
+        .ok_or_else(|| {
+            KnowledgeError::from(Problem::not_found(
+                Thing::Revision,
+                format!("{number} of knowledge point {id}"),
+            ))
+        })?;
     let note = format!("restored from revision {number}");
     let changed = save_in(&txn, actor, id, Some(version), content_of(&old), Some(&note)).await?;
     if !changed {
-        return Err(KnowledgeError::Conflict(format!("revision {number} is already the current content")));
+        return Err(Problem::AlreadyCurrent { revision: number }.into());
     }
     txn.commit().await?;
     queries::detail(db, id).await
@@ -407,10 +403,7 @@ fn expect_in_review(p: &point::Model, head: &revision::Model) -> Result<()> {
     if head.state == RevisionState::InReview {
         Ok(())
     } else {
-        Err(KnowledgeError::Conflict(format!(
-            "knowledge point {} is not in review (it is {})",
-            p.id, p.status
-        )))
+        Err(Problem::NotInReview { point: p.id, status: p.status }.into())
     }
 }
 
@@ -457,7 +450,7 @@ async fn insert_revision(
 
 async fn set_state(db: &impl ConnectionTrait, revision_id: i32, s: RevisionState) -> Result<()> {
     revision::Entity::update_many()
-        .col_expr(revision::Column::State, Expr::value(s.as_str()))
+        .col_expr(revision::Column::State, Expr::value(s))
         .filter(revision::Column::Id.eq(revision_id))
         .exec(db)
         .await?;
@@ -472,13 +465,7 @@ async fn check_version(db: &impl ConnectionTrait, p: &point::Model, version: i32
     let (who, when) = last
         .map(|r| (r.reviewed_by.unwrap_or(r.author), r.reviewed_at.unwrap_or(r.created_at)))
         .unwrap_or_else(|| ("someone".into(), p.updated_at));
-    Err(KnowledgeError::Conflict(format!(
-        "knowledge point {} was changed by {who} at {} after you opened it (you had version {version}, it is now \
-         {}). Nothing was saved: reload to see the change, then edit again.",
-        p.id,
-        when.format("%Y-%m-%d %H:%M:%S UTC"),
-        p.version
-    )))
+    Err(Problem::Stale { point: p.id, by: who, at: when, yours: version, now: p.version }.into())
 }
 
 /// Writes `changes` only if the point is still at `version`, and moves the version on.
@@ -499,10 +486,9 @@ async fn bump(
     if done.rows_affected == 1 {
         Ok(())
     } else {
-        check_version(db, &load(db, p.id).await?, version).await.and(Err(KnowledgeError::Conflict(format!(
-            "knowledge point {} changed while saving; nothing was saved",
-            p.id
-        ))))
+        check_version(db, &load(db, p.id).await?, version)
+            .await
+            .and(Err(Problem::ChangedWhileSaving { point: p.id }.into()))
     }
 }
 
@@ -510,7 +496,7 @@ async fn check_category(db: &impl ConnectionTrait, id: i32) -> Result<()> {
     if categories::exists(db, id).await? {
         Ok(())
     } else {
-        Err(KnowledgeError::Invalid(format!("category {id} does not exist")))
+        Err(Problem::not_found(Thing::Category, id).into())
     }
 }
 
@@ -529,10 +515,7 @@ async fn check_unique(
         q = q.filter(point::Column::Id.ne(id));
     }
     match q.one(db).await? {
-        Some(other) => Err(KnowledgeError::Conflict(format!(
-            "knowledge point {} already has this question in this category",
-            other.id
-        ))),
+        Some(other) => Err(Problem::DuplicateQuestion { point: other.id }.into()),
         None => Ok(()),
     }
 }

@@ -6,22 +6,20 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use super::entity::{point, revision};
 use super::{KnowledgeError, Result};
 use crate::views::Content;
+use crate::views::{Problem, Thing};
 
 pub(crate) async fn load(db: &impl ConnectionTrait, id: i32) -> Result<point::Model> {
-    point::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| KnowledgeError::NotFound(format!("knowledge point {id}")))
+    point::Entity::find_by_id(id).one(db).await?.ok_or_else(|| Problem::not_found(Thing::Point, id).into())
 }
 
 pub(crate) async fn head(db: &impl ConnectionTrait, p: &point::Model) -> Result<revision::Model> {
-    let id = p
-        .head_revision_id
-        .ok_or_else(|| KnowledgeError::NotFound(format!("revisions of knowledge point {}", p.id)))?;
+    let id = p.head_revision_id.ok_or_else(|| {
+        KnowledgeError::from(Problem::not_found(Thing::Revision, format!("of knowledge point {}", p.id)))
+    })?;
     revision::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| KnowledgeError::NotFound(format!("revision {id}")))
+        .ok_or_else(|| Problem::not_found(Thing::Revision, id).into())
 }
 
 pub(crate) fn content_of(r: &revision::Model) -> Content {

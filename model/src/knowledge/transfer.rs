@@ -13,6 +13,7 @@ use super::entity::point;
 use super::points::{content_of, create_in, find_by_question, publish_in, save_in};
 use super::queries::revisions_by_id;
 use super::{normalize, require, KnowledgeError, Result};
+use crate::views::Problem;
 use crate::views::{Actor, Content, ImportReport, LineError, PointStatus, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +28,7 @@ impl Format {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("csv") => Ok(Format::Csv),
             Some("json") => Ok(Format::Json),
-            _ => Err(KnowledgeError::Invalid(format!(
-                "cannot tell the format of {}: name it .json or .csv",
-                path.display()
-            ))),
+            _ => Err(Problem::UnknownFileFormat { name: path.display().to_string() }.into()),
         }
     }
 
@@ -62,9 +60,8 @@ pub type Parsed = (Vec<(usize, Row)>, Vec<LineError>);
 /// Reads a whole file. A file that is not one of the formats at all is an error; a bad row is
 /// reported in the second list.
 pub fn parse(format: Format, body: &[u8]) -> Result<Parsed> {
-    let text = std::str::from_utf8(body).map_err(|e| {
-        KnowledgeError::Invalid(format!("the file is not UTF-8 text (byte {})", e.valid_up_to()))
-    })?;
+    let text = std::str::from_utf8(body)
+        .map_err(|e| KnowledgeError::from(Problem::NotUtf8 { byte: e.valid_up_to() }))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         Format::Json => parse_json(text),
@@ -74,14 +71,16 @@ pub fn parse(format: Format, body: &[u8]) -> Result<Parsed> {
 
 fn parse_json(text: &str) -> Result<Parsed> {
     let items: Vec<&RawValue> = serde_json::from_str(text)
-        .map_err(|e| KnowledgeError::Invalid(format!("not a JSON array of knowledge points: {e}")))?;
+        .map_err(|e| KnowledgeError::from(Problem::NotJsonArray { detail: e.to_string() }))?;
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for item in items {
         let offset = item.get().as_ptr() as usize - text.as_ptr() as usize;
         let line = text[..offset].matches('\n').count() + 1;
         match serde_json::from_str::<Row>(item.get()) {
             Ok(row) => rows.push((line, row)),
-            Err(e) => errors.push(LineError { line, message: strip_position(&e.to_string()) }),
+            Err(e) => {
+                errors.push(LineError::new(line, Problem::BadRow { detail: strip_position(&e.to_string()) }))
+            }
         }
     }
     Ok((rows, errors))
@@ -98,15 +97,14 @@ fn parse_csv(text: &str) -> Result<Parsed> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| KnowledgeError::Invalid(format!("cannot read the CSV header: {e}")))?
+        .map_err(|e| {
+            KnowledgeError::from(Problem::CsvHeader { expected: CSV_HEADER.join(","), found: e.to_string() })
+        })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     if header != CSV_HEADER {
-        return Err(KnowledgeError::Invalid(format!(
-            "the CSV header must be {:?}, found {header:?}",
-            CSV_HEADER.join(",")
-        )));
+        return Err(Problem::CsvHeader { expected: CSV_HEADER.join(","), found: header.join(",") }.into());
     }
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for record in reader.records() {
@@ -114,7 +112,7 @@ fn parse_csv(text: &str) -> Result<Parsed> {
             Ok(r) => {
                 let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
                 if r.len() != 4 {
-                    errors.push(LineError { line, message: format!("expected 4 fields, found {}", r.len()) });
+                    errors.push(LineError::new(line, Problem::FieldCount { expected: 4, found: r.len() }));
                     continue;
                 }
                 let phrasings =
@@ -132,7 +130,7 @@ fn parse_csv(text: &str) -> Result<Parsed> {
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                errors.push(LineError { line, message: e.to_string() });
+                errors.push(LineError::new(line, Problem::BadRow { detail: e.to_string() }));
             }
         }
     }
@@ -182,8 +180,8 @@ pub async fn import(
                     report.published.push(id);
                 }
             }
-            Err(KnowledgeError::Storage(e)) => return Err(KnowledgeError::Storage(e)),
-            Err(e) => errors.push(LineError { line, message: e.to_string() }),
+            Err(KnowledgeError::Refused(p)) => errors.push(LineError::new(line, p)),
+            Err(e) => return Err(e),
         }
     }
     txn.commit().await?;
@@ -261,15 +259,15 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
         .collect();
     rows.sort_by(|a, b| (&a.category, &a.question).cmp(&(&b.category, &b.question)));
     match format {
-        Format::Json => serde_json::to_vec_pretty(&rows).map_err(|e| KnowledgeError::Invalid(e.to_string())),
+        Format::Json => serde_json::to_vec_pretty(&rows).map_err(|e| KnowledgeError::Export(e.to_string())),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            let io = |e: csv::Error| KnowledgeError::Invalid(format!("cannot write CSV: {e}"));
+            let io = |e: csv::Error| KnowledgeError::Export(e.to_string());
             w.write_record(CSV_HEADER).map_err(io)?;
             for r in &rows {
                 w.write_record([&r.category, &r.question, &r.answer, &r.phrasings.join("|")]).map_err(io)?;
             }
-            w.into_inner().map_err(|e| KnowledgeError::Invalid(format!("cannot write CSV: {e}")))
+            w.into_inner().map_err(|e| KnowledgeError::Export(e.to_string()))
         }
     }
 }

@@ -34,10 +34,8 @@ const QUERY_CACHE: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MatchError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0} not found")]
-    NotFound(String),
+    #[error(transparent)]
+    Refused(#[from] crate::views::Problem),
     /// A failure of ours (a worker thread, the OS), never of the caller's input.
     #[error("{0}")]
     Internal(String),
@@ -60,6 +58,7 @@ impl From<sea_orm::DbErr> for MatchError {
 }
 
 pub use crate::views::Channel;
+use crate::views::{Field, Problem, Thing};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -305,21 +304,18 @@ impl Matcher {
         }
         let question = req.question.trim();
         if question.is_empty() {
-            return Err(MatchError::Invalid("the question is empty".into()));
+            return Err(Problem::Empty { field: Field::Question }.into());
         }
         let n = question.chars().count();
         if n > QUESTION_CHARS {
-            return Err(MatchError::Invalid(format!(
-                "the question is too long: {n} characters (at most {QUESTION_CHARS})"
-            )));
+            return Err(Problem::TooLong { field: Field::Question, chars: n, max: QUESTION_CHARS }.into());
         }
         if crate::knowledge::has_control(question) {
-            return Err(MatchError::Invalid(
-                "the question contains control characters (NUL, escape codes…)".into(),
-            ));
+            return Err(Problem::ControlCharacters { field: Field::Question }.into());
         }
         if req.session_id.as_ref().is_some_and(|s| s.chars().count() > 200) {
-            return Err(MatchError::Invalid("session_id is too long (at most 200 characters)".into()));
+            let chars = req.session_id.as_ref().map_or(0, |s| s.chars().count());
+            return Err(Problem::TooLong { field: Field::SessionId, chars, max: 200 }.into());
         }
         // One snapshot throughout: its model embeds the question its index is compared with.
         let snap = self.snapshot();
@@ -433,7 +429,7 @@ impl Matcher {
     pub async fn feedback(&self, f: Feedback) -> Result<(), MatchError> {
         let chosen = match &f.chosen_knowledge_id {
             Some(id) => Some(id.parse::<i32>().map_err(|_| {
-                MatchError::Invalid(format!("chosen_knowledge_id {id:?} is not a knowledge id"))
+                MatchError::from(Problem::NotAnId { thing: Thing::Point, value: id.clone() })
             })?),
             None => None,
         };
@@ -442,7 +438,7 @@ impl Matcher {
             .filter(asks::Column::AskId.eq(f.ask_id.as_str()))
             .one(&txn)
             .await?
-            .ok_or_else(|| MatchError::NotFound(format!("ask {}", f.ask_id)))?;
+            .ok_or_else(|| Problem::not_found(Thing::Ask, &f.ask_id))?;
         let miss = !f.helpful || f.handoff;
         asks::Entity::update_many()
             .col_expr(asks::Column::Helpful, Expr::value(f.helpful))
@@ -490,7 +486,7 @@ impl Matcher {
     /// An agent opened this knowledge point from the search: it counts, and breaks ties.
     pub async fn record_click(&self, knowledge_id: i32) -> Result<i64, MatchError> {
         if !self.snapshot().index.points().iter().any(|p| p.knowledge_id == knowledge_id) {
-            return Err(MatchError::NotFound(format!("published knowledge point {knowledge_id}")));
+            return Err(Problem::not_found(Thing::Point, knowledge_id).into());
         }
         let txn = crate::storage::write(&self.db).await?;
         let now = match clicks::Entity::find_by_id(knowledge_id).one(&txn).await? {

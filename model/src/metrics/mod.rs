@@ -14,6 +14,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
 use crate::knowledge::categories::Tree;
 use crate::knowledge::KnowledgeError;
 use crate::storage::sql::{day, Sql};
+use crate::views::Problem;
 use crate::views::{
     AskRow, BacklogAge, CategoryFigures, Channel, DayFigures, MetricsSummary, MissStatus, Outcome,
     PointStatus, PointYield, TrainerFigures,
@@ -21,8 +22,11 @@ use crate::views::{
 
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Refused(#[from] crate::views::Problem),
+    /// A report could not be written.
+    #[error("cannot write the report: {0}")]
+    Export(String),
     #[error(transparent)]
     Storage(#[from] DbErr),
     #[error(transparent)]
@@ -44,10 +48,10 @@ pub struct Period {
 impl Period {
     pub fn check(&self) -> Result<()> {
         if self.days == 0 || self.days > MAX_DAYS {
-            return Err(MetricsError::Invalid(format!("days must be 1 to {MAX_DAYS}")));
+            return Err(Problem::Days { max: MAX_DAYS }.into());
         }
         if let Some(c) = &self.channel {
-            c.parse::<Channel>().map_err(|e| MetricsError::Invalid(e.to_string()))?;
+            c.parse::<Channel>().map_err(Problem::from)?;
         }
         Ok(())
     }
@@ -103,93 +107,18 @@ async fn per_day(
 
 pub async fn summary(db: &DatabaseConnection, period: &Period) -> Result<MetricsSummary> {
     period.check()?;
-    let b = db.get_database_backend();
     let now = Utc::now();
     let since = period.since(now);
     let days = period.day_names(since);
     let mut series: BTreeMap<String, DayFigures> =
         days.iter().map(|d| (d.clone(), DayFigures { day: d.clone(), ..Default::default() })).collect();
-    let channel = |sql: &mut Sql, column: &str| {
-        if let Some(c) = &period.channel {
-            sql.push(&format!(" AND {column} = ")).bind(c.clone());
-        }
-    };
-
-    // Asks by day and outcome.
-    let mut sql = Sql::new(b);
-    sql.push(&format!(
-        "SELECT {} AS day, outcome, COUNT(*) AS n FROM asks WHERE created_at >= ",
-        day(b, "created_at")
-    ))
-    .bind(since);
-    channel(&mut sql, "channel");
-    sql.push(" GROUP BY 1, 2");
-    for r in rows(db, &sql).await? {
-        let (d, outcome, n): (String, Outcome, i64) = (get(&r, "day")?, get(&r, "outcome")?, get(&r, "n")?);
-        if let Some(f) = series.get_mut(&d) {
-            f.asks += n;
-            match outcome {
-                Outcome::Answered => f.answered += n,
-                Outcome::Clarify => f.clarified += n,
-                Outcome::Miss => f.missed += n,
-            }
-        }
-    }
-
-    // The inbox's inflow (reports), what left it, and what published knowledge closed.
-    let channel_filter = period.channel.as_deref();
-    let inflow = per_day(db, "miss_events", "occurred_at", "1 = 1", since, channel_filter).await?;
-    let decided = per_day(db, "misses", "decided_at", "1 = 1", since, None).await?;
-    let closed =
-        per_day(db, "misses", "closed_at", &format!("status = '{}'", MissStatus::Closed), since, None)
-            .await?;
-    let closed_undecided = per_day(
-        db,
-        "misses",
-        "closed_at",
-        &format!("status = '{}' AND decided_at IS NULL", MissStatus::Closed),
-        since,
-        None,
-    )
-    .await?;
-
-    // Decisions per trainer and day (undone ones do not count).
-    let mut sql = Sql::new(b);
-    sql.push(&format!(
-        "SELECT actor, {} AS day, COUNT(*) AS n FROM decisions WHERE undone_at IS NULL AND created_at >= ",
-        day(b, "created_at")
-    ))
-    .bind(since)
-    .push(" GROUP BY 1, 2");
-    let mut trainers: BTreeMap<String, TrainerFigures> = BTreeMap::new();
-    for r in rows(db, &sql).await? {
-        let (actor, d, n): (String, String, i64) = (get(&r, "actor")?, get(&r, "day")?, get(&r, "n")?);
-        let t = trainers.entry(actor.clone()).or_insert_with(|| TrainerFigures {
-            trainer: actor,
-            decisions: 0,
-            per_day: vec![0; days.len()],
-        });
-        t.decisions += n;
-        if let Some(i) = days.iter().position(|x| *x == d) {
-            t.per_day[i] += n;
-        }
-        if let Some(f) = series.get_mut(&d) {
-            f.decisions += n;
-        }
-    }
-    for (d, f) in series.iter_mut() {
-        f.inflow = inflow.get(d).copied().unwrap_or(0);
-        f.loop_yield = closed.get(d).copied().unwrap_or(0);
-        f.resolved = decided.get(d).copied().unwrap_or(0) + closed_undecided.get(d).copied().unwrap_or(0);
-        f.coverage = if f.asks > 0 { f.answered as f64 / f.asks as f64 } else { 0.0 };
-    }
+    ask_outcomes(db, period, since, &mut series).await?;
+    inbox_flow(db, period, since, &mut series).await?;
+    let trainers = decisions(db, since, &days, &mut series).await?;
     let per_day: Vec<DayFigures> = series.into_values().collect();
     let (asks, answered, clarified, missed) = per_day
         .iter()
         .fold((0, 0, 0, 0), |(a, b, c, d), f| (a + f.asks, b + f.answered, c + f.clarified, d + f.missed));
-
-    let mut trainers: Vec<TrainerFigures> = trainers.into_values().collect();
-    trainers.sort_by(|a, b| b.decisions.cmp(&a.decisions).then(a.trainer.cmp(&b.trainer)));
 
     let (open_misses, backlog_age) = backlog(db, now).await?;
     let knowledge = knowledge_counts(db, since).await?;
@@ -216,6 +145,99 @@ pub async fn summary(db: &DatabaseConnection, period: &Period) -> Result<Metrics
         stale: knowledge.3,
         per_day,
     })
+}
+
+/// Asks by day and outcome, into `series`.
+async fn ask_outcomes(
+    db: &DatabaseConnection,
+    period: &Period,
+    since: DateTime<Utc>,
+    series: &mut BTreeMap<String, DayFigures>,
+) -> Result<()> {
+    let b = db.get_database_backend();
+    let mut sql = Sql::new(b);
+    sql.push(&format!(
+        "SELECT {} AS day, outcome, COUNT(*) AS n FROM asks WHERE created_at >= ",
+        day(b, "created_at")
+    ))
+    .bind(since);
+    if let Some(c) = &period.channel {
+        sql.push(" AND channel = ").bind(c.clone());
+    }
+    sql.push(" GROUP BY 1, 2");
+    for r in rows(db, &sql).await? {
+        let (d, outcome, n): (String, Outcome, i64) = (get(&r, "day")?, get(&r, "outcome")?, get(&r, "n")?);
+        if let Some(f) = series.get_mut(&d) {
+            f.asks += n;
+            match outcome {
+                Outcome::Answered => f.answered += n,
+                Outcome::Clarify => f.clarified += n,
+                Outcome::Miss => f.missed += n,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The inbox's inflow (reports), what left it, and what published knowledge closed, into
+/// `series`; with each day's coverage.
+async fn inbox_flow(
+    db: &DatabaseConnection,
+    period: &Period,
+    since: DateTime<Utc>,
+    series: &mut BTreeMap<String, DayFigures>,
+) -> Result<()> {
+    let closed_status = format!("status = '{}'", MissStatus::Closed);
+    let inflow = per_day(db, "miss_events", "occurred_at", "1 = 1", since, period.channel.as_deref()).await?;
+    let decided = per_day(db, "misses", "decided_at", "1 = 1", since, None).await?;
+    let closed = per_day(db, "misses", "closed_at", &closed_status, since, None).await?;
+    let closed_undecided =
+        per_day(db, "misses", "closed_at", &format!("{closed_status} AND decided_at IS NULL"), since, None)
+            .await?;
+    for (d, f) in series.iter_mut() {
+        f.inflow = inflow.get(d).copied().unwrap_or(0);
+        f.loop_yield = closed.get(d).copied().unwrap_or(0);
+        f.resolved = decided.get(d).copied().unwrap_or(0) + closed_undecided.get(d).copied().unwrap_or(0);
+        f.coverage = if f.asks > 0 { f.answered as f64 / f.asks as f64 } else { 0.0 };
+    }
+    Ok(())
+}
+
+/// Decisions per trainer and day (undone ones do not count), busiest trainer first; each
+/// day's total into `series`.
+async fn decisions(
+    db: &DatabaseConnection,
+    since: DateTime<Utc>,
+    days: &[String],
+    series: &mut BTreeMap<String, DayFigures>,
+) -> Result<Vec<TrainerFigures>> {
+    let b = db.get_database_backend();
+    let mut sql = Sql::new(b);
+    sql.push(&format!(
+        "SELECT actor, {} AS day, COUNT(*) AS n FROM decisions WHERE undone_at IS NULL AND created_at >= ",
+        day(b, "created_at")
+    ))
+    .bind(since)
+    .push(" GROUP BY 1, 2");
+    let mut trainers: BTreeMap<String, TrainerFigures> = BTreeMap::new();
+    for r in rows(db, &sql).await? {
+        let (actor, d, n): (String, String, i64) = (get(&r, "actor")?, get(&r, "day")?, get(&r, "n")?);
+        let t = trainers.entry(actor.clone()).or_insert_with(|| TrainerFigures {
+            trainer: actor,
+            decisions: 0,
+            per_day: vec![0; days.len()],
+        });
+        t.decisions += n;
+        if let Some(i) = days.iter().position(|x| *x == d) {
+            t.per_day[i] += n;
+        }
+        if let Some(f) = series.get_mut(&d) {
+            f.decisions += n;
+        }
+    }
+    let mut trainers: Vec<TrainerFigures> = trainers.into_values().collect();
+    trainers.sort_by(|a, b| b.decisions.cmp(&a.decisions).then(a.trainer.cmp(&b.trainer)));
+    Ok(trainers)
 }
 
 /// Open misses, and how long ago they were first asked.
@@ -378,7 +400,7 @@ pub struct AskFilter {
 pub async fn asks(db: &DatabaseConnection, filter: &AskFilter) -> Result<Vec<AskRow>> {
     filter.period.check()?;
     if let Some(o) = &filter.outcome {
-        o.parse::<Outcome>().map_err(|e| MetricsError::Invalid(e.to_string()))?;
+        o.parse::<Outcome>().map_err(Problem::from)?;
     }
     let b = db.get_database_backend();
     let mut sql = Sql::new(b);
@@ -394,7 +416,7 @@ pub async fn asks(db: &DatabaseConnection, filter: &AskFilter) -> Result<Vec<Ask
     }
     if let Some(d) = &filter.day {
         let start = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| MetricsError::Invalid(format!("day {d:?} is not YYYY-MM-DD")))?
+            .map_err(|_| Problem::Day { value: d.clone() })?
             .and_hms_opt(0, 0, 0)
             .expect("midnight exists")
             .and_utc();

@@ -25,7 +25,7 @@ impl std::str::FromStr for Lang {
         match s {
             "en" => Ok(Lang::En),
             "zh" => Ok(Lang::Zh),
-            other => Err(MetricsError::Invalid(format!("unknown language {other:?} (en or zh)"))),
+            other => Err(unknown("language", other, "en, zh")),
         }
     }
 }
@@ -42,11 +42,16 @@ impl std::str::FromStr for Format {
         match s {
             "md" | "markdown" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
-            other => Err(MetricsError::Invalid(format!("unknown format {other:?} (md or csv)"))),
+            other => Err(unknown("format", other, "md, csv")),
         }
     }
 }
 
+fn unknown(what: &str, value: &str, expected: &str) -> MetricsError {
+    Problem::Unknown { what: what.into(), value: value.into(), expected: expected.into() }.into()
+}
+
+use crate::views::Problem;
 pub use crate::views::{VocReport as Report, VocTopic as Topic};
 
 /// The `limit` topics with the most reports in the last `days` days, the fastest growing first
@@ -183,7 +188,7 @@ fn as_text(s: &str) -> String {
 fn csv(report: &Report, lang: Lang) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let h = headings(lang);
-    let io = |e: csv::Error| MetricsError::Invalid(format!("writing CSV: {e}"));
+    let io = |e: csv::Error| MetricsError::Export(e.to_string());
     w.write_record(["rank", h[0], h[1], h[2], h[3], h[4], h[5]]).map_err(io)?;
     for (i, t) in report.topics.iter().enumerate() {
         w.write_record([
@@ -197,6 +202,6 @@ fn csv(report: &Report, lang: Lang) -> Result<String> {
         ])
         .map_err(io)?;
     }
-    let bytes = w.into_inner().map_err(|e| MetricsError::Invalid(format!("writing CSV: {e}")))?;
+    let bytes = w.into_inner().map_err(|e| MetricsError::Export(e.to_string()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -13,6 +13,7 @@ use crate::idempotency::{self, Answer, IdempotencyError, Key};
 use crate::storage::StorageError;
 
 use crate::views::Outcome;
+use crate::views::{Field, Problem};
 pub use crate::views::{MissStatus, Signal};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,30 +36,34 @@ impl Report {
         session_id: Option<String>,
         occurred_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> Result<Report, String> {
+    ) -> Result<Report, Problem> {
         use crate::knowledge::{has_control, limits::QUESTION_CHARS};
         let question = question.trim().to_string();
         let chars = question.chars().count();
-        if question.is_empty() || chars > QUESTION_CHARS {
-            return Err(format!("the question must have 1 to {QUESTION_CHARS} characters (has {chars})"));
+        if question.is_empty() {
+            return Err(Problem::Empty { field: Field::Question });
+        }
+        if chars > QUESTION_CHARS {
+            return Err(Problem::TooLong { field: Field::Question, chars, max: QUESTION_CHARS });
         }
         if has_control(&question) {
-            return Err("the question contains control characters (NUL, escape codes…)".into());
+            return Err(Problem::ControlCharacters { field: Field::Question });
         }
         let channel = channel.unwrap_or_else(|| "bot".into());
         let channel_ok = !channel.is_empty()
             && channel.len() <= 40
             && channel.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !channel_ok {
-            return Err("channel must be 1 to 40 of a-z, 0-9, _ and -".into());
+            return Err(Problem::BadChannel);
         }
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500)
-            || session_id.as_ref().is_some_and(|s| s.chars().count() > 200)
-        {
-            return Err("reason (500) or session_id (200) too long".into());
+        for (field, text, max) in [(Field::Reason, &reason, 500), (Field::SessionId, &session_id, 200)] {
+            let chars = text.as_ref().map_or(0, |t| t.chars().count());
+            if chars > max {
+                return Err(Problem::TooLong { field, chars, max });
+            }
         }
         if occurred_at.is_some_and(|t| t > now + Duration::minutes(5)) {
-            return Err("occurred_at is in the future".into());
+            return Err(Problem::InFuture);
         }
         Ok(Report {
             question,

@@ -14,6 +14,7 @@ use crate::matching::preview::Probe;
 use crate::matching::PointDoc;
 use crate::services::Services;
 use crate::views::Outcome;
+use crate::views::Problem;
 use crate::views::{Actor, PublishReport, Regression, Role};
 
 /// Recently answered questions the regression check replays, beside the knowledge base's own
@@ -81,10 +82,7 @@ pub async fn publish(
     let txn = crate::storage::write(&services.db).await?;
     // What goes live is what was checked: a draft saved meanwhile is checked again first.
     if points::load(&txn, id).await?.head_revision_id != Some(checked) {
-        return Err(KnowledgeError::Conflict(format!(
-            "knowledge point {id} got a new draft while it was being checked; nothing was published — check it again"
-        ))
-        .into());
+        return Err(KnowledgeError::from(Problem::ChangedDuringCheck { point: id }).into());
     }
     let revision = points::publish_pending_in(&txn, actor, id, version).await?;
     txn.commit().await?;

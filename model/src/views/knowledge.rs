@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::errors::Problem;
+
 states! {
     /// The kinds of module a category can be; each lists the knowledge points such a module
     /// should have.
@@ -208,7 +210,15 @@ pub struct ImportReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineError {
     pub line: usize,
+    /// English, as the HTTP API says it.
     pub message: String,
+    pub problem: Problem,
+}
+
+impl LineError {
+    pub fn new(line: usize, problem: Problem) -> Self {
+        LineError { line, message: problem.to_string(), problem }
+    }
 }
 
 /// One published change for bots (`GET /api/v1/knowledge?since=`).

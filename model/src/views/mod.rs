@@ -7,6 +7,7 @@ mod states;
 
 pub mod accounts;
 pub mod embedding;
+pub mod errors;
 pub mod inbox;
 pub mod knowledge;
 pub mod matching;
@@ -15,6 +16,7 @@ pub mod publishing;
 
 pub use accounts::*;
 pub use embedding::*;
+pub use errors::*;
 pub use inbox::*;
 pub use knowledge::*;
 pub use matching::*;

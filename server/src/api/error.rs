@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use model::accounts::AccountError;
+use model::errors::{ErrorKind, Kind, Problem};
 use model::idempotency::IdempotencyError;
 use model::inbox::InboxError;
 use model::knowledge::KnowledgeError;
@@ -57,82 +58,44 @@ impl ApiError {
     }
 }
 
-impl From<KnowledgeError> for ApiError {
-    fn from(e: KnowledgeError) -> Self {
-        match e {
-            KnowledgeError::Invalid(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
-            KnowledgeError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
-            KnowledgeError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
-            KnowledgeError::Forbidden(m) => Self::forbidden(m),
-            KnowledgeError::Storage(ref s) => Self::internal(s),
-        }
+impl ApiError {
+    /// Any domain error: a refusal with its kind's status and its message; our own failures
+    /// as `internal`, the cause logged.
+    pub fn from_domain<E: Kind + std::error::Error>(e: &E) -> Self {
+        let (status, code) = match e.kind() {
+            ErrorKind::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
+            ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ErrorKind::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ErrorKind::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+            ErrorKind::Internal => return Self::internal(e),
+        };
+        Self::new(status, code, e.to_string())
     }
 }
 
-impl From<MatchError> for ApiError {
-    fn from(e: MatchError) -> Self {
-        match e {
-            MatchError::Invalid(m) => Self::invalid(m),
-            MatchError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
-            MatchError::Knowledge(k) => k.into(),
-            MatchError::Idempotency(i) => i.into(),
-            other => Self::internal(&other),
+/// `?` on a domain result in a handler: one mapping for every domain.
+macro_rules! from_domain {
+    ($($error:ty),+) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                Self::from_domain(&e)
+            }
         }
-    }
+    )+};
 }
 
-impl From<IdempotencyError> for ApiError {
-    fn from(e: IdempotencyError) -> Self {
-        match e {
-            IdempotencyError::BadKey | IdempotencyError::Reused => Self::invalid(e.to_string()),
-            IdempotencyError::Db(_) | IdempotencyError::Storage(_) => Self::internal(&e),
-        }
-    }
-}
-
-impl From<InboxError> for ApiError {
-    fn from(e: InboxError) -> Self {
-        match e {
-            InboxError::Invalid(m) => Self::invalid(m),
-            InboxError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
-            InboxError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
-            InboxError::Knowledge(k) => k.into(),
-            other => Self::internal(&other),
-        }
-    }
-}
+from_domain!(KnowledgeError, MatchError, IdempotencyError, InboxError, MetricsError, AccountError, Problem);
 
 impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
-        match e {
-            PublishError::Regressions(ref list) => {
-                let mut err = Self::new(StatusCode::CONFLICT, "regressions", e.to_string());
-                err.detail = Some(("regressions", serde_json::to_value(list).unwrap_or_default()));
-                err
-            }
-            PublishError::Knowledge(k) => k.into(),
-            other => Self::internal(&other),
+        let mut err = Self::from_domain(&e);
+        if let PublishError::Regressions(list) = &e {
+            err.code = "regressions";
+            err.detail = Some(("regressions", serde_json::to_value(list).unwrap_or_default()));
         }
-    }
-}
-
-impl From<MetricsError> for ApiError {
-    fn from(e: MetricsError) -> Self {
-        match e {
-            MetricsError::Invalid(m) => Self::invalid(m),
-            MetricsError::Knowledge(k) => k.into(),
-            other => Self::internal(&other),
-        }
-    }
-}
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Invalid(m) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
-            AccountError::UserExists(_) => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            other => Self::internal(&other),
-        }
+        err
     }
 }
 

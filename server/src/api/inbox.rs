@@ -82,10 +82,7 @@ pub async fn rebuild(
         return Ok(Json(services.inbox.regroup().await?).into_response());
     }
     if services.inbox.is_regrouping() {
-        return Err(model::inbox::InboxError::Conflict(
-            "a regrouping is already running on this instance; try again when it has finished".into(),
-        )
-        .into());
+        return Err(model::errors::Problem::RegroupRunning { instance: "this instance".into() }.into());
     }
     tokio::spawn(async move {
         if let Err(e) = services.inbox.regroup().await {

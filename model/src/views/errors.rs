@@ -1,0 +1,233 @@
+//! What a service refuses and why, in one vocabulary for every domain, the HTTP API and the
+//! browser. A [`Problem`] is typed (its code and the values it names), so the API sends its
+//! English text and the UI says it in the user's language; its [`ErrorKind`] decides the HTTP
+//! status. Failures that are ours (database, model) are not problems: they stay in the log.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::accounts::Role;
+use super::inbox::GroupStatus;
+use super::knowledge::PointStatus;
+
+states! {
+    /// Who can act on an error, and so its HTTP status.
+    pub enum ErrorKind("error kind") {
+        /// Bad input (422).
+        Invalid = "invalid",
+        NotFound = "not_found",
+        /// A state that does not allow the action, or someone else's change first (409).
+        Conflict = "conflict",
+        /// Signed in without the role (403).
+        Forbidden = "forbidden",
+        /// Not signed in (401).
+        Unauthorized = "unauthorized",
+        /// Too many attempts; try again later (429).
+        Throttled = "throttled",
+        /// Ours, not the caller's: logged, never shown (500).
+        Internal = "internal",
+    }
+
+    /// A field a problem is about.
+    pub enum Field("field") {
+        Question = "question",
+        Answer = "answer",
+        Phrasing = "phrasing",
+        Category = "category",
+        CategoryName = "category name",
+        TemplateSlot = "template slot",
+        Comment = "comment",
+        SessionId = "session_id",
+        Reason = "reason",
+    }
+
+    /// A thing a problem names.
+    pub enum Thing("thing") {
+        Category = "category",
+        Point = "knowledge point",
+        Revision = "revision",
+        Ask = "ask",
+        Group = "group",
+        Question = "question",
+        Decision = "decision",
+        User = "user",
+    }
+}
+
+/// A refusal: the caller asked for something that cannot be, and nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    // Fields.
+    #[error("the {field} is empty")]
+    Empty { field: Field },
+    #[error("the {field} is too long: {chars} characters (at most {max})")]
+    TooLong { field: Field, chars: usize, max: usize },
+    #[error("the {field} contains control characters (NUL, escape codes…)")]
+    ControlCharacters { field: Field },
+    #[error("too many phrasings: {count} (at most {max})")]
+    TooManyPhrasings { count: usize, max: usize },
+    #[error("unknown {what} {value:?}: one of {expected}")]
+    Unknown { what: String, value: String, expected: String },
+    #[error("{value:?} is not a {thing} id")]
+    NotAnId { thing: Thing, value: String },
+    #[error("{thing} {id} not found")]
+    NotFound { thing: Thing, id: String },
+    #[error("this needs the {needed} role; {who} has the {has} role")]
+    RoleNeeded { needed: Role, who: String, has: Role },
+    #[error("sign in first")]
+    SignIn,
+    #[error("wrong name or password")]
+    WrongCredentials,
+    #[error("too many failed sign-ins: try again in {minutes} minutes")]
+    Throttled { minutes: u64 },
+    #[error("channel must be 1 to 40 of a-z, 0-9, _ and -")]
+    BadChannel,
+    #[error("occurred_at is in the future")]
+    InFuture,
+
+    // Categories.
+    #[error("the category name {name:?} contains '/', which separates levels")]
+    CategorySlash { name: String },
+    #[error("a category named {name:?} already exists here ({path})")]
+    CategoryExists { name: String, path: String },
+    #[error("categories nest at most {max} levels deep")]
+    TooDeep { max: usize },
+    #[error("cannot move {path} under itself or one of its sub-categories")]
+    CategoryCycle { path: String },
+
+    // Knowledge points and their review.
+    #[error("knowledge point {point} already has this question in this category")]
+    DuplicateQuestion { point: i32 },
+    #[error(
+        "knowledge point {point} was changed by {by} at {} after you opened it (you had version \
+         {yours}, it is now {now}). Nothing was saved: reload to see the change, then edit again.",
+        at.format("%Y-%m-%d %H:%M:%S UTC")
+    )]
+    Stale { point: i32, by: String, at: DateTime<Utc>, yours: i32, now: i32 },
+    #[error("knowledge point {point} changed while saving; nothing was saved")]
+    ChangedWhileSaving { point: i32 },
+    #[error("knowledge point {point} has no draft to submit (it is {status})")]
+    NoDraftToSubmit { point: i32, status: PointStatus },
+    #[error("knowledge point {point} has no draft waiting to be published (it is {status})")]
+    NoDraftToPublish { point: i32, status: PointStatus },
+    #[error("knowledge point {point} is not in review (it is {status})")]
+    NotInReview { point: i32, status: PointStatus },
+    #[error("knowledge point {point} is already archived")]
+    AlreadyArchived { point: i32 },
+    #[error("knowledge point {point} is archived; restore it or link to another")]
+    Archived { point: i32 },
+    #[error("revision {revision} is already the current content")]
+    AlreadyCurrent { revision: i32 },
+    #[error("knowledge point {point} was published or edited since this decision; change it in the editor instead")]
+    ChangedSinceDecision { point: i32 },
+    #[error("knowledge point {point} got a new draft while it was being checked; nothing was published — check it again")]
+    ChangedDuringCheck { point: i32 },
+    #[error("say why: the comment goes back to the author")]
+    CommentNeeded,
+
+    // Imports.
+    #[error("cannot tell the format of {name}: name it .json or .csv")]
+    UnknownFileFormat { name: String },
+    #[error("the file is not UTF-8 text (byte {byte})")]
+    NotUtf8 { byte: usize },
+    #[error("not a JSON array of knowledge points: {detail}")]
+    NotJsonArray { detail: String },
+    #[error("the CSV header must be {expected:?}, found {found:?}")]
+    CsvHeader { expected: String, found: String },
+    #[error("expected {expected} fields, found {found}")]
+    FieldCount { expected: usize, found: usize },
+    #[error("{detail}")]
+    BadRow { detail: String },
+
+    // The inbox.
+    #[error("{by} is working on group {group} until {} UTC; nothing was changed — pick another group", until.format("%H:%M"))]
+    Claimed { group: i64, by: String, until: DateTime<Utc> },
+    #[error("group {group} is already {status}; nothing was changed")]
+    GroupClosed { group: i64, status: GroupStatus },
+    #[error("group {group} has no open question to decide on")]
+    NothingToDecide { group: i64 },
+    #[error("choose at least one question of group {group}")]
+    NoneChosen { group: i64 },
+    #[error("question {question} is not an open question of group {group}")]
+    NotInGroup { question: i64, group: i64 },
+    #[error("there is no open question {question} in a group")]
+    NotGrouped { question: i64 },
+    #[error("question {question} is already in group {group}")]
+    AlreadyInGroup { question: i64, group: i64 },
+    #[error("merge needs other groups than the one merged into")]
+    MergeIntoItself,
+    #[error("a split leaves at least one question in the group")]
+    SplitAll,
+    #[error(
+        "a dismissal needs a reason of 1 to {max} characters (noise, chit-chat, out of scope, abusive…)"
+    )]
+    DismissReason { max: usize },
+    #[error("decision {decision} was undone already")]
+    AlreadyUndone { decision: i64 },
+    #[error("decision {decision} is {by}'s to undo")]
+    NotYourDecision { decision: i64, by: String },
+    #[error("a regrouping is already running ({instance}); try again when it has finished")]
+    RegroupRunning { instance: String },
+    #[error("limit must be 1 to {max}")]
+    Limit { max: u64 },
+    #[error("since must be before until")]
+    Range,
+
+    // The dashboard.
+    #[error("days must be 1 to {max}")]
+    Days { max: u32 },
+    #[error("day {value:?} is not YYYY-MM-DD")]
+    Day { value: String },
+
+    // Accounts.
+    #[error("bots use API tokens, not user accounts: choose trainer, reviewer, supervisor or admin")]
+    BotAccount,
+    #[error("the password must have at least {min} characters")]
+    ShortPassword { min: usize },
+    #[error("invalid name {name:?}: 1 to 64 characters, no leading or trailing spaces")]
+    UserName { name: String },
+    #[error("a user named {name:?} already exists")]
+    UserExists { name: String },
+}
+
+impl Problem {
+    pub fn kind(&self) -> ErrorKind {
+        use Problem::*;
+        match self {
+            NotFound { .. } => ErrorKind::NotFound,
+            RoleNeeded { .. } => ErrorKind::Forbidden,
+            SignIn | WrongCredentials => ErrorKind::Unauthorized,
+            Throttled { .. } => ErrorKind::Throttled,
+            CategoryExists { .. }
+            | DuplicateQuestion { .. }
+            | Stale { .. }
+            | ChangedWhileSaving { .. }
+            | NoDraftToSubmit { .. }
+            | NoDraftToPublish { .. }
+            | NotInReview { .. }
+            | AlreadyArchived { .. }
+            | Archived { .. }
+            | AlreadyCurrent { .. }
+            | ChangedSinceDecision { .. }
+            | ChangedDuringCheck { .. }
+            | Claimed { .. }
+            | GroupClosed { .. }
+            | AlreadyUndone { .. }
+            | NotYourDecision { .. }
+            | RegroupRunning { .. }
+            | UserExists { .. } => ErrorKind::Conflict,
+            _ => ErrorKind::Invalid,
+        }
+    }
+
+    pub fn not_found(thing: Thing, id: impl ToString) -> Self {
+        Problem::NotFound { thing, id: id.to_string() }
+    }
+}
+
+impl From<super::UnknownState> for Problem {
+    fn from(e: super::UnknownState) -> Self {
+        Problem::Unknown { what: e.what.to_string(), value: e.value, expected: e.expected }
+    }
+}
