@@ -7,9 +7,10 @@ use leptos::server_fn::codec::Json;
 use model::views::Role;
 use serde::{Deserialize, Serialize};
 
-use crate::errors::{error_text, AppError};
+use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::labels::Label;
+use crate::refusals::error_text;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {

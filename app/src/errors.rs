@@ -1,16 +1,12 @@
-//! The one error every server function returns, and how the UI says it. A refusal travels as
-//! its typed [`Problem`] (`{"code": ..., <its values>}`) beside the English `message`, so the
-//! page words it in the user's language; anything else is only its kind — our own failures
-//! never show their cause (it is in the server log).
+//! The one error every server function returns. A refusal travels as its typed [`Problem`]
+//! (`{"code": ..., <its values>}`) beside the English `message`, so the page can word it in the
+//! user's language (`refusals.rs`); anything else is only its kind — our own failures never
+//! show their cause (it is in the server log).
 
-use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use model::views::{ErrorKind, Field, Problem, Thing};
+use model::views::{ErrorKind, Problem};
 use serde::{Deserialize, Serialize};
-
-use crate::i18n::{use_lang, Lang};
-use crate::labels::Label;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppError {
@@ -45,167 +41,5 @@ impl FromServerFnError for AppError {
 impl From<Problem> for AppError {
     fn from(p: Problem) -> Self {
         AppError { code: p.kind(), message: p.to_string(), problem: Some(p) }
-    }
-}
-
-impl AppError {
-    /// What went wrong, in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        match (&self.problem, lang) {
-            (Some(p), Lang::Zh) => zh(p),
-            (None, Lang::Zh) => match self.code {
-                ErrorKind::Internal => "服务器出错，未做任何更改；原因已记入服务器日志。".into(),
-                _ => format!("请求未被接受：{}", self.message),
-            },
-            (_, Lang::En) => self.message.clone(),
-        }
-    }
-}
-
-/// A server function's error as the page shows it, in the user's language.
-pub fn error_text(e: &AppError) -> String {
-    e.text(use_lang().get())
-}
-
-fn field(f: Field) -> &'static str {
-    match f {
-        Field::Question => "问题",
-        Field::Answer => "答案",
-        Field::Phrasing => "相似问法",
-        Field::Category => "分类",
-        Field::CategoryName => "分类名称",
-        Field::TemplateSlot => "模板栏目",
-        Field::Comment => "意见",
-        Field::SessionId => "会话 ID",
-        Field::Reason => "原因",
-    }
-}
-
-fn thing(t: Thing) -> &'static str {
-    match t {
-        Thing::Category => "分类",
-        Thing::Point => "知识点",
-        Thing::Revision => "版本",
-        Thing::Ask => "提问记录",
-        Thing::Group => "分组",
-        Thing::Question => "问题",
-        Thing::Decision => "处理记录",
-        Thing::User => "用户",
-    }
-}
-
-/// Every refusal in Chinese. A new [`Problem`] does not compile until it is worded here.
-fn zh(p: &Problem) -> String {
-    use Problem::*;
-    let status = |s: model::views::PointStatus| s.label(Lang::Zh);
-    match p {
-        Empty { field: f } => format!("{}不能为空。", field(*f)),
-        TooLong { field: f, chars, max } => format!("{}太长：{chars} 个字符（最多 {max} 个）。", field(*f)),
-        ControlCharacters { field: f } => format!("{}包含控制字符（如 NUL、转义码），请删除。", field(*f)),
-        TooManyPhrasings { count, max } => format!("相似问法太多：{count} 条（最多 {max} 条）。"),
-        Unknown { what, value, expected } => format!("无法识别的{what}“{value}”，可选：{expected}。"),
-        NotAnId { thing: t, value } => format!("“{value}”不是有效的{}编号。", thing(*t)),
-        NotFound { thing: t, id } => format!("找不到{} {id}。", thing(*t)),
-        RoleNeeded { needed, who, has } => format!(
-            "此操作需要“{}”角色；{who} 的角色是“{}”。",
-            needed.label(Lang::Zh),
-            has.label(Lang::Zh)
-        ),
-        SignIn => "请先登录。".into(),
-        WrongCredentials => "用户名或密码错误".into(),
-        Throttled { minutes } => format!("登录失败次数过多，请 {minutes} 分钟后再试"),
-        BadChannel => "渠道名须为 1 到 40 个 a-z、0-9、_ 或 - 字符。".into(),
-        InFuture => "发生时间（occurred_at）不能晚于现在。".into(),
-        CategorySlash { name } => format!("分类名称“{name}”不能包含“/”（它用于分隔层级）。"),
-        CategoryExists { name, path } => format!("这里已经有名为“{name}”的分类（{path}）。"),
-        TooDeep { max } => format!("分类最多 {max} 层。"),
-        CategoryCycle { path } => format!("不能把“{path}”移到它自己或它的子分类下面。"),
-        DuplicateQuestion { point } => format!("知识点 #{point} 在这个分类里已经有这个问题。"),
-        Stale { point, by, at, yours, now } => format!(
-            "知识点 #{point} 在你打开之后已被 {by} 于 {} 修改（你打开的是第 {yours} 版，现在是第 {now} 版）。未保存任何内容：请刷新查看修改后再编辑。",
-            at.format("%Y-%m-%d %H:%M:%S UTC")
-        ),
-        ChangedWhileSaving { point } => format!("知识点 #{point} 在保存时被修改，未保存任何内容。"),
-        NoDraftToSubmit { point, status: s } => format!("知识点 #{point} 没有可提交的草稿（当前为“{}”）。", status(*s)),
-        NoDraftToPublish { point, status: s } => {
-            format!("知识点 #{point} 没有待发布的草稿（当前为“{}”）。", status(*s))
-        }
-        NotInReview { point, status: s } => format!("知识点 #{point} 不在审核中（当前为“{}”）。", status(*s)),
-        AlreadyArchived { point } => format!("知识点 #{point} 已经归档。"),
-        Archived { point } => format!("知识点 #{point} 已归档：请先恢复，或关联到其他知识点。"),
-        AlreadyCurrent { revision } => format!("第 {revision} 版就是当前内容。"),
-        ChangedSinceDecision { point } => {
-            format!("知识点 #{point} 在这次处理之后已被发布或编辑；请在编辑器中修改。")
-        }
-        ChangedDuringCheck { point } => {
-            format!("知识点 #{point} 在检查期间有了新草稿，未发布任何内容：请重新检查。")
-        }
-        CommentNeeded => "请写明原因：意见会退回给作者。".into(),
-        UnknownFileFormat { name } => format!("无法识别 {name} 的格式：请使用 .json 或 .csv 文件。"),
-        NotUtf8 { byte } => format!("文件不是 UTF-8 文本（第 {byte} 字节）。"),
-        NotJsonArray { detail } => format!("不是知识点的 JSON 数组：{detail}"),
-        CsvHeader { expected, found } => format!("CSV 表头应为“{expected}”，实际是“{found}”。"),
-        FieldCount { expected, found } => format!("应有 {expected} 列，实际 {found} 列。"),
-        BadRow { detail } => format!("这一行无法读取：{detail}"),
-        Claimed { group, by, until } => format!(
-            "{by} 正在处理第 {group} 组（到 {} UTC）；未做任何更改，请选择其他分组。",
-            until.format("%H:%M")
-        ),
-        GroupClosed { group, status: s } => {
-            format!("第 {group} 组已经是“{}”状态，未做任何更改。", s.label(Lang::Zh))
-        }
-        NothingToDecide { group } => format!("第 {group} 组没有待处理的问题。"),
-        NoneChosen { group } => format!("请至少选择第 {group} 组中的一个问题。"),
-        NotInGroup { question, group } => format!("问题 {question} 不是第 {group} 组中待处理的问题。"),
-        NotGrouped { question } => format!("没有属于任何分组的待处理问题 {question}。"),
-        AlreadyInGroup { question, group } => format!("问题 {question} 已经在第 {group} 组中。"),
-        MergeIntoItself => "合并需要选择目标分组以外的其他分组。".into(),
-        SplitAll => "拆分后原分组中至少要留下一个问题。".into(),
-        DismissReason { max } => format!("忽略需要填写 1 到 {max} 个字符的原因（无意义、闲聊、超出范围、辱骂…）。"),
-        AlreadyUndone { decision } => format!("处理记录 {decision} 已经撤销过了。"),
-        NotYourDecision { decision, by } => format!("处理记录 {decision} 只能由 {by} 撤销。"),
-        RegroupRunning { instance } => format!("重新分组正在进行（{instance}），请等它完成后再试。"),
-        Limit { max } => format!("每页数量须为 1 到 {max}。"),
-        Range => "开始时间必须早于结束时间。".into(),
-        Days { max } => format!("天数须为 1 到 {max}。"),
-        Day { value } => format!("日期“{value}”不是 YYYY-MM-DD 格式。"),
-        BotAccount => "机器人使用 API 令牌，而不是用户账号：请选择训练师、审核员、主管或管理员。".into(),
-        ShortPassword { min } => format!("密码至少需要 {min} 个字符。"),
-        UserName { name } => format!("用户名“{name}”无效：1 到 64 个字符，首尾不能有空格。"),
-        UserExists { name } => format!("已经有名为“{name}”的用户。"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Utc;
-
-    #[test]
-    fn a_refusal_reads_in_chinese_and_keeps_its_english_message() {
-        let e = AppError::from(Problem::Claimed { group: 12, by: "ana".into(), until: Utc::now() });
-        assert_eq!(e.code, ErrorKind::Conflict);
-        assert!(e.message.starts_with("ana is working on group 12"), "{}", e.message);
-        assert!(e.text(Lang::Zh).starts_with("ana 正在处理第 12 组"), "{}", e.text(Lang::Zh));
-        assert_eq!(e.text(Lang::En), e.message);
-    }
-
-    #[test]
-    fn the_wire_form_carries_the_code_and_the_values() {
-        let e = AppError::from(Problem::TooLong { field: Field::Question, chars: 501, max: 500 });
-        let json = serde_json::to_value(&e).unwrap();
-        assert_eq!(json["code"], "invalid");
-        assert_eq!(json["problem"]["code"], "too_long");
-        assert_eq!(json["problem"]["field"], "question");
-        let back: AppError = serde_json::from_value(json).unwrap();
-        assert_eq!(back, e);
-        assert_eq!(back.text(Lang::Zh), "问题太长：501 个字符（最多 500 个）。");
-    }
-
-    #[test]
-    fn our_own_failures_say_nothing_of_their_cause() {
-        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("db is down".into()));
-        assert_eq!(e.code, ErrorKind::Internal);
-        assert!(!e.text(Lang::Zh).contains("db"));
     }
 }

@@ -11,6 +11,7 @@ pub mod knowledge;
 pub mod labels;
 mod layout;
 mod pages;
+pub mod refusals;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod server;

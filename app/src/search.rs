@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{AskResponse, Outcome};
 
-use crate::errors::{error_text, AppError};
+use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
+use crate::refusals::error_text;
 
 #[server(endpoint = "try_question", input = Json)]
 pub async fn try_question(question: String) -> Result<AskResponse, AppError> {

@@ -13,9 +13,9 @@ use model::views::{Channel, MetricsSummary, VocReport};
 pub use api::*;
 use charts::{Meter, PairedBars, ShareLine, StackedBars};
 
-use crate::errors::error_text;
 use crate::i18n::{tr, use_lang, Lang};
 use crate::labels::Label;
+use crate::refusals::error_text;
 
 fn pct(v: f64) -> String {
     format!("{:.0}%", 100.0 * v)

@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use model::views::{ClusterView, Decision};
 
 use super::{Bench, Op, Panel, REASONS};
-use crate::errors::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::knowledge::api::list_knowledge;
 use crate::knowledge::widgets::short_time;
 use crate::labels::list;
+use crate::refusals::error_text;
 
 #[component]
 pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {

@@ -10,9 +10,9 @@ use leptos::wasm_bindgen::JsCast;
 use super::detail::GroupDetail;
 use super::list::GroupRow;
 use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE};
-use crate::errors::error_text;
 use crate::i18n::{tr, use_lang, Lang};
 use crate::labels::Label;
+use crate::refusals::error_text;
 use model::views::{Channel, Signal};
 
 /// What the list shows: the search and filters, the page, and a counter bumped to reload it.

@@ -7,9 +7,10 @@ use model::views::{CategoryNode, PointStatus, Template};
 
 use super::api::{category_tree, import_knowledge, list_knowledge, save_category};
 use super::widgets::{short_time, StatusBadge};
-use crate::errors::{error_text, AppError};
+use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::labels::Label;
+use crate::refusals::error_text;
 
 #[component]
 pub fn KnowledgePage() -> impl IntoView {

@@ -11,9 +11,9 @@ use super::api::{
 };
 use super::widgets::{short_time, DiffView, StatusBadge};
 use crate::auth::use_me;
-use crate::errors::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::labels::{slot_title, Label};
+use crate::refusals::error_text;
 
 #[component]
 pub fn EditorPage() -> impl IntoView {

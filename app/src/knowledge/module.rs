@@ -6,9 +6,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::knowledge_module;
 use super::widgets::StatusBadge;
-use crate::errors::error_text;
 use crate::i18n::{tr, use_lang};
 use crate::labels::slot_title;
+use crate::refusals::error_text;
 
 #[component]
 pub fn ModuleView() -> impl IntoView {

@@ -7,8 +7,9 @@ use model::views::{PointDetail, PublishReport, Regression};
 
 use super::api::{publish_knowledge, review_knowledge, review_queue, Checked};
 use super::widgets::{short_time, DiffView};
-use crate::errors::{error_text, AppError};
+use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
+use crate::refusals::error_text;
 
 type Publish = Action<(i32, i32, bool), Result<PublishReport, AppError>>;
 type Reject = Action<(i32, i32, String), Result<PointDetail, AppError>>;

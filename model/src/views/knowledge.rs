@@ -3,8 +3,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::errors::Problem;
-
 states! {
     /// The kinds of module a category can be; each lists the knowledge points such a module
     /// should have.
@@ -194,31 +192,6 @@ pub struct PublishedPoint {
     pub phrasings: Vec<String>,
     pub template_slot: Option<String>,
     pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ImportReport {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub errors: Vec<LineError>,
-    /// The points an import with publishing put live (for closing the misses they answer).
-    #[serde(skip)]
-    pub published: Vec<i32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineError {
-    pub line: usize,
-    /// English, as the HTTP API says it.
-    pub message: String,
-    pub problem: Problem,
-}
-
-impl LineError {
-    pub fn new(line: usize, problem: Problem) -> Self {
-        LineError { line, message: problem.to_string(), problem }
-    }
 }
 
 /// One published change for bots (`GET /api/v1/knowledge?since=`).

@@ -13,6 +13,7 @@ pub mod knowledge;
 pub mod matching;
 pub mod metrics;
 pub mod publishing;
+pub mod transfer;
 
 pub use accounts::*;
 pub use embedding::*;
@@ -23,3 +24,4 @@ pub use matching::*;
 pub use metrics::*;
 pub use publishing::*;
 pub use states::UnknownState;
+pub use transfer::*;
