@@ -11,6 +11,18 @@ use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
+#[cfg(feature = "ssr")]
+use crate::server::{fail, refuse, services};
+#[cfg(feature = "ssr")]
+use http::header::SET_COOKIE;
+#[cfg(feature = "ssr")]
+use http::HeaderValue;
+#[cfg(feature = "ssr")]
+use leptos_axum::ResponseOptions;
+#[cfg(feature = "ssr")]
+use model::accounts::{sessions, throttle, ClientInfo};
+#[cfg(feature = "ssr")]
+use model::views::Problem;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
@@ -20,12 +32,48 @@ pub struct Me {
 
 #[server(endpoint = "sign_in", input = Json)]
 pub async fn sign_in(name: String, password: String) -> Result<Me, AppError> {
-    ssr::sign_in(name, password).await
+    let services = services()?;
+    let name = name.trim();
+    let client = client();
+    let admitted = match throttle::admit(&services.db, name, client.address.as_deref()).await.map_err(fail)? {
+        Ok(admitted) => admitted,
+        Err(wait) => return Err(refuse(Problem::Throttled { minutes: wait.as_secs() / 60 + 1 })),
+    };
+    let Some((secret, user)) = sessions::sign_in(&services.db, name, &password).await.map_err(fail)? else {
+        return Err(refuse(Problem::WrongCredentials));
+    };
+    throttle::succeeded(&services.db, admitted).await.map_err(fail)?;
+    let max_age = sessions::LIFETIME.num_seconds();
+    let secure = secure(&client);
+    set_cookie(format!(
+        "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        sessions::COOKIE
+    ));
+    if let Some(lang) = &user.lang {
+        set_cookie(format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"));
+    }
+    Ok(Me { name: user.name, role: user.role })
 }
 
 #[server(endpoint = "sign_out", input = Json)]
 pub async fn sign_out() -> Result<(), AppError> {
-    ssr::sign_out().await
+    let services = services()?;
+    let headers = use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+    let secret = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(sessions::secret_in_cookie)
+        .map(str::to_string);
+    if let Some(secret) = secret {
+        sessions::sign_out(&services.db, &secret).await.map_err(fail)?;
+    }
+    set_cookie(format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        sessions::COOKIE,
+        secure(&client())
+    ));
+    Ok(())
 }
 
 #[server(endpoint = "who_am_i", input = Json)]
@@ -34,82 +82,26 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr {
-    use super::*;
-    use http::header::SET_COOKIE;
-    use http::HeaderValue;
-    use leptos_axum::ResponseOptions;
-    use model::accounts::{sessions, throttle, ClientInfo};
-
-    use model::views::Problem;
-
-    use crate::server::{fail, refuse, services};
-
-    fn set_cookie(value: String) {
-        if let (Some(response), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
-            response.append_header(SET_COOKIE, v);
-        }
+fn set_cookie(value: String) {
+    if let (Some(response), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+        response.append_header(SET_COOKIE, v);
     }
+}
 
-    fn client() -> ClientInfo {
-        use_context::<http::request::Parts>()
-            .and_then(|p| p.extensions.get::<ClientInfo>().cloned())
-            .unwrap_or_default()
-    }
+#[cfg(feature = "ssr")]
+fn client() -> ClientInfo {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<ClientInfo>().cloned())
+        .unwrap_or_default()
+}
 
-    /// `; Secure` when the server is reached over TLS (config `secure_cookies`).
-    fn secure(client: &ClientInfo) -> &'static str {
-        if client.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
-    }
-
-    pub async fn sign_in(name: String, password: String) -> Result<Me, AppError> {
-        let services = services()?;
-        let name = name.trim();
-        let client = client();
-        let admitted =
-            match throttle::admit(&services.db, name, client.address.as_deref()).await.map_err(fail)? {
-                Ok(admitted) => admitted,
-                Err(wait) => return Err(refuse(Problem::Throttled { minutes: wait.as_secs() / 60 + 1 })),
-            };
-        let Some((secret, user)) = sessions::sign_in(&services.db, name, &password).await.map_err(fail)?
-        else {
-            return Err(refuse(Problem::WrongCredentials));
-        };
-        throttle::succeeded(&services.db, admitted).await.map_err(fail)?;
-        let max_age = sessions::LIFETIME.num_seconds();
-        let secure = secure(&client);
-        set_cookie(format!(
-            "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            sessions::COOKIE
-        ));
-        if let Some(lang) = &user.lang {
-            set_cookie(format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax{secure}"));
-        }
-        Ok(Me { name: user.name, role: user.role })
-    }
-
-    pub async fn sign_out() -> Result<(), AppError> {
-        let services = services()?;
-        let headers = use_context::<http::request::Parts>().map(|p| p.headers).unwrap_or_default();
-        let secret = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(sessions::secret_in_cookie)
-            .map(str::to_string);
-        if let Some(secret) = secret {
-            sessions::sign_out(&services.db, &secret).await.map_err(fail)?;
-        }
-        set_cookie(format!(
-            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-            sessions::COOKIE,
-            secure(&client())
-        ));
-        Ok(())
+/// `; Secure` when the server is reached over TLS (config `secure_cookies`).
+#[cfg(feature = "ssr")]
+fn secure(client: &ClientInfo) -> &'static str {
+    if client.secure_cookies {
+        "; Secure"
+    } else {
+        ""
     }
 }
 

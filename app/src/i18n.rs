@@ -3,6 +3,8 @@
 //! it, so hydration sees the same text the server rendered.
 
 use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::{fail, principal, services};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -396,7 +398,6 @@ mod tests {
 /// Keeps the signed-in user's language for their next sign-in; nothing for anonymous users.
 #[server(endpoint = "remember_language", input = Json)]
 pub async fn remember_language(lang: String) -> Result<(), AppError> {
-    use crate::server::{fail, principal, services};
     let Some(user_id) = principal().and_then(|p| p.user_id) else { return Ok(()) };
     model::accounts::users::set_lang(&services()?.db, user_id, &lang).await.map_err(fail)
 }

@@ -10,10 +10,11 @@ use model::views::{AskResponse, Outcome};
 use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::refusals::error_text;
+#[cfg(feature = "ssr")]
+use crate::server::{fail, refuse, services};
 
 #[server(endpoint = "try_question", input = Json)]
 pub async fn try_question(question: String) -> Result<AskResponse, AppError> {
-    use crate::server::{fail, services};
     let request = model::matching::AskRequest {
         question,
         channel: model::matching::service::Channel::Online,
@@ -25,9 +26,8 @@ pub async fn try_question(question: String) -> Result<AskResponse, AppError> {
 
 #[server(endpoint = "open_knowledge", input = Json)]
 pub async fn open_knowledge(knowledge_id: String) -> Result<i64, AppError> {
-    use crate::server::{fail, services};
     let id: i32 = knowledge_id.parse().map_err(|_| {
-        crate::server::refuse(model::views::Problem::NotAnId {
+        refuse(model::views::Problem::NotAnId {
             thing: model::views::Thing::Point,
             value: knowledge_id.clone(),
         })

@@ -93,7 +93,8 @@ test('a group opened by one trainer shows as held to another, who cannot decide 
   const second = await (await browser.newContext()).newPage();
   await signIn(second, 'trainer2', '/inbox');
   await second.getByTestId('inbox-search').fill(tag);
-  await expect(second.getByTestId('group-claimed')).toContainText('trainer');
+  // Scoped to this test's group: other tests' trainers may hold groups at the same moment.
+  await expect(second.getByTestId('group').filter({ hasText: tag }).getByTestId('group-claimed')).toContainText('trainer');
   await expect(second.getByTestId('claim-refused')).toContainText('trainer is working on group');
   await second.locator('body').click({ position: { x: 5, y: 5 } });
   await second.keyboard.press('d');

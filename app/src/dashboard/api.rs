@@ -2,13 +2,14 @@
 //! `GET /api/v1/metrics/asks` and `GET /api/v1/report`.
 
 use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::{fail, refuse, services};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{AskRow, MetricsSummary, VocReport};
 
 #[server(endpoint = "dashboard_summary", input = Json)]
 pub async fn dashboard_summary(days: u32, channel: String) -> Result<MetricsSummary, AppError> {
-    use crate::server::{fail, services};
     let period = model::metrics::Period { days, channel: Some(channel).filter(|c| !c.is_empty()) };
     model::metrics::summary(&services()?.db, &period).await.map_err(fail)
 }
@@ -22,7 +23,6 @@ pub async fn dashboard_asks(
     category: String,
     day: String,
 ) -> Result<Vec<AskRow>, AppError> {
-    use crate::server::{fail, refuse, services};
     let some = |s: String| Some(s).filter(|s| !s.is_empty());
     let category = match category.as_str() {
         "" => None,
@@ -46,6 +46,5 @@ pub async fn dashboard_asks(
 
 #[server(endpoint = "voc_topics", input = Json)]
 pub async fn voc_topics(days: u32) -> Result<VocReport, AppError> {
-    use crate::server::{fail, services};
     model::metrics::report::topics(&services()?.db, days, 10).await.map_err(fail)
 }

@@ -2,6 +2,8 @@
 //! `POST /api/v1/clusters/{id}/resolve` and `POST /api/v1/decisions/{id}/undo`.
 
 use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::{actor, fail, services};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{Claim, ClusterPage, Decision, Resolution, Undone};
@@ -16,7 +18,6 @@ pub async fn inbox_groups(
     signal: String,
     offset: u64,
 ) -> Result<ClusterPage, AppError> {
-    use crate::server::{fail, services};
     let some = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let filter = model::inbox::ListFilter {
         limit: Some(PAGE),
@@ -32,47 +33,40 @@ pub async fn inbox_groups(
 
 #[server(endpoint = "decide_group", input = Json)]
 pub async fn decide_group(cluster_id: String, decision: Decision) -> Result<Resolution, AppError> {
-    use crate::server::{actor, fail, services};
     services()?.inbox.resolve(&actor()?, &cluster_id, decision).await.map_err(fail)
 }
 
 #[server(endpoint = "regroup_inbox", input = Json)]
 pub async fn regroup_inbox() -> Result<usize, AppError> {
-    use crate::server::{fail, services};
     Ok(services()?.inbox.regroup().await.map_err(fail)?.clusters)
 }
 
 /// Holds the group for the trainer while they work on it.
 #[server(endpoint = "claim_group", input = Json)]
 pub async fn claim_group(cluster_id: String) -> Result<Claim, AppError> {
-    use crate::server::{actor, fail, services};
     services()?.inbox.claim(&actor()?, &cluster_id).await.map_err(fail)
 }
 
 #[server(endpoint = "release_group", input = Json)]
 pub async fn release_group(cluster_id: String) -> Result<(), AppError> {
-    use crate::server::{actor, fail, services};
     services()?.inbox.release(&actor()?, &cluster_id).await.map_err(fail)
 }
 
 /// Moves every question of groups `from` into group `into`.
 #[server(endpoint = "merge_groups", input = Json)]
 pub async fn merge_groups(into: String, from: Vec<String>) -> Result<usize, AppError> {
-    use crate::server::{actor, fail, services};
     services()?.inbox.merge(&actor()?, &into, &from).await.map_err(fail)
 }
 
 /// Takes questions out of their group into a new one; returns its id.
 #[server(endpoint = "split_group", input = Json)]
 pub async fn split_group(cluster_id: String, miss_ids: Vec<String>) -> Result<String, AppError> {
-    use crate::server::{actor, fail, services};
     services()?.inbox.split(&actor()?, &cluster_id, &miss_ids).await.map_err(fail)
 }
 
 /// Moves questions to another group.
 #[server(endpoint = "move_questions", input = Json)]
 pub async fn move_questions(miss_ids: Vec<String>, to: String) -> Result<usize, AppError> {
-    use crate::server::{actor, fail, services};
     let (services, actor) = (services()?, actor()?);
     for m in &miss_ids {
         services.inbox.move_question(&actor, m, &to).await.map_err(fail)?;
@@ -82,6 +76,5 @@ pub async fn move_questions(miss_ids: Vec<String>, to: String) -> Result<usize, 
 
 #[server(endpoint = "undo_decision", input = Json)]
 pub async fn undo_decision(decision_id: String) -> Result<Undone, AppError> {
-    use crate::server::{actor, fail, services};
     services()?.inbox.undo(&actor()?, &decision_id).await.map_err(fail)
 }

@@ -18,9 +18,22 @@ pub struct Checked {
     pub regressions: Vec<Regression>,
 }
 
+#[cfg(feature = "ssr")]
+use crate::server::{actor, fail, refuse, services};
+#[cfg(feature = "ssr")]
+use model::knowledge::{categories, points, queries, transfer};
+
+#[cfg(feature = "ssr")]
+fn parse_template(t: Option<String>) -> Result<Option<model::views::Template>, AppError> {
+    match t.as_deref().filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|e: model::views::UnknownState| refuse(e.into())),
+    }
+}
+
 #[server(endpoint = "category_tree", input = Json)]
 pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
-    ssr::category_tree().await
+    categories::tree(&services()?.db).await.map_err(fail)
 }
 
 /// Creates a category (`id: None`) or renames, moves and sets the template of one.
@@ -31,7 +44,12 @@ pub async fn save_category(
     name: String,
     template: Option<String>,
 ) -> Result<CategoryNode, AppError> {
-    ssr::save_category(id, parent_id, name, template).await
+    let (db, actor, t) = (services()?.db, actor()?, parse_template(template)?);
+    match id {
+        None => categories::create(&db, &actor, parent_id, &name, t).await,
+        Some(id) => categories::update(&db, &actor, id, Some(&name), Some(parent_id), Some(t)).await,
+    }
+    .map_err(fail)
 }
 
 #[server(endpoint = "list_knowledge", input = Json)]
@@ -40,17 +58,23 @@ pub async fn list_knowledge(
     text: String,
     status: Option<String>,
 ) -> Result<Vec<PointSummary>, AppError> {
-    ssr::list_knowledge(category_id, text, status).await
+    let filter = queries::Filter {
+        category_id,
+        text: Some(text).filter(|t| !t.trim().is_empty()),
+        status: status.as_deref().and_then(|s| s.parse::<model::views::PointStatus>().ok()),
+        include_archived: false,
+    };
+    queries::list(&services()?.db, &filter).await.map_err(fail)
 }
 
 #[server(endpoint = "knowledge_detail", input = Json)]
 pub async fn knowledge_detail(id: i32) -> Result<PointDetail, AppError> {
-    ssr::knowledge_detail(id).await
+    queries::detail(&services()?.db, id).await.map_err(fail)
 }
 
 #[server(endpoint = "knowledge_history", input = Json)]
 pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, AppError> {
-    ssr::knowledge_history(id).await
+    queries::history(&services()?.db, id).await.map_err(fail)
 }
 
 /// Creates (`id: None`) or saves a draft; `version` is the one the editor loaded.
@@ -60,38 +84,61 @@ pub async fn save_knowledge(
     version: i32,
     content: Content,
 ) -> Result<PointDetail, AppError> {
-    ssr::save_knowledge(id, version, content).await
+    let (db, actor) = (services()?.db, actor()?);
+    match id {
+        None => points::create(&db, &actor, content).await,
+        Some(id) => points::save(&db, &actor, id, version, content).await,
+    }
+    .map_err(fail)
 }
 
 #[server(endpoint = "submit_knowledge", input = Json)]
 pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
-    ssr::submit_knowledge(id, version).await
+    points::submit(&services()?.db, &actor()?, id, version).await.map_err(fail)
 }
 
 #[server(endpoint = "restore_knowledge", input = Json)]
 pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, AppError> {
-    ssr::restore_knowledge(id, version, number).await
+    points::restore(&services()?.db, &actor()?, id, version, number).await.map_err(fail)
 }
 
 #[server(endpoint = "archive_knowledge", input = Json)]
 pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
-    ssr::archive_knowledge(id, version).await
+    let services = services()?;
+    let detail = points::archive(&services.db, &actor()?, id, version).await.map_err(fail)?;
+    services.knowledge_changed().await;
+    Ok(detail)
 }
 
 #[server(endpoint = "module_page", input = Json)]
 pub async fn knowledge_module(category_id: i32) -> Result<ModulePage, AppError> {
-    ssr::module_page(category_id).await
+    queries::module_page(&services()?.db, category_id).await.map_err(fail)
 }
 
 /// Imports pasted JSON or CSV (the format is recognised from the text).
 #[server(endpoint = "import_knowledge", input = Json)]
 pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, AppError> {
-    ssr::import_knowledge(text, publish).await
+    let body = text.as_bytes();
+    let parsed = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
+    let services = services()?;
+    let report = transfer::import(&services.db, &actor()?, parsed, publish).await.map_err(fail)?;
+    if publish {
+        services.knowledge_changed().await;
+        model::publishing::close_answered(&services, &report.published).await.map_err(fail)?;
+    }
+    Ok(report)
 }
 
 #[server(endpoint = "review_queue", input = Json)]
 pub async fn review_queue() -> Result<Vec<Checked>, AppError> {
-    ssr::review_queue().await
+    let services = services()?;
+    let items = queries::review_queue(&services.db).await.map_err(fail)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let regressions = model::publishing::regressions(&services, item.point.id).await.map_err(fail)?;
+        out.push(Checked { item, regressions });
+    }
+    Ok(out)
 }
 
 /// Approves and publishes, or rejects with a comment.
@@ -102,145 +149,20 @@ pub async fn review_knowledge(
     approve: bool,
     comment: String,
 ) -> Result<PointDetail, AppError> {
-    ssr::review_knowledge(id, version, approve, comment).await
+    let (services, actor) = (services()?, actor()?);
+    if approve {
+        let detail = points::approve(&services.db, &actor, id, version).await.map_err(fail)?;
+        services.knowledge_changed().await;
+        Ok(detail)
+    } else {
+        points::reject(&services.db, &actor, id, version, &comment).await.map_err(fail)
+    }
 }
 
 /// Publishes the point's draft (`force`: despite answers that change), closing the misses it
 /// answers.
 #[server(endpoint = "publish_knowledge", input = Json)]
 pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, AppError> {
-    ssr::publish_knowledge(id, version, force).await
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use super::*;
-    use crate::server::{actor, fail, refuse, services};
-    use model::knowledge::{categories, points, queries, transfer};
-    use model::views::{PointStatus, Template};
-
-    fn template(t: Option<String>) -> Result<Option<Template>, AppError> {
-        match t.as_deref().filter(|t| !t.is_empty()) {
-            None => Ok(None),
-            Some(t) => t.parse().map(Some).map_err(|e: model::views::UnknownState| refuse(e.into())),
-        }
-    }
-
-    pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
-        categories::tree(&services()?.db).await.map_err(fail)
-    }
-
-    pub async fn save_category(
-        id: Option<i32>,
-        parent_id: Option<i32>,
-        name: String,
-        t: Option<String>,
-    ) -> Result<CategoryNode, AppError> {
-        let (db, actor, t) = (services()?.db, actor()?, template(t)?);
-        match id {
-            None => categories::create(&db, &actor, parent_id, &name, t).await,
-            Some(id) => categories::update(&db, &actor, id, Some(&name), Some(parent_id), Some(t)).await,
-        }
-        .map_err(fail)
-    }
-
-    pub async fn list_knowledge(
-        category_id: Option<i32>,
-        text: String,
-        status: Option<String>,
-    ) -> Result<Vec<PointSummary>, AppError> {
-        let filter = queries::Filter {
-            category_id,
-            text: Some(text).filter(|t| !t.trim().is_empty()),
-            status: status.as_deref().and_then(|s| s.parse::<PointStatus>().ok()),
-            include_archived: false,
-        };
-        queries::list(&services()?.db, &filter).await.map_err(fail)
-    }
-
-    pub async fn knowledge_detail(id: i32) -> Result<PointDetail, AppError> {
-        queries::detail(&services()?.db, id).await.map_err(fail)
-    }
-
-    pub async fn knowledge_history(id: i32) -> Result<Vec<HistoryEntry>, AppError> {
-        queries::history(&services()?.db, id).await.map_err(fail)
-    }
-
-    pub async fn save_knowledge(
-        id: Option<i32>,
-        version: i32,
-        content: Content,
-    ) -> Result<PointDetail, AppError> {
-        let (db, actor) = (services()?.db, actor()?);
-        match id {
-            None => points::create(&db, &actor, content).await,
-            Some(id) => points::save(&db, &actor, id, version, content).await,
-        }
-        .map_err(fail)
-    }
-
-    pub async fn submit_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
-        points::submit(&services()?.db, &actor()?, id, version).await.map_err(fail)
-    }
-
-    pub async fn restore_knowledge(id: i32, version: i32, number: i32) -> Result<PointDetail, AppError> {
-        points::restore(&services()?.db, &actor()?, id, version, number).await.map_err(fail)
-    }
-
-    pub async fn archive_knowledge(id: i32, version: i32) -> Result<PointDetail, AppError> {
-        let services = services()?;
-        let detail = points::archive(&services.db, &actor()?, id, version).await.map_err(fail)?;
-        services.knowledge_changed().await;
-        Ok(detail)
-    }
-
-    pub async fn module_page(category_id: i32) -> Result<ModulePage, AppError> {
-        queries::module_page(&services()?.db, category_id).await.map_err(fail)
-    }
-
-    pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, AppError> {
-        let body = text.as_bytes();
-        let parsed = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
-        let services = services()?;
-        let report = transfer::import(&services.db, &actor()?, parsed, publish).await.map_err(fail)?;
-        if publish {
-            services.knowledge_changed().await;
-            model::publishing::close_answered(&services, &report.published).await.map_err(fail)?;
-        }
-        Ok(report)
-    }
-
-    /// The queue with each change's regression check, computed here in one go: the page then
-    /// needs no resource per card.
-    pub async fn review_queue() -> Result<Vec<Checked>, AppError> {
-        let services = services()?;
-        let items = queries::review_queue(&services.db).await.map_err(fail)?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            let regressions = model::publishing::regressions(&services, item.point.id).await.map_err(fail)?;
-            out.push(Checked { item, regressions });
-        }
-        Ok(out)
-    }
-
-    pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, AppError> {
-        let (services, actor) = (services()?, actor()?);
-        model::publishing::publish(&services, &actor, id, Some(version), force).await.map_err(fail)
-    }
-
-    pub async fn review_knowledge(
-        id: i32,
-        version: i32,
-        approve: bool,
-        comment: String,
-    ) -> Result<PointDetail, AppError> {
-        let (services, actor) = (services()?, actor()?);
-        if approve {
-            let detail = points::approve(&services.db, &actor, id, version).await.map_err(fail)?;
-            services.knowledge_changed().await;
-            Ok(detail)
-        } else {
-            points::reject(&services.db, &actor, id, version, &comment).await.map_err(fail)
-        }
-    }
+    let (services, actor) = (services()?, actor()?);
+    model::publishing::publish(&services, &actor, id, Some(version), force).await.map_err(fail)
 }

@@ -11,6 +11,7 @@ use super::api::{
 };
 use super::widgets::{short_time, DiffView, StatusBadge};
 use crate::auth::use_me;
+use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::labels::{slot_title, Label};
 use crate::refusals::error_text;
@@ -50,6 +51,65 @@ pub fn EditorPage() -> impl IntoView {
     }
 }
 
+/// What the editor holds: the point as loaded, edited in place.
+#[derive(Clone, Copy)]
+struct Draft {
+    version: RwSignal<i32>,
+    status: RwSignal<PointStatus>,
+    live: RwSignal<bool>,
+    comment: RwSignal<Option<String>>,
+    question: RwSignal<String>,
+    answer: RwSignal<String>,
+    phrasings: RwSignal<Vec<String>>,
+    category_id: RwSignal<i32>,
+    template_slot: RwSignal<String>,
+    /// Edited since it was loaded or saved.
+    dirty: RwSignal<bool>,
+}
+
+impl Draft {
+    /// A new point starts in `category` (or the first one) and `template_slot`.
+    fn new(detail: Option<&PointDetail>, first: Content) -> Self {
+        let head = detail.map(|d| d.head.content.clone()).unwrap_or(first);
+        Draft {
+            version: RwSignal::new(detail.map(|d| d.version).unwrap_or(0)),
+            status: RwSignal::new(detail.map(|d| d.status).unwrap_or(PointStatus::Draft)),
+            live: RwSignal::new(detail.is_some_and(|d| d.published.is_some())),
+            comment: RwSignal::new(detail.and_then(|d| d.head.review_comment.clone())),
+            question: RwSignal::new(head.question),
+            answer: RwSignal::new(head.answer),
+            phrasings: RwSignal::new(head.phrasings),
+            category_id: RwSignal::new(head.category_id),
+            template_slot: RwSignal::new(head.template_slot.unwrap_or_default()),
+            dirty: RwSignal::new(false),
+        }
+    }
+
+    /// The point as the server now has it.
+    fn apply(&self, d: &PointDetail) {
+        self.version.set(d.version);
+        self.status.set(d.status);
+        self.live.set(d.published.is_some());
+        self.comment.set(d.head.review_comment.clone());
+        self.question.set(d.head.content.question.clone());
+        self.answer.set(d.head.content.answer.clone());
+        self.phrasings.set(d.head.content.phrasings.clone());
+        self.category_id.set(d.head.content.category_id);
+        self.template_slot.set(d.head.content.template_slot.clone().unwrap_or_default());
+        self.dirty.set(false);
+    }
+
+    fn content(&self) -> Content {
+        Content {
+            category_id: self.category_id.get_untracked(),
+            question: self.question.get_untracked(),
+            answer: self.answer.get_untracked(),
+            phrasings: self.phrasings.get_untracked(),
+            template_slot: Some(self.template_slot.get_untracked()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
 #[component]
 fn Editor(
     detail: Option<PointDetail>,
@@ -58,64 +118,22 @@ fn Editor(
     template_slot: Option<String>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let t = move |key| tr(lang.get(), key);
-    let me = use_me();
     let navigate = use_navigate();
-
     let id = detail.as_ref().map(|d| d.id);
     let loop_yield = detail.as_ref().map(|d| d.loop_yield);
-    let version = RwSignal::new(detail.as_ref().map(|d| d.version).unwrap_or(0));
-    let status = RwSignal::new(detail.as_ref().map(|d| d.status).unwrap_or(PointStatus::Draft));
-    let live = RwSignal::new(detail.as_ref().is_some_and(|d| d.published.is_some()));
-    let comment = RwSignal::new(detail.as_ref().and_then(|d| d.head.review_comment.clone()));
-    let head = detail.as_ref().map(|d| d.head.content.clone()).unwrap_or_else(|| Content {
+    let first = Content {
         category_id: category.or_else(|| tree.first().map(|c| c.id)).unwrap_or(0),
         template_slot,
         ..Default::default()
-    });
-    let question = RwSignal::new(head.question.clone());
-    let answer = RwSignal::new(head.answer.clone());
-    let phrasings = RwSignal::new(head.phrasings.clone());
-    let category_id = RwSignal::new(head.category_id);
-    let template_slot = RwSignal::new(head.template_slot.clone().unwrap_or_default());
-    let new_phrasing = RwSignal::new(String::new());
-    let dirty = RwSignal::new(false);
+    };
+    let draft = Draft::new(detail.as_ref(), first);
     let message = RwSignal::new(None::<(bool, String)>);
 
-    let apply = move |d: &PointDetail| {
-        version.set(d.version);
-        status.set(d.status);
-        live.set(d.published.is_some());
-        comment.set(d.head.review_comment.clone());
-        question.set(d.head.content.question.clone());
-        answer.set(d.head.content.answer.clone());
-        phrasings.set(d.head.content.phrasings.clone());
-        category_id.set(d.head.content.category_id);
-        template_slot.set(d.head.content.template_slot.clone().unwrap_or_default());
-        dirty.set(false);
-    };
-
-    let content = move || Content {
-        category_id: category_id.get_untracked(),
-        question: question.get_untracked(),
-        answer: answer.get_untracked(),
-        phrasings: phrasings.get_untracked(),
-        template_slot: Some(template_slot.get_untracked()).filter(|s| !s.is_empty()),
-    };
+    let version = draft.version;
     let save = Action::new(move |c: &Content| save_knowledge(id, version.get_untracked(), c.clone()));
     let submit = Action::new(move |_: &()| submit_knowledge(id.unwrap_or(0), version.get_untracked()));
     let archive = Action::new(move |_: &()| archive_knowledge(id.unwrap_or(0), version.get_untracked()));
     let restore = Action::new(move |n: &i32| restore_knowledge(id.unwrap_or(0), version.get_untracked(), *n));
-
-    let history = Resource::new(
-        move || (id, version.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => knowledge_history(id).await,
-                None => Ok(Vec::new()),
-            }
-        },
-    );
 
     // The four actions return the same thing: the point as it now is, or why nothing changed.
     for (result, what) in [
@@ -131,7 +149,7 @@ fn Editor(
                     navigate(&format!("/knowledge/{}", d.id), Default::default());
                     return;
                 }
-                apply(&d);
+                draft.apply(&d);
                 message.set(Some((true, tr(lang.get_untracked(), what).to_string())));
             }
             Some(Err(e)) => message.set(Some((false, error_text(&e)))),
@@ -139,6 +157,102 @@ fn Editor(
         });
     }
 
+    view! {
+        <EditorHead id loop_yield draft/>
+        {move || message.get().map(|(ok, m)| view! {
+            <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "editor-message" } else { "editor-error" }>{m}</p>
+        })}
+        <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch(draft.content());
+        }>
+            <PlaceFields tree draft/>
+            <label>{move || tr(lang.get(), "field.question")}
+                <input data-testid="editor-question" bind:value=draft.question on:input=move |_| draft.dirty.set(true) required maxlength="500"/>
+            </label>
+            <label>{move || tr(lang.get(), "field.answer")}
+                <textarea data-testid="editor-answer" rows="5" bind:value=draft.answer on:input=move |_| draft.dirty.set(true) required maxlength="5000"></textarea>
+            </label>
+            <Phrasings draft/>
+            <Lifecycle id draft save submit archive/>
+        </form>
+        {id.map(|id| view! { <History id version restore/> })}
+    }
+}
+
+/// Title, status, version, loop yield, and why a reviewer sent it back.
+#[component]
+fn EditorHead(id: Option<i32>, loop_yield: Option<i64>, draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    view! {
+        <header class="page-head">
+            <h1 data-testid="editor-title">
+                {move || if id.is_some() { t("editor.edit") } else { t("editor.new") }}
+                {id.map(|id| view! { <small class="muted">" #" {id}</small> })}
+            </h1>
+            <span data-testid="editor-status">{move || view! { <StatusBadge status=draft.status.get() live=draft.live.get()/> }}</span>
+            <small class="muted" data-testid="editor-version">{move || format!("v{}", draft.version.get())}</small>
+            {loop_yield.filter(|n| *n > 0).map(|n| view! {
+                <span class="badge st-published" data-testid="loop-yield" title=move || t("editor.loop_yield")>
+                    {move || t("editor.loop_yield")} ": " {n}
+                </span>
+            })}
+        </header>
+        {move || draft.comment.get().filter(|_| draft.status.get() == PointStatus::Rejected).map(|c| view! {
+            <p class="notice warn" data-testid="review-comment">{move || t("editor.rejected_because")} " " {c}</p>
+        })}
+    }
+}
+
+/// Where the point lives: its category, and the template slot it fills when the category's
+/// module has a template.
+#[component]
+fn PlaceFields(tree: Vec<CategoryNode>, draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let options = tree
+        .iter()
+        .map(|c| view! { <option value=c.id.to_string()>{c.path.clone()}</option> })
+        .collect_view();
+    let slots = move || {
+        tree.iter()
+            .find(|c| c.id == draft.category_id.get())
+            .and_then(|c| c.template)
+            .map(|t| t.slots().iter().map(|key| (t, *key)).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    view! {
+        <label>{move || t("field.category")}
+            <select data-testid="editor-category" prop:value=move || draft.category_id.get().to_string()
+                on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { draft.category_id.set(c); draft.dirty.set(true); } }>
+                {options}
+            </select>
+        </label>
+        {move || {
+            let list = slots();
+            (!list.is_empty()).then(|| view! {
+                <label>{move || t("field.slot")}
+                    <select data-testid="editor-slot" prop:value=move || draft.template_slot.get()
+                        on:change=move |ev| { draft.template_slot.set(event_target_value(&ev)); draft.dirty.set(true); }>
+                        <option value="">"—"</option>
+                        {list.into_iter().map(|(template, key)| view! {
+                            <option value=key>{move || slot_title(lang.get(), template, key)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })
+        }}
+    }
+}
+
+/// The other ways customers ask it, edited inline.
+#[component]
+fn Phrasings(draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let (phrasings, dirty) = (draft.phrasings, draft.dirty);
+    let new_phrasing = RwSignal::new(String::new());
     let add_phrasing = move || {
         let p = new_phrasing.get_untracked().trim().to_string();
         if !p.is_empty() {
@@ -147,143 +261,108 @@ fn Editor(
             dirty.set(true);
         }
     };
-    let slots = {
-        let tree = tree.clone();
-        move || {
-            tree.iter()
-                .find(|c| c.id == category_id.get())
-                .and_then(|c| c.template)
-                .map(|t| t.slots().iter().map(|key| (t, *key)).collect::<Vec<_>>())
-                .unwrap_or_default()
-        }
-    };
-    let is_reviewer = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Reviewer));
-
     view! {
-        <header class="page-head">
-            <h1 data-testid="editor-title">
-                {move || if id.is_some() { t("editor.edit") } else { t("editor.new") }}
-                {id.map(|id| view! { <small class="muted">" #" {id}</small> })}
-            </h1>
-            <span data-testid="editor-status">{move || view! { <StatusBadge status=status.get() live=live.get()/> }}</span>
-            <small class="muted" data-testid="editor-version">{move || format!("v{}", version.get())}</small>
-            {loop_yield.filter(|n| *n > 0).map(|n| view! {
-                <span class="badge st-published" data-testid="loop-yield" title=move || t("editor.loop_yield")>
-                    {move || t("editor.loop_yield")} ": " {n}
-                </span>
-            })}
-        </header>
-        {move || comment.get().filter(|_| status.get() == PointStatus::Rejected).map(|c| view! {
-            <p class="notice warn" data-testid="review-comment">{move || t("editor.rejected_because")} " " {c}</p>
-        })}
-        {move || message.get().map(|(ok, m)| view! {
-            <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "editor-message" } else { "editor-error" }>{m}</p>
-        })}
-        <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
-            ev.prevent_default();
-            save.dispatch(content());
-        }>
-            <label>{move || t("field.category")}
-                <select data-testid="editor-category" prop:value=move || category_id.get().to_string()
-                    on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { category_id.set(c); dirty.set(true); } }>
-                    {tree.iter().map(|c| view! { <option value=c.id.to_string()>{c.path.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            {
-                let slots = slots.clone();
-                move || {
-                    let list = slots();
-                    (!list.is_empty()).then(|| view! {
-                        <label>{move || t("field.slot")}
-                            <select data-testid="editor-slot" prop:value=move || template_slot.get()
-                                on:change=move |ev| { template_slot.set(event_target_value(&ev)); dirty.set(true); }>
-                                <option value="">"—"</option>
-                                {list.into_iter().map(|(template, key)| view! {
-                                    <option value=key>{move || slot_title(lang.get(), template, key)}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    })
-                }
-            }
-            <label>{move || t("field.question")}
-                <input data-testid="editor-question" bind:value=question on:input=move |_| dirty.set(true) required maxlength="500"/>
-            </label>
-            <label>{move || t("field.answer")}
-                <textarea data-testid="editor-answer" rows="5" bind:value=answer on:input=move |_| dirty.set(true) required maxlength="5000"></textarea>
-            </label>
-            <fieldset class="phrasings">
-                <legend>{move || t("field.phrasings")} " (" {move || phrasings.get().len()} ")"</legend>
-                <ul class="plain" data-testid="phrasings">
-                    {move || phrasings.get().into_iter().enumerate().map(|(i, p)| view! {
-                        <li class="row">
-                            <input data-testid="phrasing" value=p
-                                on:change=move |ev| { let v = event_target_value(&ev); phrasings.update(|l| l[i] = v); dirty.set(true); }/>
-                            <button type="button" class="ghost" data-testid="remove-phrasing" title=move || t("editor.remove")
-                                on:click=move |_| { phrasings.update(|l| { l.remove(i); }); dirty.set(true); }>"×"</button>
-                        </li>
-                    }).collect_view()}
-                </ul>
-                <div class="row">
-                    <input data-testid="new-phrasing" bind:value=new_phrasing placeholder=move || t("editor.add_hint")
-                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add_phrasing(); }/>
-                    <button type="button" data-testid="add-phrasing" on:click=move |_| add_phrasing()>{move || t("editor.add")}</button>
-                </div>
-            </fieldset>
-            <div class="row actions">
-                <button type="submit" class="primary" data-testid="save-draft" disabled=move || save.pending().get()>
-                    {move || t("editor.save")}
-                </button>
-                {id.map(|_| view! {
-                    <button type="button" data-testid="submit-review"
-                        disabled=move || dirty.get() || !matches!(status.get(), PointStatus::Draft | PointStatus::Rejected)
-                        title=move || t("editor.submit_hint")
-                        on:click=move |_| { submit.dispatch(()); }>
-                        {move || t("editor.submit")}
-                    </button>
-                    <Show when=is_reviewer>
-                        <button type="button" class="ghost danger" data-testid="archive"
-                            disabled=move || status.get() == PointStatus::Archived
-                            on:click=move |_| { archive.dispatch(()); }>
-                            {move || t("editor.archive")}
-                        </button>
-                    </Show>
-                })}
-                <Show when=move || dirty.get()><span class="muted small" data-testid="unsaved">{move || t("editor.unsaved")}</span></Show>
+        <fieldset class="phrasings">
+            <legend>{move || t("field.phrasings")} " (" {move || phrasings.get().len()} ")"</legend>
+            <ul class="plain" data-testid="phrasings">
+                {move || phrasings.get().into_iter().enumerate().map(|(i, p)| view! {
+                    <li class="row">
+                        <input data-testid="phrasing" value=p
+                            on:change=move |ev| { let v = event_target_value(&ev); phrasings.update(|l| l[i] = v); dirty.set(true); }/>
+                        <button type="button" class="ghost" data-testid="remove-phrasing" title=move || t("editor.remove")
+                            on:click=move |_| { phrasings.update(|l| { l.remove(i); }); dirty.set(true); }>"×"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <div class="row">
+                <input data-testid="new-phrasing" bind:value=new_phrasing placeholder=move || t("editor.add_hint")
+                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add_phrasing(); }/>
+                <button type="button" data-testid="add-phrasing" on:click=move |_| add_phrasing()>{move || t("editor.add")}</button>
             </div>
-        </form>
-        {id.map(|_| view! {
-            <section class="panel history" data-testid="history">
-                <h2>{move || t("history.title")}</h2>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let entries = history.await.unwrap_or_default();
-                        let current = entries.first().map(|e| e.revision.number);
-                        entries.into_iter().map(|e| {
-                            let n = e.revision.number;
-                            let state = e.revision.state;
-                            view! {
-                                <article class="revision" data-testid="revision" data-number=n>
-                                    <header class="row">
-                                        <strong>{format!("#{n}")}</strong>
-                                        <span class="badge">{move || state.label(lang.get())}</span>
-                                        <span class="muted small">{e.revision.author.clone()} " · " {short_time(e.revision.created_at)}</span>
-                                        {e.revision.reviewed_by.clone().map(|r| view! { <span class="muted small">{move || t("history.reviewed_by")} " " {r.clone()}</span> })}
-                                        {e.revision.note.clone().map(|n| view! { <em class="small">{n}</em> })}
-                                        {(Some(n) != current).then(|| view! {
-                                            <button class="ghost small" data-testid="restore" on:click=move |_| { restore.dispatch(n); }>
-                                                {move || t("history.restore")}
-                                            </button>
-                                        })}
-                                    </header>
-                                    {e.revision.review_comment.clone().map(|c| view! { <p class="small">"💬 " {c}</p> })}
-                                    <DiffView diff=e.changes/>
-                                </article>
-                            }
-                        }).collect_view()
-                    })}
-                </Transition>
-            </section>
-        })}
+        </fieldset>
+    }
+}
+
+/// Save, submit for review, archive (reviewers), and whether there are unsaved changes.
+#[component]
+fn Lifecycle(
+    id: Option<i32>,
+    draft: Draft,
+    save: Action<Content, Result<PointDetail, AppError>>,
+    submit: Action<(), Result<PointDetail, AppError>>,
+    archive: Action<(), Result<PointDetail, AppError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let me = use_me();
+    let is_reviewer = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Reviewer));
+    let (status, dirty) = (draft.status, draft.dirty);
+    view! {
+        <div class="row actions">
+            <button type="submit" class="primary" data-testid="save-draft" disabled=move || save.pending().get()>
+                {move || t("editor.save")}
+            </button>
+            {id.map(|_| view! {
+                <button type="button" data-testid="submit-review"
+                    disabled=move || dirty.get() || !matches!(status.get(), PointStatus::Draft | PointStatus::Rejected)
+                    title=move || t("editor.submit_hint")
+                    on:click=move |_| { submit.dispatch(()); }>
+                    {move || t("editor.submit")}
+                </button>
+                <Show when=is_reviewer>
+                    <button type="button" class="ghost danger" data-testid="archive"
+                        disabled=move || status.get() == PointStatus::Archived
+                        on:click=move |_| { archive.dispatch(()); }>
+                        {move || t("editor.archive")}
+                    </button>
+                </Show>
+            })}
+            <Show when=move || dirty.get()><span class="muted small" data-testid="unsaved">{move || t("editor.unsaved")}</span></Show>
+        </div>
+    }
+}
+
+/// Every revision with what it changed; any but the current one can be restored as a draft.
+#[component]
+fn History(
+    id: i32,
+    version: RwSignal<i32>,
+    restore: Action<i32, Result<PointDetail, AppError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let history = Resource::new(move || (id, version.get()), |(id, _)| knowledge_history(id));
+    view! {
+        <section class="panel history" data-testid="history">
+            <h2>{move || t("history.title")}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let entries = history.await.unwrap_or_default();
+                    let current = entries.first().map(|e| e.revision.number);
+                    entries.into_iter().map(|e| {
+                        let n = e.revision.number;
+                        let state = e.revision.state;
+                        view! {
+                            <article class="revision" data-testid="revision" data-number=n>
+                                <header class="row">
+                                    <strong>{format!("#{n}")}</strong>
+                                    <span class="badge">{move || state.label(lang.get())}</span>
+                                    <span class="muted small">{e.revision.author.clone()} " · " {short_time(e.revision.created_at)}</span>
+                                    {e.revision.reviewed_by.clone().map(|r| view! { <span class="muted small">{move || t("history.reviewed_by")} " " {r.clone()}</span> })}
+                                    {e.revision.note.clone().map(|n| view! { <em class="small">{n}</em> })}
+                                    {(Some(n) != current).then(|| view! {
+                                        <button class="ghost small" data-testid="restore" on:click=move |_| { restore.dispatch(n); }>
+                                            {move || t("history.restore")}
+                                        </button>
+                                    })}
+                                </header>
+                                {e.revision.review_comment.clone().map(|c| view! { <p class="small">"💬 " {c}</p> })}
+                                <DiffView diff=e.changes/>
+                            </article>
+                        }
+                    }).collect_view()
+                })}
+            </Transition>
+        </section>
     }
 }
