@@ -2,7 +2,7 @@
 //! suggested knowledge points, and the actions, each also on a key. Opening it claims it.
 
 use leptos::prelude::*;
-use model::views::{ClusterView, Decision};
+use model::views::{ClusterMember, ClusterView, Decision};
 
 use super::{Bench, Op, Panel, REASONS};
 use crate::i18n::{tr, use_lang};
@@ -16,15 +16,6 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let id = group.id.clone();
-    let checked = move |miss: &str| bench.checked.with(|c| c.iter().any(|x| x == miss));
-    let toggle = move |miss: String| {
-        bench.checked.update(|c| match c.iter().position(|x| *x == miss) {
-            Some(i) => {
-                c.remove(i);
-            }
-            None => c.push(miss),
-        })
-    };
     let decide = {
         let id = id.clone();
         move |d: Decision| {
@@ -51,27 +42,7 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                     })
                 }
             </header>
-            <table class="list members" data-testid="group-members">
-                <thead><tr><th></th><th>"#"</th><th>{move || t("review.question")}</th><th>"×"</th>
-                    <th>{move || t("inbox.channels")}</th><th>{move || t("inbox.seen")}</th></tr></thead>
-                <tbody>
-                    {group.members.iter().enumerate().map(|(i, m)| {
-                        let miss = m.miss_id.clone();
-                        let miss2 = m.miss_id.clone();
-                        view! {
-                            <tr data-testid="member" data-id=m.miss_id.clone()>
-                                <td><input type="checkbox" data-testid="member-check" prop:checked=move || checked(&miss)
-                                    on:change=move |_| toggle(miss2.clone())/></td>
-                                <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
-                                <td>{m.question.clone()}</td>
-                                <td>{m.count}</td>
-                                <td class="small">{m.channels.join(", ")} " · " {let s = m.signals.clone(); move || list(&s, lang.get())}</td>
-                                <td class="small muted">{short_time(m.first_seen)} " – " {short_time(m.last_seen)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <Members members=group.members.clone() bench/>
             <div class="row actions">
                 <button data-testid="action-link" on:click=move |_| bench.panel.set(Panel::Link)><kbd>"l"</kbd> " " {move || t("inbox.link")}</button>
                 <button data-testid="action-new" on:click=move |_| bench.panel.set(Panel::Create)><kbd>"n"</kbd> " " {move || t("inbox.create")}</button>
@@ -108,6 +79,46 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
     }
     // Type-erased: the full view type is deep enough to exhaust the compiler's limit.
     .into_any()
+}
+
+/// The group's questions, with counts, where and how they came, and when; ticked ones are what
+/// split, move and a partial decision act on.
+#[component]
+fn Members(members: Vec<ClusterMember>, bench: Bench) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let checked = move |miss: &str| bench.checked.with(|c| c.iter().any(|x| x == miss));
+    let toggle = move |miss: String| {
+        bench.checked.update(|c| match c.iter().position(|x| *x == miss) {
+            Some(i) => {
+                c.remove(i);
+            }
+            None => c.push(miss),
+        })
+    };
+    view! {
+        <table class="list members" data-testid="group-members">
+            <thead><tr><th></th><th>"#"</th><th>{move || t("review.question")}</th><th>"×"</th>
+                <th>{move || t("inbox.channels")}</th><th>{move || t("inbox.seen")}</th></tr></thead>
+            <tbody>
+                {members.iter().enumerate().map(|(i, m)| {
+                    let miss = m.miss_id.clone();
+                    let miss2 = m.miss_id.clone();
+                    view! {
+                        <tr data-testid="member" data-id=m.miss_id.clone()>
+                            <td><input type="checkbox" data-testid="member-check" prop:checked=move || checked(&miss)
+                                on:change=move |_| toggle(miss2.clone())/></td>
+                            <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
+                            <td>{m.question.clone()}</td>
+                            <td>{m.count}</td>
+                            <td class="small">{m.channels.join(", ")} " · " {let s = m.signals.clone(); move || list(&s, lang.get())}</td>
+                            <td class="small muted">{short_time(m.first_seen)} " – " {short_time(m.last_seen)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
 }
 
 /// Link to one of the suggestions (keys 1–3) or to any point found by a search.

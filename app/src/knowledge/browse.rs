@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use model::views::{CategoryNode, PointStatus, Template};
+use model::views::{CategoryNode, PointStatus, PointSummary, Template};
 
 use super::api::{category_tree, import_knowledge, list_knowledge, save_category};
 use super::widgets::{short_time, StatusBadge};
@@ -56,23 +56,7 @@ pub fn KnowledgePage() -> impl IntoView {
                 <aside class="panel tree" data-testid="category-tree">
                     <h2>{move || t("knowledge.categories")}</h2>
                     <a href="/knowledge" class:active=move || category.get().is_none()>{move || t("knowledge.all")}</a>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let nodes = tree.await.unwrap_or_default();
-                            nodes.into_iter().map(|n| {
-                                let id = n.id;
-                                view! {
-                                    <a href=format!("/knowledge?category={id}")
-                                        class=format!("depth-{}", n.depth)
-                                        class:active=move || category.get() == Some(id)
-                                        data-path=n.path.clone()>
-                                        {n.name.clone()} <small>" " {n.points}</small>
-                                        {n.template.map(|tp| view! { <span class="badge tpl">{move || tp.label(lang.get())}</span> })}
-                                    </a>
-                                }
-                            }).collect_view()
-                        })}
-                    </Suspense>
+                    <CategoryLinks tree category/>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             let nodes = tree.await.unwrap_or_default();
@@ -108,28 +92,7 @@ pub fn KnowledgePage() -> impl IntoView {
                             match points.await {
                                 Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                                 Ok(list) if list.is_empty() => view! { <p class="muted" data-testid="no-points">{move || t("knowledge.none")}</p> }.into_any(),
-                                Ok(list) => view! {
-                                    <table class="list" data-testid="point-list">
-                                        <thead><tr>
-                                            <th>{move || t("field.question")}</th>
-                                            <th>{move || t("field.category")}</th>
-                                            <th>{move || t("knowledge.state")}</th>
-                                            <th>{move || t("field.phrasings")}</th>
-                                            <th>{move || t("knowledge.updated")}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {list.into_iter().map(|p| view! {
-                                                <tr data-testid="point-row">
-                                                    <td><a href=format!("/knowledge/{}", p.id)>{p.question.clone()}</a></td>
-                                                    <td class="muted">{p.category_path.clone()}</td>
-                                                    <td><StatusBadge status=p.status live=p.live/></td>
-                                                    <td>{p.phrasings}</td>
-                                                    <td class="muted small">{p.updated_by.clone()} " · " {short_time(p.updated_at)}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any(),
+                                Ok(list) => view! { <PointTable list/> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -137,6 +100,62 @@ pub fn KnowledgePage() -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// The category tree as links, the selected one marked.
+#[component]
+fn CategoryLinks(
+    tree: Resource<Result<Vec<CategoryNode>, AppError>>,
+    category: Memo<Option<i32>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let nodes = tree.await.unwrap_or_default();
+                nodes.into_iter().map(|n| {
+                    let id = n.id;
+                    view! {
+                        <a href=format!("/knowledge?category={id}")
+                            class=format!("depth-{}", n.depth)
+                            class:active=move || category.get() == Some(id)
+                            data-path=n.path.clone()>
+                            {n.name.clone()} <small>" " {n.points}</small>
+                            {n.template.map(|tp| view! { <span class="badge tpl">{move || tp.label(lang.get())}</span> })}
+                        </a>
+                    }
+                }).collect_view()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PointTable(list: Vec<PointSummary>) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    view! {
+        <table class="list" data-testid="point-list">
+            <thead><tr>
+                <th>{move || t("field.question")}</th>
+                <th>{move || t("field.category")}</th>
+                <th>{move || t("knowledge.state")}</th>
+                <th>{move || t("field.phrasings")}</th>
+                <th>{move || t("knowledge.updated")}</th>
+            </tr></thead>
+            <tbody>
+                {list.into_iter().map(|p| view! {
+                    <tr data-testid="point-row">
+                        <td><a href=format!("/knowledge/{}", p.id)>{p.question.clone()}</a></td>
+                        <td class="muted">{p.category_path.clone()}</td>
+                        <td><StatusBadge status=p.status live=p.live/></td>
+                        <td>{p.phrasings}</td>
+                        <td class="muted small">{p.updated_by.clone()} " · " {short_time(p.updated_at)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
