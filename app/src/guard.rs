@@ -19,8 +19,10 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                 let children = children.clone();
                 Suspend::new(async move {
                     match me.await {
-                        Some(me) if !me.role.includes(role) => view! { <Forbidden needed=role me/> }.into_any(),
-                        _ => children().into_any(),
+                        Some(me) if me.role.includes(role) => children().into_any(),
+                        Some(me) => view! { <Forbidden needed=role me/> }.into_any(),
+                        // Not signed in (the server sends such a browser to sign in first).
+                        None => view! { <p><a href="/login">{move || tr(use_lang().get(), "signin.title")}</a></p> }.into_any(),
                     }
                 })
             }}

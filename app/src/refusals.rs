@@ -54,6 +54,21 @@ fn thing(t: Thing) -> &'static str {
     }
 }
 
+/// The kinds of value an unknown word was given for (`UnknownState::what`, report options).
+fn word(what: &str) -> &str {
+    match what {
+        "language" => "语言",
+        "format" => "格式",
+        "channel" => "渠道",
+        "outcome" => "结果",
+        "role" => "角色",
+        "template" => "模板",
+        "point status" => "知识点状态",
+        "signal" => "信号",
+        other => other,
+    }
+}
+
 /// Every refusal in Chinese. A new [`Problem`] does not compile until it is worded here.
 fn zh(p: &Problem) -> String {
     use Problem::*;
@@ -63,9 +78,11 @@ fn zh(p: &Problem) -> String {
         TooLong { field: f, chars, max } => format!("{}太长：{chars} 个字符（最多 {max} 个）。", field(*f)),
         ControlCharacters { field: f } => format!("{}包含控制字符（如 NUL、转义码），请删除。", field(*f)),
         TooManyPhrasings { count, max } => format!("相似问法太多：{count} 条（最多 {max} 条）。"),
-        Unknown { what, value, expected } => format!("无法识别的{what}“{value}”，可选：{expected}。"),
+        Unknown { what, value, expected } => format!("无法识别的{}“{value}”，可选：{expected}。", word(what)),
         NotAnId { thing: t, value } => format!("“{value}”不是有效的{}编号。", thing(*t)),
         NotFound { thing: t, id } => format!("找不到{} {id}。", thing(*t)),
+        RevisionNotFound { point, number: Some(n) } => format!("知识点 #{point} 没有第 {n} 版。"),
+        RevisionNotFound { point, number: None } => format!("知识点 #{point} 没有任何版本。"),
         RoleNeeded { needed, who, has } => format!(
             "此操作需要“{}”角色；{who} 的角色是“{}”。",
             needed.label(Lang::Zh),
@@ -124,7 +141,8 @@ fn zh(p: &Problem) -> String {
         DismissReason { max } => format!("忽略需要填写 1 到 {max} 个字符的原因（无意义、闲聊、超出范围、辱骂…）。"),
         AlreadyUndone { decision } => format!("处理记录 {decision} 已经撤销过了。"),
         NotYourDecision { decision, by } => format!("处理记录 {decision} 只能由 {by} 撤销。"),
-        RegroupRunning { instance } => format!("重新分组正在进行（{instance}），请等它完成后再试。"),
+        RegroupRunning { instance: None } => "本实例正在重新分组，请等它完成后再试。".into(),
+        RegroupRunning { instance: Some(i) } => format!("实例 {i} 正在重新分组，请等它完成后再试。"),
         Limit { max } => format!("每页数量须为 1 到 {max}。"),
         Range => "开始时间必须早于结束时间。".into(),
         Days { max } => format!("天数须为 1 到 {max}。"),

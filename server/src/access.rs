@@ -154,11 +154,14 @@ pub async fn check(State(services): State<Services>, mut req: Request, next: Nex
             }
             Some(p) if !p.actor.role.includes(needed) => {
                 let problem = Problem::RoleNeeded { needed, who: p.actor.name.clone(), has: p.actor.role };
-                if !page {
+                // A signed-in user's browser gets the refusal inside the layout, in their
+                // language: the app renders it instead of the page (`app::guard`), and the
+                // page's server functions are refused here on their own routes. Anything else
+                // (an API token) is refused outright: rendering a page runs its server
+                // functions in-process, past these rules.
+                if !page || p.user_id.is_none() {
                     return ApiError::from(problem).into_response();
                 }
-                // The app renders the refusal inside its layout, in the user's language; the
-                // page itself is not rendered, and its server functions are refused above.
                 req.extensions_mut().insert(p.clone());
                 let mut response = next.run(req).await;
                 *response.status_mut() = StatusCode::FORBIDDEN;

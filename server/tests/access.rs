@@ -151,6 +151,34 @@ async fn every_route_has_a_rule_and_each_rule_holds_for_every_role() {
     // A known route with the wrong method says so.
     let response = send(&router, "DELETE", "/api/v1/knowledge", &admin, Some(&origin)).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+
+    // A page refused to a signed-in user is the app's refusal inside its layout; refused to an
+    // API token it is not rendered at all: rendering runs the page's server functions
+    // in-process, past the rules (a bot token once got the inbox page this way).
+    let secret = "a customer question only a trainer may read";
+    model::misses::record(
+        &db,
+        &[model::misses::Report::external(secret.into(), None, None, None, None, chrono::Utc::now())
+            .unwrap()],
+    )
+    .await
+    .unwrap();
+    let bot = callers.iter().find(|c| c.role() == Some(Role::Bot)).unwrap().clone();
+    for page in ["/", "/inbox", "/knowledge", "/search", "/review", "/dashboard"] {
+        let response = send(&router, "GET", page, &bot, None).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{page}");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("<html") && !body.contains(secret), "{page} rendered for a bot: {body}");
+    }
+    let trainer = callers.iter().find(|c| c.role() == Some(Role::Trainer)).unwrap().clone();
+    let response = send(&router, "GET", "/dashboard", &trainer, None).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&body).contains("data-testid=\"nav\""),
+        "the refusal is inside the layout"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

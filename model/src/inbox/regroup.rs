@@ -123,12 +123,12 @@ impl Inbox {
     /// Regroups every open miss. Refused (Conflict) while this or another instance regroups.
     pub async fn regroup(&self) -> Result<RegroupReport> {
         let Ok(_running) = self.regrouping.try_lock() else {
-            return Err(Problem::RegroupRunning { instance: "this instance".into() }.into());
+            return Err(Problem::RegroupRunning { instance: None }.into());
         };
         let lease = chrono::Duration::minutes(15);
         if !lock::acquire(&self.db, REGROUP_LOCK, &self.holder, lease).await? {
             let by = lock::holder(&self.db, REGROUP_LOCK).await?.unwrap_or_default();
-            return Err(Problem::RegroupRunning { instance: format!("instance {by}") }.into());
+            return Err(Problem::RegroupRunning { instance: Some(by) }.into());
         }
         let result = self.regroup_locked().await;
         if let Err(e) = lock::release(&self.db, REGROUP_LOCK, &self.holder).await {

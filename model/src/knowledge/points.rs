@@ -375,12 +375,7 @@ pub async fn restore(
         .filter(revision::Column::Number.eq(number))
         .one(&txn)
         .await?
-        .ok_or_else(|| {
-            KnowledgeError::from(Problem::not_found(
-                Thing::Revision,
-                format!("{number} of knowledge point {id}"),
-            ))
-        })?;
+        .ok_or_else(|| KnowledgeError::from(Problem::RevisionNotFound { point: id, number: Some(number) }))?;
     let note = format!("restored from revision {number}");
     let changed = save_in(&txn, actor, id, Some(version), content_of(&old), Some(&note)).await?;
     if !changed {

@@ -13,9 +13,9 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: i32) -> Result<point::Mo
 }
 
 pub(crate) async fn head(db: &impl ConnectionTrait, p: &point::Model) -> Result<revision::Model> {
-    let id = p.head_revision_id.ok_or_else(|| {
-        KnowledgeError::from(Problem::not_found(Thing::Revision, format!("of knowledge point {}", p.id)))
-    })?;
+    let id = p
+        .head_revision_id
+        .ok_or_else(|| KnowledgeError::from(Problem::RevisionNotFound { point: p.id, number: None }))?;
     revision::Entity::find_by_id(id)
         .one(db)
         .await?

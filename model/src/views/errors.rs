@@ -73,6 +73,8 @@ pub enum Problem {
     NotAnId { thing: Thing, value: String },
     #[error("{thing} {id} not found")]
     NotFound { thing: Thing, id: String },
+    #[error("knowledge point {point} has no revision{}", number.map(|n| format!(" {n}")).unwrap_or_default())]
+    RevisionNotFound { point: i32, number: Option<i32> },
     #[error("this needs the {needed} role; {who} has the {has} role")]
     RoleNeeded { needed: Role, who: String, has: Role },
     #[error("sign in first")]
@@ -107,7 +109,7 @@ pub enum Problem {
     Stale { point: i32, by: String, at: DateTime<Utc>, yours: i32, now: i32 },
     #[error("knowledge point {point} changed while saving; nothing was saved")]
     ChangedWhileSaving { point: i32 },
-    #[error("knowledge point {point} has no draft to submit (it is {status})")]
+    #[error("knowledge point {point} has no draft to submit (it is {})", status.as_str().replace('_', " "))]
     NoDraftToSubmit { point: i32, status: PointStatus },
     #[error("knowledge point {point} has no draft waiting to be published (it is {status})")]
     NoDraftToPublish { point: i32, status: PointStatus },
@@ -167,8 +169,12 @@ pub enum Problem {
     AlreadyUndone { decision: i64 },
     #[error("decision {decision} is {by}'s to undo")]
     NotYourDecision { decision: i64, by: String },
-    #[error("a regrouping is already running ({instance}); try again when it has finished")]
-    RegroupRunning { instance: String },
+    #[error(
+        "a regrouping is already running ({}); try again when it has finished",
+        instance.as_ref().map_or("on this instance".to_string(), |i| format!("instance {i}"))
+    )]
+    /// `instance`: another instance's name; `None` for this one.
+    RegroupRunning { instance: Option<String> },
     #[error("limit must be 1 to {max}")]
     Limit { max: u64 },
     #[error("since must be before until")]
@@ -194,8 +200,9 @@ pub enum Problem {
 impl Problem {
     pub fn kind(&self) -> ErrorKind {
         use Problem::*;
+        // Exhaustive: a new problem is classified here, not defaulted.
         match self {
-            NotFound { .. } => ErrorKind::NotFound,
+            NotFound { .. } | RevisionNotFound { .. } | NotGrouped { .. } => ErrorKind::NotFound,
             RoleNeeded { .. } => ErrorKind::Forbidden,
             SignIn | WrongCredentials => ErrorKind::Unauthorized,
             Throttled { .. } => ErrorKind::Throttled,
@@ -217,7 +224,38 @@ impl Problem {
             | NotYourDecision { .. }
             | RegroupRunning { .. }
             | UserExists { .. } => ErrorKind::Conflict,
-            _ => ErrorKind::Invalid,
+            Empty { .. }
+            | TooLong { .. }
+            | ControlCharacters { .. }
+            | TooManyPhrasings { .. }
+            | Unknown { .. }
+            | NotAnId { .. }
+            | BadChannel
+            | InFuture
+            | CategorySlash { .. }
+            | TooDeep { .. }
+            | CategoryCycle { .. }
+            | CommentNeeded
+            | UnknownFileFormat { .. }
+            | NotUtf8 { .. }
+            | NotJsonArray { .. }
+            | CsvHeader { .. }
+            | FieldCount { .. }
+            | BadRow { .. }
+            | NothingToDecide { .. }
+            | NoneChosen { .. }
+            | NotInGroup { .. }
+            | AlreadyInGroup { .. }
+            | MergeIntoItself
+            | SplitAll
+            | DismissReason { .. }
+            | Limit { .. }
+            | Range
+            | Days { .. }
+            | Day { .. }
+            | BotAccount
+            | ShortPassword { .. }
+            | UserName { .. } => ErrorKind::Invalid,
         }
     }
 

@@ -82,7 +82,7 @@ pub async fn rebuild(
         return Ok(Json(services.inbox.regroup().await?).into_response());
     }
     if services.inbox.is_regrouping() {
-        return Err(model::errors::Problem::RegroupRunning { instance: "this instance".into() }.into());
+        return Err(model::errors::Problem::RegroupRunning { instance: None }.into());
     }
     tokio::spawn(async move {
         if let Err(e) = services.inbox.regroup().await {
