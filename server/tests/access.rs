@@ -171,8 +171,9 @@ async fn every_route_has_a_rule_and_each_rule_holds_for_every_role() {
         let body = String::from_utf8_lossy(&body);
         assert!(!body.contains("<html") && !body.contains(secret), "{page} rendered for a bot: {body}");
     }
-    let trainer = callers.iter().find(|c| c.role() == Some(Role::Trainer)).unwrap().clone();
-    let response = send(&router, "GET", "/dashboard", &trainer, None).await;
+    // A fresh session: the loop above called sign_out with every caller.
+    let (session, _) = sessions::sign_in(&db, "trainer", "password-123").await.unwrap().unwrap();
+    let response = send(&router, "GET", "/dashboard", &Caller::User(Role::Trainer, session), None).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
     assert!(
