@@ -54,6 +54,21 @@ states! {
     }
 }
 
+impl ErrorKind {
+    /// The HTTP status of this kind, for the API and the browser's server functions alike.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::Invalid => 422,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::Unauthorized => 401,
+            ErrorKind::Throttled => 429,
+            ErrorKind::Internal => 500,
+        }
+    }
+}
+
 /// A refusal: the caller asked for something that cannot be, and nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]

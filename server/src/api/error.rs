@@ -62,16 +62,13 @@ impl ApiError {
     /// Any domain error: a refusal with its kind's status and its message; our own failures
     /// as `internal`, the cause logged.
     pub fn from_domain<E: Kind + std::error::Error>(e: &E) -> Self {
-        let (status, code) = match e.kind() {
-            ErrorKind::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
-            ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            ErrorKind::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ErrorKind::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
-            ErrorKind::Internal => return Self::internal(e),
-        };
-        Self::new(status, code, e.to_string())
+        let kind = e.kind();
+        if kind == ErrorKind::Internal {
+            return Self::internal(e);
+        }
+        // The kind's word is the contract's error code.
+        let status = StatusCode::from_u16(kind.http_status()).expect("a valid status");
+        Self::new(status, kind.as_str(), e.to_string())
     }
 }
 
