@@ -14,6 +14,8 @@ port=$(free_port)
 export BOTCOACH_DATABASE_URL="sqlite://$work/e2e.db"
 export BOTCOACH_BIND="127.0.0.1:$port"
 export BOTCOACH_SITE_ROOT="$PWD/target/site"
+# The browser tests train the model themselves (model.spec.mjs); no scheduled run in between.
+export BOTCOACH_LEARNING__AFTER_NEW_TEXTS=0
 # Accounts the tests sign in with: each role once, a second trainer for concurrent edits, and
 # one whose remembered language the language test may change.
 for user in trainer:trainer trainer2:trainer reviewer:reviewer admin:admin polyglot:trainer; do

@@ -3,7 +3,8 @@
 //! user's language through the i18n table.
 
 use model::views::{
-    Action, Channel, GroupStatus, Outcome, PointStatus, RevisionState, Role, Signal, Template,
+    Action, Channel, GroupStatus, Outcome, PointStatus, Refusal, RevisionState, Role, Signal, Template,
+    TrainingPhase, VersionState,
 };
 
 use crate::i18n::{tr, Lang};
@@ -23,6 +24,41 @@ impl Label for Outcome {
             Outcome::Answered => "outcome.answered",
             Outcome::Clarify => "outcome.clarify",
             Outcome::Miss => "outcome.miss",
+        }
+    }
+}
+
+impl Label for VersionState {
+    fn key(self) -> &'static str {
+        match self {
+            VersionState::Serving => "version.serving",
+            VersionState::Kept => "version.kept",
+            VersionState::Refused => "version.refused",
+        }
+    }
+}
+
+impl Label for TrainingPhase {
+    fn key(self) -> &'static str {
+        match self {
+            TrainingPhase::Reading => "phase.reading",
+            TrainingPhase::Embedding => "phase.embedding",
+            TrainingPhase::Training => "phase.training",
+            TrainingPhase::Scoring => "phase.scoring",
+            TrainingPhase::Storing => "phase.storing",
+            TrainingPhase::Finished => "phase.finished",
+            TrainingPhase::Failed => "phase.failed",
+        }
+    }
+}
+
+impl Label for Refusal {
+    fn key(self) -> &'static str {
+        match self {
+            Refusal::NoBetterTop1 => "refusal.no_better_top1",
+            Refusal::LessAnswered => "refusal.less_answered",
+            Refusal::LessPrecise => "refusal.less_precise",
+            Refusal::TooLittleData => "refusal.too_little_data",
         }
     }
 }
@@ -182,6 +218,9 @@ mod tests {
         keys.extend(RevisionState::ALL.iter().map(|v| v.key()));
         keys.extend(Role::ALL.iter().map(|v| v.key()));
         keys.extend(Template::ALL.iter().map(|v| v.key()));
+        keys.extend(VersionState::ALL.iter().map(|v| v.key()));
+        keys.extend(TrainingPhase::ALL.iter().map(|v| v.key()));
+        keys.extend(Refusal::ALL.iter().map(|v| v.key()));
         keys
     }
 

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod knowledge;
 pub mod labels;
+pub mod learning;
 mod layout;
 mod pages;
 pub mod refusals;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view=|| view! { <RequireRole role=Role::Reviewer><knowledge::ReviewPage/></RequireRole> }/>
                     <Route path=path!("/dashboard") view=|| view! { <RequireRole role=Role::Supervisor><dashboard::DashboardPage/></RequireRole> }/>
                     <Route path=path!("/dashboard/asks") view=|| view! { <RequireRole role=Role::Supervisor><dashboard::AsksPage/></RequireRole> }/>
+                    <Route path=path!("/dashboard/model") view=|| view! { <RequireRole role=Role::Supervisor><learning::ModelPage/></RequireRole> }/>
                     <Route path=path!("/search") view=search::SearchPage/>
                 </Routes>
             </layout::Shell>

@@ -151,6 +151,12 @@ fn zh(p: &Problem) -> String {
         ShortPassword { min } => format!("密码至少需要 {min} 个字符。"),
         UserName { name } => format!("用户名“{name}”无效：1 到 64 个字符，首尾不能有空格。"),
         UserExists { name } => format!("已经有名为“{name}”的用户。"),
+        TrainingRunning { instance: None } => "本实例正在训练模型，请等它完成。".into(),
+        TrainingRunning { instance: Some(i) } => format!("实例 {i} 正在训练模型，请等它完成。"),
+        ModelChanging { model } => format!("正在切换模型（为 {model} 重新计算向量），请在完成后再训练。"),
+        NoSuchVersion { base, version } => format!("{base} 没有第 {version} 版模型。"),
+        RefusedVersion { version } => format!("第 {version} 版模型未通过晋升检查，从未上线，不能启用。"),
+        Epochs { max } => format!("训练轮数须为 1 到 {max}。"),
     }
 }
 

@@ -12,6 +12,7 @@ mod m20261122_000006_create_inbox;
 mod m20261122_000007_create_workbench;
 mod m20261122_000008_create_dashboard;
 mod m20261126_000009_reliability;
+mod m20261126_000010_model_versions;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_workbench::Migration),
             Box::new(m20261122_000008_create_dashboard::Migration),
             Box::new(m20261126_000009_reliability::Migration),
+            Box::new(m20261126_000010_model_versions::Migration),
         ]
     }
 }

@@ -13,6 +13,9 @@
 //! question), 10 held out, the rest (at most 40) as traffic. Intents known at the start: a fixed
 //! shuffle's first share (`--known 0.5,0.7` to pick; default 0.5 and 0.7).
 //!
+//! Each share runs twice: the model never learning, and learning after every 5 decisions
+//! (`--learn-every N`; every run goes through the promotion guard, which may refuse it).
+//!
 //! Run: `cargo bench -p model --bench loop_efficiency`.
 
 mod common;
@@ -116,6 +119,8 @@ struct Run {
     creates: usize,
     closed: usize,
     open_after: i64,
+    /// Training runs the guard promoted.
+    promoted: usize,
     seconds: f64,
 }
 
@@ -125,10 +130,11 @@ async fn run(
     intents: &[Intent],
     known: usize,
     decisions: usize,
+    learn_every: usize,
 ) -> Run {
     let started = Instant::now();
     let seed: Vec<&Intent> = intents[..known].iter().collect();
-    let services = services(dir, &format!("loop-{known}.db"), embedder, &seed).await;
+    let services = services(dir, &format!("loop-{known}-{learn_every}.db"), embedder, &seed).await;
     let start = coverage(&services, intents).await;
 
     // Traffic of every intent, interleaved; misses and untaken clarifications are recorded.
@@ -157,7 +163,8 @@ async fn run(
         point_of.insert(p.category_path, p.id.to_string());
     }
     let (mut links, mut creates, mut closed) = (0, 0, 0);
-    for _ in 0..decisions {
+    let mut promoted = 0;
+    for made in 1..=decisions {
         let page = services
             .inbox
             .list(&ListFilter { limit: Some(1), members: None, ..Default::default() })
@@ -208,6 +215,11 @@ async fn run(
             ))) => {}
             Err(e) => panic!("publishing {id}: {e}"),
         }
+        // The model learns from what was published so far; the guard may refuse the run.
+        if learn_every > 0 && made % learn_every == 0 {
+            let version = services.learn(Default::default()).await.expect("a training run");
+            promoted += usize::from(version.refusal.is_none());
+        }
     }
     let after = coverage(&services, intents).await;
     let open_after = services.inbox.list(&ListFilter::default()).await.unwrap().total;
@@ -220,6 +232,7 @@ async fn run(
         creates,
         closed,
         open_after,
+        promoted,
         seconds: started.elapsed().as_secs_f64(),
     }
 }
@@ -234,6 +247,7 @@ async fn main() {
         .map(|s| s.parse().expect("--known 0.5,0.7"))
         .collect();
     let decisions: usize = arg("--decisions").map(|d| d.parse().expect("--decisions N")).unwrap_or(25);
+    let learn_every: usize = arg("--learn-every").map(|d| d.parse().expect("--learn-every N")).unwrap_or(5);
     let intents = split();
     let embedder: Arc<dyn Embedder> = Arc::new(common::embedder());
     let dir = tempfile::tempdir().unwrap();
@@ -247,14 +261,15 @@ async fn main() {
         intents.len() * HELD_OUT,
         full_coverage
     );
-    println!("| known intents | traffic misses | groups | decisions (link/create) | misses closed | coverage start → after | gap recovered | open groups after | seconds |");
-    println!("|---|---|---|---|---|---|---|---|---|");
-    for share in shares {
+    println!("| known intents | model learns | traffic misses | groups | decisions (link/create) | misses closed | coverage start → after | gap recovered | open groups after | seconds |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (share, every) in shares.iter().flat_map(|s| [(*s, 0), (*s, learn_every)]) {
         let known = ((intents.len() as f64) * share).round() as usize;
-        let r = run(dir.path(), embedder.clone(), &intents, known, decisions).await;
+        let r = run(dir.path(), embedder.clone(), &intents, known, decisions, every).await;
+        let learns = if every == 0 { "never".to_string() } else { format!("every {every} ({} promoted)", r.promoted) };
         let recovered = (r.after - r.start) / (full_coverage - r.start);
         println!(
-            "| {known} of {} | {} | {} | {} ({}/{}) | {} | {:.3} → {:.3} | {:.0}% | {} | {:.0} |",
+            "| {known} of {} | {learns} | {} | {} | {} ({}/{}) | {} | {:.3} → {:.3} | {:.0}% | {} | {:.0} |",
             intents.len(),
             r.misses,
             r.groups,

@@ -8,6 +8,7 @@ use crate::accounts::AccountError;
 use crate::idempotency::IdempotencyError;
 use crate::inbox::InboxError;
 use crate::knowledge::KnowledgeError;
+use crate::learning::LearnError;
 use crate::matching::MatchError;
 use crate::metrics::MetricsError;
 use crate::publishing::PublishError;
@@ -135,6 +136,20 @@ impl Kind for AccountError {
     fn problem(&self) -> Option<&Problem> {
         match self {
             AccountError::Refused(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl Kind for LearnError {
+    fn kind(&self) -> ErrorKind {
+        self.problem().map_or(ErrorKind::Internal, Problem::kind)
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            LearnError::Refused(p) => Some(p),
+            LearnError::Knowledge(k) => k.problem(),
             _ => None,
         }
     }

@@ -21,6 +21,8 @@ pub mod inbox;
 #[cfg(feature = "backend")]
 pub mod knowledge;
 #[cfg(feature = "backend")]
+pub mod learning;
+#[cfg(feature = "backend")]
 pub mod matching;
 #[cfg(feature = "backend")]
 pub mod metrics;

@@ -39,7 +39,7 @@ pub enum SwitchError {
 
 /// Every text the serving model needs a vector for: the published points' questions and
 /// phrasings, and the open misses.
-async fn texts(db: &DatabaseConnection) -> Result<Vec<String>, SwitchError> {
+pub(crate) async fn texts(db: &DatabaseConnection) -> Result<Vec<String>, SwitchError> {
     let mut texts = Vec::new();
     for item in feed::since(db, 0).await?.items.into_iter().filter(|i| !i.deleted) {
         texts.push(item.question);

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::embedding::{Embedder, ModelInfo};
 use crate::inbox::Inbox;
+use crate::learning::Learning;
 use crate::matching::Matcher;
 use crate::storage;
 use crate::views::Reembedding;
@@ -17,6 +18,8 @@ pub struct Services {
     pub inbox: Arc<Inbox>,
     /// A model change under way (see `Services::switch_model`).
     pub model_switch: Arc<Progress>,
+    /// The version of the model serving, and training runs (see `crate::learning`).
+    pub learning: Arc<Learning>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -44,7 +47,8 @@ impl Readiness {
 
 impl Services {
     pub fn new(db: DatabaseConnection, matcher: Arc<Matcher>, inbox: Arc<Inbox>) -> Self {
-        Self { db, matcher, inbox, model_switch: Arc::new(Progress::default()) }
+        let learning = Arc::new(Learning::new(matcher.embedder(), matcher.scoring(), inbox.grouping()));
+        Self { db, matcher, inbox, model_switch: Arc::new(Progress::default()), learning }
     }
 
     /// The model serving now (the matcher's): vectors compared with its index come from it.

@@ -39,6 +39,7 @@ const BOT: Need = Need::Role(Role::Bot);
 const TRAINER: Need = Need::Role(Role::Trainer);
 const REVIEWER: Need = Need::Role(Role::Reviewer);
 const SUPERVISOR: Need = Need::Role(Role::Supervisor);
+const ADMIN: Need = Need::Role(Role::Admin);
 
 pub const RULES: &[Rule] = &[
     // Operations.
@@ -55,6 +56,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/review", REVIEWER),
     rule("GET", "/dashboard", SUPERVISOR),
     rule("GET", "/dashboard/asks", SUPERVISOR),
+    rule("GET", "/dashboard/model", SUPERVISOR),
     rule("GET", "/search", TRAINER),
     // Server functions of the browser UI.
     rule("POST", "/api/sign_in", Public),
@@ -80,6 +82,9 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/dashboard_summary", SUPERVISOR),
     rule("POST", "/api/dashboard_asks", SUPERVISOR),
     rule("POST", "/api/voc_topics", SUPERVISOR),
+    rule("POST", "/api/model_overview", SUPERVISOR),
+    rule("POST", "/api/train_model", ADMIN),
+    rule("POST", "/api/use_model_version", ADMIN),
     rule("POST", "/api/claim_group", TRAINER),
     rule("POST", "/api/release_group", TRAINER),
     rule("POST", "/api/merge_groups", TRAINER),
@@ -105,6 +110,9 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/metrics/summary", SUPERVISOR),
     rule("GET", "/api/v1/metrics/asks", SUPERVISOR),
     rule("GET", "/api/v1/report", SUPERVISOR),
+    rule("GET", "/api/v1/model", SUPERVISOR),
+    rule("POST", "/api/v1/model/train", ADMIN),
+    rule("POST", "/api/v1/model/use", ADMIN),
     rule("GET", "/metrics", SUPERVISOR),
 ];
 

@@ -69,6 +69,18 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Train the model on the published knowledge now; print its held-out scores against the
+    /// version serving, and whether it was promoted (instances serve it within seconds).
+    Learn {
+        /// Passes over the training phrasings.
+        #[arg(long, default_value_t = model::learning::TrainOptions::default().epochs)]
+        epochs: usize,
+    },
+    /// The trained versions of the model.
+    Model {
+        #[command(subcommand)]
+        action: ModelAction,
+    },
     /// Load the demo knowledge bases and one user per role (for trying botcoach out).
     Demo {
         /// Folder with the demo files.
@@ -86,6 +98,14 @@ pub enum UserAction {
         #[arg(long)]
         role: Role,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelAction {
+    /// Every version with its held-out scores; the serving one is marked.
+    List,
+    /// Serve this version (0: the base model as shipped) on every instance: a rollback.
+    Use { version: i32 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +158,11 @@ pub fn run() -> anyhow::Result<()> {
             runtime.block_on(crate::knowledge::import(&config, &file, publish))
         }
         Command::Export { file } => runtime.block_on(crate::knowledge::export(&config, &file)),
+        Command::Learn { epochs } => runtime.block_on(crate::learning::learn(config, epochs)),
+        Command::Model { action: ModelAction::List } => runtime.block_on(crate::learning::list(config)),
+        Command::Model { action: ModelAction::Use { version } } => {
+            runtime.block_on(crate::learning::use_version(config, version))
+        }
         Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
         Command::Report { days, format, lang, limit } => {
             runtime.block_on(crate::knowledge::report(&config, days, &format, &lang, limit))

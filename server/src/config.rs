@@ -35,6 +35,9 @@ pub struct Config {
     pub grouping: model::clustering::Grouping,
     /// Minutes between full regroupings of the inbox (0: only on request).
     pub regroup_minutes: u64,
+    /// When the model trains itself on the published knowledge (`[learning]`:
+    /// `after_new_texts`, 0 for never; `nightly_hour`, a UTC hour; `epochs`).
+    pub learning: model::learning::Schedule,
     /// Behind a reverse proxy or load balancer: the client's address (for the sign-in
     /// throttle) is the first `X-Forwarded-For` entry, not the proxy's. Only set it when the
     /// proxy sets that header, or clients could pick their own address.
@@ -64,6 +67,7 @@ impl Config {
             matching: choice.scoring(),
             grouping: choice.grouping(),
             regroup_minutes: 30,
+            learning: model::learning::Schedule::default(),
             behind_proxy: false,
             secure_cookies: false,
         }
@@ -73,7 +77,7 @@ impl Config {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, site_root, \
-         matching.*, grouping.*, regroup_minutes, behind_proxy, secure_cookies (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
+         matching.*, grouping.*, regroup_minutes, learning.*, behind_proxy, secure_cookies (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 

@@ -11,6 +11,7 @@ pub mod embed;
 pub mod health;
 pub mod http;
 pub mod knowledge;
+pub mod learning;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

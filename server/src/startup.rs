@@ -76,6 +76,7 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         }
         let services = assemble(db, wanted.clone(), config.matching, config.grouping).await?;
         meta::record_serving_model(&services.db, config.model, wanted.info()).await?;
+        serve_trained_version(&services).await;
         return Ok(services);
     };
     tracing::warn!(
@@ -88,13 +89,30 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
     let (s, choice, matching, grouping) = (services.clone(), config.model, config.matching, config.grouping);
     tokio::spawn(async move {
         let info = wanted.info().clone();
-        if s.switch_model(wanted, matching, grouping).await.is_ok() {
+        if s.switch_model(wanted.clone(), matching, grouping).await.is_ok() {
+            s.learning.rebase(wanted, matching, grouping);
             if let Err(e) = meta::record_serving_model(&s.db, choice, &info).await {
                 tracing::warn!(error = %e, "cannot record the model now serving");
             }
+            serve_trained_version(&s).await;
         }
     });
     Ok(services)
+}
+
+/// The version of the model the trainers' labels trained (if one serves): vectors are moved
+/// from the base model's by a matrix product, in seconds. If it cannot be loaded, the base
+/// model serves and the log says why.
+async fn serve_trained_version(services: &Services) {
+    match services.follow_model_version().await {
+        Ok(true) => tracing::info!(
+            version = services.learning.serving_version(),
+            model = %services.embedder().info().name,
+            "serving the trained model version"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::error!(error = %e, "cannot serve the trained model version; the base model serves"),
+    }
 }
 
 /// The matcher and the inbox on `embedder`.
@@ -184,6 +202,33 @@ fn spawn_background(services: &Services, config: &Config) {
             tick.tick().await;
             if let Err(e) = s.matcher.refresh().await {
                 tracing::warn!(error = %e, "matcher refresh failed");
+            }
+        }
+    });
+    let (s, schedule) = (services.clone(), config.learning);
+    tokio::spawn(async move {
+        // Another instance may promote or roll back a version: serve what the database says.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        let mut checked = std::time::Instant::now();
+        loop {
+            tick.tick().await;
+            if let Err(e) = s.follow_model_version().await {
+                tracing::warn!(error = %e, "cannot follow the serving model version");
+            }
+            if checked.elapsed() < std::time::Duration::from_secs(60) {
+                continue;
+            }
+            checked = std::time::Instant::now();
+            match s.learning_due(&schedule).await {
+                Ok(true) => {
+                    let options = model::learning::TrainOptions { epochs: schedule.epochs, ..Default::default() };
+                    match s.start_learning(options).await {
+                        Ok(()) => tracing::info!("scheduled training run started"),
+                        Err(e) => tracing::info!(error = %e, "scheduled training run not started"),
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot tell whether the model should learn"),
             }
         }
     });

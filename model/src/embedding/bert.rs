@@ -281,6 +281,22 @@ impl Embedder for BertEmbedder {
 }
 
 impl BertEmbedder {
+    pub(crate) fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    /// Each text's token ids as the model reads them (its first window, for a long unigram
+    /// text): what training runs the encoder on.
+    pub(crate) fn token_ids(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>, EmbedError> {
+        let mut ids: Vec<Vec<u32>> = vec![Vec::new(); texts.len()];
+        for w in self.windows(texts, TextKind::Query)? {
+            if ids[w.text].is_empty() {
+                ids[w.text] = w.ids;
+            }
+        }
+        Ok(ids)
+    }
+
     /// The tokens the model reads for `text` as a query, `<s>`/`[CLS]` and `</s>`/`[SEP]`
     /// included: after truncation (WordPiece), before cutting into windows (unigram).
     pub fn token_count(&self, text: &str) -> Result<usize, EmbedError> {

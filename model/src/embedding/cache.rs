@@ -88,6 +88,33 @@ pub async fn missing(
     Ok(by_key.into_iter().filter(|(k, _)| !stored.contains(k)).map(|(_, t)| t.clone()).collect())
 }
 
+/// Stores `vectors` of `texts` for the model keyed `model` (see [`model_key`]); a text stored
+/// already keeps its vector.
+pub async fn store(
+    db: &impl ConnectionTrait,
+    model: &str,
+    texts: &[String],
+    vectors: &[Vec<f32>],
+) -> Result<(), CacheError> {
+    let now = Utc::now();
+    for (chunk_texts, chunk_vecs) in texts.chunks(200).zip(vectors.chunks(200)) {
+        let rows = chunk_texts.iter().zip(chunk_vecs).map(|(t, v)| entity::ActiveModel {
+            model: Set(model.to_string()),
+            text_hash: Set(key(t)),
+            text: Set(t.clone()),
+            vector: Set(to_bytes(v)),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        // Another instance may have stored the same text meanwhile: theirs is as good.
+        entity::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([entity::Column::Model, entity::Column::TextHash])
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Vectors for `texts` in order: stored ones read, the others embedded (on a blocking thread)
 /// and stored.
 pub async fn embed_cached(
@@ -133,22 +160,8 @@ pub async fn embed_cached(
         })
         .await
         .map_err(|e| CacheError::Task(e.to_string()))??;
-        let now = Utc::now();
-        for (chunk_rows, chunk_vecs) in missing.chunks(200).zip(vectors.chunks(200)) {
-            let rows = chunk_rows.iter().zip(chunk_vecs).map(|((k, t), v)| entity::ActiveModel {
-                model: Set(model.clone()),
-                text_hash: Set(k.clone()),
-                text: Set(t.clone()),
-                vector: Set(to_bytes(v)),
-                created_at: Set(now),
-                ..Default::default()
-            });
-            // Another instance may have stored the same text meanwhile: theirs is as good.
-            entity::Entity::insert_many(rows)
-                .on_conflict_do_nothing_on([entity::Column::Model, entity::Column::TextHash])
-                .exec(db)
-                .await?;
-        }
+        let texts: Vec<String> = missing.iter().map(|(_, t)| t.clone()).collect();
+        store(db, &model, &texts, &vectors).await?;
         tracing::debug!(embedded = missing.len(), cached = found.len(), "embeddings");
         for ((k, _), v) in missing.into_iter().zip(vectors) {
             found.insert(k, v);

@@ -6,6 +6,10 @@
 //! (f32 safetensors; the attention scale is folded into the query weights) and a packed
 //! 4-bit file (Q4_0 blocks, multiplied quantized by candle's `QMatMul`, which quantizes the
 //! activations to 8 bits per block as the reference engine does).
+//!
+//! Training (`crate::learning::layers`) runs the same layers in a [`Graph::Training`] pass: the
+//! fused layer norm and softmax record no gradient in candle, so that pass uses the composed,
+//! differentiable ones instead; nothing else differs.
 
 use candle_core::quantized::{QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
@@ -36,9 +40,19 @@ impl Norm {
         Ok(Self { gamma, beta, eps: eps as f32 })
     }
 
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        candle_nn::ops::layer_norm(x, &self.gamma, &self.beta, self.eps)
+    fn forward(&self, x: &Tensor, graph: Graph) -> candle_core::Result<Tensor> {
+        match graph {
+            Graph::Inference => candle_nn::ops::layer_norm(x, &self.gamma, &self.beta, self.eps),
+            Graph::Training => candle_nn::ops::layer_norm_slow(x, &self.gamma, &self.beta, self.eps),
+        }
     }
+}
+
+/// Which kernels a pass uses: the fast fused ones, or ones that carry gradients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Graph {
+    Inference,
+    Training,
 }
 
 /// `x @ w^T + b`: f32 weights stored transposed as (in, out), or Q4_0 blocks as (out, in).
@@ -83,7 +97,7 @@ impl Words {
     }
 }
 
-struct Layer {
+pub(crate) struct Layer {
     qkv: Dense,
     attention_out: Dense,
     attention_norm: Norm,
@@ -233,34 +247,93 @@ impl Encoder {
     /// which must see each sequence as a block, runs on a padded copy. Batches of questions
     /// of mixed length so cost what their real tokens cost.
     pub(crate) fn forward(&self, ids: &[u32], lengths: &[usize]) -> candle_core::Result<Tensor> {
+        let plans = self.plans(lengths)?;
+        self.run(&self.layers, self.embed_tokens(ids, lengths)?, &plans, Graph::Inference)
+    }
+
+    /// The input of the first layer: word and position embeddings, normalised; packed rows.
+    pub(crate) fn embed_tokens(&self, ids: &[u32], lengths: &[usize]) -> candle_core::Result<Tensor> {
         let total = ids.len();
         let positions: Vec<u32> = lengths.iter().flat_map(|&len| 0..len as u32).collect();
         let positions = Tensor::from_vec(positions, total, &self.device)?;
-        let groups = attention_groups(lengths)
-            .map(|(first_row, group)| PaddingPlan::new(first_row, group, &self.device))
-            .collect::<candle_core::Result<Vec<_>>>()?;
-
         let ids = Tensor::from_slice(ids, total, &self.device)?;
         let x = (self.words.forward(&ids)? + self.positions.index_select(&positions, 0)?)?;
-        let mut x = self.embedding_norm.forward(&x)?;
+        self.embedding_norm.forward(&x, Graph::Inference)
+    }
 
-        for layer in &self.layers {
+    /// How attention pads the sequences of `lengths` (packed in that order).
+    pub(crate) fn plans(&self, lengths: &[usize]) -> candle_core::Result<Vec<PaddingPlan>> {
+        attention_groups(lengths).map(|(first_row, group)| PaddingPlan::new(first_row, group, &self.device)).collect()
+    }
+
+    /// `layers` (this encoder's, or trainable copies of some of them) over packed rows `x`.
+    pub(crate) fn run(
+        &self,
+        layers: &[Layer],
+        mut x: Tensor,
+        plans: &[PaddingPlan],
+        graph: Graph,
+    ) -> candle_core::Result<Tensor> {
+        for layer in layers {
             let qkv = layer.qkv.forward(&x)?;
-            let contexts = groups
+            let contexts = plans
                 .iter()
-                .map(|plan| self.attention(&qkv, plan))
+                .map(|plan| self.attention(&qkv, plan, graph))
                 .collect::<candle_core::Result<Vec<_>>>()?;
             let context = Tensor::cat(&contexts, 0)?;
-            let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &x)?)?;
+            let attended =
+                layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &x)?, graph)?;
             let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
-            x = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
+            x = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?, graph)?;
         }
         Ok(x)
     }
 
+    pub(crate) fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// Copies of layers `from..` whose every weight is a variable of `varmap` (named
+    /// `layer{i}.{part}`), for training. Only f32 layers: a 4-bit model would need an f32 copy
+    /// to train and quantising again to serve.
+    pub(crate) fn trainable(&self, from: usize, varmap: &candle_nn::VarMap) -> Result<Vec<Layer>, EmbedError> {
+        let var = |name: String, t: &Tensor| -> candle_core::Result<Tensor> {
+            let v = candle_core::Var::from_tensor(&t.copy()?)?;
+            let tensor = v.as_tensor().clone();
+            varmap.data().lock().unwrap_or_else(|e| e.into_inner()).insert(name, v);
+            Ok(tensor)
+        };
+        let dense = |name: String, d: &Dense| -> Result<Dense, EmbedError> {
+            match d {
+                Dense::F32 { w_t, b } => {
+                    Ok(Dense::F32 { w_t: var(format!("{name}.weight"), w_t)?, b: var(format!("{name}.bias"), b)? })
+                }
+                Dense::Q4 { .. } => Err(EmbedError::Unsupported("training a 4-bit layer".into())),
+            }
+        };
+        let norm = |name: String, n: &Norm| -> candle_core::Result<Norm> {
+            Ok(Norm { gamma: var(format!("{name}.gamma"), &n.gamma)?, beta: var(format!("{name}.beta"), &n.beta)?, eps: n.eps })
+        };
+        self.layers[from..]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let p = |part: &str| format!("layer{}.{part}", from + i);
+                Ok(Layer {
+                    qkv: dense(p("qkv"), &l.qkv)?,
+                    attention_out: dense(p("attention_out"), &l.attention_out)?,
+                    attention_norm: norm(p("attention_norm"), &l.attention_norm)?,
+                    intermediate: dense(p("intermediate"), &l.intermediate)?,
+                    output: dense(p("output"), &l.output)?,
+                    output_norm: norm(p("output_norm"), &l.output_norm)?,
+                })
+            })
+            .collect()
+    }
+
     /// Self-attention for one group of sequences: packed (tokens, 3 x hidden) query-key-value
     /// rows in, packed (tokens, hidden) context rows out.
-    fn attention(&self, qkv: &Tensor, plan: &PaddingPlan) -> candle_core::Result<Tensor> {
+    fn attention(&self, qkv: &Tensor, plan: &PaddingPlan, graph: Graph) -> candle_core::Result<Tensor> {
         let (b, s) = (plan.sequences, plan.longest);
         let qkv = qkv
             .index_select(&plan.to_padded, 0)?
@@ -273,7 +346,10 @@ impl Encoder {
             scores = (scores * scale)?;
         }
         let scores = scores.broadcast_add(&plan.mask)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let probs = match graph {
+            Graph::Inference => candle_nn::ops::softmax_last_dim(&scores)?,
+            Graph::Training => candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?,
+        };
         probs
             .matmul(&v)?
             .transpose(1, 2)?
@@ -298,7 +374,7 @@ fn attention_groups(lengths: &[usize]) -> impl Iterator<Item = (usize, &[usize])
 }
 
 /// Index maps between a group's packed token rows and its (sequences x longest) padded grid.
-struct PaddingPlan {
+pub(crate) struct PaddingPlan {
     sequences: usize,
     longest: usize,
     /// For each padded cell, the packed row to copy in; padding cells copy the sequence's first

@@ -5,7 +5,7 @@ mod bert;
 pub mod cache;
 mod centred;
 mod choice;
-mod encoder;
+pub(crate) mod encoder;
 mod fused;
 mod model_dir;
 mod packed;

@@ -172,6 +172,11 @@ impl Inbox {
         Ok(inbox)
     }
 
+    /// This instance's name in the database's locks.
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
     /// The grouping parameters in use.
     pub fn grouping(&self) -> Grouping {
         *self.grouping.read().unwrap_or_else(|e| e.into_inner())

@@ -210,6 +210,22 @@ pub enum Problem {
     UserName { name: String },
     #[error("a user named {name:?} already exists")]
     UserExists { name: String },
+
+    // The model.
+    #[error(
+        "a training run is already under way ({}); wait for it to finish",
+        instance.as_ref().map_or("on this instance".to_string(), |i| format!("instance {i}"))
+    )]
+    /// `instance`: another instance's name; `None` for this one.
+    TrainingRunning { instance: Option<String> },
+    #[error("the model is being changed (re-embedding for {model}); train when it has finished")]
+    ModelChanging { model: String },
+    #[error("there is no model version {version} of {base}")]
+    NoSuchVersion { base: String, version: i32 },
+    #[error("version {version} was refused by the promotion guard and never served")]
+    RefusedVersion { version: i32 },
+    #[error("epochs must be 1 to {max}")]
+    Epochs { max: usize },
 }
 
 impl Problem {
@@ -217,7 +233,9 @@ impl Problem {
         use Problem::*;
         // Exhaustive: a new problem is classified here, not defaulted.
         match self {
-            NotFound { .. } | RevisionNotFound { .. } | NotGrouped { .. } => ErrorKind::NotFound,
+            NotFound { .. } | RevisionNotFound { .. } | NotGrouped { .. } | NoSuchVersion { .. } => {
+                ErrorKind::NotFound
+            }
             RoleNeeded { .. } => ErrorKind::Forbidden,
             SignIn | WrongCredentials => ErrorKind::Unauthorized,
             Throttled { .. } => ErrorKind::Throttled,
@@ -238,7 +256,10 @@ impl Problem {
             | AlreadyUndone { .. }
             | NotYourDecision { .. }
             | RegroupRunning { .. }
-            | UserExists { .. } => ErrorKind::Conflict,
+            | UserExists { .. }
+            | TrainingRunning { .. }
+            | ModelChanging { .. }
+            | RefusedVersion { .. } => ErrorKind::Conflict,
             Empty { .. }
             | TooLong { .. }
             | ControlCharacters { .. }
@@ -270,7 +291,8 @@ impl Problem {
             | Day { .. }
             | BotAccount
             | ShortPassword { .. }
-            | UserName { .. } => ErrorKind::Invalid,
+            | UserName { .. }
+            | Epochs { .. } => ErrorKind::Invalid,
         }
     }
 

@@ -9,6 +9,7 @@ use model::errors::{ErrorKind, Kind, Problem};
 use model::idempotency::IdempotencyError;
 use model::inbox::InboxError;
 use model::knowledge::KnowledgeError;
+use model::learning::LearnError;
 use model::matching::MatchError;
 use model::metrics::MetricsError;
 use model::publishing::PublishError;
@@ -83,7 +84,7 @@ macro_rules! from_domain {
     )+};
 }
 
-from_domain!(KnowledgeError, MatchError, IdempotencyError, InboxError, MetricsError, AccountError, Problem);
+from_domain!(KnowledgeError, MatchError, IdempotencyError, InboxError, MetricsError, AccountError, LearnError, Problem);
 
 impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {

@@ -1,0 +1,160 @@
+//! What a run learns from and what judges it: the published points' typical questions and
+//! phrasings (texts of one point are positives of each other), and the customers' picks after a
+//! clarification (weaker positives). A fixed share of each point's phrasings is held out: which
+//! ones depends on the text alone, so a phrasing held out once is held out in every run and no
+//! version ever trains on what the guard scores it with.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sha2::{Digest, Sha256};
+
+use super::pairs::Example;
+use crate::knowledge::feed;
+use crate::matching::asks::entity as asks;
+use crate::views::Outcome;
+
+/// One phrasing in this many is held out (points with at least [`HELD_OUT_FROM`] texts).
+pub const HELD_OUT_EVERY: u8 = 5;
+pub const HELD_OUT_FROM: usize = 3;
+/// A customer's pick among candidates is evidence, but weaker than a trainer's phrasing.
+pub const CHOICE_WEIGHT: f32 = 0.5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointTexts {
+    pub knowledge_id: i32,
+    pub category: String,
+    /// The typical question first, then the phrasings.
+    pub texts: Vec<String>,
+}
+
+/// The training texts with their labels, the held-out questions, and the knowledge the guard
+/// scores against (every published text except the held-out ones).
+#[derive(Debug, Default, Clone)]
+pub struct TrainingSet {
+    pub points: Vec<PointTexts>,
+    pub train: Vec<String>,
+    pub examples: Vec<Example>,
+    pub held_out: Vec<String>,
+    /// The knowledge id each held-out question belongs to.
+    pub held_out_truth: Vec<i32>,
+}
+
+impl TrainingSet {
+    /// The points with their held-out phrasings taken out: what the guard's index holds.
+    pub fn known(&self) -> Vec<PointTexts> {
+        self.points
+            .iter()
+            .map(|p| PointTexts {
+                texts: p.texts.iter().filter(|t| !self.held_out.contains(t)).cloned().collect(),
+                ..p.clone()
+            })
+            .collect()
+    }
+}
+
+/// Whether a phrasing (never a typical question) is held out, from its text alone.
+pub fn is_held_out(text: &str) -> bool {
+    Sha256::digest(text.as_bytes())[0] % HELD_OUT_EVERY == 0
+}
+
+/// Splits points (and customers' clarify picks: question, knowledge id) into a training set.
+pub fn split(points: Vec<PointTexts>, choices: Vec<(String, i32)>) -> TrainingSet {
+    let mut set = TrainingSet::default();
+    for (i, p) in points.iter().enumerate() {
+        let holds = p.texts.len() >= HELD_OUT_FROM;
+        let mut kept = 0;
+        for (j, t) in p.texts.iter().enumerate() {
+            // A point keeps two texts to train on, so it still has a positive pair.
+            let left = p.texts.len() - j;
+            if holds && j > 0 && is_held_out(t) && kept + left > 2 && !set.held_out.contains(t) {
+                set.held_out.push(t.clone());
+                set.held_out_truth.push(p.knowledge_id);
+            } else {
+                set.train.push(t.clone());
+                set.examples.push(Example { point: i as u32, weight: 1.0 });
+                kept += 1;
+            }
+        }
+    }
+    for (question, id) in choices {
+        let Some(i) = points.iter().position(|p| p.knowledge_id == id) else { continue };
+        if !set.held_out.contains(&question) && !points[i].texts.contains(&question) {
+            set.train.push(question);
+            set.examples.push(Example { point: i as u32, weight: CHOICE_WEIGHT });
+        }
+    }
+    set.points = points;
+    set
+}
+
+/// The published knowledge and the clarify picks, from the database.
+pub async fn read(db: &impl ConnectionTrait) -> Result<TrainingSet, super::LearnError> {
+    let points: Vec<PointTexts> = feed::since(db, 0)
+        .await?
+        .items
+        .into_iter()
+        .filter(|i| !i.deleted)
+        .filter_map(|i| {
+            let mut texts = vec![i.question];
+            texts.extend(i.phrasings);
+            texts.dedup();
+            Some(PointTexts { knowledge_id: i.id.parse().ok()?, category: i.category, texts })
+        })
+        .collect();
+    let choices: Vec<(String, Option<i32>)> = asks::Entity::find()
+        .select_only()
+        .column(asks::Column::Question)
+        .column(asks::Column::ChosenKnowledgeId)
+        .filter(asks::Column::Outcome.eq(Outcome::Clarify))
+        .filter(asks::Column::ChosenKnowledgeId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(split(points, choices.into_iter().filter_map(|(q, id)| Some((q, id?))).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(id: i32, n: usize) -> PointTexts {
+        PointTexts {
+            knowledge_id: id,
+            category: "c".into(),
+            texts: (0..n).map(|i| format!("point {id} text {i}")).collect(),
+        }
+    }
+
+    #[test]
+    fn held_out_phrasings_are_fixed_by_text_and_never_trained_on() {
+        let points: Vec<PointTexts> = (1..=20).map(|id| point(id, 10)).chain([point(21, 2)]).collect();
+        let set = split(points.clone(), vec![("point 3 text 4".into(), 3), ("a customer's pick".into(), 5)]);
+        assert!(!set.held_out.is_empty());
+        for t in &set.held_out {
+            assert!(!set.train.contains(t), "{t} is both held out and trained on");
+            assert!(is_held_out(t));
+        }
+        // Typical questions and the texts of a point with two are never held out.
+        for p in &points {
+            assert!(!set.held_out.contains(&p.texts[0]));
+        }
+        assert!(set.held_out.iter().all(|t| !t.starts_with("point 21 ")));
+        // The same texts give the same split, and a new phrasing does not move the old ones.
+        let mut grown = points.clone();
+        grown[0].texts.push("point 1 a new way to say it".into());
+        let again = split(grown, vec![]);
+        for t in &set.held_out {
+            assert!(again.held_out.contains(t));
+        }
+        // About one in five, every point keeping at least two texts to train on.
+        let share = set.held_out.len() as f64 / 180.0;
+        assert!((0.08..0.35).contains(&share), "{share}");
+        let pick = set.train.iter().position(|t| t == "a customer's pick").expect("the pick trains");
+        assert_eq!(set.examples[pick].weight, CHOICE_WEIGHT);
+        assert_eq!(set.examples[pick].point, 4);
+        for i in 0..20u32 {
+            assert!(set.examples.iter().filter(|e| e.point == i).count() >= 2);
+        }
+        let known = set.known();
+        assert!(known.iter().flat_map(|p| &p.texts).all(|t| !set.held_out.contains(t)));
+    }
+}

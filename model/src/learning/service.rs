@@ -1,0 +1,403 @@
+//! A training run as the product runs it, and the version serving on every instance.
+
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use chrono::Utc;
+
+use super::adapter::{self, AdaptedEmbedder, Adapter, Step, TrainOptions};
+use super::data::{self, TrainingSet};
+use super::{guard, versions, LearnError, Progress, RunProgress};
+use crate::clustering::Grouping;
+use crate::embedding::cache::{self, embed_cached};
+use crate::embedding::Embedder;
+use crate::inbox::lock;
+use crate::matching::{Index, PointDoc, Scoring};
+use crate::services::Services;
+use crate::views::{ModelOverview, ModelVersion, Problem, TrainingPhase, TrainingRun};
+
+/// One run at a time across every instance on the database.
+const LEARN_LOCK: &str = "learning";
+/// Longest run a crashed instance can block the others for.
+const LEASE_MINUTES: i64 = 60;
+/// The most epochs a run may be asked for.
+pub const MAX_EPOCHS: usize = 100;
+/// Texts whose vectors are moved to a new version per database round trip.
+const STORE_CHUNK: usize = 500;
+
+/// When a run starts by itself (`[learning]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Schedule {
+    /// After this many published texts beyond what the serving version learnt from (0: never).
+    pub after_new_texts: usize,
+    /// Every night at this UTC hour, if anything was published since the last run.
+    pub nightly_hour: Option<u32>,
+    pub epochs: usize,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self { after_new_texts: 200, nightly_hour: None, epochs: TrainOptions::default().epochs }
+    }
+}
+
+/// The model as shipped (what every version adapts) and the version serving on this instance.
+pub struct Learning {
+    base: RwLock<Base>,
+    serving: RwLock<(i32, Arc<Adapter>)>,
+    progress: Progress,
+    running: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A run holding this instance's and the database's learning locks.
+pub struct Running {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    holder: String,
+}
+
+#[derive(Clone)]
+struct Base {
+    embedder: Arc<dyn Embedder>,
+    scoring: Scoring,
+    grouping: Grouping,
+}
+
+impl Learning {
+    pub fn new(embedder: Arc<dyn Embedder>, scoring: Scoring, grouping: Grouping) -> Self {
+        let dim = embedder.info().dimension;
+        Self {
+            base: RwLock::new(Base { embedder, scoring, grouping }),
+            serving: RwLock::new((0, Arc::new(Adapter::identity(dim)))),
+            progress: Arc::new(RunProgress::default()),
+            running: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    fn base(&self) -> Base {
+        self.base.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// After the base model itself changed (`Services::switch_model` at start-up): versions
+    /// are per base model, so the new one starts at its own serving version.
+    pub fn rebase(&self, embedder: Arc<dyn Embedder>, scoring: Scoring, grouping: Grouping) {
+        let dim = embedder.info().dimension;
+        *self.base.write().unwrap_or_else(|e| e.into_inner()) = Base { embedder, scoring, grouping };
+        *self.serving.write().unwrap_or_else(|e| e.into_inner()) = (0, Arc::new(Adapter::identity(dim)));
+    }
+
+    /// The base model's name: what versions are stored under.
+    pub fn base_name(&self) -> String {
+        self.base().embedder.info().name.clone()
+    }
+
+    pub fn serving_version(&self) -> i32 {
+        self.serving.read().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    fn serving_adapter(&self) -> Arc<Adapter> {
+        self.serving.read().unwrap_or_else(|e| e.into_inner()).1.clone()
+    }
+
+    pub fn progress(&self) -> Option<TrainingRun> {
+        self.progress.get()
+    }
+}
+
+/// `vectors` through `adapter`.
+fn through(adapter: &Adapter, vectors: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    vectors.iter().map(|v| adapter.apply(v)).collect()
+}
+
+impl Services {
+    /// Trains a candidate on the published knowledge, scores it against the version serving on
+    /// held-out phrasings, keeps it either way, and serves it if the guard promotes it.
+    /// Refused while another run is under way anywhere, or while the model is being changed.
+    pub async fn learn(&self, options: TrainOptions) -> Result<ModelVersion, LearnError> {
+        let run = self.begin_learning(options).await?;
+        self.finish_learning(run, options).await
+    }
+
+    /// [`Services::learn`] in the background, once the checks have passed: what the Model
+    /// page's button does (progress in [`Learning::progress`]).
+    pub async fn start_learning(&self, options: TrainOptions) -> Result<(), LearnError> {
+        let run = self.begin_learning(options).await?;
+        let services = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = services.finish_learning(run, options).await {
+                tracing::error!(error = %e, "the training run failed; the serving model stays");
+            }
+        });
+        Ok(())
+    }
+
+    async fn begin_learning(&self, options: TrainOptions) -> Result<Running, LearnError> {
+        if options.epochs == 0 || options.epochs > MAX_EPOCHS {
+            return Err(Problem::Epochs { max: MAX_EPOCHS }.into());
+        }
+        if let Some(change) = self.model_switch.get().filter(|c| c.error.is_none()) {
+            return Err(Problem::ModelChanging { model: change.model }.into());
+        }
+        let Ok(guard) = self.learning.running.clone().try_lock_owned() else {
+            return Err(Problem::TrainingRunning { instance: None }.into());
+        };
+        let holder = self.inbox.holder().to_string();
+        if !lock::acquire(&self.db, LEARN_LOCK, &holder, chrono::Duration::minutes(LEASE_MINUTES)).await? {
+            let by = lock::holder(&self.db, LEARN_LOCK).await?.unwrap_or_default();
+            return Err(Problem::TrainingRunning { instance: Some(by) }.into());
+        }
+        self.learning.progress.start(TrainingRun {
+            phase: TrainingPhase::Reading,
+            started_at: Utc::now(),
+            epoch: 0,
+            epochs: options.epochs,
+            step: 0,
+            steps: 0,
+            loss: None,
+            seconds_left: None,
+            result: None,
+            error: None,
+        });
+        Ok(Running { _guard: guard, holder })
+    }
+
+    async fn finish_learning(&self, run: Running, options: TrainOptions) -> Result<ModelVersion, LearnError> {
+        let result = self.learn_locked(options).await;
+        self.learning.progress.update(|p| match &result {
+            Ok(version) => {
+                p.phase = TrainingPhase::Finished;
+                p.result = Some(version.clone());
+                p.seconds_left = Some(0.0);
+            }
+            Err(e) => {
+                p.phase = TrainingPhase::Failed;
+                p.error = Some(e.to_string());
+            }
+        });
+        if let Err(e) = lock::release(&self.db, LEARN_LOCK, &run.holder).await {
+            tracing::warn!(error = %e, "cannot release the learning lock; it expires by itself");
+        }
+        result
+    }
+
+    async fn learn_locked(&self, options: TrainOptions) -> Result<ModelVersion, LearnError> {
+        let started = Instant::now();
+        let base = self.learning.base();
+        let progress = self.learning.progress.clone();
+        let phase = |p: TrainingPhase| progress.update(|run| run.phase = p);
+        let set = data::read(&self.db).await?;
+        phase(TrainingPhase::Embedding);
+        let known = set.known();
+        let known_texts: Vec<String> = known.iter().flat_map(|p| p.texts.clone()).collect();
+        let train_vectors = embed_cached(&self.db, &base.embedder, &set.train).await?;
+        let held_vectors = embed_cached(&self.db, &base.embedder, &set.held_out).await?;
+        let known_vectors = embed_cached(&self.db, &base.embedder, &known_texts).await?;
+
+        phase(TrainingPhase::Training);
+        let candidate = train_blocking(&set, train_vectors, options, progress.clone()).await?;
+
+        phase(TrainingPhase::Scoring);
+        let serving_version = self.learning.serving_version();
+        let serving_adapter = self.learning.serving_adapter();
+        let scoring = self.matcher.scoring();
+        let judge = |adapter: &Adapter| {
+            let index = guard_index(&known, &through(adapter, &known_vectors));
+            let preds = guard::predict(&index, &set.held_out, &through(adapter, &held_vectors), &scoring);
+            guard::score(&preds, &set.held_out_truth)
+        };
+        let (before, after) = (judge(&serving_adapter), judge(&candidate));
+        let refusal = guard::verdict(&after, &before);
+        let thresholds = guard::shifted(&scoring, &before, &after);
+        let card = ModelVersion {
+            version: 0,
+            base: base.embedder.info().name.clone(),
+            state: crate::views::VersionState::Kept,
+            created_at: Utc::now(),
+            trained_on: set.train.len(),
+            points: set.points.len(),
+            epochs: options.epochs,
+            seconds: started.elapsed().as_secs_f64(),
+            scores: after,
+            previous: before,
+            previous_version: serving_version,
+            refusal,
+            answer_score: thresholds.answer_score,
+            clarify_score: thresholds.clarify_score,
+        };
+        let card = versions::store(&self.db, card, &candidate).await?;
+        log_verdict(&card);
+        if card.refusal.is_none() {
+            phase(TrainingPhase::Storing);
+            self.serve_version(card.version, Arc::new(candidate), thresholds).await?;
+            versions::make_serving(&self.db, &card.base, card.version).await?;
+        }
+        Ok(versions::get(&self.db, &card.base, card.version).await?.0)
+    }
+
+    /// Serves `version` (0: the base model) from now on, on every instance (each picks it up
+    /// within seconds, see [`Services::follow_model_version`]). A refused version never serves.
+    pub async fn use_model_version(&self, version: i32) -> Result<(), LearnError> {
+        let base = self.learning.base();
+        let name = base.embedder.info().name.clone();
+        let (adapter, scoring) = self.version_parts(&name, version, &base).await?;
+        self.serve_version(version, adapter, scoring).await?;
+        versions::make_serving(&self.db, &name, version).await
+    }
+
+    /// Serves here the version the database says serves (another instance promoted or rolled
+    /// back one); returns whether it changed.
+    pub async fn follow_model_version(&self) -> Result<bool, LearnError> {
+        let base = self.learning.base();
+        let name = base.embedder.info().name.clone();
+        let wanted = versions::serving(&self.db, &name).await?.map_or(0, |(v, _)| v.version);
+        if wanted == self.learning.serving_version() || self.learning.running.try_lock().is_err() {
+            return Ok(false);
+        }
+        let (adapter, scoring) = self.version_parts(&name, wanted, &base).await?;
+        self.serve_version(wanted, adapter, scoring).await?;
+        Ok(true)
+    }
+
+    async fn version_parts(
+        &self,
+        name: &str,
+        version: i32,
+        base: &Base,
+    ) -> Result<(Arc<Adapter>, Scoring), LearnError> {
+        if version == 0 {
+            return Ok((Arc::new(Adapter::identity(base.embedder.info().dimension)), base.scoring));
+        }
+        let (card, adapter) = versions::get(&self.db, name, version).await?;
+        if card.state == crate::views::VersionState::Refused {
+            return Err(Problem::RefusedVersion { version }.into());
+        }
+        let scoring =
+            Scoring { answer_score: card.answer_score, clarify_score: card.clarify_score, ..base.scoring };
+        Ok((Arc::new(adapter), scoring))
+    }
+
+    /// Stores the version's vector of every text the product holds (from the base model's
+    /// stored vectors: one matrix product each, no encoder run), then moves the matcher and
+    /// the inbox to it in one step.
+    async fn serve_version(&self, version: i32, adapter: Arc<Adapter>, scoring: Scoring) -> Result<(), LearnError> {
+        let base = self.learning.base();
+        let embedder: Arc<dyn Embedder> = if version == 0 {
+            base.embedder.clone()
+        } else {
+            Arc::new(AdaptedEmbedder::new(base.embedder.clone(), adapter.clone(), version))
+        };
+        if version != 0 {
+            let texts = crate::reembed::texts(&self.db).await?;
+            let missing = cache::missing(&self.db, embedder.as_ref(), &texts).await?;
+            let key = cache::model_key(embedder.as_ref());
+            for chunk in missing.chunks(STORE_CHUNK) {
+                let vectors = embed_cached(&self.db, &base.embedder, chunk).await?;
+                cache::store(&self.db, &key, chunk, &through(&adapter, &vectors)).await?;
+            }
+        }
+        self.switch_model(embedder, scoring, base.grouping).await?;
+        *self.learning.serving.write().unwrap_or_else(|e| e.into_inner()) = (version, adapter);
+        Ok(())
+    }
+
+    /// The Model page: what serves, every version, the run under way.
+    pub async fn model_overview(&self) -> Result<ModelOverview, LearnError> {
+        let base = self.learning.base_name();
+        Ok(ModelOverview {
+            serving_name: self.embedder().info().name.clone(),
+            serving_version: self.learning.serving_version(),
+            versions: versions::list(&self.db, &base).await?,
+            training: self.learning.progress(),
+            published_texts: self.matcher.stats().texts,
+            base,
+        })
+    }
+
+    /// Whether the schedule calls for a run now.
+    pub async fn learning_due(&self, schedule: &Schedule) -> Result<bool, LearnError> {
+        let versions = versions::list(&self.db, &self.learning.base_name()).await?;
+        let texts = self.matcher.stats().texts;
+        let learnt = versions.first().map_or(0, |v| v.trained_on + v.scores.questions);
+        let grown = texts.saturating_sub(learnt);
+        if schedule.after_new_texts > 0 && grown >= schedule.after_new_texts {
+            return Ok(true);
+        }
+        let now = Utc::now();
+        let nightly = schedule.nightly_hour.is_some_and(|h| h == chrono::Timelike::hour(&now));
+        let last = versions.first().map(|v| v.created_at);
+        Ok(nightly && grown > 0 && last.is_none_or(|t| now - t > chrono::Duration::hours(20)))
+    }
+}
+
+fn log_verdict(card: &ModelVersion) {
+    let (a, b) = (&card.scores, &card.previous);
+    match card.refusal {
+        None => tracing::info!(
+            version = card.version,
+            top1 = a.top1,
+            was = b.top1,
+            share = a.share,
+            precision = a.precision,
+            "the new model version is better on the held-out phrasings: promoted"
+        ),
+        Some(why) => tracing::info!(
+            version = card.version,
+            top1 = a.top1,
+            was = b.top1,
+            reason = why.as_str(),
+            "the new model version is not better: refused, the serving one stays"
+        ),
+    }
+}
+
+/// The guard's index: the published knowledge without the held-out phrasings.
+fn guard_index(known: &[data::PointTexts], vectors: &[Vec<f32>]) -> Index {
+    let mut vectors = vectors.iter();
+    let docs: Vec<PointDoc> = known
+        .iter()
+        .map(|p| PointDoc {
+            knowledge_id: p.knowledge_id,
+            category: p.category.clone(),
+            question: p.texts[0].clone(),
+            answer: String::new(),
+            texts: p.texts.clone(),
+            vectors: vectors.by_ref().take(p.texts.len()).cloned().collect(),
+        })
+        .collect();
+    let dim = docs.first().and_then(|d| d.vectors.first()).map_or(0, Vec::len);
+    Index::build(&docs, dim)
+}
+
+/// Trains on a blocking thread, one core at most: the bot's asks keep the other.
+async fn train_blocking(
+    set: &TrainingSet,
+    vectors: Vec<Vec<f32>>,
+    options: TrainOptions,
+    progress: Progress,
+) -> Result<Adapter, LearnError> {
+    let examples = set.examples.clone();
+    let started = Instant::now();
+    tokio::task::spawn_blocking(move || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .map_err(|e| LearnError::Internal(format!("no training thread: {e}")))?;
+        pool.install(|| {
+            adapter::train(&examples, &vectors, &options, &mut |s: Step| {
+                let per_step = started.elapsed().as_secs_f64() / s.step as f64;
+                progress.update(|run| {
+                    run.epoch = s.epoch + 1;
+                    run.step = s.step;
+                    run.steps = s.steps;
+                    run.loss = Some(s.loss);
+                    run.seconds_left = Some(per_step * (s.steps - s.step) as f64);
+                });
+                true
+            })
+        })
+        .map_err(LearnError::from)
+    })
+    .await
+    .map_err(|e| LearnError::Internal(format!("training thread: {e}")))?
+}
+
