@@ -266,7 +266,8 @@ async fn main() {
     for (share, every) in shares.iter().flat_map(|s| [(*s, 0), (*s, learn_every)]) {
         let known = ((intents.len() as f64) * share).round() as usize;
         let r = run(dir.path(), embedder.clone(), &intents, known, decisions, every).await;
-        let learns = if every == 0 { "never".to_string() } else { format!("every {every} ({} promoted)", r.promoted) };
+        let learns =
+            if every == 0 { "never".to_string() } else { format!("every {every} ({} promoted)", r.promoted) };
         let recovered = (r.after - r.start) / (full_coverage - r.start);
         println!(
             "| {known} of {} | {learns} | {} | {} | {} ({}/{}) | {} | {:.3} → {:.3} | {:.0}% | {} | {:.0} |",

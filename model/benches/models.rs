@@ -28,7 +28,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use common::quality::{answered, banking_split, build, calibrate, predictions, top1, Split};
+use common::quality::{
+    answered, banking_split, build, calibrate, predictions, top1, zh_split, zh_topics, Split,
+};
 use common::{banking_by_intent, embed_all, manifest_dir, shuffle};
 use model::clustering::metrics::{ari, nmi};
 use model::clustering::{group_by_script, Grouping};
@@ -38,29 +40,6 @@ use model::script::cjk_share;
 use model::{Embedder, FusedEmbedder};
 
 const GROUP_SAMPLE: usize = 3_000;
-
-/// Each topic's first phrasings become its knowledge, the rest are asked.
-const ZH_KNOWN: usize = 4;
-
-fn zh_topics() -> BTreeMap<String, Vec<String>> {
-    let path = manifest_dir().join("benches/data/zh-callcentre.csv");
-    let mut topics: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for r in csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).records() {
-        let r = r.expect("csv row");
-        topics.entry(r[0].to_string()).or_default().push(r[1].trim().to_string());
-    }
-    topics
-}
-
-fn zh_split(topics: &BTreeMap<String, Vec<String>>) -> Split {
-    let mut split = Split { knowledge: BTreeMap::new(), asked: Vec::new() };
-    for (topic, texts) in topics {
-        split.knowledge.insert(topic.clone(), texts[..ZH_KNOWN].to_vec());
-        split.asked.extend(texts[ZH_KNOWN..].iter().map(|t| (t.clone(), topic.clone())));
-    }
-    shuffle(&mut split.asked, 7);
-    split
-}
 
 /// A text → vector table for one model.
 type Vectors = BTreeMap<String, Vec<f32>>;

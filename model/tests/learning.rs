@@ -71,7 +71,7 @@ fn gradients_reach_every_trained_layer() {
     for (top, weights) in [(6, 6 * 16), (2, 2 * 16)] {
         let layers = TopLayers::new(&embedder, top).unwrap();
         let frozen = layers.freeze(&texts).unwrap();
-        let loss = layers.loss(&frozen, &pairs, &batch).unwrap();
+        let loss = layers.loss(&frozen, &pairs, &batch, model::learning::loss::SCALE).unwrap();
         let grads = loss.backward().unwrap();
         let norms = layers.gradient_norms(&grads).unwrap();
         // Per layer: query, key and value weights and biases, and the weight and bias of the
@@ -79,7 +79,8 @@ fn gradients_reach_every_trained_layer() {
         assert_eq!(norms.len(), weights, "{norms:?}");
         let lowest = format!("layer{}.", 6 - top);
         assert!(norms.iter().any(|(n, _)| n.starts_with(&lowest)), "{norms:?}");
-        let dead: Vec<_> = norms.iter().filter(|(_, g)| !(*g > 1e-9)).collect();
+        // A NaN gradient is as dead as a zero one.
+        let dead: Vec<_> = norms.iter().filter(|(_, g)| g.is_nan() || *g <= 1e-9).collect();
         assert!(dead.is_empty(), "weights with no gradient (a fused op in the training graph?): {dead:?}");
     }
 }
@@ -98,7 +99,12 @@ async fn a_run_that_helps_is_promoted_and_one_that_hurts_is_refused() {
     )
     .await;
     let base_name = base.info().name.clone();
-    let ask = |q: &str| AskRequest { question: q.into(), channel: Default::default(), session_id: None, dry_run: true };
+    let ask = |q: &str| AskRequest {
+        question: q.into(),
+        channel: Default::default(),
+        session_id: None,
+        dry_run: true,
+    };
     let question = "my card has not come in the post yet";
     let before = services.matcher.ask(ask(question)).await.unwrap();
 
@@ -111,7 +117,9 @@ async fn a_run_that_helps_is_promoted_and_one_that_hurts_is_refused() {
     assert_eq!(services.embedder().info().name, base_name, "the base model keeps serving");
     assert_eq!(services.learning.serving_version(), 0);
 
-    let good = TrainOptions { epochs: 30, ..TrainOptions::default() };
+    // Gentle enough for 123 training texts (4 epochs of 2 steps): better on the held-out
+    // phrasings, answering as many.
+    let good = TrainOptions { epochs: 4, learning_rate: 1e-3, ..TrainOptions::default() };
     let promoted = services.learn(good).await.unwrap();
     assert_eq!(promoted.state, VersionState::Serving, "{promoted:?}");
     assert_eq!(promoted.version, 2);
@@ -127,8 +135,9 @@ async fn a_run_that_helps_is_promoted_and_one_that_hurts_is_refused() {
     let matcher = Arc::new(
         model::matching::Matcher::load(services.db.clone(), base.clone(), Default::default()).await.unwrap(),
     );
-    let inbox =
-        Arc::new(model::inbox::Inbox::load(services.db.clone(), matcher.clone(), Default::default()).await.unwrap());
+    let inbox = Arc::new(
+        model::inbox::Inbox::load(services.db.clone(), matcher.clone(), Default::default()).await.unwrap(),
+    );
     let other = model::Services::new(services.db.clone(), matcher, inbox);
     assert!(other.follow_model_version().await.unwrap());
     assert_eq!(other.embedder().info().name, format!("{base_name}+v2"));
@@ -138,7 +147,10 @@ async fn a_run_that_helps_is_promoted_and_one_that_hurts_is_refused() {
 
     // A refused version never serves; rolling back to the base model serves its vectors again.
     let err = services.use_model_version(1).await.unwrap_err();
-    assert!(matches!(err, model::learning::LearnError::Refused(model::views::Problem::RefusedVersion { version: 1 })));
+    assert!(matches!(
+        err,
+        model::learning::LearnError::Refused(model::views::Problem::RefusedVersion { version: 1 })
+    ));
     services.use_model_version(0).await.unwrap();
     assert_eq!(services.embedder().info().name, base_name);
     let after = services.matcher.ask(ask(question)).await.unwrap();
@@ -148,7 +160,10 @@ async fn a_run_that_helps_is_promoted_and_one_that_hurts_is_refused() {
     assert_eq!(states, vec![(2, VersionState::Kept), (1, VersionState::Refused)]);
     assert!(other.follow_model_version().await.unwrap(), "the other instance rolls back too");
     assert_eq!(other.embedder().info().name, base_name);
-    assert!(matches!(refused.refusal, Some(Refusal::NoBetterTop1 | Refusal::LessAnswered | Refusal::LessPrecise)));
+    assert!(matches!(
+        refused.refusal,
+        Some(Refusal::NoBetterTop1 | Refusal::LessAnswered | Refusal::LessPrecise)
+    ));
 }
 
 #[tokio::test]
@@ -175,7 +190,10 @@ async fn the_schedule_starts_a_run_once_enough_new_knowledge_is_published() {
     .await;
     let schedule = Schedule { after_new_texts: 10, nightly_hour: None, epochs: 1 };
     assert!(services.learning_due(&schedule).await.unwrap(), "15 texts and nothing learnt yet");
-    assert!(!services.learning_due(&Schedule { after_new_texts: 0, ..schedule }).await.unwrap(), "0 is never");
+    assert!(
+        !services.learning_due(&Schedule { after_new_texts: 0, ..schedule }).await.unwrap(),
+        "0 is never"
+    );
 
     services.learn(TrainOptions { epochs: 1, ..TrainOptions::default() }).await.unwrap();
     assert!(!services.learning_due(&schedule).await.unwrap(), "everything published was learnt from");

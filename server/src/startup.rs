@@ -111,7 +111,9 @@ async fn serve_trained_version(services: &Services) {
             "serving the trained model version"
         ),
         Ok(false) => {}
-        Err(e) => tracing::error!(error = %e, "cannot serve the trained model version; the base model serves"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serve the trained model version; the base model serves")
+        }
     }
 }
 
@@ -221,7 +223,8 @@ fn spawn_background(services: &Services, config: &Config) {
             checked = std::time::Instant::now();
             match s.learning_due(&schedule).await {
                 Ok(true) => {
-                    let options = model::learning::TrainOptions { epochs: schedule.epochs, ..Default::default() };
+                    let options =
+                        model::learning::TrainOptions { epochs: schedule.epochs, ..Default::default() };
                     match s.start_learning(options).await {
                         Ok(()) => tracing::info!("scheduled training run started"),
                         Err(e) => tracing::info!(error = %e, "scheduled training run not started"),

@@ -5,7 +5,9 @@
 mod api;
 
 use leptos::prelude::*;
-use model::views::{HeldOutScores, ModelOverview, ModelVersion, Role, TrainingPhase, TrainingRun, VersionState};
+use model::views::{
+    HeldOutScores, ModelOverview, ModelVersion, Role, TrainingPhase, TrainingRun, VersionState,
+};
 
 pub use api::*;
 
@@ -53,7 +55,9 @@ pub fn ModelPage() -> impl IntoView {
     });
     let failure = move || {
         let e = |r: Option<Result<(), AppError>>| r.and_then(Result::err);
-        e(train.value().get()).or_else(|| e(choose.value().get())).map(|e| view! { <p class="error" data-testid="model-error">{error_text(&e)}</p> })
+        e(train.value().get())
+            .or_else(|| e(choose.value().get()))
+            .map(|e| view! { <p class="error" data-testid="model-error">{error_text(&e)}</p> })
     };
     view! {
         <section class="page wide" data-testid="model-page">
@@ -157,7 +161,8 @@ fn Trainer(busy: bool, train: Action<usize, Result<(), AppError>>) -> impl IntoV
 fn RunProgress(run: TrainingRun) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
-    let share = if run.phase == TrainingPhase::Finished { 1.0 } else { run.step as f64 / run.steps.max(1) as f64 };
+    let share =
+        if run.phase == TrainingPhase::Finished { 1.0 } else { run.step as f64 / run.steps.max(1) as f64 };
     let phase = run.phase;
     let detail = format!(
         "{} {}/{} · {} {}/{}{}{}",
@@ -168,7 +173,10 @@ fn RunProgress(run: TrainingRun) -> impl IntoView {
         run.step,
         run.steps,
         run.loss.map(|l| format!(" · loss {l:.3}")).unwrap_or_default(),
-        run.seconds_left.filter(|_| phase != TrainingPhase::Finished).map(|s| format!(" · {s:.0} s")).unwrap_or_default(),
+        run.seconds_left
+            .filter(|_| phase != TrainingPhase::Finished)
+            .map(|s| format!(" · {s:.0} s"))
+            .unwrap_or_default(),
     );
     let outcome = run.result.map(|v| match v.refusal {
         None => view! { <p data-testid="run-promoted">{move || format!("{} {}", t("model.promoted"), v.version)}</p> }.into_any(),
@@ -185,7 +193,11 @@ fn RunProgress(run: TrainingRun) -> impl IntoView {
 }
 
 #[component]
-fn Versions(versions: Vec<ModelVersion>, serving: i32, choose: Action<i32, Result<(), AppError>>) -> impl IntoView {
+fn Versions(
+    versions: Vec<ModelVersion>,
+    serving: i32,
+    choose: Action<i32, Result<(), AppError>>,
+) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let me = use_me();

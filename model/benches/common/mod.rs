@@ -80,7 +80,11 @@ pub fn embed_all(embedder: &dyn Embedder, texts: &[String]) -> Vec<Vec<f32>> {
 
 /// The model `choice` as the product loads it (MiniLM and e5 where the set-up put them).
 pub fn chosen(choice: model::ModelChoice) -> std::sync::Arc<dyn Embedder> {
-    let minilm = std::env::var_os("BOTCOACH_MODEL_DIR").map(PathBuf::from).unwrap_or_else(model::embedding::default_model_dir);
-    let e5 = std::env::var_os("BOTCOACH_E5_MODEL").map(PathBuf::from).unwrap_or_else(model::embedding::default_e5_file);
+    let minilm = std::env::var_os("BOTCOACH_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(model::embedding::default_model_dir);
+    let e5 = std::env::var_os("BOTCOACH_E5_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(model::embedding::default_e5_file);
     choice.load(&minilm, &e5, &EmbedderOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use model::matching::{Index, PointDoc, Scoring};
 
-use super::{banking_by_intent, shuffle};
+use super::{banking_by_intent, manifest_dir, shuffle};
 
 pub const SEED: u64 = 77;
 /// Calibration aims above the product's 97% so that the held-out half still clears it.
@@ -108,4 +108,28 @@ pub fn calibrate(preds: &[(String, f32, f32)], truth: &[(String, String)]) -> (f
         }
     }
     best
+}
+
+/// The Chinese call-centre set (`benches/data/zh-callcentre.csv`, see its README): each
+/// topic's first phrasings become its knowledge, the rest are asked.
+const ZH_KNOWN: usize = 4;
+
+pub fn zh_topics() -> BTreeMap<String, Vec<String>> {
+    let path = manifest_dir().join("benches/data/zh-callcentre.csv");
+    let mut topics: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).records() {
+        let r = r.expect("csv row");
+        topics.entry(r[0].to_string()).or_default().push(r[1].trim().to_string());
+    }
+    topics
+}
+
+pub fn zh_split(topics: &BTreeMap<String, Vec<String>>) -> Split {
+    let mut split = Split { knowledge: BTreeMap::new(), asked: Vec::new() };
+    for (topic, texts) in topics {
+        split.knowledge.insert(topic.clone(), texts[..ZH_KNOWN].to_vec());
+        split.asked.extend(texts[ZH_KNOWN..].iter().map(|t| (t.clone(), topic.clone())));
+    }
+    shuffle(&mut split.asked, 7);
+    split
 }

@@ -276,6 +276,7 @@ impl Embedder for BertEmbedder {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let _busy = super::busy::Busy::enter();
         self.embed_as(texts, TextKind::Query)
     }
 }

@@ -263,7 +263,9 @@ impl Encoder {
 
     /// How attention pads the sequences of `lengths` (packed in that order).
     pub(crate) fn plans(&self, lengths: &[usize]) -> candle_core::Result<Vec<PaddingPlan>> {
-        attention_groups(lengths).map(|(first_row, group)| PaddingPlan::new(first_row, group, &self.device)).collect()
+        attention_groups(lengths)
+            .map(|(first_row, group)| PaddingPlan::new(first_row, group, &self.device))
+            .collect()
     }
 
     /// `layers` (this encoder's, or trainable copies of some of them) over packed rows `x`.
@@ -296,7 +298,11 @@ impl Encoder {
     /// Copies of layers `from..` whose every weight is a variable of `varmap` (named
     /// `layer{i}.{part}`), for training. Only f32 layers: a 4-bit model would need an f32 copy
     /// to train and quantising again to serve.
-    pub(crate) fn trainable(&self, from: usize, varmap: &candle_nn::VarMap) -> Result<Vec<Layer>, EmbedError> {
+    pub(crate) fn trainable(
+        &self,
+        from: usize,
+        varmap: &candle_nn::VarMap,
+    ) -> Result<Vec<Layer>, EmbedError> {
         let var = |name: String, t: &Tensor| -> candle_core::Result<Tensor> {
             let v = candle_core::Var::from_tensor(&t.copy()?)?;
             let tensor = v.as_tensor().clone();
@@ -305,14 +311,19 @@ impl Encoder {
         };
         let dense = |name: String, d: &Dense| -> Result<Dense, EmbedError> {
             match d {
-                Dense::F32 { w_t, b } => {
-                    Ok(Dense::F32 { w_t: var(format!("{name}.weight"), w_t)?, b: var(format!("{name}.bias"), b)? })
-                }
+                Dense::F32 { w_t, b } => Ok(Dense::F32 {
+                    w_t: var(format!("{name}.weight"), w_t)?,
+                    b: var(format!("{name}.bias"), b)?,
+                }),
                 Dense::Q4 { .. } => Err(EmbedError::Unsupported("training a 4-bit layer".into())),
             }
         };
         let norm = |name: String, n: &Norm| -> candle_core::Result<Norm> {
-            Ok(Norm { gamma: var(format!("{name}.gamma"), &n.gamma)?, beta: var(format!("{name}.beta"), &n.beta)?, eps: n.eps })
+            Ok(Norm {
+                gamma: var(format!("{name}.gamma"), &n.gamma)?,
+                beta: var(format!("{name}.beta"), &n.beta)?,
+                eps: n.eps,
+            })
         };
         self.layers[from..]
             .iter()

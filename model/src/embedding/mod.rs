@@ -2,6 +2,7 @@
 //! model (a Chinese BERT, later one fine-tuned on labelled phrasings) can serve the same code.
 
 mod bert;
+pub mod busy;
 pub mod cache;
 mod centred;
 mod choice;

@@ -2,7 +2,8 @@
 //! ranks more of them first than the model serving now, and answers no fewer of them, no less
 //! precisely, each at the answer thresholds calibrated for it.
 
-use crate::matching::{Index, Scoring};
+use super::data::PointTexts;
+use crate::matching::{Index, PointDoc, Scoring};
 use crate::views::{HeldOutScores, Refusal};
 
 /// Calibration answers the most held-out questions with at least this precision (the product's
@@ -13,10 +14,34 @@ pub const MIN_QUESTIONS: usize = 5;
 /// Thresholds of a version move with its score scale, but never further than this.
 const MAX_SHIFT: f32 = 0.1;
 
+/// The guard's index: the published knowledge without the held-out phrasings (`known`), with
+/// `vectors` for every text of it in order.
+pub fn index(known: &[PointTexts], vectors: &[Vec<f32>]) -> Index {
+    let mut vectors = vectors.iter();
+    let docs: Vec<PointDoc> = known
+        .iter()
+        .map(|p| PointDoc {
+            knowledge_id: p.knowledge_id,
+            category: p.category.clone(),
+            question: p.texts[0].clone(),
+            answer: String::new(),
+            texts: p.texts.clone(),
+            vectors: vectors.by_ref().take(p.texts.len()).cloned().collect(),
+        })
+        .collect();
+    let dim = docs.first().and_then(|d| d.vectors.first()).map_or(0, Vec::len);
+    Index::build(&docs, dim)
+}
+
 /// (the predicted point's knowledge id, top score, lead over the runner-up) per question.
 pub type Prediction = (i32, f32, f32);
 
-pub fn predict(index: &Index, questions: &[String], vectors: &[Vec<f32>], scoring: &Scoring) -> Vec<Prediction> {
+pub fn predict(
+    index: &Index,
+    questions: &[String],
+    vectors: &[Vec<f32>],
+    scoring: &Scoring,
+) -> Vec<Prediction> {
     questions
         .iter()
         .zip(vectors)
@@ -60,7 +85,8 @@ pub fn calibrate(preds: &[Prediction], truth: &[i32]) -> Option<(f32, f32, f64, 
 /// A model's scores on the held-out questions (`truth`: each one's knowledge id).
 pub fn score(preds: &[Prediction], truth: &[i32]) -> HeldOutScores {
     let right = preds.iter().zip(truth).filter(|(p, t)| p.0 == **t).count();
-    let (answer_score, answer_margin, precision, share) = calibrate(preds, truth).unwrap_or((1.0, 0.0, 1.0, 0.0));
+    let (answer_score, answer_margin, precision, share) =
+        calibrate(preds, truth).unwrap_or((1.0, 0.0, 1.0, 0.0));
     HeldOutScores {
         questions: truth.len(),
         top1: right as f64 / truth.len().max(1) as f64,
@@ -123,7 +149,10 @@ mod tests {
         assert_eq!(verdict(&scores(100, 0.95, 0.95, 0.85), &serving), Some(Refusal::LessPrecise));
         // Above the target, a little less precision is no loss.
         assert_eq!(verdict(&scores(100, 0.95, 0.985, 0.85), &serving), None);
-        assert_eq!(verdict(&scores(3, 1.0, 1.0, 1.0), &scores(3, 0.0, 1.0, 0.0)), Some(Refusal::TooLittleData));
+        assert_eq!(
+            verdict(&scores(3, 1.0, 1.0, 1.0), &scores(3, 0.0, 1.0, 0.0)),
+            Some(Refusal::TooLittleData)
+        );
     }
 
     #[test]

@@ -91,7 +91,13 @@ impl<'a> TopLayers<'a> {
     }
 
     /// The loss of one batch of pairs, with its graph.
-    pub fn loss(&self, frozen: &Frozen, pairs: &[Pair], batch: &super::loss::Batch) -> candle_core::Result<Tensor> {
+    pub fn loss(
+        &self,
+        frozen: &Frozen,
+        pairs: &[Pair],
+        batch: &super::loss::Batch,
+        scale: f64,
+    ) -> candle_core::Result<Tensor> {
         let texts: Vec<usize> = pairs
             .iter()
             .map(|p| p.anchor)
@@ -100,7 +106,7 @@ impl<'a> TopLayers<'a> {
             .collect();
         let v = self.embed(frozen, &texts, Graph::Training)?;
         let b = pairs.len();
-        ranking_loss(&v.narrow(0, 0, b)?, &v.narrow(0, b, b)?, &v.narrow(0, 2 * b, b)?, batch)
+        ranking_loss(&v.narrow(0, 0, b)?, &v.narrow(0, b, b)?, &v.narrow(0, 2 * b, b)?, batch, scale)
     }
 
     /// The gradient's norm for every trained weight, the fused query-key-value weight split
@@ -110,7 +116,8 @@ impl<'a> TopLayers<'a> {
         let mut names: Vec<&String> = data.keys().collect();
         names.sort();
         let mut out = Vec::new();
-        let norm = |t: &Tensor| -> candle_core::Result<f32> { t.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>() };
+        let norm =
+            |t: &Tensor| -> candle_core::Result<f32> { t.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>() };
         for name in names {
             let var = &data[name];
             let Some(g) = grads.get(var.as_tensor()) else {
@@ -153,7 +160,7 @@ pub fn train(
     for epoch in 0..options.epochs {
         for (pairs, batch) in pairs::epoch(examples, &nearest, options.batch, options.seed + epoch as u64) {
             optimizer.set_learning_rate(options.learning_rate * (1.0 - step as f64 / steps.max(1) as f64));
-            let loss = top.loss(frozen, &pairs, &batch)?;
+            let loss = top.loss(frozen, &pairs, &batch, options.scale)?;
             optimizer.backward_step(&loss)?;
             step += 1;
             if !on_step(Step { epoch, step, steps, loss: loss.to_scalar::<f32>()? }) {

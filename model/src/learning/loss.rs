@@ -7,8 +7,8 @@
 
 use candle_core::{DType, Device, Tensor, D};
 
-/// Cosines are multiplied by this before the softmax: a sharper choice than raw cosines in
-/// [-1, 1] (sentence-transformers' default for this loss).
+/// Cosines are multiplied by this before the softmax by default: a sharper choice than raw
+/// cosines in [-1, 1] (sentence-transformers' default for this loss).
 pub const SCALE: f64 = 20.0;
 
 /// Rows scaled to unit length, differentiably.
@@ -49,11 +49,12 @@ pub fn ranking_loss(
     positives: &Tensor,
     negatives: &Tensor,
     batch: &Batch,
+    scale: f64,
 ) -> candle_core::Result<Tensor> {
     let device = anchors.device();
     let b = batch.points.len();
     let candidates = Tensor::cat(&[positives, negatives], 0)?;
-    let logits = (anchors.matmul(&candidates.t()?)? * SCALE)?.broadcast_add(&batch.mask(device)?)?;
+    let logits = (anchors.matmul(&candidates.t()?)? * scale)?.broadcast_add(&batch.mask(device)?)?;
     let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1)?;
     let own: Vec<f32> = (0..b).flat_map(|i| (0..2 * b).map(move |j| f32::from(i == j))).collect();
     let own = Tensor::from_vec(own, (b, 2 * b), device)?;
@@ -75,8 +76,8 @@ mod tests {
         let wrong = Tensor::new(&[[0f32, 1.0], [1.0, 0.0]], &d).unwrap();
         let negatives = Tensor::new(&[[-1f32, 0.0], [0.0, -1.0]], &d).unwrap();
         let batch = Batch { points: vec![0, 1], negative_points: vec![2, 3], weights: vec![1.0, 1.0] };
-        let good = ranking_loss(&a, &right, &negatives, &batch).unwrap().to_scalar::<f32>().unwrap();
-        let bad = ranking_loss(&a, &wrong, &negatives, &batch).unwrap().to_scalar::<f32>().unwrap();
+        let good = ranking_loss(&a, &right, &negatives, &batch, SCALE).unwrap().to_scalar::<f32>().unwrap();
+        let bad = ranking_loss(&a, &wrong, &negatives, &batch, SCALE).unwrap().to_scalar::<f32>().unwrap();
         assert!(good < 0.01, "{good}");
         assert!(bad > 10.0, "{bad}");
     }
@@ -88,7 +89,7 @@ mod tests {
         let a = Tensor::new(&[[1f32, 0.0], [1.0, 0.0]], &d).unwrap();
         let negatives = Tensor::new(&[[0f32, 1.0], [0.0, 1.0]], &d).unwrap();
         let batch = Batch { points: vec![0, 0], negative_points: vec![1, 1], weights: vec![1.0, 1.0] };
-        let loss = ranking_loss(&a, &a, &negatives, &batch).unwrap().to_scalar::<f32>().unwrap();
+        let loss = ranking_loss(&a, &a, &negatives, &batch, SCALE).unwrap().to_scalar::<f32>().unwrap();
         assert!(loss < 0.01, "{loss}");
     }
 }

@@ -43,6 +43,38 @@ impl From<crate::storage::StorageError> for LearnError {
     }
 }
 
+/// The thread a run trains on: one, scheduled only when a core would otherwise idle
+/// (`SCHED_IDLE`, which Linux applies per thread: an ask waking up takes the core from it at
+/// once, which nice 19 alone does not promise), so the bot's asks come first.
+pub fn training_pool() -> Result<rayon::ThreadPool, LearnError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "botcoach-learn".into())
+        .start_handler(|_| lower_priority())
+        .build()
+        .map_err(|e| LearnError::Internal(format!("no training thread: {e}")))
+}
+
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `param` outlives the call, which only reads it; pid 0 is the calling thread.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+            tracing::warn!("cannot lower the training thread's priority; it competes with asks");
+        }
+    }
+}
+
+/// Before each training step: a moment with nothing embedded (20 ms), or half a second at most,
+/// so a run under asks that never pause still finishes (a step takes tens of milliseconds).
+pub fn yield_to_asks() {
+    crate::embedding::busy::wait_for_quiet(
+        std::time::Duration::from_millis(20),
+        std::time::Duration::from_millis(500),
+    );
+}
+
 /// The run under way or last finished, for the Model page's progress bar.
 #[derive(Default)]
 pub struct RunProgress(RwLock<Option<TrainingRun>>);

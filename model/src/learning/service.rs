@@ -12,7 +12,7 @@ use crate::clustering::Grouping;
 use crate::embedding::cache::{self, embed_cached};
 use crate::embedding::Embedder;
 use crate::inbox::lock;
-use crate::matching::{Index, PointDoc, Scoring};
+use crate::matching::Scoring;
 use crate::services::Services;
 use crate::views::{ModelOverview, ModelVersion, Problem, TrainingPhase, TrainingRun};
 
@@ -201,7 +201,7 @@ impl Services {
         let serving_adapter = self.learning.serving_adapter();
         let scoring = self.matcher.scoring();
         let judge = |adapter: &Adapter| {
-            let index = guard_index(&known, &through(adapter, &known_vectors));
+            let index = guard::index(&known, &through(adapter, &known_vectors));
             let preds = guard::predict(&index, &set.held_out, &through(adapter, &held_vectors), &scoring);
             guard::score(&preds, &set.held_out_truth)
         };
@@ -279,7 +279,12 @@ impl Services {
     /// Stores the version's vector of every text the product holds (from the base model's
     /// stored vectors: one matrix product each, no encoder run), then moves the matcher and
     /// the inbox to it in one step.
-    async fn serve_version(&self, version: i32, adapter: Arc<Adapter>, scoring: Scoring) -> Result<(), LearnError> {
+    async fn serve_version(
+        &self,
+        version: i32,
+        adapter: Arc<Adapter>,
+        scoring: Scoring,
+    ) -> Result<(), LearnError> {
         let base = self.learning.base();
         let embedder: Arc<dyn Embedder> = if version == 0 {
             base.embedder.clone()
@@ -350,25 +355,9 @@ fn log_verdict(card: &ModelVersion) {
     }
 }
 
-/// The guard's index: the published knowledge without the held-out phrasings.
-fn guard_index(known: &[data::PointTexts], vectors: &[Vec<f32>]) -> Index {
-    let mut vectors = vectors.iter();
-    let docs: Vec<PointDoc> = known
-        .iter()
-        .map(|p| PointDoc {
-            knowledge_id: p.knowledge_id,
-            category: p.category.clone(),
-            question: p.texts[0].clone(),
-            answer: String::new(),
-            texts: p.texts.clone(),
-            vectors: vectors.by_ref().take(p.texts.len()).cloned().collect(),
-        })
-        .collect();
-    let dim = docs.first().and_then(|d| d.vectors.first()).map_or(0, Vec::len);
-    Index::build(&docs, dim)
-}
-
-/// Trains on a blocking thread, one core at most: the bot's asks keep the other.
+/// Trains on a thread of its own at the lowest priority (see [`super::training_pool`]), not on
+/// tokio's blocking pool, whose threads would keep the lowered priority for later work; between
+/// steps it waits while anything is being embedded, so a run never holds a core an ask needs.
 async fn train_blocking(
     set: &TrainingSet,
     vectors: Vec<Vec<f32>>,
@@ -377,27 +366,22 @@ async fn train_blocking(
 ) -> Result<Adapter, LearnError> {
     let examples = set.examples.clone();
     let started = Instant::now();
-    tokio::task::spawn_blocking(move || {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .map_err(|e| LearnError::Internal(format!("no training thread: {e}")))?;
-        pool.install(|| {
-            adapter::train(&examples, &vectors, &options, &mut |s: Step| {
-                let per_step = started.elapsed().as_secs_f64() / s.step as f64;
-                progress.update(|run| {
-                    run.epoch = s.epoch + 1;
-                    run.step = s.step;
-                    run.steps = s.steps;
-                    run.loss = Some(s.loss);
-                    run.seconds_left = Some(per_step * (s.steps - s.step) as f64);
-                });
-                true
-            })
-        })
-        .map_err(LearnError::from)
-    })
-    .await
-    .map_err(|e| LearnError::Internal(format!("training thread: {e}")))?
+    let pool = super::training_pool()?;
+    let (done, result) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        let trained = adapter::train(&examples, &vectors, &options, &mut |s: Step| {
+            super::yield_to_asks();
+            let per_step = started.elapsed().as_secs_f64() / s.step as f64;
+            progress.update(|run| {
+                run.epoch = s.epoch + 1;
+                run.step = s.step;
+                run.steps = s.steps;
+                run.loss = Some(s.loss);
+                run.seconds_left = Some(per_step * (s.steps - s.step) as f64);
+            });
+            true
+        });
+        let _ = done.send(trained);
+    });
+    Ok(result.await.map_err(|_| LearnError::Internal("the training thread died".into()))??)
 }
-

@@ -56,7 +56,10 @@ pub async fn list(db: &impl ConnectionTrait, base: &str) -> Result<Vec<ModelVers
 }
 
 /// The version serving (0: the base model) and its adapter.
-pub async fn serving(db: &impl ConnectionTrait, base: &str) -> Result<Option<(ModelVersion, Adapter)>, LearnError> {
+pub async fn serving(
+    db: &impl ConnectionTrait,
+    base: &str,
+) -> Result<Option<(ModelVersion, Adapter)>, LearnError> {
     let Some(row) = entity::Entity::find()
         .filter(entity::Column::Base.eq(base))
         .filter(entity::Column::State.eq(VersionState::Serving))
@@ -74,7 +77,11 @@ fn adapter(row: &entity::Model) -> Result<Adapter, LearnError> {
 }
 
 /// The version numbered `version` of `base` with its adapter.
-pub async fn get(db: &impl ConnectionTrait, base: &str, version: i32) -> Result<(ModelVersion, Adapter), LearnError> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    base: &str,
+    version: i32,
+) -> Result<(ModelVersion, Adapter), LearnError> {
     let row = entity::Entity::find()
         .filter(entity::Column::Base.eq(base))
         .filter(entity::Column::Version.eq(version))
@@ -120,7 +127,11 @@ pub async fn store(
 }
 
 /// Makes `version` (0: the base model) the one serving `base`. A refused version never serves.
-pub async fn make_serving(db: &sea_orm::DatabaseConnection, base: &str, version: i32) -> Result<(), LearnError> {
+pub async fn make_serving(
+    db: &sea_orm::DatabaseConnection,
+    base: &str,
+    version: i32,
+) -> Result<(), LearnError> {
     let txn = crate::storage::write(db).await?;
     if version != 0 {
         let (card, _) = get(&txn, base, version).await?;
@@ -145,4 +156,3 @@ pub async fn make_serving(db: &sea_orm::DatabaseConnection, base: &str, version:
     txn.commit().await?;
     Ok(())
 }
-

@@ -84,7 +84,16 @@ macro_rules! from_domain {
     )+};
 }
 
-from_domain!(KnowledgeError, MatchError, IdempotencyError, InboxError, MetricsError, AccountError, LearnError, Problem);
+from_domain!(
+    KnowledgeError,
+    MatchError,
+    IdempotencyError,
+    InboxError,
+    MetricsError,
+    AccountError,
+    LearnError,
+    Problem
+);
 
 impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {

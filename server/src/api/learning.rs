@@ -26,8 +26,12 @@ pub struct TrainRequest {
     wait: bool,
 }
 
-pub async fn train(State(services): State<Services>, ApiJson(req): ApiJson<TrainRequest>) -> Result<Response, ApiError> {
-    let options = TrainOptions { epochs: req.epochs.unwrap_or(TrainOptions::default().epochs), ..Default::default() };
+pub async fn train(
+    State(services): State<Services>,
+    ApiJson(req): ApiJson<TrainRequest>,
+) -> Result<Response, ApiError> {
+    let options =
+        TrainOptions { epochs: req.epochs.unwrap_or(TrainOptions::default().epochs), ..Default::default() };
     if req.wait {
         return Ok(Json(services.learn(options).await?).into_response());
     }
@@ -41,7 +45,10 @@ pub struct UseRequest {
     version: i32,
 }
 
-pub async fn use_version(State(services): State<Services>, ApiJson(req): ApiJson<UseRequest>) -> Result<Response, ApiError> {
+pub async fn use_version(
+    State(services): State<Services>,
+    ApiJson(req): ApiJson<UseRequest>,
+) -> Result<Response, ApiError> {
     services.use_model_version(req.version).await?;
     Ok(Json(services.model_overview().await?).into_response())
 }

@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/report", get(metrics::voc_report))
         .route("/api/v1/model", get(learning::overview))
         .route("/api/v1/model/train", post(learning::train).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
-        .route("/api/v1/model/use", post(learning::use_version).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
+        .route(
+            "/api/v1/model/use",
+            post(learning::use_version).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)),
+        )
         .route(
             "/api/v1/knowledge/import",
             post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
