@@ -46,6 +46,8 @@ pub fn ModelPage() -> impl IntoView {
         }
     });
     let train = Action::new(|epochs: &usize| train_model(*epochs));
+    // Here, not in the trainer: the overview is drawn again every second while a run goes on.
+    let epochs = RwSignal::new(8usize);
     let choose = Action::new(|version: &i32| use_model_version(*version));
     Effect::new(move |_| {
         if train.value().get().is_some_and(|r| r.is_ok()) || choose.value().get().is_some_and(|r| r.is_ok()) {
@@ -69,13 +71,14 @@ pub fn ModelPage() -> impl IntoView {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                         Ok(o) => {
                             active.set(running(&o.training));
-                            view! { <Overview o train choose/> }.into_any()
+                            view! { <Overview o train choose epochs/> }.into_any()
                         }
                     }
                 })}
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -83,6 +86,7 @@ fn Overview(
     o: ModelOverview,
     train: Action<usize, Result<(), AppError>>,
     choose: Action<i32, Result<(), AppError>>,
+    epochs: RwSignal<usize>,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
@@ -95,13 +99,14 @@ fn Overview(
                 <div class="big">{o.serving_name.clone()}</div>
                 <div class="small">{move || format!("{} {}", t("model.version"), o.serving_version)}</div>
             </div>
-            {serving.map(|v| view! { <ServingCard v/> })}
+            {serving.map(|v| view! { <ServingCard v/> }.into_any())}
         </div>
-        <Trainer busy train/>
-        {o.training.map(|run| view! { <RunProgress run/> })}
+        <Trainer busy train epochs/>
+        {o.training.map(|run| view! { <RunProgress run/> }.into_any())}
         <h2>{move || t("model.versions")}</h2>
         <Versions versions=o.versions serving=o.serving_version choose/>
     }
+    .into_any()
 }
 
 #[component]
@@ -115,6 +120,7 @@ fn ServingCard(v: ModelVersion) -> impl IntoView {
             <Scores now=v.scores before=v.previous previous=v.previous_version/>
         </div>
     }
+    .into_any()
 }
 
 /// A version's held-out scores beside those of the version serving when it was trained.
@@ -131,16 +137,16 @@ fn Scores(now: HeldOutScores, before: HeldOutScores, previous: i32) -> impl Into
         {line("model.precision", now.precision, before.precision)}
         <div class="muted small">{move || format!("{} {}", now.questions, t("model.held_out"))}</div>
     }
+    .into_any()
 }
 
 /// "Train now" for admins.
 #[component]
-fn Trainer(busy: bool, train: Action<usize, Result<(), AppError>>) -> impl IntoView {
+fn Trainer(busy: bool, train: Action<usize, Result<(), AppError>>, epochs: RwSignal<usize>) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let me = use_me();
     let is_admin = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Admin));
-    let epochs = RwSignal::new(8usize);
     view! {
         <Show when=is_admin>
             <div class="row actions">
@@ -155,6 +161,7 @@ fn Trainer(busy: bool, train: Action<usize, Result<(), AppError>>) -> impl IntoV
             </div>
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -190,6 +197,7 @@ fn RunProgress(run: TrainingRun) -> impl IntoView {
             {run.error.map(|e| view! { <p class="error">{e}</p> })}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -235,4 +243,5 @@ fn Versions(
             </tbody>
         </table>
     }
+    .into_any()
 }

@@ -18,8 +18,9 @@ use crate::views::{ModelOverview, ModelVersion, Problem, TrainingPhase, Training
 
 /// One run at a time across every instance on the database.
 const LEARN_LOCK: &str = "learning";
-/// Longest run a crashed instance can block the others for.
-const LEASE_MINUTES: i64 = 60;
+/// Longest a crashed instance's run can block the others for; a live run renews it.
+const LEASE_MINUTES: i64 = 15;
+const RENEW_SECONDS: u64 = 60;
 /// The most epochs a run may be asked for.
 pub const MAX_EPOCHS: usize = 100;
 /// Texts whose vectors are moved to a new version per database round trip.
@@ -48,12 +49,40 @@ pub struct Learning {
     serving: RwLock<(i32, Arc<Adapter>)>,
     progress: Progress,
     running: Arc<tokio::sync::Mutex<()>>,
+    /// Held while this instance moves to another version.
+    switching: tokio::sync::Mutex<()>,
 }
 
-/// A run holding this instance's and the database's learning locks.
+/// A run holding this instance's and the database's learning locks. If it ends any other way
+/// than through `finish_learning` (a panic), it still says so and lets the locks go.
 pub struct Running {
     _guard: tokio::sync::OwnedMutexGuard<()>,
     holder: String,
+    db: sea_orm::DatabaseConnection,
+    progress: Progress,
+    renewal: tokio::task::JoinHandle<()>,
+    finished: bool,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.renewal.abort();
+        if self.finished {
+            return;
+        }
+        self.progress.update(|p| {
+            p.phase = TrainingPhase::Failed;
+            p.error = Some("the run stopped unexpectedly; the log has the cause".into());
+        });
+        let (db, holder) = (self.db.clone(), std::mem::take(&mut self.holder));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { lock::release(&db, LEARN_LOCK, &holder).await });
+        }
+    }
+}
+
+fn lease() -> chrono::Duration {
+    chrono::Duration::minutes(LEASE_MINUTES)
 }
 
 #[derive(Clone)]
@@ -71,6 +100,7 @@ impl Learning {
             serving: RwLock::new((0, Arc::new(Adapter::identity(dim)))),
             progress: Arc::new(RunProgress::default()),
             running: Arc::new(tokio::sync::Mutex::new(())),
+            switching: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -113,9 +143,13 @@ impl Services {
     /// Trains a candidate on the published knowledge, scores it against the version serving on
     /// held-out phrasings, keeps it either way, and serves it if the guard promotes it.
     /// Refused while another run is under way anywhere, or while the model is being changed.
+    /// The run goes on in a task of its own: a caller that stops waiting does not cut it short.
     pub async fn learn(&self, options: TrainOptions) -> Result<ModelVersion, LearnError> {
         let run = self.begin_learning(options).await?;
-        self.finish_learning(run, options).await
+        let services = self.clone();
+        tokio::spawn(async move { services.finish_learning(run, options).await })
+            .await
+            .map_err(|e| LearnError::Internal(format!("the training run died: {e}")))?
     }
 
     /// [`Services::learn`] in the background, once the checks have passed: what the Model
@@ -142,7 +176,7 @@ impl Services {
             return Err(Problem::TrainingRunning { instance: None }.into());
         };
         let holder = self.inbox.holder().to_string();
-        if !lock::acquire(&self.db, LEARN_LOCK, &holder, chrono::Duration::minutes(LEASE_MINUTES)).await? {
+        if !lock::acquire(&self.db, LEARN_LOCK, &holder, lease()).await? {
             let by = lock::holder(&self.db, LEARN_LOCK).await?.unwrap_or_default();
             return Err(Problem::TrainingRunning { instance: Some(by) }.into());
         }
@@ -158,10 +192,33 @@ impl Services {
             result: None,
             error: None,
         });
-        Ok(Running { _guard: guard, holder })
+        // The lease is renewed while the run lives: a run slowed down by asks may outlast it.
+        let (db, renewing) = (self.db.clone(), holder.clone());
+        let renewal = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(RENEW_SECONDS));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = lock::acquire(&db, LEARN_LOCK, &renewing, lease()).await {
+                    tracing::warn!(error = %e, "cannot renew the learning lock");
+                }
+            }
+        });
+        Ok(Running {
+            _guard: guard,
+            holder,
+            db: self.db.clone(),
+            progress: self.learning.progress.clone(),
+            renewal,
+            finished: false,
+        })
     }
 
-    async fn finish_learning(&self, run: Running, options: TrainOptions) -> Result<ModelVersion, LearnError> {
+    async fn finish_learning(
+        &self,
+        mut run: Running,
+        options: TrainOptions,
+    ) -> Result<ModelVersion, LearnError> {
         let result = self.learn_locked(options).await;
         self.learning.progress.update(|p| match &result {
             Ok(version) => {
@@ -174,6 +231,8 @@ impl Services {
                 p.error = Some(e.to_string());
             }
         });
+        run.finished = true;
+        run.renewal.abort();
         if let Err(e) = lock::release(&self.db, LEARN_LOCK, &run.holder).await {
             tracing::warn!(error = %e, "cannot release the learning lock; it expires by itself");
         }
@@ -214,6 +273,7 @@ impl Services {
             state: crate::views::VersionState::Kept,
             created_at: Utc::now(),
             trained_on: set.train.len(),
+            published_texts: set.points.iter().map(|p| p.texts.len()).sum(),
             points: set.points.len(),
             epochs: options.epochs,
             seconds: started.elapsed().as_secs_f64(),
@@ -228,8 +288,19 @@ impl Services {
         log_verdict(&card);
         if card.refusal.is_none() {
             phase(TrainingPhase::Storing);
-            self.serve_version(card.version, Arc::new(candidate), thresholds).await?;
-            versions::make_serving(&self.db, &card.base, card.version).await?;
+            let _switching = self.learning.switching.lock().await;
+            let (adapter, version) = (Arc::new(candidate), card.version);
+            let embedder = self.store_version_vectors(version, &adapter).await?;
+            // Promoted only over the version it was judged against: if someone chose another
+            // meanwhile, their choice stands and the candidate is kept for later.
+            if versions::make_serving(&self.db, &card.base, version, Some(serving_version)).await? {
+                self.switch_locally(version, embedder, adapter, thresholds).await?;
+            } else {
+                tracing::warn!(
+                    version,
+                    "another version was chosen during the run: the new one is kept, not served"
+                );
+            }
         }
         Ok(versions::get(&self.db, &card.base, card.version).await?.0)
     }
@@ -240,8 +311,10 @@ impl Services {
         let base = self.learning.base();
         let name = base.embedder.info().name.clone();
         let (adapter, scoring) = self.version_parts(&name, version, &base).await?;
-        self.serve_version(version, adapter, scoring).await?;
-        versions::make_serving(&self.db, &name, version).await
+        let _switching = self.learning.switching.lock().await;
+        let embedder = self.store_version_vectors(version, &adapter).await?;
+        versions::make_serving(&self.db, &name, version, None).await?;
+        self.switch_locally(version, embedder, adapter, scoring).await
     }
 
     /// Serves here the version the database says serves (another instance promoted or rolled
@@ -249,12 +322,14 @@ impl Services {
     pub async fn follow_model_version(&self) -> Result<bool, LearnError> {
         let base = self.learning.base();
         let name = base.embedder.info().name.clone();
-        let wanted = versions::serving(&self.db, &name).await?.map_or(0, |(v, _)| v.version);
-        if wanted == self.learning.serving_version() || self.learning.running.try_lock().is_err() {
+        let _switching = self.learning.switching.lock().await;
+        let wanted = versions::serving_version(&self.db, &name).await?.unwrap_or(0);
+        if wanted == self.learning.serving_version() {
             return Ok(false);
         }
         let (adapter, scoring) = self.version_parts(&name, wanted, &base).await?;
-        self.serve_version(wanted, adapter, scoring).await?;
+        let embedder = self.store_version_vectors(wanted, &adapter).await?;
+        self.switch_locally(wanted, embedder, adapter, scoring).await?;
         Ok(true)
     }
 
@@ -264,43 +339,58 @@ impl Services {
         version: i32,
         base: &Base,
     ) -> Result<(Arc<Adapter>, Scoring), LearnError> {
+        let dimension = base.embedder.info().dimension;
         if version == 0 {
-            return Ok((Arc::new(Adapter::identity(base.embedder.info().dimension)), base.scoring));
+            return Ok((Arc::new(Adapter::identity(dimension)), base.scoring));
         }
         let (card, adapter) = versions::get(&self.db, name, version).await?;
         if card.state == crate::views::VersionState::Refused {
             return Err(Problem::RefusedVersion { version }.into());
+        }
+        if adapter.dim() != dimension {
+            return Err(LearnError::Internal(format!(
+                "version {version} of {name} has {} dimensions, the model {dimension}",
+                adapter.dim()
+            )));
         }
         let scoring =
             Scoring { answer_score: card.answer_score, clarify_score: card.clarify_score, ..base.scoring };
         Ok((Arc::new(adapter), scoring))
     }
 
-    /// Stores the version's vector of every text the product holds (from the base model's
-    /// stored vectors: one matrix product each, no encoder run), then moves the matcher and
-    /// the inbox to it in one step.
-    async fn serve_version(
+    /// Stores the version's vector of every text the product holds, from the base model's
+    /// stored vectors (one matrix product each, no encoder run); returns its embedder.
+    async fn store_version_vectors(
         &self,
         version: i32,
+        adapter: &Arc<Adapter>,
+    ) -> Result<Arc<dyn Embedder>, LearnError> {
+        let base = self.learning.base();
+        if version == 0 {
+            return Ok(base.embedder);
+        }
+        let embedder: Arc<dyn Embedder> =
+            Arc::new(AdaptedEmbedder::new(base.embedder.clone(), adapter.clone(), version));
+        let texts = crate::reembed::texts(&self.db).await?;
+        let missing = cache::missing(&self.db, embedder.as_ref(), &texts).await?;
+        let key = cache::model_key(embedder.as_ref());
+        for chunk in missing.chunks(STORE_CHUNK) {
+            let vectors = embed_cached(&self.db, &base.embedder, chunk).await?;
+            cache::store(&self.db, &key, chunk, &through(adapter, &vectors)).await?;
+        }
+        Ok(embedder)
+    }
+
+    /// Moves this instance's matcher and inbox to the version in one step (callers hold
+    /// `Learning::switching`, so what serves and what is recorded as serving agree).
+    async fn switch_locally(
+        &self,
+        version: i32,
+        embedder: Arc<dyn Embedder>,
         adapter: Arc<Adapter>,
         scoring: Scoring,
     ) -> Result<(), LearnError> {
-        let base = self.learning.base();
-        let embedder: Arc<dyn Embedder> = if version == 0 {
-            base.embedder.clone()
-        } else {
-            Arc::new(AdaptedEmbedder::new(base.embedder.clone(), adapter.clone(), version))
-        };
-        if version != 0 {
-            let texts = crate::reembed::texts(&self.db).await?;
-            let missing = cache::missing(&self.db, embedder.as_ref(), &texts).await?;
-            let key = cache::model_key(embedder.as_ref());
-            for chunk in missing.chunks(STORE_CHUNK) {
-                let vectors = embed_cached(&self.db, &base.embedder, chunk).await?;
-                cache::store(&self.db, &key, chunk, &through(&adapter, &vectors)).await?;
-            }
-        }
-        self.switch_model(embedder, scoring, base.grouping).await?;
+        self.switch_model(embedder, scoring, self.learning.base().grouping).await?;
         *self.learning.serving.write().unwrap_or_else(|e| e.into_inner()) = (version, adapter);
         Ok(())
     }
@@ -322,7 +412,7 @@ impl Services {
     pub async fn learning_due(&self, schedule: &Schedule) -> Result<bool, LearnError> {
         let versions = versions::list(&self.db, &self.learning.base_name()).await?;
         let texts = self.matcher.stats().texts;
-        let learnt = versions.first().map_or(0, |v| v.trained_on + v.scores.questions);
+        let learnt = versions.first().map_or(0, |v| v.published_texts);
         let grown = texts.saturating_sub(learnt);
         if schedule.after_new_texts > 0 && grown >= schedule.after_new_texts {
             return Ok(true);

@@ -55,20 +55,17 @@ pub async fn list(db: &impl ConnectionTrait, base: &str) -> Result<Vec<ModelVers
     rows.iter().map(card).collect()
 }
 
-/// The version serving (0: the base model) and its adapter.
-pub async fn serving(
-    db: &impl ConnectionTrait,
-    base: &str,
-) -> Result<Option<(ModelVersion, Adapter)>, LearnError> {
-    let Some(row) = entity::Entity::find()
+/// The version serving `base`, if a trained one does (reads the number only: every instance
+/// asks this every few seconds).
+pub async fn serving_version(db: &impl ConnectionTrait, base: &str) -> Result<Option<i32>, LearnError> {
+    Ok(entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Version)
         .filter(entity::Column::Base.eq(base))
         .filter(entity::Column::State.eq(VersionState::Serving))
+        .into_tuple()
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((card(&row)?, adapter(&row)?)))
+        .await?)
 }
 
 fn adapter(row: &entity::Model) -> Result<Adapter, LearnError> {
@@ -126,17 +123,24 @@ pub async fn store(
     Ok(version)
 }
 
-/// Makes `version` (0: the base model) the one serving `base`. A refused version never serves.
+/// Makes `version` (0: the base model) the one serving `base`; with `expected`, only if that
+/// version (0: none) still serves, and says whether it did. A refused version never serves.
 pub async fn make_serving(
     db: &sea_orm::DatabaseConnection,
     base: &str,
     version: i32,
-) -> Result<(), LearnError> {
+    expected: Option<i32>,
+) -> Result<bool, LearnError> {
     let txn = crate::storage::write(db).await?;
     if version != 0 {
         let (card, _) = get(&txn, base, version).await?;
         if card.state == VersionState::Refused {
             return Err(Problem::RefusedVersion { version }.into());
+        }
+    }
+    if let Some(expected) = expected {
+        if serving_version(&txn, base).await?.unwrap_or(0) != expected {
+            return Ok(false);
         }
     }
     entity::Entity::update_many()
@@ -154,5 +158,5 @@ pub async fn make_serving(
             .await?;
     }
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }

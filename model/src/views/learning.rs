@@ -69,6 +69,9 @@ pub struct ModelVersion {
     pub created_at: DateTime<Utc>,
     /// Training texts (phrasings and clarify choices) and points they came from.
     pub trained_on: usize,
+    /// Published texts when it was trained (what the schedule counts new ones from).
+    #[serde(default)]
+    pub published_texts: usize,
     pub points: usize,
     pub epochs: usize,
     pub seconds: f64,
