@@ -18,7 +18,7 @@ export BOTCOACH_SITE_ROOT="$PWD/target/site"
 export BOTCOACH_LEARNING__AFTER_NEW_TEXTS=0
 # Accounts the tests sign in with: each role once, a second trainer for concurrent edits, and
 # one whose remembered language the language test may change.
-for user in trainer:trainer trainer2:trainer reviewer:reviewer admin:admin polyglot:trainer; do
+for user in trainer:trainer trainer2:trainer reviewer:reviewer supervisor:supervisor admin:admin polyglot:trainer; do
   echo "e2e-password" | "$bin" user add "${user%%:*}" --role "${user##*:}" >/dev/null 2>>"$work/server.log"
 done
 BOT_TOKEN=$("$bin" token create e2e-bot --role bot 2>>"$work/server.log")
