@@ -31,7 +31,7 @@ use std::time::Instant;
 use common::quality::{
     answered, banking_split, build, calibrate, predictions, top1, zh_split, zh_topics, Split,
 };
-use common::{banking_by_intent, embed_all, manifest_dir, shuffle};
+use common::{banking_by_intent, embed_all, shuffle};
 use model::clustering::metrics::{ari, nmi};
 use model::clustering::{group_by_script, Grouping};
 use model::embedding::{CentredEmbedder, FusedPart, CENTRE_TEXTS};

@@ -83,16 +83,29 @@ impl Services {
     }
 }
 
-/// The model change under way, if any, for the status page (`crate::reembed` moves it).
-#[derive(Default)]
-pub struct Progress(RwLock<Option<Reembedding>>);
+/// Something under way, if anything, for a status page: a model change (`crate::reembed` moves
+/// it) or a training run (`crate::learning`).
+pub struct Progress<T = Reembedding>(RwLock<Option<T>>);
 
-impl Progress {
-    pub fn get(&self) -> Option<Reembedding> {
+impl<T> Default for Progress<T> {
+    fn default() -> Self {
+        Self(RwLock::new(None))
+    }
+}
+
+impl<T: Clone> Progress<T> {
+    pub fn get(&self) -> Option<T> {
         self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub(crate) fn set(&self, value: Option<Reembedding>) {
+    pub(crate) fn set(&self, value: Option<T>) {
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = value;
+    }
+
+    /// Changes what is under way, if anything is.
+    pub(crate) fn update(&self, f: impl FnOnce(&mut T)) {
+        if let Some(value) = self.0.write().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            f(value);
+        }
     }
 }

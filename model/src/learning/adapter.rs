@@ -9,11 +9,11 @@
 
 use std::sync::Arc;
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 
-use super::loss::{ranking_loss, unit_rows};
-use super::pairs::{self, Example};
+use super::loss::{ranking_loss, unit_rows, Batch};
+use super::pairs::{self, Example, Pair};
 use crate::embedding::{EmbedError, Embedder, ModelInfo};
 
 /// `out = normalise(M · v)`, M row-major `dim × dim`.
@@ -150,6 +150,40 @@ pub struct Step {
     pub loss: f32,
 }
 
+/// AdamW over `vars` for `options.epochs` epochs of the examples' pairs (hard negatives picked
+/// by the base `vectors`), the learning rate decaying linearly to zero; `loss` builds one
+/// batch's graph. Shared by the adapter and the encoder layers.
+pub fn optimise(
+    vars: Vec<Var>,
+    examples: &[Example],
+    vectors: &[Vec<f32>],
+    options: &TrainOptions,
+    on_step: &mut dyn FnMut(Step) -> bool,
+    mut loss: impl FnMut(&[Pair], &Batch) -> candle_core::Result<Tensor>,
+) -> candle_core::Result<()> {
+    let params = ParamsAdamW {
+        lr: options.learning_rate,
+        weight_decay: options.weight_decay,
+        ..ParamsAdamW::default()
+    };
+    let mut optimizer = AdamW::new(vars, params)?;
+    let nearest = pairs::nearest_points(examples, vectors);
+    let steps = pairs::batches_per_epoch(examples, options.batch) * options.epochs;
+    let mut step = 0;
+    for epoch in 0..options.epochs {
+        for (pairs, batch) in pairs::epoch(examples, &nearest, options.batch, options.seed + epoch as u64) {
+            optimizer.set_learning_rate(options.learning_rate * (1.0 - step as f64 / steps.max(1) as f64));
+            let loss = loss(&pairs, &batch)?;
+            optimizer.backward_step(&loss)?;
+            step += 1;
+            if !on_step(Step { epoch, step, steps, loss: loss.to_scalar::<f32>()? }) {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Trains an adapter on `vectors` (the base model's, unit length) labelled by `examples`.
 pub fn train(
     examples: &[Example],
@@ -165,39 +199,21 @@ pub fn train(
     let delta = vb.get_with_hints((dim, dim), "delta", Init::Const(0.0))?;
     let eye = Tensor::eye(dim, DType::F32, &device)?;
     let all = Tensor::from_vec(vectors.concat(), (vectors.len(), dim), &device)?;
-    let params = ParamsAdamW {
-        lr: options.learning_rate,
-        weight_decay: options.weight_decay,
-        ..ParamsAdamW::default()
-    };
-    let mut optimizer = AdamW::new(varmap.all_vars(), params)?;
-    let nearest = pairs::nearest_points(examples, vectors);
-    let per_epoch = pairs::batches_per_epoch(examples, options.batch);
-    let steps = per_epoch * options.epochs;
-    let mut step = 0;
-    'run: for epoch in 0..options.epochs {
-        for (pairs, batch) in pairs::epoch(examples, &nearest, options.batch, options.seed + epoch as u64) {
-            optimizer.set_learning_rate(options.learning_rate * (1.0 - step as f64 / steps.max(1) as f64));
-            let m_t = (&eye + &delta)?.t()?;
-            let rows = |pick: fn(&pairs::Pair) -> usize| -> candle_core::Result<Tensor> {
-                let ids: Vec<u32> = pairs.iter().map(|p| pick(p) as u32).collect();
-                let ids = Tensor::from_vec(ids, pairs.len(), &device)?;
-                unit_rows(&all.index_select(&ids, 0)?.matmul(&m_t)?)
-            };
-            let loss = ranking_loss(
-                &rows(|p| p.anchor)?,
-                &rows(|p| p.positive)?,
-                &rows(|p| p.negative)?,
-                &batch,
-                options.scale,
-            )?;
-            optimizer.backward_step(&loss)?;
-            step += 1;
-            if !on_step(Step { epoch, step, steps, loss: loss.to_scalar::<f32>()? }) {
-                break 'run;
-            }
-        }
-    }
+    optimise(varmap.all_vars(), examples, vectors, options, on_step, |pairs, batch| {
+        let m_t = (&eye + &delta)?.t()?;
+        let rows = |pick: fn(&Pair) -> usize| -> candle_core::Result<Tensor> {
+            let ids: Vec<u32> = pairs.iter().map(|p| pick(p) as u32).collect();
+            let ids = Tensor::from_vec(ids, pairs.len(), &device)?;
+            unit_rows(&all.index_select(&ids, 0)?.matmul(&m_t)?)
+        };
+        ranking_loss(
+            &rows(|p| p.anchor)?,
+            &rows(|p| p.positive)?,
+            &rows(|p| p.negative)?,
+            batch,
+            options.scale,
+        )
+    })?;
     let matrix = (eye + delta)?.flatten_all()?.to_vec1::<f32>()?;
     Ok(Adapter { dim, matrix })
 }

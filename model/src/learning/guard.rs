@@ -54,8 +54,9 @@ pub fn predict(
         .collect()
 }
 
-/// (precision of the answered, share answered) at these thresholds.
-pub fn answered(preds: &[Prediction], truth: &[i32], score: f32, margin: f32) -> (f64, f64) {
+/// (precision of the answered, share answered) at these thresholds; `preds` holds (predicted
+/// label, top score, lead) per question, `truth` each one's label.
+pub fn answered<T: PartialEq>(preds: &[(T, f32, f32)], truth: &[T], score: f32, margin: f32) -> (f64, f64) {
     let (mut n, mut right) = (0usize, 0usize);
     for (p, t) in preds.iter().zip(truth) {
         if p.1 >= score && p.2 >= margin {
@@ -68,7 +69,7 @@ pub fn answered(preds: &[Prediction], truth: &[i32], score: f32, margin: f32) ->
 
 /// The thresholds (score, margin) answering the most at precision ≥ [`PRECISION_TARGET`], with
 /// that precision and share; `None` when no thresholds reach it.
-pub fn calibrate(preds: &[Prediction], truth: &[i32]) -> Option<(f32, f32, f64, f64)> {
+pub fn calibrate<T: PartialEq>(preds: &[(T, f32, f32)], truth: &[T]) -> Option<(f32, f32, f64, f64)> {
     let mut best: Option<(f32, f32, f64, f64)> = None;
     for s in 20..=95 {
         for m in 0..=20 {

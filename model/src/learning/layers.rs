@@ -9,11 +9,11 @@
 //! its value while the loss still fell a little, silently.
 
 use candle_core::{backprop::GradStore, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
+use candle_nn::VarMap;
 
 use super::adapter::{Step, TrainOptions};
 use super::loss::{ranking_loss, unit_rows};
-use super::pairs::{self, Example, Pair};
+use super::pairs::{Example, Pair};
 use crate::embedding::encoder::{Graph, Layer};
 use crate::embedding::{BertEmbedder, EmbedError};
 
@@ -148,25 +148,7 @@ pub fn train(
     options: &TrainOptions,
     on_step: &mut dyn FnMut(Step) -> bool,
 ) -> candle_core::Result<()> {
-    let params = ParamsAdamW {
-        lr: options.learning_rate,
-        weight_decay: options.weight_decay,
-        ..ParamsAdamW::default()
-    };
-    let mut optimizer = AdamW::new(top.varmap.all_vars(), params)?;
-    let nearest = pairs::nearest_points(examples, vectors);
-    let steps = pairs::batches_per_epoch(examples, options.batch) * options.epochs;
-    let mut step = 0;
-    for epoch in 0..options.epochs {
-        for (pairs, batch) in pairs::epoch(examples, &nearest, options.batch, options.seed + epoch as u64) {
-            optimizer.set_learning_rate(options.learning_rate * (1.0 - step as f64 / steps.max(1) as f64));
-            let loss = top.loss(frozen, &pairs, &batch, options.scale)?;
-            optimizer.backward_step(&loss)?;
-            step += 1;
-            if !on_step(Step { epoch, step, steps, loss: loss.to_scalar::<f32>()? }) {
-                return Ok(());
-            }
-        }
-    }
-    Ok(())
+    super::adapter::optimise(top.varmap.all_vars(), examples, vectors, options, on_step, |pairs, batch| {
+        top.loss(frozen, pairs, batch, options.scale)
+    })
 }

@@ -12,7 +12,7 @@ pub mod pairs;
 mod service;
 pub mod versions;
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 pub use adapter::{AdaptedEmbedder, Adapter, TrainOptions};
 pub use service::{Learning, Schedule};
@@ -75,25 +75,6 @@ pub fn yield_to_asks() {
     );
 }
 
-/// The run under way or last finished, for the Model page's progress bar.
-#[derive(Default)]
-pub struct RunProgress(RwLock<Option<TrainingRun>>);
-
-impl RunProgress {
-    pub fn get(&self) -> Option<TrainingRun> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    fn update(&self, f: impl FnOnce(&mut TrainingRun)) {
-        if let Some(run) = self.0.write().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            f(run);
-        }
-    }
-
-    fn start(&self, run: TrainingRun) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(run);
-    }
-}
-
-/// Shared by the run's blocking training thread and whoever asks for progress.
-pub type Progress = Arc<RunProgress>;
+/// The run under way or last finished, for the Model page's progress bar; shared by the run's
+/// training thread and whoever asks.
+pub type Progress = Arc<crate::services::Progress<TrainingRun>>;

@@ -1,5 +1,6 @@
 //! A training run as the product runs it, and the version serving on every instance.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -7,7 +8,7 @@ use chrono::Utc;
 
 use super::adapter::{self, AdaptedEmbedder, Adapter, Step, TrainOptions};
 use super::data::{self, TrainingSet};
-use super::{guard, versions, LearnError, Progress, RunProgress};
+use super::{guard, versions, LearnError, Progress};
 use crate::clustering::Grouping;
 use crate::embedding::cache::{self, embed_cached};
 use crate::embedding::Embedder;
@@ -98,7 +99,7 @@ impl Learning {
         Self {
             base: RwLock::new(Base { embedder, scoring, grouping }),
             serving: RwLock::new((0, Arc::new(Adapter::identity(dim)))),
-            progress: Arc::new(RunProgress::default()),
+            progress: Progress::default(),
             running: Arc::new(tokio::sync::Mutex::new(())),
             switching: tokio::sync::Mutex::new(()),
         }
@@ -180,7 +181,7 @@ impl Services {
             let by = lock::holder(&self.db, LEARN_LOCK).await?.unwrap_or_default();
             return Err(Problem::TrainingRunning { instance: Some(by) }.into());
         }
-        self.learning.progress.start(TrainingRun {
+        self.learning.progress.set(Some(TrainingRun {
             phase: TrainingPhase::Reading,
             started_at: Utc::now(),
             epoch: 0,
@@ -191,7 +192,7 @@ impl Services {
             seconds_left: None,
             result: None,
             error: None,
-        });
+        }));
         // The lease is renewed while the run lives: a run slowed down by asks may outlast it.
         let (db, renewing) = (self.db.clone(), holder.clone());
         let renewal = tokio::spawn(async move {
@@ -246,11 +247,13 @@ impl Services {
         let phase = |p: TrainingPhase| progress.update(|run| run.phase = p);
         let set = data::read(&self.db).await?;
         phase(TrainingPhase::Embedding);
-        let known = set.known();
-        let known_texts: Vec<String> = known.iter().flat_map(|p| p.texts.clone()).collect();
         let train_vectors = embed_cached(&self.db, &base.embedder, &set.train).await?;
         let held_vectors = embed_cached(&self.db, &base.embedder, &set.held_out).await?;
-        let known_vectors = embed_cached(&self.db, &base.embedder, &known_texts).await?;
+        // The guard's knowledge is every point's texts but the held-out ones: all trained on.
+        let known = set.known();
+        let trained: HashMap<&String, &Vec<f32>> = set.train.iter().zip(&train_vectors).collect();
+        let known_vectors: Vec<Vec<f32>> =
+            known.iter().flat_map(|p| &p.texts).map(|t| trained[t].clone()).collect();
 
         phase(TrainingPhase::Training);
         let candidate = train_blocking(&set, train_vectors, options, progress.clone()).await?;

@@ -38,21 +38,26 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-fn card(row: &entity::Model) -> Result<ModelVersion, LearnError> {
+fn card(json: &str, state: VersionState) -> Result<ModelVersion, LearnError> {
     let mut card: ModelVersion =
-        serde_json::from_str(&row.card).map_err(|e| LearnError::Internal(format!("version card: {e}")))?;
-    card.state = row.state;
+        serde_json::from_str(json).map_err(|e| LearnError::Internal(format!("version card: {e}")))?;
+    card.state = state;
     Ok(card)
 }
 
-/// Every version of `base`, newest first.
+/// Every version of `base`, newest first: the cards only, not the weights (the schedule reads
+/// this every minute).
 pub async fn list(db: &impl ConnectionTrait, base: &str) -> Result<Vec<ModelVersion>, LearnError> {
-    let rows = entity::Entity::find()
+    let rows: Vec<(String, VersionState)> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Card)
+        .column(entity::Column::State)
         .filter(entity::Column::Base.eq(base))
         .order_by_desc(entity::Column::Version)
+        .into_tuple()
         .all(db)
         .await?;
-    rows.iter().map(card).collect()
+    rows.iter().map(|(json, state)| card(json, *state)).collect()
 }
 
 /// The version serving `base`, if a trained one does (reads the number only: every instance
@@ -85,7 +90,7 @@ pub async fn get(
         .one(db)
         .await?
         .ok_or_else(|| Problem::NoSuchVersion { base: base.to_string(), version })?;
-    Ok((card(&row)?, adapter(&row)?))
+    Ok((card(&row.card, row.state)?, adapter(&row)?))
 }
 
 /// Stores a trained candidate (promoted or refused) under the next number; a promoted one does
