@@ -12,12 +12,10 @@ pub mod pairs;
 mod service;
 pub mod versions;
 
-use std::sync::Arc;
-
 pub use adapter::{AdaptedEmbedder, Adapter, TrainOptions};
-pub use service::{Learning, Schedule};
+pub use service::{Learning, Progress, Schedule};
 
-use crate::views::{Problem, TrainingRun};
+use crate::views::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LearnError {
@@ -74,7 +72,3 @@ pub fn yield_to_asks() {
         std::time::Duration::from_millis(500),
     );
 }
-
-/// The run under way or last finished, for the Model page's progress bar; shared by the run's
-/// training thread and whoever asks.
-pub type Progress = Arc<crate::services::Progress<TrainingRun>>;

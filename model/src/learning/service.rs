@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::adapter::{self, AdaptedEmbedder, Adapter, Step, TrainOptions};
 use super::data::{self, TrainingSet};
-use super::{guard, versions, LearnError, Progress};
+use super::{guard, versions, LearnError};
 use crate::clustering::Grouping;
 use crate::embedding::cache::{self, embed_cached};
 use crate::embedding::Embedder;
@@ -26,6 +26,10 @@ const RENEW_SECONDS: u64 = 60;
 pub const MAX_EPOCHS: usize = 100;
 /// Texts whose vectors are moved to a new version per database round trip.
 const STORE_CHUNK: usize = 500;
+
+/// The run under way or last finished, for the Model page's progress bar; shared by the run's
+/// training thread and whoever asks.
+pub type Progress = Arc<crate::services::Progress<TrainingRun>>;
 
 /// When a run starts by itself (`[learning]` in the configuration).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
