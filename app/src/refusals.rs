@@ -91,6 +91,10 @@ fn zh(p: &Problem) -> String {
         SignIn => "请先登录。".into(),
         WrongCredentials => "用户名或密码错误".into(),
         Throttled { minutes } => format!("登录失败次数过多，请 {minutes} 分钟后再试"),
+        Busy { waiting, retry_after_s } => {
+            format!("机器人正忙：{waiting} 个问题正在等待模型，请 {retry_after_s} 秒后再试。")
+        }
+        ModelTimedOut { ms } => format!("模型处理这个问题超过了 {ms} 毫秒，请再试一次。"),
         BadChannel => "渠道名须为 1 到 40 个 a-z、0-9、_ 或 - 字符。".into(),
         InFuture => "发生时间（occurred_at）不能晚于现在。".into(),
         CategorySlash { name } => format!("分类名称“{name}”不能包含“/”（它用于分隔层级）。"),

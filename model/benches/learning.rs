@@ -60,7 +60,7 @@ fn evaluate(d: &Data, table: &BTreeMap<String, Vec<f32>>, dim: usize, scoring: &
     let vectors: Vec<Vec<f32>> = known.iter().flat_map(|p| &p.texts).map(|t| table[t].clone()).collect();
     let index = guard::index(&known, &vectors);
     let held: Vec<Vec<f32>> = d.set.held_out.iter().map(|t| table[t].clone()).collect();
-    let preds = guard::predict(&index, &d.set.held_out, &held, scoring);
+    let preds = guard::predict(&index, &d.set.held_out, &held, scoring).expect("ranking");
     let held_out = guard::score(&preds, &d.set.held_out_truth);
     // The product's view after promotion: every knowledge text, the customers' questions.
     let vectors: BTreeMap<String, Vec<Vec<f32>>> = d

@@ -112,7 +112,7 @@ fn main() {
     for ((q, intent), v) in split.asked.iter().zip(&asked_vectors) {
         if left_out.contains(&intent.as_str()) {
             unknown += 1;
-            let r = partial.rank(v, q, &scoring, 5);
+            let r = partial.rank(v, q, &scoring, 5).expect("ranking");
             wrongly += usize::from(scoring.decide(&r) == Outcome::Answered);
         }
     }
@@ -158,12 +158,14 @@ fn main() {
                             question: q.clone(),
                             answer: String::new(),
                             texts: keep.iter().map(|&j| t[j].clone()).collect(),
-                            vectors: keep.iter().map(|&j| zh_vectors[i][j].clone()).collect(),
+                            vectors: model::matching::Rows::new(
+                                &keep.iter().map(|&j| zh_vectors[i][j].clone()).collect::<Vec<_>>(),
+                            ),
                         }
                     })
                     .collect();
                 let index = Index::build(&docs, dim);
-                let r = index.rank(&zh_vectors[pi][ti], &texts[ti], &scoring, 1);
+                let r = index.rank(&zh_vectors[pi][ti], &texts[ti], &scoring, 1).expect("ranking");
                 n += 1;
                 right += usize::from(r[0].point == pi);
             }

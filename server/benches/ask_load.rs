@@ -1,6 +1,8 @@
 //! `POST /api/v1/ask` over real HTTP under concurrent load, on a knowledge base of 10k and 100k
-//! phrasings, next to the bare embedder embedding the same kind of questions one at a time; and
-//! the time to bring one published change live at that size.
+//! phrasings, next to the bare embedder measured in the same process: one question per call
+//! (the latency a lone client cannot beat) and batches of 32 (the rate concurrent clients can
+//! at best reach); the peak memory of the process; and the time to bring one published change
+//! live at that size. Each size runs in a process of its own, so its memory is its own.
 //!
 //! The knowledge base is synthetic in content but real in shape: Banking77 questions with a
 //! numbered suffix, 10 texts per point, imported and published through the product's import.
@@ -9,7 +11,8 @@
 //! number of vectors, not on their values). Asked questions are real Banking77 questions,
 //! embedded by the model for every request (no two requests ask the same question).
 //!
-//! Run: `cargo bench -p server --bench ask_load` (options: `-- --sizes 10000,100000 --requests 600`).
+//! Run: `cargo bench -p server --bench ask_load` (options: `-- --sizes 10000,100000
+//! --requests 600 --model fused|minilm|e5`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -93,76 +96,173 @@ fn random_unit(seed: &mut u64, dim: usize) -> Vec<f32> {
     v
 }
 
+/// Kilobytes of a `/proc/self/status` line (`VmRSS`, `VmHWM`).
+fn memory_kb(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    percentile(&v, 0.5)
+}
+
+/// Writes `size` phrasings to the database (10 per point, published) and random unit vectors
+/// for them to the embedding cache.
+async fn fill(
+    db: &sea_orm::DatabaseConnection,
+    embedder: &Arc<dyn Embedder>,
+    size: usize,
+    questions: &[String],
+) {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let model_key = cache::model_key(embedder.as_ref());
+    let mut rows = Vec::new();
+    let mut csv = String::from("category,question,answer,phrasings\n");
+    for p in 0..size / 10 {
+        let texts: Vec<String> =
+            (0..10).map(|j| format!("{} #{p}-{j}", questions[(p * 10 + j) % 5000])).collect();
+        for t in &texts {
+            rows.push((t.clone(), random_unit(&mut seed, embedder.info().dimension)));
+        }
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let phrasings = texts[1..].join("|");
+        csv.push_str(&format!("Bench/C{},{},Answer {p}.,{}\n", p % 50, quote(&texts[0]), quote(&phrasings)));
+    }
+    for chunk in rows.chunks(2000) {
+        let models = chunk.iter().map(|(t, v)| cache::entity::ActiveModel {
+            model: Set(model_key.clone()),
+            text_hash: Set(cache::key(t)),
+            text: Set(t.clone()),
+            vector: Set(v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        });
+        cache::entity::Entity::insert_many(models).exec(db).await.unwrap();
+    }
+    let format = model::knowledge::transfer::Format::Csv;
+    let parsed = model::knowledge::transfer::parse(format, csv.as_bytes()).unwrap();
+    let admin = Actor::new("bench", Role::Admin);
+    let report = model::knowledge::transfer::import(db, &admin, parsed, true).await.unwrap();
+    assert_eq!(report.created, size / 10, "{:?}", report.errors.first());
+}
+
 fn main() {
     let mut sizes = vec![10_000usize, 100_000];
     let mut requests = 600usize;
+    let mut model = "fused".to_string();
+    let mut one = false;
+    let mut prepare = false;
+    let mut given_dir: Option<PathBuf> = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--sizes" => sizes = it.next().unwrap().split(',').map(|s| s.parse().unwrap()).collect(),
             "--requests" => requests = it.next().unwrap().parse().unwrap(),
+            "--model" => model = it.next().unwrap(),
+            "--one" => one = true,
+            "--prepare" => prepare = true,
+            "--dir" => given_dir = Some(it.next().unwrap().into()),
             _ => {}
         }
     }
+    if !one {
+        // Each size in a fresh process: its peak memory is its own, not the sum of the sizes.
+        let mut tables = Vec::new();
+        for size in &sizes {
+            // The knowledge base is written by one process and served by another, as in
+            // production: the serving process's memory holds no trace of the import.
+            let dir = tempfile::tempdir().unwrap();
+            let dir_arg = dir.path().to_str().unwrap();
+            let status = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--prepare",
+                    "--dir",
+                    dir_arg,
+                    "--sizes",
+                    &size.to_string(),
+                    "--model",
+                    &model,
+                    "--bench",
+                ])
+                .status()
+                .unwrap();
+            assert!(status.success(), "preparing {size} phrasings failed");
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--one",
+                    "--dir",
+                    dir_arg,
+                    "--sizes",
+                    &size.to_string(),
+                    "--requests",
+                    &requests.to_string(),
+                ])
+                .args(["--model", &model, "--bench"])
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "the run at {size} phrasings failed");
+            tables.push(String::from_utf8(out.stdout).unwrap());
+        }
+        println!("model: {model}\n");
+        println!("| phrasings | clients | requests | p50 ms | p99 ms | asks/s | bare, 1 per call: p50 ms | bare, batches of 32: texts/s | asks/s ÷ batch-32 rate | p99 bound 2×clients÷rate, ms | peak RSS MB |");
+        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for t in &tables {
+            t.lines().filter(|l| l.starts_with('|')).for_each(|l| println!("{l}"));
+        }
+        println!();
+        for t in &tables {
+            t.lines().filter(|l| !l.starts_with('|') && !l.is_empty()).for_each(|l| println!("{l}"));
+        }
+        return;
+    }
+    let choice = model::ModelChoice::parse(&model).expect("--model fused, minilm or e5");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let questions = banking();
     let mut rows_out = Vec::new();
     let mut live = Vec::new();
     let mut offset = 0usize;
     for &size in &sizes {
-        let dir = tempfile::tempdir().unwrap();
+        let temporary = tempfile::tempdir().unwrap();
+        let dir = given_dir.clone().unwrap_or_else(|| temporary.path().to_path_buf());
         let mut config = server::config::Config {
-            database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-            ..Default::default()
+            database_url: format!("sqlite://{}", dir.join("bench.db").display()),
+            ..server::config::Config::for_model(choice)
         };
         if let Some(m) = std::env::var_os("BOTCOACH_MODEL_DIR") {
             config.model_dir = m.into();
         }
-        let (services, token, addr) = runtime.block_on(async {
+        let serving = runtime.block_on(async {
             let db = server::startup::open_database(&config).await.unwrap();
             server::startup::migrate(&db).await.unwrap();
             let embedder: Arc<dyn Embedder> = server::startup::load_embedder(&config).await.unwrap();
-            let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-            let model_key = cache::model_key(embedder.as_ref());
-            let mut rows = Vec::new();
-            let mut csv = String::from("category,question,answer,phrasings\n");
-            for p in 0..size / 10 {
-                let texts: Vec<String> =
-                    (0..10).map(|j| format!("{} #{p}-{j}", questions[(p * 10 + j) % 5000])).collect();
-                for t in &texts {
-                    rows.push((t.clone(), random_unit(&mut seed, 384)));
-                }
-                let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-                let phrasings = texts[1..].join("|");
-                csv.push_str(&format!(
-                    "Bench/C{},{},Answer {p}.,{}\n",
-                    p % 50,
-                    quote(&texts[0]),
-                    quote(&phrasings)
-                ));
+            if !prepare {
+                eprintln!("RSS with the model loaded: {:.0} MB", memory_kb("VmRSS") as f64 / 1024.0);
             }
-            for chunk in rows.chunks(2000) {
-                let models = chunk.iter().map(|(t, v)| cache::entity::ActiveModel {
-                    model: Set(model_key.clone()),
-                    text_hash: Set(cache::key(t)),
-                    text: Set(t.clone()),
-                    vector: Set(v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-                    created_at: Set(chrono::Utc::now()),
-                    ..Default::default()
-                });
-                cache::entity::Entity::insert_many(models).exec(&db).await.unwrap();
+            if prepare || given_dir.is_none() {
+                fill(&db, &embedder, size, &questions).await;
             }
-            let format = model::knowledge::transfer::Format::Csv;
-            let parsed = model::knowledge::transfer::parse(format, csv.as_bytes()).unwrap();
-            let admin = Actor::new("bench", Role::Admin);
-            let report = model::knowledge::transfer::import(&db, &admin, parsed, true).await.unwrap();
-            assert_eq!(report.created, size / 10, "{:?}", report.errors.first());
+            if prepare {
+                return None;
+            }
             let started = Instant::now();
-            let matcher =
-                model::matching::Matcher::load(db.clone(), embedder.clone(), config.matching).await.unwrap();
+            let matcher = model::matching::Matcher::load_with(
+                db.clone(),
+                embedder.clone(),
+                config.matching,
+                config.batching,
+            )
+            .await
+            .unwrap();
             eprintln!(
-                "{size} phrasings: matcher loaded from the cache in {:.2} s",
-                started.elapsed().as_secs_f64()
+                "{size} phrasings: matcher loaded from the cache in {:.2} s; RSS {:.0} MB",
+                started.elapsed().as_secs_f64(),
+                memory_kb("VmRSS") as f64 / 1024.0
             );
             let matcher = Arc::new(matcher);
             let inbox =
@@ -173,8 +273,9 @@ fn main() {
             let addr = listener.local_addr().unwrap().to_string();
             let router = server::http::router(&config, services.clone());
             tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-            (services, token, addr)
+            Some((services, token, addr))
         });
+        let Some((services, token, addr)) = serving else { return };
 
         // Publishing one change: from the publish to the matcher serving it.
         let took = runtime.block_on(async {
@@ -190,17 +291,31 @@ fn main() {
         assert_eq!(services.matcher.stats().points, size / 10 + 1);
         live.push((size, took));
 
-        // The bare embedder on the same kind of questions, one per call.
-        let probe = &questions[5000..5200];
-        let started = Instant::now();
-        for q in probe {
-            services.embedder().embed(&[q.as_str()]).unwrap();
-        }
-        let embed_rate = probe.len() as f64 / started.elapsed().as_secs_f64();
+        // The bare embedder on the same kind of questions: one per call, then 32 per call.
+        let embedder = services.embedder();
+        let single: Vec<f64> = questions[5000..5100]
+            .iter()
+            .map(|q| {
+                let t = Instant::now();
+                embedder.embed(&[q.as_str()]).unwrap();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        let single_p50 = median(single);
+        let rates: Vec<f64> = questions[5100..5420]
+            .chunks(32)
+            .map(|chunk| {
+                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                let t = Instant::now();
+                embedder.embed(&refs).unwrap();
+                chunk.len() as f64 / t.elapsed().as_secs_f64()
+            })
+            .collect();
+        let batch_rate = median(rates);
 
         for clients in [1usize, 8, 32] {
             let n = if clients == 1 { requests / 3 } else { requests };
-            let batch: Vec<String> = (0..n).map(|i| questions[5200 + (offset + i) % 4800].clone()).collect();
+            let batch: Vec<String> = (0..n).map(|i| questions[5420 + (offset + i) % 4580].clone()).collect();
             offset += n;
             let work = Arc::new(Mutex::new(batch));
             let latencies = Arc::new(Mutex::new(Vec::new()));
@@ -229,26 +344,28 @@ fn main() {
             l.sort_by(|a, b| a.total_cmp(b));
             let rate = l.len() as f64 / wall;
             rows_out.push(format!(
-                "| {size} | {clients} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+                "| {size} | {clients} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {:.0} | {:.0} |",
                 l.len(),
                 percentile(&l, 0.5),
                 percentile(&l, 0.99),
                 rate,
-                embed_rate,
-                rate / embed_rate
+                single_p50,
+                batch_rate,
+                rate / batch_rate,
+                2000.0 * clients as f64 / rate,
+                memory_kb("VmHWM") as f64 / 1024.0,
             ));
         }
     }
-    println!("| phrasings | clients | requests | p50 ms | p99 ms | asks/s | embedder alone (1 per call), texts/s | ratio |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in rows_out {
         println!("{r}");
     }
     println!();
     for (size, took) in live {
         println!(
-            "{size} phrasings: one published change served {:.0} ms after the publish.",
-            took.as_secs_f64() * 1000.0
+            "{size} phrasings: one published change served {:.0} ms after the publish; RSS now {:.0} MB.",
+            took.as_secs_f64() * 1000.0,
+            memory_kb("VmRSS") as f64 / 1024.0
         );
     }
 }

@@ -38,6 +38,10 @@ pub struct Config {
     /// When the model trains itself on the published knowledge (`[learning]`:
     /// `after_new_texts`, 0 for never; `nightly_hour`, a UTC hour; `epochs`).
     pub learning: model::learning::Schedule,
+    /// How concurrent asks share the model (`[batching]`: `max_batch_tokens`,
+    /// `max_batch_texts`, `queue` — asks waiting beyond it get 503 with `Retry-After` —
+    /// and `timeout_ms`).
+    pub batching: model::matching::Batching,
     /// Behind a reverse proxy or load balancer: the client's address (for the sign-in
     /// throttle) is the first `X-Forwarded-For` entry, not the proxy's. Only set it when the
     /// proxy sets that header, or clients could pick their own address.
@@ -68,6 +72,7 @@ impl Config {
             grouping: choice.grouping(),
             regroup_minutes: 30,
             learning: model::learning::Schedule::default(),
+            batching: model::matching::Batching::default(),
             behind_proxy: false,
             secure_cookies: false,
         }
@@ -77,7 +82,7 @@ impl Config {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, site_root, \
-         matching.*, grouping.*, regroup_minutes, learning.*, behind_proxy, secure_cookies (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
+         matching.*, grouping.*, regroup_minutes, learning.*, batching.*, behind_proxy, secure_cookies (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 

@@ -74,7 +74,7 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         if lacking > 0 {
             model::reembed::embed_missing(&db, &wanted, &progress).await?;
         }
-        let services = assemble(db, wanted.clone(), config.matching, config.grouping).await?;
+        let services = assemble(db, wanted.clone(), config).await?;
         meta::record_serving_model(&services.db, config.model, wanted.info()).await?;
         serve_trained_version(&services).await;
         return Ok(services);
@@ -85,7 +85,9 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
         texts = lacking,
         "the model changed: the previous one serves while the stored texts are embedded with the new one"
     );
-    let services = assemble(db, old, previous.scoring(), previous.grouping()).await?;
+    let previous_config =
+        Config { matching: previous.scoring(), grouping: previous.grouping(), ..config.clone() };
+    let services = assemble(db, old, &previous_config).await?;
     let (s, choice, matching, grouping) = (services.clone(), config.model, config.matching, config.grouping);
     tokio::spawn(async move {
         let info = wanted.info().clone();
@@ -118,13 +120,14 @@ async fn serve_trained_version(services: &Services) {
 }
 
 /// The matcher and the inbox on `embedder`.
+/// The services over `embedder`, with `config`'s thresholds, grouping and batching.
 async fn assemble(
     db: DatabaseConnection,
     embedder: Arc<dyn Embedder>,
-    scoring: model::matching::Scoring,
-    grouping: model::clustering::Grouping,
+    config: &Config,
 ) -> anyhow::Result<Services> {
-    let matcher = model::matching::Matcher::load(db.clone(), embedder, scoring)
+    let (scoring, grouping) = (config.matching, config.grouping);
+    let matcher = model::matching::Matcher::load_with(db.clone(), embedder, scoring, config.batching)
         .await
         .context("cannot load the published knowledge into the matcher")?;
     let stats = matcher.stats();
@@ -137,6 +140,7 @@ async fn assemble(
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    crate::telemetry::record_batches();
     let services = services(&config).await?;
     spawn_background(&services, &config);
     let router = crate::http::router(&config, services);

@@ -22,6 +22,10 @@ pub struct Telemetry {
     requests: IntCounterVec,
     latency: HistogramVec,
     embed: Histogram,
+    batch_texts: Histogram,
+    batch_tokens: Histogram,
+    queue_wait: Histogram,
+    refused: prometheus::IntCounter,
     gauges: Vec<(IntGauge, Gauge)>,
 }
 
@@ -31,6 +35,7 @@ enum Gauge {
     MatcherPoints,
     MatcherTexts,
     KnowledgeRevision,
+    AskQueue,
     Sql(&'static str),
 }
 
@@ -76,6 +81,29 @@ pub fn telemetry() -> &'static Telemetry {
                 .buckets(vec![0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]),
         )
         .expect("valid metric");
+        let batch_texts = Histogram::with_opts(
+            HistogramOpts::new("botcoach_batch_texts", "Texts in one forward pass of the ask queue")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]),
+        )
+        .expect("valid metric");
+        let batch_tokens = Histogram::with_opts(
+            HistogramOpts::new("botcoach_batch_tokens", "Tokens in one forward pass of the ask queue")
+                .buckets(vec![16.0, 64.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0]),
+        )
+        .expect("valid metric");
+        let queue_wait = Histogram::with_opts(
+            HistogramOpts::new(
+                "botcoach_queue_wait_seconds",
+                "Time a text waited in the ask queue for its batch",
+            )
+            .buckets(vec![0.0005, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]),
+        )
+        .expect("valid metric");
+        let refused = prometheus::IntCounter::new(
+            "botcoach_queue_refused_total",
+            "Texts refused because the ask queue was full (503 for asks)",
+        )
+        .expect("valid metric");
         let mut gauges = vec![
             (
                 IntGauge::new("botcoach_matcher_points", "Published knowledge points the matcher serves"),
@@ -89,6 +117,7 @@ pub fn telemetry() -> &'static Telemetry {
                 IntGauge::new("botcoach_knowledge_revision", "Knowledge feed revision the matcher serves"),
                 Gauge::KnowledgeRevision,
             ),
+            (IntGauge::new("botcoach_queue_depth", "Texts waiting in the ask queue"), Gauge::AskQueue),
         ];
         for (name, help, sql) in QUEUES {
             gauges.push((IntGauge::new(name, help), Gauge::Sql(sql)));
@@ -98,11 +127,48 @@ pub fn telemetry() -> &'static Telemetry {
         registry.register(Box::new(requests.clone())).expect("registered once");
         registry.register(Box::new(latency.clone())).expect("registered once");
         registry.register(Box::new(embed.clone())).expect("registered once");
+        for h in [&batch_texts, &batch_tokens, &queue_wait] {
+            registry.register(Box::new(h.clone())).expect("registered once");
+        }
+        registry.register(Box::new(refused.clone())).expect("registered once");
         for (g, _) in &gauges {
             registry.register(Box::new(g.clone())).expect("registered once");
         }
-        Telemetry { registry, requests, latency, embed, gauges }
+        Telemetry {
+            registry,
+            requests,
+            latency,
+            embed,
+            batch_texts,
+            batch_tokens,
+            queue_wait,
+            refused,
+            gauges,
+        }
     })
+}
+
+/// The ask queue's reports, into the histograms above.
+struct QueueRecorder;
+
+impl model::matching::queue::BatchRecorder for QueueRecorder {
+    fn batch(&self, texts: usize, tokens: usize) {
+        telemetry().batch_texts.observe(texts as f64);
+        telemetry().batch_tokens.observe(tokens as f64);
+    }
+
+    fn waited(&self, wait: std::time::Duration) {
+        telemetry().queue_wait.observe(wait.as_secs_f64());
+    }
+
+    fn refused(&self) {
+        telemetry().refused.inc();
+    }
+}
+
+/// Sends the ask queue's batch sizes and waits to `/metrics`.
+pub fn record_batches() {
+    model::matching::queue::set_recorder(Box::new(QueueRecorder));
 }
 
 /// Counts and times every routed request under its route pattern (not its path: ids would
@@ -127,6 +193,7 @@ pub async fn metrics(State(services): State<Services>) -> Result<Response, ApiEr
             Gauge::MatcherPoints => stats.points as i64,
             Gauge::MatcherTexts => stats.texts as i64,
             Gauge::KnowledgeRevision => stats.revision,
+            Gauge::AskQueue => services.matcher.queue_depth() as i64,
             Gauge::Sql(sql) => {
                 let row = services
                     .db
@@ -156,5 +223,9 @@ impl Embedder for TimedEmbedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let _timer = telemetry().embed.start_timer();
         self.0.embed(texts)
+    }
+
+    fn tokens(&self, text: &str) -> usize {
+        self.0.tokens(text)
     }
 }

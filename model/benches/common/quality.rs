@@ -48,7 +48,7 @@ pub fn build(
             question: texts[0].clone(),
             answer: String::new(),
             texts: texts.clone(),
-            vectors: vectors[intent].clone(),
+            vectors: model::matching::Rows::new(&vectors[intent]),
         })
         .collect();
     Index::build(&docs, dim)
@@ -65,7 +65,7 @@ pub fn predictions(
         .iter()
         .zip(vectors)
         .map(|((q, _), v)| {
-            let r = index.rank(v, q, scoring, 2);
+            let r = index.rank(v, q, scoring, 2).expect("ranking");
             let top = r[0];
             let margin = top.score - r.get(1).map(|s| s.score).unwrap_or(0.0);
             (index.points()[top.point].category.clone(), top.score, margin)

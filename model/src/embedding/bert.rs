@@ -279,6 +279,10 @@ impl Embedder for BertEmbedder {
         let _busy = super::busy::Busy::enter();
         self.embed_as(texts, TextKind::Query)
     }
+
+    fn tokens(&self, text: &str) -> usize {
+        self.token_count(text).unwrap_or_else(|_| text.chars().count() + 2)
+    }
 }
 
 impl BertEmbedder {

@@ -94,6 +94,10 @@ impl Embedder for CentredEmbedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         Ok(self.inner.embed(texts)?.into_iter().map(|v| self.centred(v)).collect())
     }
+
+    fn tokens(&self, text: &str) -> usize {
+        self.inner.tokens(text)
+    }
 }
 
 #[cfg(test)]

@@ -83,6 +83,11 @@ impl Embedder for FusedEmbedder {
         }
         Ok(out)
     }
+
+    /// The longest reading among the models: the one that costs the most in a batch.
+    fn tokens(&self, text: &str) -> usize {
+        self.parts.iter().map(|p| p.embedder.tokens(text)).max().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]

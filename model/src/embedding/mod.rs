@@ -40,6 +40,12 @@ pub trait Embedder: Send + Sync {
 
     /// One vector per text, in input order, each of length `info().dimension` and unit norm.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
+
+    /// About how many tokens the model reads for `text`: what a batch's budget counts. The
+    /// default guesses from its length; models with a tokenizer count.
+    fn tokens(&self, text: &str) -> usize {
+        text.chars().count() / 3 + 2
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

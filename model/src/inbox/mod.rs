@@ -228,7 +228,7 @@ impl Inbox {
             return Ok(0);
         }
         let questions: Vec<String> = pending.iter().map(|m| m.question.clone()).collect();
-        let vectors = embed_cached(&self.db, &self.matcher.embedder(), &questions).await?;
+        let vectors = embed_cached(&self.db, &self.matcher.online_embedder(), &questions).await?;
         let placed = self.place(&pending, &vectors).await;
         if placed.is_err() {
             // The state already holds misses whose placing was rolled back: start again from the

@@ -108,6 +108,10 @@ impl Embedder for AdaptedEmbedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         Ok(self.base.embed(texts)?.iter().map(|v| self.adapter.apply(v)).collect())
     }
+
+    fn tokens(&self, text: &str) -> usize {
+        self.base.tokens(text)
+    }
 }
 
 /// How a run trains.

@@ -3,7 +3,7 @@
 //! precisely, each at the answer thresholds calibrated for it.
 
 use super::data::PointTexts;
-use crate::matching::{Index, PointDoc, Scoring};
+use crate::matching::{Index, IndexError, PointDoc, Rows, Scoring};
 use crate::views::{HeldOutScores, Refusal};
 
 /// Calibration answers the most held-out questions with at least this precision (the product's
@@ -17,6 +17,7 @@ const MAX_SHIFT: f32 = 0.1;
 /// The guard's index: the published knowledge without the held-out phrasings (`known`), with
 /// `vectors` for every text of it in order.
 pub fn index(known: &[PointTexts], vectors: &[Vec<f32>]) -> Index {
+    let dim = vectors.first().map_or(0, Vec::len);
     let mut vectors = vectors.iter();
     let docs: Vec<PointDoc> = known
         .iter()
@@ -26,10 +27,9 @@ pub fn index(known: &[PointTexts], vectors: &[Vec<f32>]) -> Index {
             question: p.texts[0].clone(),
             answer: String::new(),
             texts: p.texts.clone(),
-            vectors: vectors.by_ref().take(p.texts.len()).cloned().collect(),
+            vectors: Rows::new(&vectors.by_ref().take(p.texts.len()).cloned().collect::<Vec<_>>()),
         })
         .collect();
-    let dim = docs.first().and_then(|d| d.vectors.first()).map_or(0, Vec::len);
     Index::build(&docs, dim)
 }
 
@@ -41,17 +41,23 @@ pub fn predict(
     questions: &[String],
     vectors: &[Vec<f32>],
     scoring: &Scoring,
-) -> Vec<Prediction> {
-    questions
-        .iter()
-        .zip(vectors)
-        .map(|(q, v)| {
-            let ranked = index.rank(v, q, scoring, 2);
-            let Some(top) = ranked.first() else { return (-1, 0.0, 0.0) };
+) -> Result<Vec<Prediction>, IndexError> {
+    let mut out = Vec::with_capacity(questions.len());
+    let pairs: Vec<(&[f32], &str)> =
+        vectors.iter().map(Vec::as_slice).zip(questions.iter().map(String::as_str)).collect();
+    // In matrix products of a few hundred questions: one per question would read every stored
+    // vector once per question.
+    for chunk in pairs.chunks(256) {
+        for ranked in index.rank_many(chunk, scoring, 2)? {
+            let Some(top) = ranked.first() else {
+                out.push((-1, 0.0, 0.0));
+                continue;
+            };
             let lead = top.score - ranked.get(1).map_or(0.0, |s| s.score);
-            (index.points()[top.point].knowledge_id, top.score, lead)
-        })
-        .collect()
+            out.push((index.points()[top.point].knowledge_id, top.score, lead));
+        }
+    }
+    Ok(out)
 }
 
 /// (precision of the answered, share answered) at these thresholds; `preds` holds (predicted

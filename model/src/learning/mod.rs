@@ -33,6 +33,8 @@ pub enum LearnError {
     Switch(#[from] crate::reembed::SwitchError),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Index(#[from] crate::matching::IndexError),
 }
 
 impl From<crate::storage::StorageError> for LearnError {

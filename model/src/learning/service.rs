@@ -266,12 +266,12 @@ impl Services {
         let serving_version = self.learning.serving_version();
         let serving_adapter = self.learning.serving_adapter();
         let scoring = self.matcher.scoring();
-        let judge = |adapter: &Adapter| {
+        let judge = |adapter: &Adapter| -> Result<_, LearnError> {
             let index = guard::index(&known, &through(adapter, &known_vectors));
-            let preds = guard::predict(&index, &set.held_out, &through(adapter, &held_vectors), &scoring);
-            guard::score(&preds, &set.held_out_truth)
+            let preds = guard::predict(&index, &set.held_out, &through(adapter, &held_vectors), &scoring)?;
+            Ok(guard::score(&preds, &set.held_out_truth))
         };
-        let (before, after) = (judge(&serving_adapter), judge(&candidate));
+        let (before, after) = (judge(&serving_adapter)?, judge(&candidate)?);
         let refusal = guard::verdict(&after, &before);
         let thresholds = guard::shifted(&scoring, &before, &after);
         let card = ModelVersion {

@@ -54,6 +54,7 @@ pub struct Lexical {
     idf: HashMap<String, f32>,
     /// The weight a token the base never saw gets (the rarest token's).
     unseen_idf: f32,
+    texts: usize,
 }
 
 impl Lexical {
@@ -86,11 +87,11 @@ impl Lexical {
             }
         }
         let unseen_idf = idf.values().copied().fold(1.0, f32::max);
-        Lexical { postings, idf, unseen_idf }
+        Lexical { postings, idf, unseen_idf, texts: docs.len() }
     }
 
     /// Cosine of the question with every text that shares a token with it: (text, score).
-    pub fn scores(&self, question: &str) -> HashMap<u32, f32> {
+    pub fn scores(&self, question: &str) -> Vec<(u32, f32)> {
         let mut tf: HashMap<String, f32> = HashMap::new();
         for tok in tokens(question) {
             *tf.entry(tok).or_default() += 1.0;
@@ -102,15 +103,22 @@ impl Lexical {
             .map(|(t, f)| (t, (1.0 + f.ln()) * self.idf.get(t).copied().unwrap_or(self.unseen_idf)))
             .collect();
         let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
-        let mut out: HashMap<u32, f32> = HashMap::new();
+        // Sums in a dense array: a common word's postings reach a good part of 100k texts,
+        // where hashing every one of them cost milliseconds per question.
+        let mut sums = vec![0f32; self.texts];
+        let mut touched = Vec::new();
         for (t, w) in weights {
             if let Some(list) = self.postings.get(t) {
                 for &(doc, dw) in list {
-                    *out.entry(doc).or_default() += w / norm * dw;
+                    let sum = &mut sums[doc as usize];
+                    if *sum == 0.0 {
+                        touched.push(doc);
+                    }
+                    *sum += w / norm * dw;
                 }
             }
         }
-        out
+        touched.into_iter().map(|doc| (doc, sums[doc as usize])).collect()
     }
 }
 
@@ -131,10 +139,11 @@ mod tests {
         let texts = ["宽带断网了怎么办", "怎么交话费", "where is my card"];
         let lex = Lexical::build(texts.iter().copied());
         let s = lex.scores("家里宽带断网");
-        let best = s.iter().max_by(|a, b| a.1.partial_cmp(b.1).unwrap()).unwrap();
-        assert_eq!(*best.0, 0);
+        let best = s.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+        assert_eq!(best.0, 0);
         let same = lex.scores("where is my card");
-        assert!((same[&2] - 1.0).abs() < 1e-4, "{same:?}");
+        let card = same.iter().find(|(text, _)| *text == 2).unwrap().1;
+        assert!((card - 1.0).abs() < 1e-4, "{same:?}");
         assert!(lex.scores("mortgage").is_empty());
     }
 }

@@ -5,11 +5,14 @@
 
 pub mod asks;
 pub mod index;
+mod kernels;
 pub mod lexical;
 pub mod preview;
+pub mod queue;
 pub mod service;
 
-pub use index::{Index, PointDoc, PointMeta, Scored};
+pub use index::{Index, IndexError, PointDoc, PointMeta, Rows, Scored};
+pub use queue::{Batching, QueueError};
 pub use service::{AskRequest, AskResponse, Feedback, MatchError, Matcher, MatcherStats, Serving};
 
 /// How scores are fused and where the outcome thresholds sit. Defaults come from the

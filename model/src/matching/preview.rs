@@ -18,15 +18,15 @@ pub struct Probe {
 }
 
 /// The texts of one point as the bound check needs them.
-struct Texts<'a> {
-    vectors: Vec<&'a [f32]>,
+struct Texts {
+    vectors: Vec<Vec<f32>>,
     tokens: HashSet<String>,
 }
 
-impl<'a> Texts<'a> {
-    fn of(doc: &'a PointDoc) -> Self {
+impl Texts {
+    fn of(doc: &PointDoc, dim: usize) -> Self {
         Texts {
-            vectors: doc.vectors.iter().map(Vec::as_slice).collect(),
+            vectors: doc.vectors.to_vectors(dim),
             tokens: doc.texts.iter().flat_map(|t| tokens(t)).collect(),
         }
     }
@@ -45,7 +45,10 @@ impl<'a> Texts<'a> {
 impl Index {
     /// The point that answers the question (outcome `answered`), if any.
     pub fn answer(&self, vector: &[f32], question: &str, scoring: &Scoring) -> Option<usize> {
-        let ranked = self.rank(vector, question, scoring, 2);
+        let ranked = self
+            .rank(vector, question, scoring, 2)
+            .inspect_err(|e| tracing::error!(error = %e, "ranking for a regression check failed"))
+            .ok()?;
         (scoring.decide(&ranked) == super::Outcome::Answered).then(|| ranked[0].point)
     }
 }
@@ -64,23 +67,25 @@ impl Matcher {
         let scoring = builder.serving.scoring;
         let before = self.snapshot();
         let id = change.knowledge_id;
+        let dim = builder.serving.embedder.info().dimension;
         let after = Index::build(
             builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
-            builder.serving.embedder.info().dimension,
+            dim,
         );
-        let new_texts = Texts::of(change);
-        let old_texts = builder.docs.get(&id).map(Texts::of);
+        let new_texts = Texts::of(change, dim);
+        let old_texts = builder.docs.get(&id).map(|d| Texts::of(d, dim));
         let mut seen: HashSet<String> = change.texts.iter().map(|t| fold(t)).collect();
+        // The published texts' vectors are widened one point at a time, not all at once.
         let published = builder
             .docs
             .values()
-            .flat_map(|d| d.texts.iter().zip(&d.vectors))
-            .map(|(t, v)| (t.as_str(), v.as_slice()));
-        let probes = published.chain(recent.iter().map(|p| (p.text.as_str(), p.vector.as_slice())));
+            .flat_map(|d| d.texts.iter().map(String::as_str).zip(d.vectors.to_vectors(dim)));
+        let probes = published.chain(recent.iter().map(|p| (p.text.as_str(), p.vector.clone())));
         // The change can only alter an answer where the point scores near the answer threshold.
         let reach = scoring.answer_score - scoring.answer_margin;
         let mut out = Vec::new();
         for (text, vector) in probes {
+            let vector = vector.as_slice();
             if !seen.insert(fold(text)) {
                 continue;
             }
@@ -113,7 +118,7 @@ impl Matcher {
         let Some(doc) = builder.docs.get(&knowledge_id) else {
             return Vec::new();
         };
-        let texts = Texts::of(doc);
+        let texts = Texts::of(doc, builder.serving.embedder.info().dimension);
         probes
             .iter()
             .enumerate()

@@ -12,6 +12,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use serde::{Deserialize, Serialize};
 
 use super::asks::entity as asks;
+use super::queue::{AskQueue, Batching, QueueError, RankIn};
 use super::{Index, Outcome, PointDoc, Scoring};
 use crate::embedding::cache::{embed_cached, CacheError};
 use crate::embedding::{EmbedError, Embedder};
@@ -31,6 +32,8 @@ pub const CANDIDATES: usize = 5;
 const NEAR_BELOW_CLARIFY: f32 = 0.1;
 /// Question vectors kept for repeated questions.
 const QUERY_CACHE: usize = 10_000;
+/// Knowledge points embedded (or read from the cache) per step of a load.
+const LOAD_CHUNK: usize = 2_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MatchError {
@@ -107,7 +110,7 @@ impl Serving {
 }
 
 pub(super) struct Snapshot {
-    pub(super) index: Index,
+    pub(super) index: Arc<Index>,
     revision: i64,
     pub(super) serving: Arc<Serving>,
 }
@@ -125,25 +128,37 @@ pub struct Matcher {
     current: RwLock<Arc<Snapshot>>,
     pub(super) builder: tokio::sync::Mutex<Builder>,
     clicks: RwLock<HashMap<i32, i64>>,
+    queue: Arc<AskQueue>,
 }
 
 impl Matcher {
-    /// Loads every published point (embedding only what the cache lacks).
+    /// Loads every published point (embedding only what the cache lacks), with the default
+    /// batching.
     pub async fn load(
         db: DatabaseConnection,
         embedder: Arc<dyn Embedder>,
         scoring: Scoring,
     ) -> Result<Matcher, MatchError> {
+        Self::load_with(db, embedder, scoring, Batching::default()).await
+    }
+
+    pub async fn load_with(
+        db: DatabaseConnection,
+        embedder: Arc<dyn Embedder>,
+        scoring: Scoring,
+        batching: Batching,
+    ) -> Result<Matcher, MatchError> {
         let serving = Serving::new(embedder, scoring);
         let matcher = Matcher {
             db,
             current: RwLock::new(Arc::new(Snapshot {
-                index: Index::default(),
+                index: Arc::default(),
                 revision: 0,
                 serving: serving.clone(),
             })),
             builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0, serving }),
             clicks: RwLock::new(HashMap::new()),
+            queue: Arc::new(AskQueue::start(batching)),
         };
         let clicks = clicks::Entity::find().all(&matcher.db).await?;
         *matcher.clicks.write().unwrap_or_else(|e| e.into_inner()) =
@@ -160,6 +175,18 @@ impl Matcher {
     /// The model serving now: vectors compared with the index must come from it.
     pub fn embedder(&self) -> Arc<dyn Embedder> {
         self.snapshot().serving.embedder.clone()
+    }
+
+    /// The model serving now, behind the ask queue: for embedding done while customers wait
+    /// (placing misses, checks before a publish), which then shares forward passes with the
+    /// asks instead of competing with them for the cores. Bulk work uses [`Matcher::embedder`].
+    pub fn online_embedder(&self) -> Arc<dyn Embedder> {
+        Arc::new(Queued { queue: self.queue.clone(), inner: self.embedder() })
+    }
+
+    /// Texts waiting in the ask queue now.
+    pub fn queue_depth(&self) -> usize {
+        self.queue.depth()
     }
 
     pub fn stats(&self) -> MatcherStats {
@@ -203,13 +230,35 @@ impl Matcher {
             builder.revision = changes.revision;
             return Ok(0);
         }
+        // A few thousand points at a time: their f32 vectors are short-lived (the index keeps
+        // half-precision rows), so loading 100k texts never holds them all at once.
+        for items in changes.items.chunks(LOAD_CHUNK) {
+            self.apply(builder, items).await?;
+        }
+        builder.revision = changes.revision;
+        let index = Arc::new(Index::build(builder.docs.values(), builder.serving.embedder.info().dimension));
+        let snapshot =
+            Arc::new(Snapshot { index, revision: builder.revision, serving: builder.serving.clone() });
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        tracing::info!(
+            changed = changes.items.len(),
+            points = builder.docs.len(),
+            revision = builder.revision,
+            ms = started.elapsed().as_millis() as u64,
+            "matcher updated"
+        );
+        Ok(changes.items.len())
+    }
+
+    /// Puts `items` of the feed into `builder`'s documents, embedding what the cache lacks.
+    async fn apply(&self, builder: &mut Builder, items: &[crate::views::FeedItem]) -> Result<(), MatchError> {
         let mut texts = Vec::new();
-        for item in changes.items.iter().filter(|i| !i.deleted) {
+        for item in items.iter().filter(|i| !i.deleted) {
             texts.push(item.question.clone());
             texts.extend(item.phrasings.iter().cloned());
         }
         let mut vectors = embed_cached(&self.db, &builder.serving.embedder, &texts).await?.into_iter();
-        for item in &changes.items {
+        for item in items {
             let id: i32 = item
                 .id
                 .parse()
@@ -229,42 +278,11 @@ impl Matcher {
                     question: item.question.clone(),
                     answer: item.answer.clone(),
                     texts: doc_texts,
-                    vectors: doc_vectors,
+                    vectors: super::Rows::new(&doc_vectors),
                 },
             );
         }
-        builder.revision = changes.revision;
-        let index = Index::build(builder.docs.values(), builder.serving.embedder.info().dimension);
-        let snapshot =
-            Arc::new(Snapshot { index, revision: builder.revision, serving: builder.serving.clone() });
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
-        tracing::info!(
-            changed = changes.items.len(),
-            points = builder.docs.len(),
-            revision = builder.revision,
-            ms = started.elapsed().as_millis() as u64,
-            "matcher updated"
-        );
-        Ok(changes.items.len())
-    }
-
-    async fn vector(serving: &Serving, question: &str) -> Result<Vec<f32>, MatchError> {
-        if let Some(v) = serving.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question) {
-            return Ok(v.clone());
-        }
-        let embedder = serving.embedder.clone();
-        let text = question.to_string();
-        let v = tokio::task::spawn_blocking(move || embedder.embed(&[text.as_str()]))
-            .await
-            .map_err(|e| MatchError::Internal(format!("embedding task failed: {e}")))??
-            .pop()
-            .unwrap_or_default();
-        let mut cache = serving.queries.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= QUERY_CACHE {
-            cache.clear();
-        }
-        cache.insert(question.to_string(), v.clone());
-        Ok(v)
+        Ok(())
     }
 
     /// The `k` published points closest to a vector (a group's centre) and a text (its label,
@@ -276,8 +294,10 @@ impl Matcher {
             return Vec::new();
         }
         let points = snap.index.points();
-        snap.index
-            .rank(vector, text, &snap.serving.scoring, k)
+        let ranked = snap.index.rank(vector, text, &snap.serving.scoring, k);
+        ranked
+            .inspect_err(|e| tracing::error!(error = %e, "ranking a suggestion failed"))
+            .unwrap_or_default()
             .into_iter()
             .map(|s| Suggestion {
                 knowledge_id: points[s.point].knowledge_id.to_string(),
@@ -320,14 +340,7 @@ impl Matcher {
         // One snapshot throughout: its model embeds the question its index is compared with.
         let snap = self.snapshot();
         let scoring = snap.serving.scoring;
-        let vector = Self::vector(&snap.serving, question).await?;
-        // Scanning every vector takes milliseconds at 100k texts: off the async workers.
-        let ranked = {
-            let (snap, q) = (snap.clone(), question.to_string());
-            tokio::task::spawn_blocking(move || snap.index.rank(&vector, &q, &scoring, CANDIDATES))
-                .await
-                .map_err(|e| MatchError::Internal(format!("ranking task failed: {e}")))?
-        };
+        let ranked = self.rank(&snap, question).await?;
         let outcome = scoring.decide(&ranked);
         let points = snap.index.points();
         let candidates: Vec<AskCandidate> = ranked
@@ -361,6 +374,33 @@ impl Matcher {
             }
         }
         Ok(response)
+    }
+
+    /// The question's best points, through the queue (embedded with others waiting, ranked in
+    /// the same matrix product); a repeated question's vector is not computed again.
+    async fn rank(&self, snap: &Snapshot, question: &str) -> Result<Vec<super::Scored>, MatchError> {
+        let serving = &snap.serving;
+        let known = serving.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question).cloned();
+        let cached = known.is_some();
+        let rank = RankIn { index: snap.index.clone(), scoring: serving.scoring, k: CANDIDATES };
+        let done = self.queue.run(question, known, serving.embedder.clone(), Some(rank)).await.map_err(
+            |e| match e {
+                QueueError::Full { waiting, retry_after_s } => {
+                    Problem::Busy { waiting, retry_after_s }.into()
+                }
+                QueueError::TimedOut { ms } => Problem::ModelTimedOut { ms }.into(),
+                QueueError::Failed(m) => MatchError::Internal(m),
+                QueueError::Stopped => MatchError::Internal(QueueError::Stopped.to_string()),
+            },
+        )?;
+        if !cached {
+            let mut cache = serving.queries.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= QUERY_CACHE {
+                cache.clear();
+            }
+            cache.insert(question.to_string(), done.vector);
+        }
+        Ok(done.ranked)
     }
 
     /// Logs the ask, unless `key` already has an answer (a retry that overtook the first
@@ -526,6 +566,26 @@ pub mod clicks {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The serving model behind the ask queue (see [`Matcher::online_embedder`]).
+struct Queued {
+    queue: Arc<AskQueue>,
+    inner: Arc<dyn Embedder>,
+}
+
+impl Embedder for Queued {
+    fn info(&self) -> &crate::embedding::ModelInfo {
+        self.inner.info()
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.queue.embed_blocking(&self.inner, texts).map_err(|e| EmbedError::Worker(e.to_string()))
+    }
+
+    fn tokens(&self, text: &str) -> usize {
+        self.inner.tokens(text)
+    }
 }
 
 fn new_ask_id() -> Result<String, MatchError> {

@@ -51,7 +51,7 @@ async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, 
     let content = points::content_of(&head);
     let mut texts = vec![content.question.clone()];
     texts.extend(content.phrasings.iter().cloned());
-    let vectors = embed_cached(&services.db, &services.embedder(), &texts).await?;
+    let vectors = embed_cached(&services.db, &services.matcher.online_embedder(), &texts).await?;
     let tree = Tree::load(&services.db).await?;
     let change = PointDoc {
         knowledge_id: id,
@@ -59,7 +59,7 @@ async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, 
         question: content.question.clone(),
         answer: content.answer.clone(),
         texts,
-        vectors,
+        vectors: crate::matching::Rows::new(&vectors),
     };
     let recent = recent_answers(services).await?;
     Ok((services.matcher.regressions(&change, &recent).await, head.id))
@@ -128,6 +128,6 @@ async fn recent_answers(services: &Services) -> Result<Vec<Probe>> {
     let mut seen = std::collections::HashSet::new();
     let texts: Vec<String> =
         rows.into_iter().filter(|q| seen.insert(crate::knowledge::fold(q))).take(RECENT_ASKS).collect();
-    let vectors = embed_cached(&services.db, &services.embedder(), &texts).await?;
+    let vectors = embed_cached(&services.db, &services.matcher.online_embedder(), &texts).await?;
     Ok(texts.into_iter().zip(vectors).map(|(text, vector)| Probe { text, vector }).collect())
 }

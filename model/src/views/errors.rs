@@ -24,6 +24,8 @@ states! {
         Unauthorized = "unauthorized",
         /// Too many attempts; try again later (429).
         Throttled = "throttled",
+        /// The bot is at capacity for a moment; try again after `Retry-After` (503).
+        Busy = "busy",
         /// Ours, not the caller's: logged, never shown (500).
         Internal = "internal",
     }
@@ -64,6 +66,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => 403,
             ErrorKind::Unauthorized => 401,
             ErrorKind::Throttled => 429,
+            ErrorKind::Busy => 503,
             ErrorKind::Internal => 500,
         }
     }
@@ -98,6 +101,12 @@ pub enum Problem {
     WrongCredentials,
     #[error("too many failed sign-ins: try again in {minutes} minutes")]
     Throttled { minutes: u64 },
+    #[error(
+        "the bot is busy: {waiting} questions are waiting for the model; try again in {retry_after_s} s"
+    )]
+    Busy { waiting: usize, retry_after_s: u64 },
+    #[error("the model took longer than {ms} ms on this question; try again")]
+    ModelTimedOut { ms: u64 },
     #[error("channel must be 1 to 40 of a-z, 0-9, _ and -")]
     BadChannel,
     #[error("occurred_at is in the future")]
@@ -239,6 +248,7 @@ impl Problem {
             RoleNeeded { .. } => ErrorKind::Forbidden,
             SignIn | WrongCredentials => ErrorKind::Unauthorized,
             Throttled { .. } => ErrorKind::Throttled,
+            Busy { .. } | ModelTimedOut { .. } => ErrorKind::Busy,
             CategoryExists { .. }
             | DuplicateQuestion { .. }
             | Stale { .. }

@@ -21,11 +21,13 @@ pub struct ApiError {
     pub message: String,
     /// A field beside `error` for the caller to act on (the regressions that blocked a publish).
     pub detail: Option<(&'static str, serde_json::Value)>,
+    /// Seconds for `Retry-After` (the bot is busy for a moment).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), detail: None }
+        Self { status, code, message: message.into(), detail: None, retry_after: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -69,7 +71,13 @@ impl ApiError {
         }
         // The kind's word is the contract's error code.
         let status = StatusCode::from_u16(kind.http_status()).expect("a valid status");
-        Self::new(status, kind.as_str(), e.to_string())
+        let mut error = Self::new(status, kind.as_str(), e.to_string());
+        error.retry_after = match e.problem() {
+            Some(Problem::Busy { retry_after_s, .. }) => Some(*retry_after_s),
+            Some(Problem::ModelTimedOut { .. }) => Some(1),
+            _ => None,
+        };
+        error
     }
 }
 
@@ -126,6 +134,10 @@ impl IntoResponse for ApiError {
         if let Some((key, value)) = self.detail {
             body[key] = value;
         }
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
