@@ -12,7 +12,8 @@
 //! embedded by the model for every request (no two requests ask the same question).
 //!
 //! Run: `cargo bench -p server --bench ask_load` (options: `-- --sizes 10000,100000
-//! --requests 600 --model fused|minilm|e5`).
+//! --requests 300 --rounds 3 --model fused|minilm|e5`; requests are per round and level, a
+//! third of them for the lone client).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -153,7 +154,11 @@ async fn fill(
 
 fn main() {
     let mut sizes = vec![10_000usize, 100_000];
-    let mut requests = 600usize;
+    let mut requests = 300usize;
+    let mut rounds = 3usize;
+    // Every client asks one question: its vector comes from the query cache, so the rate is
+    // what the API costs without the model.
+    let mut same = false;
     let mut model = "fused".to_string();
     let mut one = false;
     let mut prepare = false;
@@ -163,6 +168,8 @@ fn main() {
         match a.as_str() {
             "--sizes" => sizes = it.next().unwrap().split(',').map(|s| s.parse().unwrap()).collect(),
             "--requests" => requests = it.next().unwrap().parse().unwrap(),
+            "--rounds" => rounds = it.next().unwrap().parse().unwrap(),
+            "--same" => same = true,
             "--model" => model = it.next().unwrap(),
             "--one" => one = true,
             "--prepare" => prepare = true,
@@ -170,7 +177,7 @@ fn main() {
             _ => {}
         }
     }
-    if !one {
+    if !one && !prepare {
         // Each size in a fresh process: its peak memory is its own, not the sum of the sizes.
         let mut tables = Vec::new();
         for size in &sizes {
@@ -202,7 +209,8 @@ fn main() {
                     "--requests",
                     &requests.to_string(),
                 ])
-                .args(["--model", &model, "--bench"])
+                .args(["--model", &model, "--bench", "--rounds", &rounds.to_string()])
+                .args(if same { &["--same"][..] } else { &[][..] })
                 .stderr(std::process::Stdio::inherit())
                 .output()
                 .unwrap();
@@ -210,7 +218,7 @@ fn main() {
             tables.push(String::from_utf8(out.stdout).unwrap());
         }
         println!("model: {model}\n");
-        println!("| phrasings | clients | requests | p50 ms | p99 ms | asks/s | bare, 1 per call: p50 ms | bare, batches of 32: texts/s | asks/s ÷ batch-32 rate | p99 bound 2×clients÷rate, ms | peak RSS MB |");
+        println!("| phrasings | clients | requests | p50 ms | p99 ms | asks/s (median of rounds) | bare, 1 per call: p50 ms | bare, batches of 32: texts/s | asks/s ÷ batch-32 rate (median of rounds) | p99 bound 2×clients÷rate, ms | peak RSS MB |");
         println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for t in &tables {
             t.lines().filter(|l| l.starts_with('|')).for_each(|l| println!("{l}"));
@@ -226,7 +234,6 @@ fn main() {
     let questions = banking();
     let mut rows_out = Vec::new();
     let mut live = Vec::new();
-    let mut offset = 0usize;
     for &size in &sizes {
         let temporary = tempfile::tempdir().unwrap();
         let dir = given_dir.clone().unwrap_or_else(|| temporary.path().to_path_buf());
@@ -291,67 +298,87 @@ fn main() {
         assert_eq!(services.matcher.stats().points, size / 10 + 1);
         live.push((size, took));
 
-        // The bare embedder on the same kind of questions: one per call, then 32 per call.
+        // Rounds of: the bare embedder on the same kind of questions (one per call, then 32 per
+        // call), then the API with 1, 8 and 32 clients. Each round's ratios compare numbers
+        // taken a minute apart; their medians over rounds resist this machine's noise.
         let embedder = services.embedder();
-        let single: Vec<f64> = questions[5000..5100]
-            .iter()
-            .map(|q| {
-                let t = Instant::now();
-                embedder.embed(&[q.as_str()]).unwrap();
-                t.elapsed().as_secs_f64() * 1000.0
-            })
-            .collect();
-        let single_p50 = median(single);
-        let rates: Vec<f64> = questions[5100..5420]
-            .chunks(32)
-            .map(|chunk| {
-                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-                let t = Instant::now();
-                embedder.embed(&refs).unwrap();
-                chunk.len() as f64 / t.elapsed().as_secs_f64()
-            })
-            .collect();
-        let batch_rate = median(rates);
-
-        for clients in [1usize, 8, 32] {
-            let n = if clients == 1 { requests / 3 } else { requests };
-            let batch: Vec<String> = (0..n).map(|i| questions[5420 + (offset + i) % 4580].clone()).collect();
-            offset += n;
-            let work = Arc::new(Mutex::new(batch));
-            let latencies = Arc::new(Mutex::new(Vec::new()));
-            let started = Instant::now();
-            let threads: Vec<_> = (0..clients)
-                .map(|_| {
-                    let (work, latencies, addr, token) =
-                        (work.clone(), latencies.clone(), addr.clone(), token.clone());
-                    std::thread::spawn(move || {
-                        let mut conn = Conn::open(&addr);
-                        loop {
-                            let Some(q) = work.lock().unwrap().pop() else { break };
-                            let body = serde_json::json!({ "question": q }).to_string();
-                            let t = Instant::now();
-                            assert_eq!(conn.post(&addr, &token, &body), 200);
-                            latencies.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
-                        }
-                    })
+        let mut fresh = {
+            let pool = &questions[5000..];
+            let mut next = 0usize;
+            move |n: usize| -> Vec<String> {
+                let out = (0..n).map(|i| pool[(next + i) % pool.len()].clone()).collect();
+                next += n;
+                out
+            }
+        };
+        let levels = [1usize, 8, 32];
+        let mut singles = Vec::new();
+        let mut batch_rates = Vec::new();
+        let mut latencies: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+        let mut rates: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+        for _ in 0..rounds {
+            let single: Vec<f64> = fresh(50)
+                .iter()
+                .map(|q| {
+                    let t = Instant::now();
+                    embedder.embed(&[q.as_str()]).unwrap();
+                    t.elapsed().as_secs_f64() * 1000.0
                 })
                 .collect();
-            for t in threads {
-                t.join().unwrap();
+            singles.push(median(single));
+            let texts = fresh(160);
+            let started = Instant::now();
+            for chunk in texts.chunks(32) {
+                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                embedder.embed(&refs).unwrap();
             }
-            let wall = started.elapsed().as_secs_f64();
-            let mut l = latencies.lock().unwrap().clone();
+            let batch_rate = texts.len() as f64 / started.elapsed().as_secs_f64();
+            batch_rates.push(batch_rate);
+            for (level, &clients) in levels.iter().enumerate() {
+                let n = if clients == 1 { requests / 3 } else { requests };
+                let asked = if same { vec![questions[5000].clone(); n] } else { fresh(n) };
+                let work = Arc::new(Mutex::new(asked));
+                let got = Arc::new(Mutex::new(Vec::new()));
+                let started = Instant::now();
+                let threads: Vec<_> = (0..clients)
+                    .map(|_| {
+                        let (work, got, addr, token) =
+                            (work.clone(), got.clone(), addr.clone(), token.clone());
+                        std::thread::spawn(move || {
+                            let mut conn = Conn::open(&addr);
+                            loop {
+                                let Some(q) = work.lock().unwrap().pop() else { break };
+                                let body = serde_json::json!({ "question": q }).to_string();
+                                let t = Instant::now();
+                                assert_eq!(conn.post(&addr, &token, &body), 200);
+                                got.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
+                            }
+                        })
+                    })
+                    .collect();
+                for t in threads {
+                    t.join().unwrap();
+                }
+                let rate = n as f64 / started.elapsed().as_secs_f64();
+                latencies[level].extend(got.lock().unwrap().iter().copied());
+                rates[level].push(rate);
+                ratios[level].push(rate / batch_rate);
+            }
+        }
+        for (level, &clients) in levels.iter().enumerate() {
+            let mut l = latencies[level].clone();
             l.sort_by(|a, b| a.total_cmp(b));
-            let rate = l.len() as f64 / wall;
+            let rate = median(rates[level].clone());
             rows_out.push(format!(
                 "| {size} | {clients} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {:.0} | {:.0} |",
                 l.len(),
                 percentile(&l, 0.5),
                 percentile(&l, 0.99),
                 rate,
-                single_p50,
-                batch_rate,
-                rate / batch_rate,
+                median(singles.clone()),
+                median(batch_rates.clone()),
+                median(ratios[level].clone()),
                 2000.0 * clients as f64 / rate,
                 memory_kb("VmHWM") as f64 / 1024.0,
             ));

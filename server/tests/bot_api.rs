@@ -46,8 +46,14 @@ async fn post(router: &axum::Router, path: &str, token: &str, body: serde_json::
 }
 
 async fn setup() -> (tempfile::TempDir, axum::Router, model::Services, String, String) {
+    setup_with(model::matching::Batching::default()).await
+}
+
+async fn setup_with(
+    batching: model::matching::Batching,
+) -> (tempfile::TempDir, axum::Router, model::Services, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let config = common::config_in(dir.path());
+    let config = server::config::Config { batching, ..common::config_in(dir.path()) };
     let services = server::startup::services(&config).await.unwrap();
     let bot = tokens::create(&services.db, "bot", Role::Bot).await.unwrap();
     let lead = tokens::create(&services.db, "lead", Role::Reviewer).await.unwrap();
@@ -617,4 +623,59 @@ async fn retries_with_an_idempotency_key_are_answered_once_and_counted_once() {
         assert_eq!(r.json["ask_id"], replies[0].json["ask_id"]);
     }
     assert_eq!((asks().await, events().await), (before.0 + 1, before.1 + 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_ask_queue_answers_503_with_retry_after_and_loses_nothing_accepted() {
+    // Room for two questions waiting, taken one at a time: 24 customers at once overflow it.
+    let batching = model::matching::Batching { queue: 2, max_batch_texts: 1, ..Default::default() };
+    let (_dir, router, services, bot, _) = setup_with(batching).await;
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let (router, bot) = (router.clone(), bot.clone());
+            tokio::spawn(async move {
+                let body = serde_json::json!({"question": format!("my card has not arrived, order {i}")});
+                let request = Request::builder()
+                    .method("POST")
+                    .uri("/api/v1/ask")
+                    .header("content-type", "application/json")
+                    .header("authorization", format!("Bearer {bot}"))
+                    .body(Body::from(serde_json::to_vec(&body).unwrap()))
+                    .unwrap();
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status();
+                let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                (status, retry, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+            })
+        })
+        .collect();
+    let (mut answered, mut busy) = (Vec::new(), 0);
+    for t in tasks {
+        let (status, retry, json) = t.await.unwrap();
+        match status {
+            StatusCode::OK => answered.push(json["ask_id"].as_str().unwrap().to_string()),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(json["error"]["code"], "busy", "{json}");
+                let seconds: u64 = retry.expect("a Retry-After header").parse().unwrap();
+                assert!(seconds >= 1, "{seconds}");
+                busy += 1;
+            }
+            other => panic!("{other}: {json}"),
+        }
+    }
+    assert!(busy > 0, "24 asks at once against room for 2");
+    assert!(answered.len() >= 2, "{} answered", answered.len());
+    // Every answered ask is logged, and only those.
+    let logged: Vec<String> = model::matching::asks::entity::Entity::find()
+        .all(&services.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.ask_id)
+        .collect();
+    answered.sort();
+    let mut logged = logged;
+    logged.sort();
+    assert_eq!(logged, answered);
 }

@@ -79,6 +79,9 @@ pub struct Scored {
 /// Rows widened to f32 at a time: 128 × 768 × 4 bytes stay in a core's L2 cache.
 const BLOCK_ROWS: usize = 512;
 
+/// Text × question products from which a scan is split over the cores.
+const PARALLEL_FROM: usize = 50_000;
+
 /// Consecutive points whose rows are multiplied together.
 #[derive(Debug, Clone)]
 struct Block {
@@ -210,23 +213,32 @@ impl Index {
         }
         let rows_of =
             |block: &Block| self.rows[block.points.clone()].iter().flat_map(|r| r.0.chunks_exact(dim));
-        if b <= kernels::DIRECT_UP_TO {
-            // A question or two: widening the rows would cost more than multiplying them.
-            parts.into_par_iter().for_each(|(block, out)| {
-                for (j, row) in rows_of(block).enumerate() {
-                    for (i, q) in queries.chunks_exact(dim).enumerate() {
-                        out[i * block.rows + j] = kernels::dot_f16(row, q);
-                    }
+        let direct = |(block, out): (&Block, &mut [f32])| {
+            for (j, row) in rows_of(block).enumerate() {
+                for (i, q) in queries.chunks_exact(dim).enumerate() {
+                    out[i * block.rows + j] = kernels::dot_f16(row, q);
                 }
-            });
-        } else {
-            parts.into_par_iter().for_each_init(Vec::new, |wide: &mut Vec<f32>, (block, out)| {
-                wide.resize(block.rows * dim, 0.0);
-                for (row, to) in rows_of(block).zip(wide.chunks_exact_mut(dim)) {
-                    row.convert_to_f32_slice(to);
-                }
-                kernels::product(&queries, wide, out, b, block.rows, dim);
-            });
+            }
+        };
+        let widened = |wide: &mut Vec<f32>, (block, out): (&Block, &mut [f32])| {
+            wide.resize(block.rows * dim, 0.0);
+            for (row, to) in rows_of(block).zip(wide.chunks_exact_mut(dim)) {
+                row.convert_to_f32_slice(to);
+            }
+            kernels::product(&queries, wide, out, b, block.rows, dim);
+        };
+        // Waking the other cores costs more than it saves on a small scan (10k texts and one
+        // question take 0.3 ms on one core).
+        let parallel = self.owner.len() * b >= PARALLEL_FROM;
+        // A question or two: widening the rows would cost more than multiplying them.
+        match (b <= kernels::DIRECT_UP_TO, parallel) {
+            (true, true) => parts.into_par_iter().for_each(direct),
+            (true, false) => parts.into_iter().for_each(direct),
+            (false, true) => parts.into_par_iter().for_each_init(Vec::new, widened),
+            (false, false) => {
+                let mut wide = Vec::new();
+                parts.into_iter().for_each(|part| widened(&mut wide, part));
+            }
         }
         sims
     }
