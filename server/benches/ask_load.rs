@@ -153,6 +153,8 @@ async fn fill(
 }
 
 fn main() {
+    // As the `botcoach` binary does (its memory is what is measured).
+    server::cli::fewer_malloc_arenas();
     let mut sizes = vec![10_000usize, 100_000];
     let mut requests = 300usize;
     let mut rounds = 3usize;
@@ -318,15 +320,6 @@ fn main() {
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
         let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
         for _ in 0..rounds {
-            let single: Vec<f64> = fresh(50)
-                .iter()
-                .map(|q| {
-                    let t = Instant::now();
-                    embedder.embed(&[q.as_str()]).unwrap();
-                    t.elapsed().as_secs_f64() * 1000.0
-                })
-                .collect();
-            singles.push(median(single));
             let texts = fresh(160);
             let started = Instant::now();
             for chunk in texts.chunks(32) {
@@ -338,17 +331,28 @@ fn main() {
             for (level, &clients) in levels.iter().enumerate() {
                 let n = if clients == 1 { requests / 3 } else { requests };
                 let asked = if same { vec![questions[5000].clone(); n] } else { fresh(n) };
+                // The lone client alternates with the bare embedder, question by question: the
+                // two latencies compared see the same moments of this machine.
+                let bare = (clients == 1).then(|| (embedder.clone(), fresh(n)));
                 let work = Arc::new(Mutex::new(asked));
                 let got = Arc::new(Mutex::new(Vec::new()));
+                let bare_got = Arc::new(Mutex::new(Vec::new()));
                 let started = Instant::now();
                 let threads: Vec<_> = (0..clients)
                     .map(|_| {
                         let (work, got, addr, token) =
                             (work.clone(), got.clone(), addr.clone(), token.clone());
+                        let (mut bare, bare_got) = (bare.clone(), bare_got.clone());
                         std::thread::spawn(move || {
                             let mut conn = Conn::open(&addr);
                             loop {
                                 let Some(q) = work.lock().unwrap().pop() else { break };
+                                if let Some((embedder, texts)) = bare.as_mut() {
+                                    let text = texts.pop().unwrap();
+                                    let t = Instant::now();
+                                    embedder.embed(&[text.as_str()]).unwrap();
+                                    bare_got.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
+                                }
                                 let body = serde_json::json!({ "question": q }).to_string();
                                 let t = Instant::now();
                                 assert_eq!(conn.post(&addr, &token, &body), 200);
@@ -360,7 +364,12 @@ fn main() {
                 for t in threads {
                     t.join().unwrap();
                 }
-                let rate = n as f64 / started.elapsed().as_secs_f64();
+                let mut rate = n as f64 / started.elapsed().as_secs_f64();
+                if clients == 1 {
+                    singles.push(median(bare_got.lock().unwrap().clone()));
+                    // Its own time only, not the bare embedder's turns.
+                    rate = n as f64 / (got.lock().unwrap().iter().sum::<f64>() / 1000.0);
+                }
                 latencies[level].extend(got.lock().unwrap().iter().copied());
                 rates[level].push(rate);
                 ratios[level].push(rate / batch_rate);

@@ -127,6 +127,7 @@ pub enum TokenAction {
 }
 
 pub fn run() -> anyhow::Result<()> {
+    fewer_malloc_arenas();
     let cli = Cli::parse();
     init_tracing();
     let config = Config::load(&cli.config)?;
@@ -176,6 +177,21 @@ pub fn run() -> anyhow::Result<()> {
 fn single_threaded_products(config: &Config) {
     if config.embed_workers != 1 && std::env::var_os("RAYON_NUM_THREADS").is_none() {
         std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
+}
+
+/// glibc's malloc gives threads that allocate at once arenas of their own (up to 8 per core) and
+/// keeps each arena's freed memory for it. With the runtime's, the model's, SQLite's and the ask
+/// queue's threads, two arenas measured 55 MB less peak memory serving 100k texts (554 to 499
+/// MB in `ask_load`), at the same rate. Called first, before any thread exists; a
+/// `MALLOC_ARENA_MAX` set by the user wins.
+pub fn fewer_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only changes the allocator's settings; no allocation is touched.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
     }
 }
 
