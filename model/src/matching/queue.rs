@@ -154,10 +154,6 @@ impl AskQueue {
         AskQueue { shared }
     }
 
-    pub fn options(&self) -> Batching {
-        self.shared.options
-    }
-
     /// Texts waiting for a batch now.
     pub fn depth(&self) -> usize {
         self.shared.waiting.lock().unwrap_or_else(|e| e.into_inner()).jobs.len()
@@ -176,8 +172,8 @@ impl AskQueue {
     }
 
     /// Embeds texts through the queue, blocking the calling thread (not an async worker's).
-    /// Unlike an ask, work of the product's own waits for room in a full queue: it is never
-    /// dropped, and the bot's customers go first.
+    /// Unlike an ask, work of the product's own waits for room in a full queue rather than
+    /// failing: it is never dropped.
     pub fn embed_blocking(
         &self,
         embedder: &Arc<dyn Embedder>,
