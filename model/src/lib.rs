@@ -15,6 +15,8 @@ pub mod embedding;
 #[cfg(feature = "backend")]
 pub mod errors;
 #[cfg(feature = "backend")]
+pub mod health;
+#[cfg(feature = "backend")]
 pub mod idempotency;
 #[cfg(feature = "backend")]
 pub mod inbox;
