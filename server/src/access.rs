@@ -106,6 +106,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/clusters/rebuild", TRAINER),
     rule("POST", "/api/v1/clusters/{id}/resolve", TRAINER),
     rule("POST", "/api/v1/knowledge/{id}/publish", REVIEWER),
+    rule("GET", "/api/v1/knowledge/{id}/stats", TRAINER),
     rule("POST", "/api/v1/decisions/{id}/undo", TRAINER),
     rule("GET", "/api/v1/metrics/summary", SUPERVISOR),
     rule("GET", "/api/v1/metrics/asks", SUPERVISOR),

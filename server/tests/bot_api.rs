@@ -679,3 +679,45 @@ async fn a_full_ask_queue_answers_503_with_retry_after_and_loses_nothing_accepte
     logged.sort();
     assert_eq!(logged, answered);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_points_stats_count_its_answers_and_a_thumbs_down_against_it() {
+    let (_dir, router, _services, bot, lead) = setup().await;
+    let mut answered = Vec::new();
+    for q in
+        ["my card has not arrived yet", "how long does card delivery take", "still waiting for my new card"]
+    {
+        let r = post(&router, "/api/v1/ask", &bot, serde_json::json!({"question": q})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+        if r.json["outcome"] == "answered" {
+            answered.push(r.json);
+        }
+    }
+    assert!(answered.len() >= 2, "{answered:?}");
+    let id = answered[0]["answer"]["knowledge_id"].as_str().unwrap().to_string();
+    let mine = answered.iter().filter(|a| a["answer"]["knowledge_id"] == id.as_str()).count();
+    let r = post(
+        &router,
+        "/api/v1/feedback",
+        &bot,
+        serde_json::json!({"ask_id": answered[0]["ask_id"], "helpful": false}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+
+    let stats = get(&router, &format!("/api/v1/knowledge/{id}/stats?days=7"), &lead).await;
+    assert_eq!(stats.status, StatusCode::OK, "{}", stats.json);
+    assert_eq!(stats.json["answered"], mine as u64);
+    assert_eq!((stats.json["rated"].as_u64(), stats.json["unhelpful"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(stats.json["helpful_rate"], 0.0);
+    assert!(stats.json["last_asked"].is_string());
+
+    // Bots do not read it; a point that does not exist and a period out of range are refused.
+    assert_eq!(
+        get(&router, &format!("/api/v1/knowledge/{id}/stats"), &bot).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(get(&router, "/api/v1/knowledge/999999/stats", &lead).await.status, StatusCode::NOT_FOUND);
+    let bad = get(&router, &format!("/api/v1/knowledge/{id}/stats?days=0"), &lead).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.json);
+}

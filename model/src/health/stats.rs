@@ -17,6 +17,7 @@ pub async fn point_stats(
     if days == 0 || days > MAX_DAYS {
         return Err(Problem::Days { max: MAX_DAYS }.into());
     }
+    crate::knowledge::store::load(db, knowledge_id).await?;
     // Candidates are stored as JSON: a clarification that offered the point holds its id as a
     // quoted string, which the pattern narrows to before the JSON is read to be sure.
     let offered_pattern = format!("%\"knowledge_id\":\"{knowledge_id}\"%");

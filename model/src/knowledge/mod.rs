@@ -7,7 +7,7 @@ pub mod entity;
 pub mod feed;
 pub mod points;
 pub mod queries;
-mod store;
+pub(crate) mod store;
 pub mod transfer;
 
 use crate::storage::StorageError;

@@ -1,5 +1,5 @@
-//! `GET /api/v1/knowledge?since=` (the bots' change feed), `POST /api/v1/knowledge/import` and
-//! `POST /api/v1/knowledge/{id}/publish`.
+//! `GET /api/v1/knowledge?since=` (the bots' change feed), `POST /api/v1/knowledge/import`,
+//! `POST /api/v1/knowledge/{id}/publish` and `GET /api/v1/knowledge/{id}/stats`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -90,6 +90,31 @@ pub async fn import(
 pub struct PublishQuery {
     #[serde(default)]
     force: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    #[serde(default = "thirty")]
+    days: u32,
+}
+
+fn thirty() -> u32 {
+    30
+}
+
+/// A point's figures over the last `days` days (30 by default), from the ask log.
+pub async fn stats(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let id: i32 = id.parse().map_err(|_| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("there is no knowledge point {id:?}"))
+    })?;
+    let stats = model::health::point_stats(&services.db, id, query.days, chrono::Utc::now()).await?;
+    Ok(Json(stats).into_response())
 }
 
 /// Publishes a point's draft after the regression check (409 with the list unless `force`).

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             post(inbox::resolve).layer(DefaultBodyLimit::max(MISSES_BODY_BYTES)),
         )
         .route("/api/v1/knowledge/{id}/publish", post(knowledge::publish))
+        .route("/api/v1/knowledge/{id}/stats", get(knowledge::stats))
         .route("/api/v1/decisions/{id}/undo", post(inbox::undo))
         .route("/api/v1/metrics/summary", get(metrics::summary))
         .route("/api/v1/metrics/asks", get(metrics::asks))
