@@ -22,9 +22,17 @@ fn random_unit(seed: &mut u64, dim: usize) -> Vec<f32> {
     v
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+/// The median time of 15 runs of `f`, in milliseconds.
+fn median_ms<T>(mut f: impl FnMut() -> T) -> f64 {
+    let mut times: Vec<f64> = (0..15)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(|a, b| a.total_cmp(b));
+    times[times.len() / 2]
 }
 
 fn main() {
@@ -71,22 +79,10 @@ fn main() {
                 .map(|i| (random_unit(&mut seed, dim), format!("my card {} money", words[i % 12])))
                 .collect();
             let refs: Vec<(&[f32], &str)> = queries.iter().map(|(v, q)| (v.as_slice(), q.as_str())).collect();
-            let mut times = Vec::new();
-            for _ in 0..15 {
-                let t = Instant::now();
-                std::hint::black_box(index.rank_many(&refs, &scoring, 5).unwrap());
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            let total = median(times);
+            let total = median_ms(|| index.rank_many(&refs, &scoring, 5).unwrap());
             // The same without the lexical side: a question with no words.
             let bare: Vec<(&[f32], &str)> = refs.iter().map(|(v, _)| (*v, "")).collect();
-            let mut times = Vec::new();
-            for _ in 0..15 {
-                let t = Instant::now();
-                std::hint::black_box(index.rank_many(&bare, &scoring, 5).unwrap());
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            let vectors_only = median(times);
+            let vectors_only = median_ms(|| index.rank_many(&bare, &scoring, 5).unwrap());
             println!("| {size} | {b} | {total:.2} | {:.2} | {vectors_only:.2} |", total / b as f64);
         }
     }

@@ -151,11 +151,6 @@ impl Index {
         self.owner.len()
     }
 
-    /// The vectors of the point at position `point`, as f32.
-    pub fn vectors_of(&self, point: usize) -> Vec<Vec<f32>> {
-        self.rows.get(point).map_or_else(Vec::new, |r| r.to_vectors(self.dim))
-    }
-
     /// The best `k` points for a question, best first.
     pub fn rank(
         &self,

@@ -99,6 +99,13 @@ pub struct StatsQuery {
     days: u32,
 }
 
+/// A knowledge point id from the path; anything else names no point (404).
+fn point_id(id: &str) -> Result<i32, ApiError> {
+    id.parse().map_err(|_| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("there is no knowledge point {id:?}"))
+    })
+}
+
 fn thirty() -> u32 {
     30
 }
@@ -110,9 +117,7 @@ pub async fn stats(
     query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    let id: i32 = id.parse().map_err(|_| {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("there is no knowledge point {id:?}"))
-    })?;
+    let id = point_id(&id)?;
     let stats = model::health::point_stats(&services.db, id, query.days, chrono::Utc::now()).await?;
     Ok(Json(stats).into_response())
 }
@@ -125,9 +130,7 @@ pub async fn publish(
     query: Result<Query<PublishQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
-    let id: i32 = id.parse().map_err(|_| {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("there is no knowledge point {id:?}"))
-    })?;
+    let id = point_id(&id)?;
     let report = publishing::publish(&services, &principal.actor, id, None, query.force).await?;
     Ok(Json(report).into_response())
 }
