@@ -151,6 +151,17 @@ fn zh(p: &Problem) -> String {
         Range => "开始时间必须早于结束时间。".into(),
         Days { max } => format!("天数须为 1 到 {max}。"),
         Day { value } => format!("日期“{value}”不是 YYYY-MM-DD 格式。"),
+        Page => "页码须为 1 或以上。".into(),
+        SamePoint => "不能把知识点与自己合并，也不能把相似问法移到它自己的知识点。".into(),
+        PendingChange { point } => {
+            format!("知识点 #{point} 有一处修改在等待审核：请先发布或撤回它，再合并或移动相似问法。")
+        }
+        NotPublished { point, status: s } => {
+            format!("知识点 #{point} 未发布（当前为“{}”）：只有已发布的知识点之间才会冲突。", status(*s))
+        }
+        NoSuchPhrasing { point, text } => {
+            format!("知识点 #{point} 没有相似问法“{text}”（标准问题不能移动）。")
+        }
         BotAccount => "机器人使用 API 令牌，而不是用户账号：请选择训练师、审核员、主管或管理员。".into(),
         ShortPassword { min } => format!("密码至少需要 {min} 个字符。"),
         UserName { name } => format!("用户名“{name}”无效：1 到 64 个字符，首尾不能有空格。"),

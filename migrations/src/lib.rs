@@ -13,6 +13,7 @@ mod m20261122_000007_create_workbench;
 mod m20261122_000008_create_dashboard;
 mod m20261126_000009_reliability;
 mod m20261126_000010_model_versions;
+mod m20261126_000011_knowledge_health;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_dashboard::Migration),
             Box::new(m20261126_000009_reliability::Migration),
             Box::new(m20261126_000010_model_versions::Migration),
+            Box::new(m20261126_000011_knowledge_health::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 use sea_orm::DatabaseConnection;
 
 use crate::embedding::{Embedder, ModelInfo};
+use crate::health::Conflicts;
 use crate::inbox::Inbox;
 use crate::learning::Learning;
 use crate::matching::Matcher;
@@ -20,6 +21,8 @@ pub struct Services {
     pub model_switch: Arc<Progress>,
     /// The version of the model serving, and training runs (see `crate::learning`).
     pub learning: Arc<Learning>,
+    /// The last comparison of the published knowledge for the conflict report.
+    pub conflicts: Arc<Conflicts>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -48,7 +51,14 @@ impl Readiness {
 impl Services {
     pub fn new(db: DatabaseConnection, matcher: Arc<Matcher>, inbox: Arc<Inbox>) -> Self {
         let learning = Arc::new(Learning::new(matcher.embedder(), matcher.scoring(), inbox.grouping()));
-        Self { db, matcher, inbox, model_switch: Arc::new(Progress::default()), learning }
+        Self {
+            db,
+            matcher,
+            inbox,
+            model_switch: Arc::new(Progress::default()),
+            learning,
+            conflicts: Arc::new(Conflicts::default()),
+        }
     }
 
     /// The model serving now (the matcher's): vectors compared with its index come from it.

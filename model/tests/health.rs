@@ -125,3 +125,263 @@ async fn figures_match_the_log(services: &model::Services) {
     // A period the dashboard does not offer is refused.
     assert!(model::health::point_stats(&services.db, card, 0, now).await.is_err());
 }
+
+const RIVALS: &str = "category,question,answer,phrasings\n\
+    Security,How do I reset my password?,Use the reset link.,I forgot my password|cannot remember my password\n\
+    Security,How can I change my password?,Open the settings.,password reset please|I need a new password\n\
+    Cards,Where is my card?,On its way.,card not arrived|still waiting for my card\n\
+    Top-ups,How do I top up?,In the app.,add money|put money in my account\n";
+
+fn lead() -> model::views::Actor {
+    model::views::Actor::new("lead", model::views::Role::Reviewer)
+}
+
+async fn id_of(services: &model::Services, question: &str) -> i32 {
+    let filter = model::knowledge::queries::Filter { text: Some(question.into()), ..Default::default() };
+    let found = model::knowledge::queries::list(&services.db, &filter).await.unwrap();
+    found.iter().find(|p| p.question == question).unwrap().id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn near_duplicates_are_a_conflict_with_evidence_and_merging_keeps_every_phrasing_and_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "conflicts").await {
+        let services = common::services_on(
+            db,
+            model::knowledge::transfer::Format::Csv,
+            RIVALS.as_bytes(),
+            common::embedder(),
+            Default::default(),
+            Default::default(),
+        )
+        .await;
+        conflicts_and_merge(&services).await;
+    }
+}
+
+async fn conflicts_and_merge(services: &model::Services) {
+    let reset = id_of(services, "How do I reset my password?").await;
+    let change = id_of(services, "How can I change my password?").await;
+    let card = id_of(services, "Where is my card?").await;
+    let top_up = id_of(services, "How do I top up?").await;
+    let now = Utc::now();
+    let report = services.conflicts.report(&services.db, &services.matcher, false, now).await.unwrap();
+    assert_eq!((report.points, report.texts), (4, 12));
+    let top = &report.conflicts[0];
+    let pair =
+        (top.first.knowledge_id.parse::<i32>().unwrap(), top.second.knowledge_id.parse::<i32>().unwrap());
+    assert_eq!(pair, (reset.min(change), reset.max(change)), "{report:#?}");
+    assert!(top.crossing_count >= 1 && !top.crossings.is_empty());
+    let texts = [
+        "How do I reset my password?",
+        "I forgot my password",
+        "cannot remember my password",
+        "How can I change my password?",
+        "password reset please",
+        "I need a new password",
+    ];
+    for c in &top.crossings {
+        assert!(texts.contains(&c.text.as_str()), "{c:?}");
+        assert!(c.own.is_none_or(|own| c.other > own), "a crossing is nearer the other point: {c:?}");
+    }
+    // Cards and top-ups compete with nothing by meaning.
+    assert!(
+        report.conflicts.iter().all(|c| ![card, top_up].contains(&c.first.knowledge_id.parse().unwrap())
+            || ![card, top_up].contains(&c.second.knowledge_id.parse().unwrap())),
+        "{report:#?}"
+    );
+
+    // Customers choosing either of two points in clarifications is evidence too.
+    for (i, chosen) in [card, top_up, card].into_iter().enumerate() {
+        let offered = serde_json::json!([
+            {"knowledge_id": card.to_string(), "question": "Where is my card?", "score": 0.45, "semantic": 0.45,
+             "lexical": 0.0, "answer": "On its way.", "clicks": 0},
+            {"knowledge_id": top_up.to_string(), "question": "How do I top up?", "score": 0.44,
+             "semantic": 0.44, "lexical": 0.0, "answer": "In the app.", "clicks": 0}
+        ]);
+        asks::ActiveModel {
+            ask_id: Set(format!("ask_clarified_{i}")),
+            question: Set("money for the card".into()),
+            channel: Set(Default::default()),
+            outcome: Set(Outcome::Clarify),
+            candidates: Set(offered.to_string()),
+            chosen_knowledge_id: Set(Some(chosen)),
+            miss_recorded: Set(false),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&services.db)
+        .await
+        .unwrap();
+    }
+    let report = services.conflicts.report(&services.db, &services.matcher, false, now).await.unwrap();
+    let cards = report
+        .conflicts
+        .iter()
+        .find(|c| {
+            c.first.knowledge_id == card.min(top_up).to_string()
+                && c.second.knowledge_id == card.max(top_up).to_string()
+        })
+        .expect("the clarification pair");
+    let evidence = cards.clarifications.as_ref().unwrap();
+    let (card_chosen, top_up_chosen) = if card < top_up {
+        (evidence.chose_first, evidence.chose_second)
+    } else {
+        (evidence.chose_second, evidence.chose_first)
+    };
+    assert_eq!((card_chosen, top_up_chosen), (2, 1));
+    assert_eq!(evidence.questions, vec!["money for the card".to_string()]);
+
+    // "Not a conflict" is remembered: recomputing, or another instance, does not bring it back.
+    model::health::conflicts::dismiss(&services.db, &lead(), top_up, card).await.unwrap();
+    let fresh = model::health::Conflicts::default();
+    for report in [
+        services.conflicts.report(&services.db, &services.matcher, true, now).await.unwrap(),
+        fresh.report(&services.db, &services.matcher, false, now).await.unwrap(),
+    ] {
+        assert_eq!(report.dismissed, 1);
+        assert!(report.conflicts.iter().all(|c| c.first.knowledge_id != card.min(top_up).to_string()
+            || c.second.knowledge_id != card.max(top_up).to_string()));
+        assert!(report.conflicts.iter().any(|c| c.first.knowledge_id == reset.min(change).to_string()));
+    }
+
+    // An ask answered with the point about to be absorbed: its history stays with it.
+    let before = services.matcher.ask(ask("How can I change my password?")).await.unwrap();
+    assert_eq!(before.answer.as_ref().unwrap().knowledge_id, change.to_string());
+
+    // Merging: every text of both stays, the absorbed point is archived with its history.
+    let kept = model::knowledge::merge::merge(&services.db, &lead(), reset, change).await.unwrap();
+    let mut all: Vec<String> = std::iter::once(kept.head.content.question.clone())
+        .chain(kept.head.content.phrasings.clone())
+        .collect();
+    all.sort();
+    let mut expected: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    expected.sort();
+    assert_eq!(all, expected);
+    assert_eq!(kept.status, model::views::PointStatus::Published);
+    let gone = model::knowledge::queries::detail(&services.db, change).await.unwrap();
+    assert_eq!(gone.status, model::views::PointStatus::Archived);
+    let history = model::knowledge::queries::history(&services.db, change).await.unwrap();
+    assert!(
+        history.iter().any(|h| h.revision.state == model::views::RevisionState::Published),
+        "{history:?}"
+    );
+    let stats =
+        model::health::point_stats(&services.db, change, 7, Utc::now() + Duration::seconds(1)).await.unwrap();
+    assert_eq!(stats.answered, 1, "the absorbed point's asks are kept");
+    // Merging an archived point again is refused, and changes nothing.
+    let again = model::knowledge::merge::merge(&services.db, &lead(), reset, change).await;
+    assert!(again.is_err());
+    assert_eq!(model::knowledge::queries::detail(&services.db, reset).await.unwrap().version, kept.version);
+
+    // The bot answers the absorbed question with the point kept, and the conflict is gone.
+    services.knowledge_changed().await;
+    let after = services.matcher.ask(ask("How can I change my password?")).await.unwrap();
+    assert_eq!(after.answer.as_ref().unwrap().knowledge_id, reset.to_string());
+    let report = services.conflicts.report(&services.db, &services.matcher, false, Utc::now()).await.unwrap();
+    assert_eq!(report.points, 3);
+    assert!(report
+        .conflicts
+        .iter()
+        .all(|c| c.first.knowledge_id != change.to_string() && c.second.knowledge_id != change.to_string()));
+
+    // Moving one phrasing: it leaves one point and joins the other, both published.
+    model::knowledge::merge::move_phrasing(&services.db, &lead(), top_up, card, "add money").await.unwrap();
+    let (from, to) = (
+        model::knowledge::queries::detail(&services.db, top_up).await.unwrap(),
+        model::knowledge::queries::detail(&services.db, card).await.unwrap(),
+    );
+    assert!(!from.head.content.phrasings.contains(&"add money".to_string()));
+    assert!(to.head.content.phrasings.contains(&"add money".to_string()));
+    assert_eq!(
+        (from.status, to.status),
+        (model::views::PointStatus::Published, model::views::PointStatus::Published)
+    );
+    let missing =
+        model::knowledge::merge::move_phrasing(&services.db, &lead(), top_up, card, "no such text").await;
+    assert!(missing.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_list_flags_cold_points_and_points_customers_rate_down() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "health_list").await {
+        let services = common::services_on(
+            db,
+            model::knowledge::transfer::Format::Csv,
+            KNOWLEDGE.as_bytes(),
+            common::embedder(),
+            Default::default(),
+            Default::default(),
+        )
+        .await;
+        health_list(&services).await;
+    }
+}
+
+async fn health_list(services: &model::Services) {
+    use model::health::{health_list, HealthQuery};
+    use model::views::{HealthFilter, HealthSort, Verdict, Weakness};
+    let questions = [
+        "my card still has not arrived",
+        "where is my new card",
+        "card not arrived yet",
+        "still waiting for the card",
+        "has my card been sent",
+        "my card has not come",
+    ];
+    let mut answered = Vec::new();
+    for q in questions {
+        let r = services.matcher.ask(ask(q)).await.unwrap();
+        if r.outcome == Outcome::Answered {
+            answered.push(r);
+        }
+    }
+    assert!(answered.len() >= 5, "the card point answers most of them");
+    let card = answered[0].answer.as_ref().unwrap().knowledge_id.clone();
+    for r in &answered {
+        let f =
+            Feedback { ask_id: r.ask_id.clone(), helpful: false, handoff: false, chosen_knowledge_id: None };
+        services.matcher.feedback(f).await.unwrap();
+    }
+    let now = Utc::now() + Duration::seconds(1);
+    let list = health_list(&services.db, &HealthQuery::default(), now).await.unwrap();
+    assert_eq!((list.published, list.cold, list.needs_work, list.total), (2, 1, 1, 2));
+    let first = &list.rows[0];
+    assert_eq!(first.knowledge_id, card, "most answered first");
+    let stats = model::health::point_stats(&services.db, card.parse().unwrap(), 30, now).await.unwrap();
+    assert_eq!(
+        (first.answered, first.rated, first.unhelpful, first.helpful_rate),
+        (stats.answered, stats.rated, stats.unhelpful, stats.helpful_rate)
+    );
+    assert_eq!(
+        first.verdict,
+        Verdict::NeedsWork {
+            weaknesses: vec![Weakness::LowHelpfulRate { rate: 0.0, rated: answered.len() as u64 }]
+        }
+    );
+    assert_eq!(list.rows[1].verdict, Verdict::Cold);
+
+    let cold = HealthQuery { filter: HealthFilter::Cold, ..Default::default() };
+    let cold = health_list(&services.db, &cold, now).await.unwrap();
+    assert_eq!(cold.rows.len(), 1);
+    assert_eq!(cold.rows[0].question, "How do I top up?");
+    let by_name = HealthQuery { sort: HealthSort::Question, descending: false, ..Default::default() };
+    let by_name = health_list(&services.db, &by_name, now).await.unwrap();
+    assert_eq!(
+        by_name.rows.iter().map(|r| r.question.as_str()).collect::<Vec<_>>(),
+        ["How do I top up?", "Where is my card?"]
+    );
+    // Asks older than the period do not count in it, but still keep the point warm.
+    asks::Entity::update_many()
+        .col_expr(asks::Column::CreatedAt, sea_orm::sea_query::Expr::value(Utc::now() - Duration::days(10)))
+        .filter(asks::Column::KnowledgeId.eq(card.parse::<i32>().unwrap()))
+        .exec(&services.db)
+        .await
+        .unwrap();
+    let week = HealthQuery { days: 7, ..Default::default() };
+    let week = health_list(&services.db, &week, now).await.unwrap();
+    let row = week.rows.iter().find(|r| r.knowledge_id == card).unwrap();
+    assert_eq!((row.answered, row.verdict.clone()), (0, Verdict::Healthy));
+    assert!(health_list(&services.db, &HealthQuery { page: 0, ..Default::default() }, now).await.is_err());
+}

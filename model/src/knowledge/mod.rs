@@ -5,6 +5,7 @@ pub mod categories;
 pub mod diff;
 pub mod entity;
 pub mod feed;
+pub mod merge;
 pub mod points;
 pub mod queries;
 pub(crate) mod store;

@@ -334,19 +334,37 @@ pub async fn reject(
 pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i32) -> Result<PointDetail> {
     require(actor, Role::Reviewer, "archiving knowledge")?;
     let txn = crate::storage::write(db).await?;
-    let (p, head) = locked(&txn, id, version).await?;
+    archive_in(&txn, actor, id, Some(version), None).await?;
+    txn.commit().await?;
+    queries::detail(db, id).await
+}
+
+/// [`archive`] in the caller's transaction; `version: None` archives whatever is current.
+pub(crate) async fn archive_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    version: Option<i32>,
+    note: Option<serde_json::Value>,
+) -> Result<()> {
+    require(actor, Role::Reviewer, "archiving knowledge")?;
+    let version = match version {
+        Some(v) => v,
+        None => load(db, id).await?.version,
+    };
+    let (p, head) = locked(db, id, version).await?;
     if p.status == PointStatus::Archived {
         return Err(Problem::AlreadyArchived { point: id }.into());
     }
     if head_is_pending(&head) {
-        set_state(&txn, head.id, RevisionState::Superseded).await?;
+        set_state(db, head.id, RevisionState::Superseded).await?;
     }
     let feed = match p.published_revision_id {
-        Some(_) => Some(next_feed_revision(&txn).await?),
+        Some(_) => Some(next_feed_revision(db).await?),
         None => p.feed_revision,
     };
     bump(
-        &txn,
+        db,
         &p,
         version,
         point::ActiveModel {
@@ -356,9 +374,8 @@ pub async fn archive(db: &DatabaseConnection, actor: &Actor, id: i32, version: i
         },
     )
     .await?;
-    audit::record(&txn, actor, "knowledge.archive", &target(id), None).await?;
-    txn.commit().await?;
-    queries::detail(db, id).await
+    audit::record(db, actor, "knowledge.archive", &target(id), note).await?;
+    Ok(())
 }
 
 /// Makes an earlier revision the current draft again (a new revision: history only grows).

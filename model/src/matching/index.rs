@@ -32,6 +32,13 @@ impl Rows {
         self.0.chunks_exact(dim.max(1)).map(|row| row.iter().map(|x| x.to_f32()).collect()).collect()
     }
 
+    /// The rows widened to f32, one after the other.
+    pub(crate) fn widen(&self) -> Vec<f32> {
+        let mut out = vec![0f32; self.0.len()];
+        self.0.convert_to_f32_slice(&mut out);
+        out
+    }
+
     /// Components stored (rows × dimension).
     pub fn len(&self) -> usize {
         self.0.len()
@@ -250,29 +257,11 @@ impl Index {
         if n == 0 {
             return Vec::new();
         }
-        // The three closest texts of every point, best first.
-        let mut top3 = vec![[f32::MIN; 3]; n];
+        let mut top3 = vec![Top3::default(); n];
         for (s, &p) in sims.zip(&self.owner) {
-            let t = &mut top3[p as usize];
-            if s > t[2] {
-                t[2] = s;
-                if t[2] > t[1] {
-                    t.swap(1, 2);
-                    if t[1] > t[0] {
-                        t.swap(0, 1);
-                    }
-                }
-            }
+            top3[p as usize].push(s);
         }
-        let beta = scoring.neighbour_weight;
-        let semantic: Vec<f32> = top3
-            .iter()
-            .map(|t| {
-                let (sum, count) =
-                    t.iter().filter(|s| **s > f32::MIN).fold((0f32, 0usize), |(sum, n), s| (sum + s, n + 1));
-                (1.0 - beta) * t[0] + beta * sum / count.max(1) as f32
-            })
-            .collect();
+        let semantic: Vec<f32> = top3.iter().map(|t| t.semantic(scoring.neighbour_weight)).collect();
         let mut lexical = vec![0f32; n];
         for (text, s) in self.lexical.scores(question) {
             let p = self.owner[text as usize] as usize;
@@ -293,6 +282,43 @@ impl Index {
         scored.truncate(k);
         scored.sort_by(|a, b| b.score.total_cmp(&a.score));
         scored
+    }
+}
+
+/// The three closest texts of a point to a question, best first: its semantic score.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Top3([f32; 3]);
+
+impl Default for Top3 {
+    fn default() -> Self {
+        Top3([f32::MIN; 3])
+    }
+}
+
+impl Top3 {
+    pub(crate) fn push(&mut self, s: f32) {
+        let t = &mut self.0;
+        if s > t[2] {
+            t[2] = s;
+            if t[2] > t[1] {
+                t.swap(1, 2);
+                if t[1] > t[0] {
+                    t.swap(0, 1);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0[0] == f32::MIN
+    }
+
+    /// The closest text's cosine blended with the mean of the (up to) three closest, by `beta`
+    /// ([`Scoring::neighbour_weight`]).
+    pub(crate) fn semantic(&self, beta: f32) -> f32 {
+        let (sum, count) =
+            self.0.iter().filter(|s| **s > f32::MIN).fold((0f32, 0usize), |(sum, n), s| (sum + s, n + 1));
+        (1.0 - beta) * self.0[0] + beta * sum / count.max(1) as f32
     }
 }
 

@@ -5,7 +5,7 @@
 
 pub mod asks;
 pub mod index;
-mod kernels;
+pub(crate) mod kernels;
 pub mod lexical;
 pub mod preview;
 pub mod queue;

@@ -189,6 +189,19 @@ impl Matcher {
         self.queue.depth()
     }
 
+    /// The published points as the matcher holds them (texts, and rows shared with the index),
+    /// with the feed revision they are at and the model's dimension and thresholds.
+    pub async fn documents(&self) -> (i64, usize, Scoring, Vec<PointDoc>) {
+        let builder = self.builder.lock().await;
+        let serving = &builder.serving;
+        (
+            builder.revision,
+            serving.embedder.info().dimension,
+            serving.scoring,
+            builder.docs.values().cloned().collect(),
+        )
+    }
+
     pub fn stats(&self) -> MatcherStats {
         let snap = self.snapshot();
         MatcherStats { points: snap.index.points().len(), texts: snap.index.texts(), revision: snap.revision }

@@ -210,6 +210,21 @@ pub enum Problem {
     #[error("day {value:?} is not YYYY-MM-DD")]
     Day { value: String },
 
+    // Knowledge health.
+    #[error("page must be 1 or more")]
+    Page,
+    #[error("a point cannot be merged with itself, nor a phrasing moved to its own point")]
+    SamePoint,
+    #[error(
+        "knowledge point {point} has a change waiting for review: publish or withdraw it first, \
+         then merge or move phrasings"
+    )]
+    PendingChange { point: i32 },
+    #[error("knowledge point {point} is not published (it is {status}): only published points conflict")]
+    NotPublished { point: i32, status: PointStatus },
+    #[error("knowledge point {point} has no phrasing {text:?} (its typical question cannot be moved)")]
+    NoSuchPhrasing { point: i32, text: String },
+
     // Accounts.
     #[error("bots use API tokens, not user accounts: choose trainer, reviewer, supervisor or admin")]
     BotAccount,
@@ -269,7 +284,9 @@ impl Problem {
             | UserExists { .. }
             | TrainingRunning { .. }
             | ModelChanging { .. }
-            | RefusedVersion { .. } => ErrorKind::Conflict,
+            | RefusedVersion { .. }
+            | PendingChange { .. }
+            | NotPublished { .. } => ErrorKind::Conflict,
             Empty { .. }
             | TooLong { .. }
             | ControlCharacters { .. }
@@ -299,6 +316,9 @@ impl Problem {
             | Range
             | Days { .. }
             | Day { .. }
+            | Page
+            | SamePoint
+            | NoSuchPhrasing { .. }
             | BotAccount
             | ShortPassword { .. }
             | UserName { .. }

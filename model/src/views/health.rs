@@ -25,3 +25,165 @@ pub struct PointStats {
     /// The latest ask it answered or was offered in.
     pub last_asked: Option<DateTime<Utc>>,
 }
+
+states! {
+    /// How the health list orders its points.
+    pub enum HealthSort ("health sort") {
+        Answered = "answered",
+        Chosen = "chosen",
+        Unhelpful = "unhelpful",
+        HelpfulRate = "helpful_rate",
+        Handoffs = "handoffs",
+        LastAsked = "last_asked",
+        LoopYield = "loop_yield",
+        Question = "question",
+    }
+
+    /// Which points the health list shows.
+    pub enum HealthFilter ("health filter") {
+        All = "all",
+        Cold = "cold",
+        NeedsWork = "needs_work",
+    }
+}
+
+/// Why a point needs work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Weakness {
+    /// Fewer than the bar of its rated answers helped.
+    LowHelpfulRate { rate: f64, rated: u64 },
+    /// Many of its answers were followed by a handoff to an agent.
+    ManyHandoffs { rate: f64, answered: u64 },
+}
+
+/// What the health list says of a point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    Healthy,
+    /// No ask was answered with it in the last 90 days.
+    Cold,
+    NeedsWork {
+        weaknesses: Vec<Weakness>,
+    },
+}
+
+/// One published point in the health list: its figures over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthRow {
+    pub knowledge_id: String,
+    pub question: String,
+    pub category: String,
+    pub answered: u64,
+    /// Clarifications in which customers chose it.
+    pub chosen: u64,
+    pub rated: u64,
+    pub unhelpful: u64,
+    pub handoffs: u64,
+    pub helpful_rate: Option<f64>,
+    /// The latest ask answered with it, at any time.
+    pub last_asked: Option<DateTime<Utc>>,
+    /// Misses it closed in the period (the self-learning loop's yield).
+    pub loop_yield: u64,
+    pub verdict: Verdict,
+}
+
+/// A page of the health list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthList {
+    pub days: u32,
+    pub sort: HealthSort,
+    pub descending: bool,
+    pub filter: HealthFilter,
+    /// Points matching the filter, over all pages.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    /// Published points, and how many of them are cold and need work.
+    pub published: u64,
+    pub cold: u64,
+    pub needs_work: u64,
+    pub rows: Vec<HealthRow>,
+}
+
+/// A text of one point that the model puts nearer to another point than to its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Crossing {
+    /// The point the text belongs to.
+    pub knowledge_id: String,
+    pub text: String,
+    /// Its score with its own point's other texts (none: the point has no other text).
+    pub own: Option<f32>,
+    /// Its score with the other point.
+    pub other: f32,
+}
+
+/// Clarifications that offered both points, and which one customers chose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClarifyEvidence {
+    pub chose_first: u64,
+    pub chose_second: u64,
+    /// A few of the questions asked.
+    pub questions: Vec<String>,
+}
+
+/// A question answered with one point, rated 👎 (or handed off), then linked to the other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relinked {
+    pub question: String,
+    /// The point that answered it.
+    pub answered_with: String,
+    /// The point a trainer linked it to.
+    pub linked_to: String,
+}
+
+/// One side of a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictSide {
+    pub knowledge_id: String,
+    pub question: String,
+    pub category: String,
+    pub texts: u64,
+}
+
+/// Two published points that compete for the same questions, with the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The lower id first.
+    pub first: ConflictSide,
+    pub second: ConflictSide,
+    /// How strongly they compete: the pieces of evidence, counted.
+    pub strength: u64,
+    /// The texts nearer to the other point, strongest first (at most 10).
+    pub crossings: Vec<Crossing>,
+    /// All of them, when `crossings` shows only some.
+    pub crossing_count: u64,
+    pub clarifications: Option<ClarifyEvidence>,
+    pub relinked: Vec<Relinked>,
+}
+
+/// The conflicts between published points, strongest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictReport {
+    /// When the phrasings were last compared, and how long it took.
+    pub computed_at: DateTime<Utc>,
+    pub took_ms: u64,
+    /// The knowledge feed revision compared.
+    pub revision: i64,
+    pub points: u64,
+    pub texts: u64,
+    /// Pairs marked "not a conflict", left out.
+    pub dismissed: u64,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// An existing point whose question means the same as one being written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearDuplicate {
+    pub knowledge_id: String,
+    pub question: String,
+    pub category: String,
+    /// The score the bot would give the new question against it.
+    pub score: f32,
+}
