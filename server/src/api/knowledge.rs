@@ -100,7 +100,7 @@ pub struct StatsQuery {
 }
 
 /// A knowledge point id from the path; anything else names no point (404).
-fn point_id(id: &str) -> Result<i32, ApiError> {
+pub(super) fn point_id(id: &str) -> Result<i32, ApiError> {
     id.parse().map_err(|_| {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("there is no knowledge point {id:?}"))
     })

@@ -3,6 +3,7 @@
 
 mod bot;
 pub mod error;
+mod health;
 mod inbox;
 mod json;
 mod knowledge;
@@ -31,6 +32,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/knowledge/{id}/publish", post(knowledge::publish))
         .route("/api/v1/knowledge/{id}/stats", get(knowledge::stats))
+        .route("/api/v1/knowledge/health", get(health::list))
+        .route("/api/v1/knowledge/conflicts", get(health::conflicts))
+        .route(
+            "/api/v1/knowledge/conflicts/dismiss",
+            post(health::dismiss).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)),
+        )
+        .route("/api/v1/knowledge/merge", post(health::merge).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
+        .route(
+            "/api/v1/knowledge/{id}/phrasings/move",
+            post(health::move_phrasing).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)),
+        )
+        .route("/api/v1/knowledge/duplicates", get(health::duplicates))
         .route("/api/v1/decisions/{id}/undo", post(inbox::undo))
         .route("/api/v1/metrics/summary", get(metrics::summary))
         .route("/api/v1/metrics/asks", get(metrics::asks))
