@@ -7,6 +7,7 @@ pub mod errors;
 mod guard;
 pub mod i18n;
 pub mod inbox;
+pub mod health;
 pub mod knowledge;
 pub mod labels;
 mod layout;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::SignIn/>
                     <Route path=path!("/inbox") view=inbox::InboxPage/>
                     <Route path=path!("/knowledge") view=knowledge::KnowledgePage/>
+                    <Route path=path!("/health") view=health::HealthPage/>
                     <Route path=path!("/knowledge/new") view=knowledge::EditorPage/>
                     <Route path=path!("/knowledge/:id") view=knowledge::EditorPage/>
                     <Route path=path!("/modules/:id") view=knowledge::ModuleView/>

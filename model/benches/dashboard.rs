@@ -228,6 +228,7 @@ async fn main() {
             outcome: Some("miss".into()),
             category: Some(s.by_category[0].category_id),
             day: None,
+            point: None,
             limit: 100,
         };
         drill[k] = time(|| metrics::asks(&db, &filter)).await;

@@ -66,6 +66,7 @@ async fn the_dashboard_counts_what_happened() {
             outcome: Some("miss".into()),
             category: Some(worst.category_id),
             day: None,
+            point: None,
             limit: 50,
         },
     )

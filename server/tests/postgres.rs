@@ -105,7 +105,7 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     assert!(s.per_day.last().unwrap().inflow >= 3, "today's hotline reports: {:?}", s.per_day.last());
     assert!(s.per_day.last().unwrap().resolved >= 3, "decided today");
     let filter =
-        AskFilter { period, outcome: Some("miss".into()), category: Some(None), day: None, limit: 10 };
+        AskFilter { period, outcome: Some("miss".into()), category: Some(None), day: None, point: None, limit: 10 };
     metrics::asks(db, &filter).await.unwrap();
     report::topics(db, 7, 5).await.unwrap();
 }

@@ -39,6 +39,7 @@ pub async fn dashboard_asks(
         outcome: some(outcome),
         category,
         day: some(day),
+        point: None,
         limit: 200,
     };
     model::metrics::asks(&services()?.db, &filter).await.map_err(fail)

@@ -51,6 +51,7 @@ pub fn KnowledgePage() -> impl IntoView {
                     href=move || match category.get() { Some(c) => format!("/knowledge/new?category={c}"), None => "/knowledge/new".into() }>
                     {move || t("knowledge.new")}
                 </a>
+                <a class="button" data-testid="health-link" href="/health">{move || t("health.title")}</a>
             </header>
             <div class="split">
                 <aside class="panel tree" data-testid="category-tree">

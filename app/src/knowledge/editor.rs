@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use model::views::{CategoryNode, Content, PointDetail, PointStatus, Role};
+use model::views::{CategoryNode, Content, NearDuplicate, PointDetail, PointStatus, Role};
 
 use super::api::{
     archive_knowledge, category_tree, knowledge_detail, knowledge_history, restore_knowledge, save_knowledge,
@@ -11,6 +11,7 @@ use super::api::{
 };
 use super::widgets::{short_time, DiffView, StatusBadge};
 use crate::auth::use_me;
+use crate::health::near_duplicates;
 use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::labels::{slot_title, Label};
@@ -134,6 +135,20 @@ fn Editor(
     let submit = Action::new(move |_: &()| submit_knowledge(id.unwrap_or(0), version.get_untracked()));
     let archive = Action::new(move |_: &()| archive_knowledge(id.unwrap_or(0), version.get_untracked()));
     let restore = Action::new(move |n: &i32| restore_knowledge(id.unwrap_or(0), version.get_untracked(), *n));
+    // A new or reworded question is first checked against the published points: one the bot
+    // would already answer with another point is a near-duplicate, named before anything is saved.
+    let saved_question = detail.as_ref().map(|d| d.head.content.question.clone()).unwrap_or_default();
+    let duplicates = RwSignal::new(Vec::<NearDuplicate>::new());
+    let check = Action::new(move |q: &String| near_duplicates(q.clone(), id));
+    Effect::new(move |_| match check.value().get() {
+        Some(Ok(found)) if !found.is_empty() => duplicates.set(found),
+        // Nothing near, or the check itself failed: a warning must never stop a save.
+        Some(_) => {
+            duplicates.set(Vec::new());
+            save.dispatch(draft.content());
+        }
+        None => {}
+    });
 
     // The four actions return the same thing: the point as it now is, or why nothing changed.
     for (result, what) in [
@@ -162,9 +177,15 @@ fn Editor(
         {move || message.get().map(|(ok, m)| view! {
             <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "editor-message" } else { "editor-error" }>{m}</p>
         })}
+        {move || (!duplicates.get().is_empty()).then(|| view! { <DuplicateWarning duplicates save draft/> })}
         <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
             ev.prevent_default();
-            save.dispatch(draft.content());
+            let question = draft.question.get_untracked();
+            if question.trim() == saved_question.trim() {
+                save.dispatch(draft.content());
+            } else {
+                check.dispatch(question);
+            }
         }>
             <PlaceFields tree draft/>
             <label>{move || tr(lang.get(), "field.question")}
@@ -178,6 +199,33 @@ fn Editor(
         </form>
         {id.map(|id| view! { <History id version restore/> })}
     }
+}
+
+/// The published points the question would be answered with, and a way to save anyway.
+#[component]
+fn DuplicateWarning(
+    duplicates: RwSignal<Vec<NearDuplicate>>,
+    save: Action<Content, Result<PointDetail, AppError>>,
+    draft: Draft,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    view! {
+        <div class="notice warn" data-testid="duplicate-warning">
+            <p>{move || t("editor.duplicate_warning")}</p>
+            <ul class="plain">
+                {duplicates.get_untracked().into_iter().map(|d| view! {
+                    <li data-testid="duplicate"><a href=format!("/knowledge/{}", d.knowledge_id)>{format!("#{} ", d.knowledge_id)}{d.question}</a>
+                        <small class="muted">{format!(" · {} · {:.2}", d.category, d.score)}</small></li>
+                }).collect_view()}
+            </ul>
+            <button type="button" data-testid="save-anyway" on:click=move |_| {
+                duplicates.set(Vec::new());
+                save.dispatch(draft.content());
+            }>{move || t("editor.save_anyway")}</button>
+        </div>
+    }
+    .into_any()
 }
 
 /// Title, status, version, loop yield, and why a reviewer sent it back.

@@ -75,7 +75,8 @@ pub async fn health_list(
     if query.page == 0 {
         return Err(Problem::Page.into());
     }
-    let since = now - Duration::days(i64::from(query.days));
+    // UTC days, today included, as on the dashboard: the drill-down lists the same asks.
+    let since = crate::metrics::Period { days: query.days, channel: None }.since(now);
     let b = db.get_database_backend();
 
     let mut sql = Sql::new(b);
@@ -93,7 +94,7 @@ pub async fn health_list(
          SUM(CASE WHEN helpful IS NULL THEN 0 ELSE 1 END) AS rated, \
          SUM(CASE WHEN helpful IS NULL THEN 0 WHEN helpful THEN 0 ELSE 1 END) AS unhelpful, \
          SUM(CASE WHEN handoff IS NULL THEN 0 WHEN handoff THEN 1 ELSE 0 END) AS handoffs \
-         FROM asks WHERE created_at > ",
+         FROM asks WHERE created_at >= ",
     )
     .bind(since)
     .push(" AND created_at <= ")
@@ -109,7 +110,7 @@ pub async fn health_list(
     let chosen = counts_by_point(
         db,
         Sql::new(b)
-            .push("SELECT chosen_knowledge_id AS id, COUNT(*) AS n FROM asks WHERE created_at > ")
+            .push("SELECT chosen_knowledge_id AS id, COUNT(*) AS n FROM asks WHERE created_at >= ")
             .bind(since)
             .push(" AND created_at <= ")
             .bind(now)
@@ -120,7 +121,7 @@ pub async fn health_list(
         db,
         Sql::new(b)
             .push(&format!(
-                "SELECT knowledge_id AS id, COUNT(*) AS n FROM misses WHERE status = '{}' AND closed_at > ",
+                "SELECT knowledge_id AS id, COUNT(*) AS n FROM misses WHERE status = '{}' AND closed_at >= ",
                 MissStatus::Closed
             ))
             .bind(since)

@@ -1,13 +1,14 @@
 //! One point's figures over a period, counted from the asks logged for it.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::matching::asks::entity as asks;
 use crate::metrics::{MetricsError, MAX_DAYS};
 use crate::views::{AskCandidate, Outcome, PointStats, Problem};
 
-/// The figures of point `knowledge_id` over the `days` days before `now`.
+/// The figures of point `knowledge_id` over the last `days` UTC days up to `now` (today
+/// included, as on the dashboard).
 pub async fn point_stats(
     db: &impl ConnectionTrait,
     knowledge_id: i32,
@@ -22,7 +23,7 @@ pub async fn point_stats(
     // quoted string, which the pattern narrows to before the JSON is read to be sure.
     let offered_pattern = format!("%\"knowledge_id\":\"{knowledge_id}\"%");
     let rows = asks::Entity::find()
-        .filter(asks::Column::CreatedAt.gt(now - Duration::days(i64::from(days))))
+        .filter(asks::Column::CreatedAt.gte(crate::metrics::Period { days, channel: None }.since(now)))
         .filter(asks::Column::CreatedAt.lte(now))
         .filter(
             Condition::any().add(asks::Column::KnowledgeId.eq(knowledge_id)).add(

@@ -17,7 +17,7 @@ use crate::storage::sql::{day, Sql};
 use crate::views::Problem;
 use crate::views::{
     AskRow, BacklogAge, CategoryFigures, Channel, DayFigures, MetricsSummary, MissStatus, Outcome,
-    PointStatus, PointYield, TrainerFigures,
+    PointFigure, PointStatus, PointYield, TrainerFigures,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -393,6 +393,8 @@ pub struct AskFilter {
     pub category: Option<Option<i32>>,
     /// One day of the period (`YYYY-MM-DD`).
     pub day: Option<String>,
+    /// The asks behind one figure of a knowledge point (the health list's drill-down).
+    pub point: Option<(i32, PointFigure)>,
     pub limit: u64,
 }
 
@@ -424,6 +426,15 @@ pub async fn asks(db: &DatabaseConnection, filter: &AskFilter) -> Result<Vec<Ask
             .bind(start)
             .push(" AND a.created_at < ")
             .bind(start + Duration::days(1));
+    }
+    if let Some((id, figure)) = filter.point {
+        let column = if figure == PointFigure::Chosen { "a.chosen_knowledge_id" } else { "a.knowledge_id" };
+        sql.push(&format!(" AND {column} = ")).bind(id);
+        match figure {
+            PointFigure::Unhelpful => sql.push(" AND a.helpful = ").bind(false),
+            PointFigure::Handoffs => sql.push(" AND a.handoff = ").bind(true),
+            PointFigure::Answered | PointFigure::Chosen => &mut sql,
+        };
     }
     match filter.category {
         None => {}

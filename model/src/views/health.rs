@@ -39,6 +39,14 @@ states! {
         Question = "question",
     }
 
+    /// A point's figure whose asks a drill-down lists.
+    pub enum PointFigure ("figure") {
+        Answered = "answered",
+        Chosen = "chosen",
+        Unhelpful = "unhelpful",
+        Handoffs = "handoffs",
+    }
+
     /// Which points the health list shows.
     pub enum HealthFilter ("health filter") {
         All = "all",

@@ -68,6 +68,7 @@ pub async fn asks(
         outcome: q.outcome,
         category,
         day: q.day,
+        point: None,
         limit: q.limit,
     };
     Ok(Json(metrics::asks(&services.db, &filter).await?).into_response())
