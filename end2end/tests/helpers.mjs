@@ -23,3 +23,16 @@ export async function signIn(page, name, next = '/', password = PASSWORD) {
 export function unique(prefix) {
   return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
 }
+
+// Saves the editor's draft. A question the bot would already answer with a published point is
+// named first (the near-duplicate warning); these tests mean to write theirs anyway.
+export async function saveDraft(page) {
+  const before = page.url();
+  await page.getByTestId('save-draft').click();
+  const warning = page.getByTestId('duplicate-warning');
+  const done = page.getByTestId('editor-message').or(page.getByTestId('editor-error'));
+  await expect.poll(async () => (await warning.isVisible()) || (await done.isVisible()) || page.url() !== before).toBe(true);
+  if (await warning.isVisible()) {
+    await page.getByTestId('save-anyway').click();
+  }
+}

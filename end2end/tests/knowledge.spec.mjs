@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { openHydrated, signIn, unique, PASSWORD } from './helpers.mjs';
+import { openHydrated, saveDraft, signIn, unique, PASSWORD } from './helpers.mjs';
 
 test('sign-in refuses a wrong password, guards pages by role, and signs out', async ({ page }) => {
   // Anonymous visitors are sent to sign in, and come back where they wanted to go.
@@ -51,7 +51,7 @@ test('a trainer writes a point, a reviewer publishes it, bots receive it', async
     await trainer.getByTestId('new-phrasing').press('Enter');
   }
   await expect(trainer.getByTestId('phrasing')).toHaveCount(3);
-  await trainer.getByTestId('save-draft').click();
+  await saveDraft(trainer);
   await expect(trainer).toHaveURL(/\/knowledge\/\d+$/);
   const id = trainer.url().split('/').pop();
   await expect(trainer.getByTestId('editor-status')).toContainText('Draft');
@@ -63,7 +63,7 @@ test('a trainer writes a point, a reviewer publishes it, bots receive it', async
   await trainer.getByTestId('remove-phrasing').nth(1).click();
   await trainer.getByTestId('editor-answer').fill('Within 3 working days.');
   await expect(trainer.getByTestId('submit-review')).toBeDisabled();
-  await trainer.getByTestId('save-draft').click();
+  await saveDraft(trainer);
   await expect(trainer.getByTestId('editor-message')).toHaveText('Draft saved.');
   await expect(trainer.getByTestId('revision')).toHaveCount(2);
   await trainer.getByTestId('submit-review').click();
@@ -104,18 +104,18 @@ test('the second of two concurrent edits is refused and overwrites nothing', asy
   const question = unique('How do I freeze my card');
   await a.getByTestId('editor-question').fill(question);
   await a.getByTestId('editor-answer').fill('In the app, under Card.');
-  await a.getByTestId('save-draft').click();
+  await saveDraft(a);
   await expect(a).toHaveURL(/\/knowledge\/\d+$/);
   const url = new URL(a.url()).pathname;
 
   await signIn(b, 'trainer2', url);
   await expect(b.getByTestId('editor-answer')).toHaveValue('In the app, under Card.');
   await a.getByTestId('editor-answer').fill("Alice's answer");
-  await a.getByTestId('save-draft').click();
+  await saveDraft(a);
   await expect(a.getByTestId('editor-message')).toHaveText('Draft saved.');
 
   await b.getByTestId('editor-answer').fill("Bob's answer");
-  await b.getByTestId('save-draft').click();
+  await saveDraft(b);
   await expect(b.getByTestId('editor-error')).toContainText('was changed by trainer');
   await expect(b.getByTestId('editor-error')).toContainText('Nothing was saved');
   await openHydrated(b, url);
@@ -169,7 +169,7 @@ test('a reviewer sends a draft back with a comment the author sees', async ({ br
   const question = unique('Can I pay with my watch');
   await trainer.getByTestId('editor-question').fill(question);
   await trainer.getByTestId('editor-answer').fill('Yes.');
-  await trainer.getByTestId('save-draft').click();
+  await saveDraft(trainer);
   await expect(trainer).toHaveURL(/\/knowledge\/\d+$/);
   const id = trainer.url().split('/').pop();
   await trainer.getByTestId('submit-review').click();

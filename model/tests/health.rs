@@ -165,7 +165,7 @@ async fn conflicts_and_merge(services: &model::Services) {
     let card = id_of(services, "Where is my card?").await;
     let top_up = id_of(services, "How do I top up?").await;
     let now = Utc::now();
-    let report = services.conflicts.report(&services.db, &services.matcher, false, now).await.unwrap();
+    let report = services.conflicts.report(&services.db, &services.matcher, false, None, now).await.unwrap();
     assert_eq!((report.points, report.texts), (4, 12));
     let top = &report.conflicts[0];
     let pair =
@@ -214,7 +214,7 @@ async fn conflicts_and_merge(services: &model::Services) {
         .await
         .unwrap();
     }
-    let report = services.conflicts.report(&services.db, &services.matcher, false, now).await.unwrap();
+    let report = services.conflicts.report(&services.db, &services.matcher, false, None, now).await.unwrap();
     let cards = report
         .conflicts
         .iter()
@@ -236,8 +236,8 @@ async fn conflicts_and_merge(services: &model::Services) {
     model::health::conflicts::dismiss(&services.db, &lead(), top_up, card).await.unwrap();
     let fresh = model::health::Conflicts::default();
     for report in [
-        services.conflicts.report(&services.db, &services.matcher, true, now).await.unwrap(),
-        fresh.report(&services.db, &services.matcher, false, now).await.unwrap(),
+        services.conflicts.report(&services.db, &services.matcher, true, None, now).await.unwrap(),
+        fresh.report(&services.db, &services.matcher, false, None, now).await.unwrap(),
     ] {
         assert_eq!(report.dismissed, 1);
         assert!(report.conflicts.iter().all(|c| c.first.knowledge_id != card.min(top_up).to_string()
@@ -278,7 +278,8 @@ async fn conflicts_and_merge(services: &model::Services) {
     services.knowledge_changed().await;
     let after = services.matcher.ask(ask("How can I change my password?")).await.unwrap();
     assert_eq!(after.answer.as_ref().unwrap().knowledge_id, reset.to_string());
-    let report = services.conflicts.report(&services.db, &services.matcher, false, Utc::now()).await.unwrap();
+    let report =
+        services.conflicts.report(&services.db, &services.matcher, false, None, Utc::now()).await.unwrap();
     assert_eq!(report.points, 3);
     assert!(report
         .conflicts

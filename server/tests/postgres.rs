@@ -104,8 +104,14 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
     assert_eq!(s.per_day.len(), 7);
     assert!(s.per_day.last().unwrap().inflow >= 3, "today's hotline reports: {:?}", s.per_day.last());
     assert!(s.per_day.last().unwrap().resolved >= 3, "decided today");
-    let filter =
-        AskFilter { period, outcome: Some("miss".into()), category: Some(None), day: None, point: None, limit: 10 };
+    let filter = AskFilter {
+        period,
+        outcome: Some("miss".into()),
+        category: Some(None),
+        day: None,
+        point: None,
+        limit: 10,
+    };
     metrics::asks(db, &filter).await.unwrap();
     report::topics(db, 7, 5).await.unwrap();
 }

@@ -42,9 +42,9 @@ pub async fn point_asks(id: i32, figure: String, days: u32) -> Result<Vec<AskRow
 }
 
 #[server(endpoint = "knowledge_conflicts", input = Json)]
-pub async fn knowledge_conflicts(recompute: bool) -> Result<ConflictReport, AppError> {
+pub async fn knowledge_conflicts(recompute: bool, point: Option<i32>) -> Result<ConflictReport, AppError> {
     let s = services()?;
-    s.conflicts.report(&s.db, &s.matcher, recompute, chrono::Utc::now()).await.map_err(fail)
+    s.conflicts.report(&s.db, &s.matcher, recompute, point, chrono::Utc::now()).await.map_err(fail)
 }
 
 #[server(endpoint = "dismiss_conflict", input = Json)]

@@ -20,11 +20,11 @@ enum Step {
 type Steps = Action<Step, Result<(), AppError>>;
 
 #[component]
-pub fn ConflictsPanel(on_change: Callback<()>) -> impl IntoView {
+pub fn ConflictsPanel(on_change: Callback<()>, point: Option<i32>) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let recompute = RwSignal::new(0u32);
-    let report = Resource::new(move || recompute.get(), |n| knowledge_conflicts(n > 0));
+    let report = Resource::new(move || recompute.get(), move |n| knowledge_conflicts(n > 0, point));
     let steps: Steps = Action::new(|step: &Step| {
         let step = step.clone();
         async move {
@@ -48,6 +48,10 @@ pub fn ConflictsPanel(on_change: Callback<()>) -> impl IntoView {
                 <button class="ghost" data-testid="recompute" on:click=move |_| recompute.update(|n| *n += 1)>{move || t("health.recompute")}</button>
             </header>
             <p class="muted small">{move || t("health.conflicts_intro")}</p>
+            {point.map(|p| view! {
+                <p class="small" data-testid="conflicts-of">{move || t("health.conflicts_of")} {format!(" #{p} · ")}
+                    <a href="/health">{move || t("health.all_conflicts")}</a></p>
+            })}
             {move || match steps.value().get() {
                 Some(Err(e)) => view! { <p class="notice error" data-testid="conflict-error">{error_text(&e)}</p> }.into_any(),
                 Some(Ok(())) => view! { <p class="notice ok" data-testid="conflict-done">{move || t("health.done")}</p> }.into_any(),
@@ -70,8 +74,14 @@ fn Report(r: ConflictReport, steps: Steps) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let summary = move || match lang.get() {
-        Lang::Zh => format!("比较了 {} 个知识点的 {} 条问法，用时 {} 毫秒；{} 对已标记为不冲突。", r.points, r.texts, r.took_ms, r.dismissed),
-        Lang::En => format!("{} texts of {} points compared in {} ms; {} pairs marked not a conflict.", r.texts, r.points, r.took_ms, r.dismissed),
+        Lang::Zh => format!(
+            "比较了 {} 个知识点的 {} 条问法，用时 {} 毫秒；{} 对已标记为不冲突。",
+            r.points, r.texts, r.took_ms, r.dismissed
+        ),
+        Lang::En => format!(
+            "{} texts of {} points compared in {} ms; {} pairs marked not a conflict.",
+            r.texts, r.points, r.took_ms, r.dismissed
+        ),
     };
     let empty = r.conflicts.is_empty();
     view! {
@@ -86,7 +96,8 @@ fn Report(r: ConflictReport, steps: Steps) -> impl IntoView {
 fn ConflictCard(c: Conflict, steps: Steps) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
-    let (a, b): (i32, i32) = (c.first.knowledge_id.parse().unwrap_or_default(), c.second.knowledge_id.parse().unwrap_or_default());
+    let (a, b): (i32, i32) =
+        (c.first.knowledge_id.parse().unwrap_or_default(), c.second.knowledge_id.parse().unwrap_or_default());
     let question = |id: i32| if id == a { c.first.question.clone() } else { c.second.question.clone() };
     let (qa, qb) = (question(a), question(b));
     let clarify = c.clarifications.clone();

@@ -2,6 +2,7 @@
 //! sortable by any figure, filtered to cold or weak points, each figure opening its asks.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use model::views::{HealthFilter, HealthList, HealthRow, HealthSort, PointFigure, Verdict, Weakness};
 
 use super::api::{knowledge_health, point_asks};
@@ -37,7 +38,11 @@ fn verdict_text(v: &Verdict, lang: Lang) -> String {
                     }
                 })
                 .collect();
-            format!("{}: {}", tr(lang, "health.needs_work"), reasons.join(if lang == Lang::Zh { "；" } else { "; " }))
+            format!(
+                "{}: {}",
+                tr(lang, "health.needs_work"),
+                reasons.join(if lang == Lang::Zh { "；" } else { "; " })
+            )
         }
     }
 }
@@ -72,6 +77,8 @@ pub fn HealthPage() -> impl IntoView {
         |(d, s, desc, f, p)| knowledge_health(d, s.to_string(), desc, f.to_string(), p),
     );
     let drill = RwSignal::new(None::<Drill>);
+    // `/health?point=ID` (from a point's page): that point's conflicts only.
+    let point = use_query_map().with_untracked(|q| q.get("point").and_then(|p| p.parse::<i32>().ok()));
     view! {
         <section class="page wide" data-testid="health">
             <p><a href="/knowledge">"← " {move || t("knowledge.title")}</a></p>
@@ -97,7 +104,7 @@ pub fn HealthPage() -> impl IntoView {
                 })}
             </Transition>
             {move || drill.get().map(|d| view! { <DrillDown d days=days.get_untracked() close=drill/> })}
-            <ConflictsPanel on_change=Callback::new(move |_| list.refetch())/>
+            <ConflictsPanel on_change=Callback::new(move |_| list.refetch()) point/>
         </section>
     }
 }

@@ -11,8 +11,8 @@ use super::api::{
 };
 use super::widgets::{short_time, DiffView, StatusBadge};
 use crate::auth::use_me;
-use crate::health::near_duplicates;
 use crate::errors::AppError;
+use crate::health::near_duplicates;
 use crate::i18n::{tr, use_lang};
 use crate::labels::{slot_title, Label};
 use crate::refusals::error_text;
@@ -241,6 +241,7 @@ fn EditorHead(id: Option<i32>, loop_yield: Option<i64>, draft: Draft) -> impl In
             </h1>
             <span data-testid="editor-status">{move || view! { <StatusBadge status=draft.status.get() live=draft.live.get()/> }}</span>
             <small class="muted" data-testid="editor-version">{move || format!("v{}", draft.version.get())}</small>
+            {id.map(|id| view! { <a class="small" data-testid="point-health" href=format!("/health?point={id}")>{move || t("editor.health")}</a> })}
             {loop_yield.filter(|n| *n > 0).map(|n| view! {
                 <span class="badge st-published" data-testid="loop-yield" title=move || t("editor.loop_yield")>
                     {move || t("editor.loop_yield")} ": " {n}

@@ -56,12 +56,13 @@ pub struct Conflicts {
 
 impl Conflicts {
     /// The report, comparing the texts again if knowledge was published since the last
-    /// comparison (or if `recompute`).
+    /// comparison (or if `recompute`); with `point`, only the conflicts of that point.
     pub async fn report(
         &self,
         db: &DatabaseConnection,
         matcher: &Matcher,
         recompute: bool,
+        point: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<ConflictReport, MetricsError> {
         let compared = self.compared(matcher, recompute).await?;
@@ -109,7 +110,11 @@ impl Conflicts {
                 }
             }
         }
-        let mut conflicts: Vec<Conflict> = by_pair.into_values().collect();
+        let mut conflicts: Vec<Conflict> = by_pair
+            .into_iter()
+            .filter(|((a, b), _)| point.is_none_or(|p| p == *a || p == *b))
+            .map(|(_, c)| c)
+            .collect();
         conflicts.sort_by(|x, y| {
             y.strength
                 .cmp(&x.strength)

@@ -77,6 +77,8 @@ pub async fn list(
 pub struct ConflictsQuery {
     #[serde(default)]
     recompute: bool,
+    /// Only the conflicts of this point.
+    point: Option<i32>,
 }
 
 /// The conflict report (compared again after a publish, or when `recompute`).
@@ -85,8 +87,10 @@ pub async fn conflicts(
     query: Result<Query<ConflictsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query?;
-    let report =
-        services.conflicts.report(&services.db, &services.matcher, q.recompute, chrono::Utc::now()).await?;
+    let report = services
+        .conflicts
+        .report(&services.db, &services.matcher, q.recompute, q.point, chrono::Utc::now())
+        .await?;
     Ok(Json(report).into_response())
 }
 
