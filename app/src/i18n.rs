@@ -214,7 +214,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.done_undo", "questions are back in the inbox.", "个问题已回到待处理。"),
     ("knowledge.title", "Knowledge", "知识库"),
     ("review.title", "Review", "审核"),
-    ("nav.health", "Knowledge health", "知识健康"),
+    ("nav.health", "Health", "知识健康"),
     ("health.title", "Knowledge health", "知识健康"),
     ("health.intro", "What each published point does for customers, and where points compete for the same questions.", "每个已发布知识点对客户的效果，以及哪些知识点在争抢同一类问题。"),
     ("health.all", "All points", "全部知识点"),

@@ -2,7 +2,7 @@
 //! and the ways out — merge into either, move a phrasing across, or "not a conflict".
 
 use leptos::prelude::*;
-use model::views::{Conflict, ConflictReport};
+use model::views::{ClarifyEvidence, Conflict, ConflictReport, Crossing, Relinked};
 
 use super::api::{dismiss_conflict, knowledge_conflicts, merge_points, move_phrasing};
 use crate::errors::AppError;
@@ -101,8 +101,7 @@ fn ConflictCard(c: Conflict, steps: Steps) -> impl IntoView {
     let question = |id: i32| if id == a { c.first.question.clone() } else { c.second.question.clone() };
     let (qa, qb) = (question(a), question(b));
     let clarify = c.clarifications.clone();
-    let texts_of = |side: &model::views::ConflictSide| side.texts;
-    let (na, nb) = (texts_of(&c.first), texts_of(&c.second));
+    let (na, nb) = (c.first.texts, c.second.texts);
     view! {
         <article class="conflict" data-testid="conflict" data-first=a data-second=b>
             <h3>
@@ -114,45 +113,8 @@ fn ConflictCard(c: Conflict, steps: Steps) -> impl IntoView {
                 {c.first.category.clone()} " · " {na} " / " {nb} " " {move || t("health.texts")} " · "
                 {move || t("health.strength")} " " <strong>{c.strength}</strong>
             </p>
-            {(!c.crossings.is_empty()).then(|| view! {
-                <table class="list small" data-testid="crossings">
-                    <thead><tr><th>{move || t("health.crossing")}</th><th>{move || t("health.own")}</th><th>{move || t("health.other")}</th><th></th></tr></thead>
-                    <tbody>
-                        {c.crossings.iter().map(|x| {
-                            let from: i32 = x.knowledge_id.parse().unwrap_or_default();
-                            let to = if from == a { b } else { a };
-                            let text = x.text.clone();
-                            let is_question = text == qa || text == qb;
-                            view! {
-                                <tr data-testid="crossing">
-                                    <td>{x.text.clone()} <small class="muted">{format!(" #{from} → #{to}")}</small></td>
-                                    <td>{x.own.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
-                                    <td>{format!("{:.2}", x.other)}</td>
-                                    <td>{(!is_question).then(|| view! {
-                                        <button class="ghost small" data-testid="move-phrasing" on:click=move |_| { steps.dispatch(Step::Move { from, to, text: text.clone() }); }>
-                                            {move || t("health.move")} {format!(" #{to}")}
-                                        </button>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-            {clarify.map(|e| view! {
-                <p class="small" data-testid="clarify-evidence">
-                    {move || t("health.clarify_evidence")} " "
-                    {format!("#{a}: {} · #{b}: {}", e.chose_first, e.chose_second)}
-                    {(!e.questions.is_empty()).then(|| format!(" — {}", e.questions.join(" · ")))}
-                </p>
-            })}
-            {(!c.relinked.is_empty()).then(|| view! {
-                <ul class="small plain" data-testid="relinked">
-                    {c.relinked.iter().map(|r| view! {
-                        <li>{r.question.clone()} {format!(" (#{} → #{})", r.answered_with, r.linked_to)}</li>
-                    }).collect_view()}
-                </ul>
-            })}
+            <Crossings crossings=c.crossings.clone() a b qa=qa.clone() qb=qb.clone() steps/>
+            <Evidence clarify relinked=c.relinked.clone() a b/>
             <div class="row actions">
                 <button class="primary" data-testid="merge-into-first" on:click=move |_| { steps.dispatch(Step::Merge { keep: a, absorb: b }); }>
                     {move || t("health.merge_into")} {format!(" #{a}")}
@@ -167,4 +129,76 @@ fn ConflictCard(c: Conflict, steps: Steps) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// The texts nearer the other point, each movable to it (a typical question is not).
+#[component]
+fn Crossings(
+    crossings: Vec<Crossing>,
+    a: i32,
+    b: i32,
+    qa: String,
+    qb: String,
+    steps: Steps,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    if crossings.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <table class="list small" data-testid="crossings">
+            <thead><tr><th>{move || t("health.crossing")}</th><th>{move || t("health.own")}</th><th>{move || t("health.other")}</th><th></th></tr></thead>
+            <tbody>
+                {crossings.into_iter().map(|x| {
+                    let from: i32 = x.knowledge_id.parse().unwrap_or_default();
+                    let to = if from == a { b } else { a };
+                    let is_question = x.text == qa || x.text == qb;
+                    let text = x.text.clone();
+                    let mover = (!is_question).then(|| view! {
+                        <button class="ghost small" data-testid="move-phrasing" on:click=move |_| { steps.dispatch(Step::Move { from, to, text: text.clone() }); }>
+                            {move || t("health.move")} {format!(" #{to}")}
+                        </button>
+                    }.into_any());
+                    view! {
+                        <tr data-testid="crossing">
+                            <td>{x.text.clone()} <small class="muted">{format!(" #{from} → #{to}")}</small></td>
+                            <td>{x.own.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
+                            <td>{format!("{:.2}", x.other)}</td>
+                            <td>{mover}</td>
+                        </tr>
+                    }.into_any()
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// What the ask log says: choices in clarifications, and 👎 answers relinked.
+#[component]
+fn Evidence(clarify: Option<ClarifyEvidence>, relinked: Vec<Relinked>, a: i32, b: i32) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let clarify = clarify.map(|e| {
+        view! {
+            <p class="small" data-testid="clarify-evidence">
+                {move || t("health.clarify_evidence")} " "
+                {format!("#{a}: {} · #{b}: {}", e.chose_first, e.chose_second)}
+                {(!e.questions.is_empty()).then(|| format!(" — {}", e.questions.join(" · ")))}
+            </p>
+        }
+        .into_any()
+    });
+    let relinked = (!relinked.is_empty()).then(|| {
+        view! {
+            <ul class="small plain" data-testid="relinked">
+                {relinked.into_iter().map(|r| view! {
+                    <li>{r.question.clone()} {format!(" (#{} → #{})", r.answered_with, r.linked_to)}</li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    });
+    view! { {clarify} {relinked} }.into_any()
 }

@@ -132,6 +132,7 @@ fn HealthTable(
                 page.set(1);
             }>{move || t(key)}{arrow}</button></th>
         }
+        .into_any()
     };
     let pages = l.total.div_ceil(u64::from(l.per_page)).max(1) as u32;
     let current = l.page;
@@ -177,6 +178,7 @@ fn Row(r: HealthRow, drill: RwSignal<Option<Drill>>) -> impl IntoView {
             <td><button class="link" data-testid=format!("drill-{figure}") disabled=n == 0
                 on:click=move |_| drill.set(Some(Drill { id, question: question.clone(), figure }))>{n}</button></td>
         }
+        .into_any()
     };
     let verdict = r.verdict.clone();
     view! {
@@ -192,6 +194,7 @@ fn Row(r: HealthRow, drill: RwSignal<Option<Drill>>) -> impl IntoView {
             <td data-testid="verdict" class=format!("verdict {}", verdict_word(&r.verdict))>{move || verdict_text(&verdict, lang.get())}</td>
         </tr>
     }
+    .into_any()
 }
 
 /// The asks behind one figure of one point.
