@@ -248,6 +248,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("health.done", "Done: the bot serves the change now.", "已完成：机器人已使用新的知识。"),
     ("editor.duplicate_warning", "This question means the same as an existing point:", "这个问题与已有知识点意思相同："),
     ("editor.save_anyway", "Save anyway", "仍然保存"),
+    ("import.duplicates", "These rows mean the same as published points:", "以下行与已发布的知识点意思相同："),
+    ("import.anyway", "Import anyway", "仍然导入"),
     ("dashboard.title", "Dashboard", "看板"),
     ("dashboard.days", "days", "天"),
     ("dashboard.coverage", "Coverage", "覆盖率"),

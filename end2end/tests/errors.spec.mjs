@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { openHydrated, signIn, unique } from './helpers.mjs';
+import { openHydrated, runImport, signIn, unique } from './helpers.mjs';
 
 // The Chinese UI, without remembering the language for the user (other tests sign in as them).
 async function chinese(page) {
@@ -29,7 +29,7 @@ test('errors a user causes read in Chinese in the Chinese UI', async ({ browser,
   // A bad line of an import, in Chinese.
   await trainer.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
   await trainer.getByTestId('import-text').fill(['category,question,answer,phrasings', `${category},,没有问题的答案,`].join('\n'));
-  await trainer.getByTestId('import-run').click();
+  await runImport(trainer);
   await expect(trainer.getByTestId('import-line-error')).toHaveText('第 2: 问题不能为空。');
 
   // A group another trainer holds: the claim is refused with who holds it, in Chinese.

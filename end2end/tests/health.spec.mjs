@@ -80,5 +80,14 @@ for (const lang of ['en', 'zh']) {
     await expect(warning).toContainText(lang === 'en' ? 'This question means the same as an existing point:' : '这个问题与已有知识点意思相同：');
     await expect(warning.getByTestId('duplicate').first()).toContainText(`#${keep}`);
     await expect(page).toHaveURL(/\/knowledge\/new$/);
+
+    // So does an import, row by row, before anything is written.
+    await openHydrated(page, '/knowledge');
+    await page.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
+    await page.getByTestId('import-text').fill(['category,question,answer,phrasings', `${rows[0].category} new,${rows[1].phrasings[0]},x,`].join('\n'));
+    await page.getByTestId('import-run').click();
+    await expect(page.getByTestId('import-duplicates')).toContainText(lang === 'en' ? 'These rows mean the same as published points:' : '以下行与已发布的知识点意思相同：');
+    await expect(page.getByTestId('import-duplicate')).toContainText(`#${keep}`);
+    await expect(page.getByTestId('import-report')).toHaveCount(0);
   });
 }

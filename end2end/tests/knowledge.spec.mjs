@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { openHydrated, saveDraft, signIn, unique, PASSWORD } from './helpers.mjs';
+import { PASSWORD, openHydrated, runImport, saveDraft, signIn, unique } from './helpers.mjs';
 
 test('sign-in refuses a wrong password, guards pages by role, and signs out', async ({ page }) => {
   // Anonymous visitors are sent to sign in, and come back where they wanted to go.
@@ -132,7 +132,7 @@ test('import keeps good rows, reports bad lines, and the module page shows missi
   ].join('\n');
   await page.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
   await page.getByTestId('import-text').fill(csv);
-  await page.getByTestId('import-run').click();
+  await runImport(page);
   await expect(page.getByTestId('import-report')).toContainText('1 created');
   await expect(page.getByTestId('import-line-error')).toHaveText('Line 3: the question is empty');
 
@@ -144,7 +144,7 @@ test('import keeps good rows, reports bad lines, and the module page shows missi
   // Chinese search works on substrings, no segmenter needed.
   await page.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
   await page.getByTestId('import-text').fill(`category,question,answer,phrasings\n${module}/宽带,宽带断网了怎么办？,请重启光猫。,家里网断了|宽带连不上`);
-  await page.getByTestId('import-run').click();
+  await runImport(page);
   await expect(page.getByTestId('import-report')).toContainText('1 created');
   await page.getByTestId('knowledge-search').fill('网断');
   await page.getByTestId('knowledge-search').press('Enter');

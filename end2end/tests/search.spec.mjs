@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signIn, unique } from './helpers.mjs';
+import { runImport, signIn, unique } from './helpers.mjs';
 
 test('published knowledge is served at once: typeahead, test window, click heat, and the bot API', async ({ page, request }) => {
   // A reviewer imports and publishes in one step.
@@ -10,7 +10,7 @@ test('published knowledge is served at once: typeahead, test window, click heat,
   await page.getByTestId('import-panel').evaluate((panel) => { panel.open = true; });
   await page.getByTestId('import-text').fill(csv);
   await page.getByTestId('import-publish').check();
-  await page.getByTestId('import-run').click();
+  await runImport(page);
   await expect(page.getByTestId('import-report')).toContainText('1 created');
 
   // Typeahead: results appear while typing, no submit.

@@ -83,6 +83,12 @@ fn main() {
     let top: Vec<(usize, usize)> =
         report.iter().take(10).map(|p| (p.first as usize, p.second as usize)).collect();
     let overlap = top.iter().filter(|p| most_confused.contains(p)).count();
+    // The 10th place is often shared (a few errors each): every pair with as many held-out errors
+    // as the 10th is as much one of "the 10 most confused".
+    let tenth = confused.get(9).map(|(_, n)| *n).unwrap_or(0);
+    let errors: HashMap<(usize, usize), u64> = confused.iter().copied().collect();
+    let tied = confused.iter().filter(|(_, n)| *n >= tenth).count();
+    let overlap_ties = top.iter().filter(|p| errors.get(p).copied().unwrap_or(0) >= tenth.max(1)).count();
     let name_of = |(a, b): (usize, usize)| format!("{} / {}", intents[a], intents[b]);
     println!("model {name}: {} points, {texts} texts; {} held-out questions", docs.len(), split.asked.len());
     println!("| rank | most confused held-out pairs (errors) | conflict report's pairs (crossing texts) |");
@@ -99,6 +105,9 @@ fn main() {
     println!(
         "overlap of the top 10: {overlap} of 10 (goal ≥ 7); pairs reported: {}; compared in {took:.0} ms",
         report.len()
+    );
+    println!(
+        "with ties: {tied} pairs have at least the 10th pair's {tenth} held-out errors; {overlap_ties} of the report's top 10 are among them"
     );
 
     // The cost at 10k and 100k texts.

@@ -1,9 +1,10 @@
 //! The dashboard at a million logged asks, on a real SQLite file: how long the supervisor's
 //! figures take (`metrics::summary` for 7, 30 and 90 days, all channels and one), the list
-//! behind a figure, and the voice-of-customer report.
+//! behind a figure, the voice-of-customer report, and the knowledge health list.
 //!
 //! Data: 1,000,000 asks spread evenly over 90 days (60% answered, 15% clarify, 25% missed; three
-//! channels), each with a best-ranked point among 77 (Banking77's intents, in 11 business
+//! channels; a fifth of the answers rated, 80% of those helpful, 5% handed off; half the
+//! clarifications chosen), each with a best-ranked point among 77 (Banking77's intents, in 11 business
 //! categories); 50,000 misses in 1,000 groups with a report each, 30% decided and 20% closed by
 //! publishing; 5,000 decisions by 5 trainers. Run: `cargo bench -p model --bench dashboard`
 //! (`-- --asks 100000` for a smaller run).
@@ -14,6 +15,7 @@ use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use migrations::{Migrator, MigratorTrait};
+use model::health::{health_list, HealthQuery};
 use model::inbox::entity::{cluster, decision};
 use model::knowledge::transfer;
 use model::matching::asks::entity as asks;
@@ -95,6 +97,9 @@ async fn main() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let started = Instant::now();
     let channels = Channel::ALL;
+    // Ratings, handoffs and clarification choices for the health list, from a stream of their
+    // own so the rest of the data is what it was before they were added.
+    let mut rated = Rng(0x9e37_79b9_7f4a_7c15);
     let mut i = 0u64;
     while i < n_asks {
         let batch: Vec<asks::ActiveModel> = (i..(i + 1000).min(n_asks))
@@ -108,6 +113,11 @@ async fn main() {
                     Outcome::Miss
                 };
                 let top = points[rng.below(points.len() as u64) as usize];
+                let answered = outcome == Outcome::Answered;
+                let (verdict, chose) = (rated.below(100), rated.below(2) == 0);
+                let helpful = (answered && verdict < 20).then_some(verdict < 16);
+                let handoff = (answered && verdict >= 95).then_some(true);
+                let chosen = (outcome == Outcome::Clarify && chose).then_some(top);
                 asks::ActiveModel {
                     ask_id: Set(format!("ask_{k}")),
                     question: Set(format!("question {k}")),
@@ -117,9 +127,9 @@ async fn main() {
                     knowledge_id: Set((outcome == Outcome::Answered).then_some(top)),
                     score: Set(Some(0.5)),
                     candidates: Set("[]".into()),
-                    helpful: Set(None),
-                    handoff: Set(None),
-                    chosen_knowledge_id: Set(None),
+                    helpful: Set(helpful),
+                    handoff: Set(handoff),
+                    chosen_knowledge_id: Set(chosen),
                     top_knowledge_id: Set(Some(top)),
                     miss_recorded: Set(outcome == Outcome::Miss),
                     created_at: Set(now - Duration::seconds(rng.below(span) as i64)),
@@ -211,6 +221,7 @@ async fn main() {
     let mut bot = [0.0; 3];
     let mut drill = [0.0; 3];
     let mut voc = [0.0; 3];
+    let mut health = [0.0; 3];
     for (k, days) in [7u32, 30, 90].into_iter().enumerate() {
         let period = Period { days, channel: None };
         all[k] = time(|| metrics::summary(&db, &period)).await;
@@ -233,9 +244,15 @@ async fn main() {
         };
         drill[k] = time(|| metrics::asks(&db, &filter)).await;
         voc[k] = time(|| report::topics(&db, days, 20)).await;
+        let query = HealthQuery { days, ..Default::default() };
+        let first_page = health_list(&db, &query, Utc::now()).await.unwrap();
+        assert_eq!(first_page.published, points.len() as u64);
+        assert!(first_page.rows[0].answered > 0 && first_page.rows[0].rated > 0);
+        health[k] = time(|| health_list(&db, &query, Utc::now())).await;
     }
     line("summary, all channels", all);
     line("summary, one channel", bot);
     line("asks behind a category's misses (100)", drill);
     line("voice-of-customer report (20 topics)", voc);
+    line("health list, first page (50 points)", health);
 }

@@ -385,4 +385,25 @@ async fn health_list(services: &model::Services) {
     let row = week.rows.iter().find(|r| r.knowledge_id == card).unwrap();
     assert_eq!((row.answered, row.verdict.clone()), (0, Verdict::Healthy));
     assert!(health_list(&services.db, &HealthQuery { page: 0, ..Default::default() }, now).await.is_err());
+
+    // The voice-of-customer report names the period's weakest points.
+    use model::metrics::report;
+    let voc = report::topics(&services.db, 30, 10).await.unwrap();
+    assert_eq!(voc.weakest.iter().map(|w| w.knowledge_id.as_str()).collect::<Vec<_>>(), [card.as_str()]);
+    let md = report::render(&voc, report::Format::Markdown, report::Lang::En).unwrap();
+    assert!(md.contains("## Weakest knowledge points") && md.contains("| 1 | Where is my card? |"), "{md}");
+    let zh = report::render(&voc, report::Format::Markdown, report::Lang::Zh).unwrap();
+    assert!(zh.contains("## 效果最差的知识点"), "{zh}");
+
+    // An import is checked row by row: a new point the bot already answers is named, an
+    // existing point's row (an update) and an unrelated question are not.
+    let csv = "category,question,answer,phrasings\n\
+        Cards,Where is my card?,Updated answer.,\n\
+        Cards/Delivery,My card still has not arrived,Soon.,\n\
+        Branches,Is the branch open on Sunday?,No.,\n";
+    let (rows, _) =
+        model::knowledge::transfer::parse(model::knowledge::transfer::Format::Csv, csv.as_bytes()).unwrap();
+    let found = model::health::duplicates::in_import(&services.db, &services.matcher, &rows).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].line, found[0].near[0].knowledge_id.as_str()), (3, card.as_str()));
 }

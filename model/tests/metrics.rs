@@ -167,6 +167,7 @@ fn hostile_text_in_the_report_stays_text() {
                 "<img src=x onerror=alert(1)> hello".into(),
             ],
         }],
+        weakest: Vec::new(),
     };
     let csv = report::render(&r, report::Format::Csv, report::Lang::En).unwrap();
     let mut rows = csv::Reader::from_reader(csv.as_bytes());

@@ -136,6 +136,24 @@ async fn conflicts_are_reported_dismissed_and_merged_over_http() {
     .await;
     assert_eq!(unrelated.json, serde_json::json!([]));
 
+    // An import is checked before it is written: the new row near a published point is named.
+    let request = Request::builder()
+        .method("POST")
+        .uri("/api/v1/knowledge/import/check")
+        .header("authorization", format!("Bearer {trainer}"))
+        .header("content-type", "text/csv")
+        .body(Body::from("category,question,answer,phrasings\nHelp,I forgot my password,Reset it.,\nHelp,Is the branch open on Sunday?,No.,\n"))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let checked: serde_json::Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let rows = checked["duplicates"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{checked}");
+    assert_eq!(rows[0]["line"], 2);
+    let found = call(&router, "GET", "/api/v1/knowledge/conflicts", &trainer, None).await;
+    assert_eq!(found.json["points"], 4, "the check wrote nothing");
+
     // A reviewer merges: every text stays, the absorbed point is archived, bots see it gone.
     let merged = call(&router, "POST", "/api/v1/knowledge/merge", &lead, Some(merge.clone())).await;
     assert_eq!(merged.status, StatusCode::OK, "{}", merged.json);

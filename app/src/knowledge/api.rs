@@ -5,8 +5,8 @@ use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
-    CategoryNode, Content, HistoryEntry, ImportReport, ModulePage, PointDetail, PointSummary, PublishReport,
-    Regression, ReviewItem,
+    CategoryNode, Content, HistoryEntry, ImportDuplicate, ImportReport, ModulePage, PointDetail,
+    PointSummary, PublishReport, Regression, ReviewItem,
 };
 use serde::{Deserialize, Serialize};
 
@@ -127,6 +127,15 @@ pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportRepor
         model::publishing::close_answered(&services, &report.published).await.map_err(fail)?;
     }
     Ok(report)
+}
+
+/// The rows of an import that would create a point the bot already answers; nothing is written.
+#[server(endpoint = "check_import", input = Json)]
+pub async fn check_import(text: String) -> Result<Vec<ImportDuplicate>, AppError> {
+    let body = text.as_bytes();
+    let (rows, _) = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
+    let services = services()?;
+    model::health::duplicates::in_import(&services.db, &services.matcher, &rows).await.map_err(fail)
 }
 
 #[server(endpoint = "review_queue", input = Json)]

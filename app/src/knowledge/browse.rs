@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use model::views::{CategoryNode, PointStatus, PointSummary, Template};
+use model::views::{CategoryNode, ImportDuplicate, PointStatus, PointSummary, Template};
 
-use super::api::{category_tree, import_knowledge, list_knowledge, save_category};
+use super::api::{category_tree, check_import, import_knowledge, list_knowledge, save_category};
 use super::widgets::{short_time, StatusBadge};
 use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
@@ -263,6 +263,19 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             on_done();
         }
     });
+    // Rows that would create a point the bot already answers are named before anything is
+    // written; "Import anyway" writes them.
+    let check = Action::new(|text: &String| check_import(text.clone()));
+    let duplicates = RwSignal::new(Vec::<ImportDuplicate>::new());
+    Effect::new(move |_| match check.value().get() {
+        Some(Ok(found)) if !found.is_empty() => duplicates.set(found),
+        // Nothing near, or the check failed (the import reports its own errors): import.
+        Some(_) => {
+            duplicates.set(Vec::new());
+            action.dispatch((text.get_untracked(), publish.get_untracked()));
+        }
+        None => {}
+    });
     view! {
         <details class="panel import" data-testid="import-panel">
             <summary>{move || t("import.title")}</summary>
@@ -270,9 +283,26 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <textarea data-testid="import-text" rows="6" bind:value=text
                 placeholder="category,question,answer,phrasings"></textarea>
             <label class="small"><input type="checkbox" data-testid="import-publish" bind:checked=publish/> {move || t("import.publish")}</label>
-            <button data-testid="import-run" on:click=move |_| { action.dispatch((text.get_untracked(), publish.get_untracked())); }>
+            <button data-testid="import-run" on:click=move |_| { check.dispatch(text.get_untracked()); }>
                 {move || t("import.run")}
             </button>
+            {move || (!duplicates.get().is_empty()).then(|| view! {
+                <div class="notice warn" data-testid="import-duplicates">
+                    <p>{move || t("import.duplicates")}</p>
+                    <ul class="plain">
+                        {duplicates.get_untracked().into_iter().map(|d| view! {
+                            <li data-testid="import-duplicate">
+                                {format!("{} {}: {} → ", tr(lang.get_untracked(), "import.line"), d.line, d.question)}
+                                {d.near.into_iter().map(|n| view! { <a href=format!("/knowledge/{}", n.knowledge_id)>{format!("#{} {} ", n.knowledge_id, n.question)}</a> }).collect_view()}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <button data-testid="import-anyway" on:click=move |_| {
+                        duplicates.set(Vec::new());
+                        action.dispatch((text.get_untracked(), publish.get_untracked()));
+                    }>{move || t("import.anyway")}</button>
+                </div>
+            }.into_any())}
             {move || action.value().get().map(|r| match r {
                 Err(e) => view! { <p class="error" data-testid="import-error">{error_text(&e)}</p> }.into_any(),
                 Ok(r) => view! {

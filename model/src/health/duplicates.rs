@@ -4,8 +4,11 @@
 //! [`crate::matching::Scoring::answer_score`]). The fused model puts a Chinese and an English
 //! question on one scale, so either language is checked against both.
 
+use crate::knowledge::categories::Tree;
+use crate::knowledge::points::find_by_question;
+use crate::knowledge::transfer::Row;
 use crate::matching::{MatchError, Matcher};
-use crate::views::NearDuplicate;
+use crate::views::{ImportDuplicate, NearDuplicate};
 
 /// Near-duplicates reported at most.
 const MOST: usize = 3;
@@ -43,4 +46,56 @@ pub async fn near_duplicates(
             score: s.score,
         })
         .collect())
+}
+
+/// For an import, the rows that would create a point (their category and question are not a
+/// live point yet) and the published points each would already be answered with. Nothing is
+/// written.
+pub async fn in_import(
+    db: &sea_orm::DatabaseConnection,
+    matcher: &Matcher,
+    rows: &[(usize, Row)],
+) -> Result<Vec<ImportDuplicate>, MatchError> {
+    let tree = Tree::load(db).await?;
+    let mut fresh = Vec::new();
+    for (line, row) in rows {
+        let question = row.question.trim();
+        let existing = match tree.find_path(row.category.trim()) {
+            Some(category) => find_by_question(db, category, question).await?.is_some(),
+            None => false,
+        };
+        if !existing && !question.is_empty() {
+            fresh.push((*line, question.to_string()));
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The whole import at once, as bulk work: not through the queue the customers' asks use.
+    let embedder = matcher.embedder();
+    let texts: Vec<String> = fresh.iter().map(|(_, q)| q.clone()).collect();
+    let vectors = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        embedder.embed(&refs)
+    })
+    .await
+    .map_err(|e| MatchError::Internal(format!("embedding failed: {e}")))??;
+    let bar = matcher.scoring().answer_score;
+    Ok(fresh
+        .into_iter()
+        .zip(vectors)
+        .filter_map(|((line, question), vector)| {
+            let near: Vec<NearDuplicate> = matcher
+                .suggest(&vector, &question, MOST)
+                .into_iter()
+                .filter(|s| s.score >= bar)
+                .map(near)
+                .collect();
+            (!near.is_empty()).then_some(ImportDuplicate { line, question, near })
+        })
+        .collect())
+}
+
+fn near(s: crate::views::Suggestion) -> NearDuplicate {
+    NearDuplicate { knowledge_id: s.knowledge_id, question: s.question, category: s.category, score: s.score }
 }

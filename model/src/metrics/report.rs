@@ -9,9 +9,12 @@ use super::{get, rows, MetricsError, Period, Result};
 use crate::inbox::entity::cluster;
 use crate::misses::entity::miss;
 use crate::storage::sql::Sql;
+use crate::views::{HealthFilter, HealthSort};
 
 /// Example questions per topic.
 const EXAMPLES: usize = 3;
+/// Weakest points in the report.
+const WEAKEST: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -108,7 +111,23 @@ pub async fn topics(db: &DatabaseConnection, days: u32, limit: usize) -> Result<
             examples,
         });
     }
-    Ok(Report { days, since, asks, topics })
+    let weakest = crate::health::health_list(
+        db,
+        &crate::health::HealthQuery {
+            days,
+            sort: HealthSort::HelpfulRate,
+            descending: false,
+            filter: HealthFilter::NeedsWork,
+            page: 1,
+        },
+        Utc::now(),
+    )
+    .await?
+    .rows
+    .into_iter()
+    .take(WEAKEST)
+    .collect();
+    Ok(Report { days, since, asks, topics, weakest })
 }
 
 fn growth(t: &Topic, lang: Lang) -> String {
@@ -133,6 +152,31 @@ pub fn render(report: &Report, format: Format, lang: Lang) -> Result<String> {
         Format::Markdown => Ok(markdown(report, lang)),
         Format::Csv => csv(report, lang),
     }
+}
+
+/// The weakest points' section of the Markdown report (the CSV keeps one row per topic).
+fn weakest(report: &Report, lang: Lang, cell: impl Fn(&str) -> String) -> String {
+    if report.weakest.is_empty() {
+        return String::new();
+    }
+    let (title, h) = match lang {
+        Lang::En => ("\n## Weakest knowledge points\n\nPublished points customers rated down or left for an agent, least helpful first.\n\n",
+            ["Question", "Answered", "Helpful", "Handoffs"]),
+        Lang::Zh => ("\n## 效果最差的知识点\n\n客户点踩或转人工较多的已发布知识点，有帮助率最低的在前。\n\n",
+            ["问题", "回答次数", "有帮助率", "转人工"]),
+    };
+    let mut out = format!("{title}| # | {} |\n| ---: | --- | ---: | ---: | ---: |\n", h.join(" | "));
+    for (i, p) in report.weakest.iter().enumerate() {
+        let rate = p.helpful_rate.map(|r| format!("{:.0}%", 100.0 * r)).unwrap_or_else(|| "–".into());
+        out.push_str(&format!(
+            "| {} | {} | {} | {rate} | {} |\n",
+            i + 1,
+            cell(&p.question),
+            p.answered,
+            p.handoffs
+        ));
+    }
+    out
 }
 
 fn markdown(report: &Report, lang: Lang) -> String {
@@ -172,6 +216,7 @@ fn markdown(report: &Report, lang: Lang) -> String {
             t.examples.iter().map(|e| cell(e)).collect::<Vec<_>>().join(" · ")
         ));
     }
+    out.push_str(&weakest(report, lang, cell));
     out
 }
 

@@ -195,3 +195,12 @@ pub struct NearDuplicate {
     /// The score the bot would give the new question against it.
     pub score: f32,
 }
+
+/// A row of an import that would create a point the bot already answers with another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportDuplicate {
+    /// The line the row starts on.
+    pub line: usize,
+    pub question: String,
+    pub near: Vec<NearDuplicate>,
+}

@@ -125,4 +125,7 @@ pub struct VocReport {
     pub since: DateTime<Utc>,
     pub asks: i64,
     pub topics: Vec<VocTopic>,
+    /// The period's weakest published points (those needing work), least helpful first.
+    #[serde(default)]
+    pub weakest: Vec<super::HealthRow>,
 }

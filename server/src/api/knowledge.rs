@@ -1,5 +1,6 @@
 //! `GET /api/v1/knowledge?since=` (the bots' change feed), `POST /api/v1/knowledge/import`,
-//! `POST /api/v1/knowledge/{id}/publish` and `GET /api/v1/knowledge/{id}/stats`.
+//! `POST /api/v1/knowledge/import/check`, `POST /api/v1/knowledge/{id}/publish` and
+//! `GET /api/v1/knowledge/{id}/stats`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -63,6 +64,21 @@ pub async fn import(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
+    let parsed = parse_body(&headers, body)?;
+    let report = transfer::import(&services.db, &principal.actor, parsed, query.publish).await?;
+    if query.publish {
+        services.knowledge_changed().await;
+        let closed = publishing::close_answered(&services, &report.published).await?;
+        tracing::info!(closed, "misses closed by imported knowledge");
+    }
+    Ok(Json(report).into_response())
+}
+
+/// An import's rows, in the format the content type says (or, without one, the body looks like).
+fn parse_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<transfer::Parsed, ApiError> {
     let body = body?;
     if body.is_empty() {
         return Err(ApiError::bad_request("the body is empty: send a JSON array or a CSV file"));
@@ -75,14 +91,19 @@ pub async fn import(
     } else {
         transfer::Format::sniff(&body)
     };
-    let parsed = transfer::parse(format, &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let report = transfer::import(&services.db, &principal.actor, parsed, query.publish).await?;
-    if query.publish {
-        services.knowledge_changed().await;
-        let closed = publishing::close_answered(&services, &report.published).await?;
-        tracing::info!(closed, "misses closed by imported knowledge");
-    }
-    Ok(Json(report).into_response())
+    transfer::parse(format, &body).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// What an import would create that the bot already answers with a published point; nothing
+/// is written.
+pub async fn check_import(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (rows, _) = parse_body(&headers, body)?;
+    let duplicates = model::health::duplicates::in_import(&services.db, &services.matcher, &rows).await?;
+    Ok(Json(serde_json::json!({ "duplicates": duplicates })).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -58,6 +58,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/knowledge/import",
             post(knowledge::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
         )
+        .route(
+            "/api/v1/knowledge/import/check",
+            post(knowledge::check_import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
+        )
 }
 
 /// An ask or a feedback is a few hundred bytes; 64 KiB leaves room and bounds abuse.
