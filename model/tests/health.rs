@@ -234,6 +234,8 @@ async fn conflicts_and_merge(services: &model::Services) {
 
     // "Not a conflict" is remembered: recomputing, or another instance, does not bring it back.
     model::health::conflicts::dismiss(&services.db, &lead(), top_up, card).await.unwrap();
+    // Again, the other way round: still one dismissal.
+    model::health::conflicts::dismiss(&services.db, &lead(), card, top_up).await.unwrap();
     let fresh = model::health::Conflicts::default();
     for report in [
         services.conflicts.report(&services.db, &services.matcher, true, None, now).await.unwrap(),
@@ -345,11 +347,27 @@ async fn health_list(services: &model::Services) {
             Feedback { ask_id: r.ask_id.clone(), helpful: false, handoff: false, chosen_knowledge_id: None };
         services.matcher.feedback(f).await.unwrap();
     }
+    // A clarification in which the customer chose the card point.
+    asks::ActiveModel {
+        ask_id: Set("ask_chose_card".into()),
+        question: Set("card?".into()),
+        channel: Set(Default::default()),
+        outcome: Set(Outcome::Clarify),
+        candidates: Set("[]".into()),
+        chosen_knowledge_id: Set(Some(card.parse().unwrap())),
+        miss_recorded: Set(false),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&services.db)
+    .await
+    .unwrap();
     let now = Utc::now() + Duration::seconds(1);
     let list = health_list(&services.db, &HealthQuery::default(), now).await.unwrap();
     assert_eq!((list.published, list.cold, list.needs_work, list.total), (2, 1, 1, 2));
     let first = &list.rows[0];
     assert_eq!(first.knowledge_id, card, "most answered first");
+    assert_eq!((first.chosen, list.rows[1].chosen), (1, 0));
     let stats = model::health::point_stats(&services.db, card.parse().unwrap(), 30, now).await.unwrap();
     assert_eq!(
         (first.answered, first.rated, first.unhelpful, first.helpful_rate),

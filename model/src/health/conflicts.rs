@@ -229,7 +229,8 @@ pub async fn dismiss(db: &DatabaseConnection, actor: &Actor, a: i32, b: i32) -> 
     let (first, second) = (a.min(b), a.max(b));
     let txn = crate::storage::write(db).await?;
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("INSERT INTO conflict_dismissals (first_id, second_id, actor, created_at) SELECT ")
+    // Dismissing a pair twice (two trainers at once, or a retry) keeps the first dismissal.
+    sql.push("INSERT INTO conflict_dismissals (first_id, second_id, actor, created_at) VALUES (")
         .bind(first)
         .push(", ")
         .bind(second)
@@ -237,11 +238,7 @@ pub async fn dismiss(db: &DatabaseConnection, actor: &Actor, a: i32, b: i32) -> 
         .bind(actor.name.clone())
         .push(", ")
         .bind(Utc::now())
-        .push(" WHERE NOT EXISTS (SELECT 1 FROM conflict_dismissals WHERE first_id = ")
-        .bind(first)
-        .push(" AND second_id = ")
-        .bind(second)
-        .push(")");
+        .push(") ON CONFLICT (first_id, second_id) DO NOTHING");
     txn.execute_raw(sql.statement()).await?;
     crate::audit::record(
         &txn,

@@ -88,9 +88,11 @@ pub async fn health_list(
     ));
     let points = db.query_all_raw(sql.statement()).await?;
 
+    // One pass over the period's index range: answers group under their point, clarification
+    // choices under the point chosen.
     let mut sql = Sql::new(b);
     sql.push(
-        "SELECT knowledge_id AS id, COUNT(*) AS answered, \
+        "SELECT knowledge_id, chosen_knowledge_id, COUNT(*) AS n, \
          SUM(CASE WHEN helpful IS NULL THEN 0 ELSE 1 END) AS rated, \
          SUM(CASE WHEN helpful IS NULL THEN 0 WHEN helpful THEN 0 ELSE 1 END) AS unhelpful, \
          SUM(CASE WHEN handoff IS NULL THEN 0 WHEN handoff THEN 1 ELSE 0 END) AS handoffs \
@@ -99,24 +101,24 @@ pub async fn health_list(
     .bind(since)
     .push(" AND created_at <= ")
     .bind(now)
-    .push(" AND knowledge_id IS NOT NULL GROUP BY knowledge_id");
-    let answers: HashMap<i32, QueryResult> = db
-        .query_all_raw(sql.statement())
-        .await?
-        .into_iter()
-        .map(|r| Ok((get::<i32>(&r, "id")?, r)))
-        .collect::<Result<_, MetricsError>>()?;
-
-    let chosen = counts_by_point(
-        db,
-        Sql::new(b)
-            .push("SELECT chosen_knowledge_id AS id, COUNT(*) AS n FROM asks WHERE created_at >= ")
-            .bind(since)
-            .push(" AND created_at <= ")
-            .bind(now)
-            .push(" AND chosen_knowledge_id IS NOT NULL GROUP BY chosen_knowledge_id"),
-    )
-    .await?;
+    .push(
+        " AND (knowledge_id IS NOT NULL OR chosen_knowledge_id IS NOT NULL) \
+         GROUP BY knowledge_id, chosen_knowledge_id",
+    );
+    let mut figures: HashMap<i32, Figures> = HashMap::new();
+    for r in db.query_all_raw(sql.statement()).await? {
+        let n = count(&r, "n")?;
+        if let Some(id) = get::<Option<i32>>(&r, "knowledge_id")? {
+            let f = figures.entry(id).or_default();
+            f.answered += n;
+            f.rated += count(&r, "rated")?;
+            f.unhelpful += count(&r, "unhelpful")?;
+            f.handoffs += count(&r, "handoffs")?;
+        }
+        if let Some(id) = get::<Option<i32>>(&r, "chosen_knowledge_id")? {
+            figures.entry(id).or_default().chosen += n;
+        }
+    }
     let closed = counts_by_point(
         db,
         Sql::new(b)
@@ -135,10 +137,8 @@ pub async fn health_list(
     for p in &points {
         let id: i32 = get(p, "id")?;
         let last_asked: Option<DateTime<Utc>> = get(p, "last_asked")?;
-        let a = answers.get(&id);
-        let field = |c: &str| a.map(|r| count(r, c)).unwrap_or(Ok(0));
-        let (answered, rated, unhelpful, handoffs) =
-            (field("answered")?, field("rated")?, field("unhelpful")?, field("handoffs")?);
+        let Figures { answered, chosen, rated, unhelpful, handoffs } =
+            figures.get(&id).copied().unwrap_or_default();
         let helpful_rate = (rated > 0).then(|| (rated - unhelpful) as f64 / rated as f64);
         let verdict = verdict(last_asked, cold_since, answered, rated, helpful_rate, handoffs);
         rows.push(HealthRow {
@@ -146,7 +146,7 @@ pub async fn health_list(
             question: get(p, "question")?,
             category: tree.path(get(p, "category_id")?),
             answered,
-            chosen: chosen.get(&id).copied().unwrap_or(0),
+            chosen,
             rated,
             unhelpful,
             handoffs,
@@ -181,6 +181,16 @@ pub async fn health_list(
         needs_work,
         rows,
     })
+}
+
+/// A point's counts over the period.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    answered: u64,
+    chosen: u64,
+    rated: u64,
+    unhelpful: u64,
+    handoffs: u64,
 }
 
 /// `id, n` rows as a map.
