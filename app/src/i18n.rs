@@ -220,6 +220,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("health.all", "All points", "全部知识点"),
     ("health.healthy", "Healthy", "良好"),
     ("health.cold", "Cold", "冷门"),
+    ("health.new", "New: not asked yet", "新：尚无提问"),
     ("health.needs_work", "Needs work", "需改进"),
     ("health.published", "published", "已发布"),
     ("health.answered", "Answered", "回答次数"),

@@ -24,8 +24,16 @@ for (const lang of ['en', 'zh']) {
         { category: `安全 ${tag}`, question: '怎么重置网上银行的登录密码？', answer: '在设置里修改。', phrasings: ['网银登录密码怎么重置', '我需要一个新的网银密码'] },
       ];
     const [keep, absorb] = await publish(request, rows);
-    const asked = await request.post('/api/v1/ask', { headers: bot, data: { question: rows[0].phrasings[0] } });
-    const answer = await asked.json();
+    // Five customers ask the first point's phrasing and rate its answer down.
+    const answers = [];
+    for (let i = 0; i < 5; i++) {
+      const asked = await (await request.post('/api/v1/ask', { headers: bot, data: { question: rows[0].phrasings[0] } })).json();
+      expect(asked.outcome).toBe('answered');
+      answers.push(asked);
+      const rated = await request.post('/api/v1/feedback', { headers: bot, data: { ask_id: asked.ask_id, helpful: false } });
+      expect(rated.status()).toBe(204);
+    }
+    const weak = answers[0].answer.knowledge_id;
 
     const page = await (await browser.newContext()).newPage();
     await signIn(page, 'reviewer', '/knowledge');
@@ -39,17 +47,16 @@ for (const lang of ['en', 'zh']) {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(lang === 'en' ? 'Knowledge health' : '知识健康');
     await expect(page.getByTestId('health-row').first()).toBeVisible();
     expect(Number(await page.getByTestId('health-published').textContent())).toBeGreaterThanOrEqual(2);
-    // The point just asked: its answer counted, its asks one click away.
-    expect(answer.outcome).toBe('answered');
-    const row = page.locator(`[data-testid=health-row][data-id="${answer.answer.knowledge_id}"]`);
-    await expect(row).toBeVisible();
-    await expect(row).toHaveAttribute('data-verdict', 'healthy');
-    await row.getByTestId('drill-answered').click();
-    await expect(page.getByTestId('drill-down').getByTestId('drill-ask').filter({ hasText: rows[0].phrasings[0] })).toHaveCount(1);
-    await page.getByTestId('health-filter').selectOption('cold');
-    await expect(page.getByTestId('health-row').first()).toHaveAttribute('data-verdict', 'cold');
-    await expect(page.locator('[data-testid=health-row]:not([data-verdict=cold])')).toHaveCount(0);
-    await expect(page.getByTestId('verdict').first()).toHaveText(lang === 'en' ? 'Cold' : '冷门');
+    // The point rated down needs work, with the reason; its asks are one click away.
+    await page.getByTestId('health-filter').selectOption('needs_work');
+    const row = page.locator(`[data-testid=health-row][data-id="${weak}"]`);
+    await expect(row).toHaveAttribute('data-verdict', 'needs_work');
+    await expect(page.locator('[data-testid=health-row]:not([data-verdict=needs_work])')).toHaveCount(0);
+    await expect(row.getByTestId('verdict')).toHaveText(lang === 'en'
+      ? 'Needs work: only 0% of 5 ratings helpful'
+      : '需改进：5 次评价中仅 0% 有帮助');
+    await row.getByTestId('drill-unhelpful').click();
+    await expect(page.getByTestId('drill-down').getByTestId('drill-ask').filter({ hasText: rows[0].phrasings[0] })).toHaveCount(5);
     await page.getByTestId('health-filter').selectOption('all');
     await page.getByTestId('sort-question').click();
     await expect(page.getByTestId('sort-question')).toContainText('↑');

@@ -363,6 +363,17 @@ async fn health_list(services: &model::Services) {
     .await
     .unwrap();
     let now = Utc::now() + Duration::seconds(1);
+    // Nobody asked for top-ups: a new point, not cold yet...
+    let list = health_list(&services.db, &HealthQuery::default(), now).await.unwrap();
+    assert_eq!((list.published, list.cold, list.needs_work, list.total), (2, 0, 1, 2));
+    assert_eq!(list.rows[1].verdict, Verdict::New);
+    // ...until it has been published for longer than the cold period.
+    use model::knowledge::entity::point;
+    point::Entity::update_many()
+        .col_expr(point::Column::CreatedAt, sea_orm::sea_query::Expr::value(Utc::now() - Duration::days(100)))
+        .exec(&services.db)
+        .await
+        .unwrap();
     let list = health_list(&services.db, &HealthQuery::default(), now).await.unwrap();
     assert_eq!((list.published, list.cold, list.needs_work, list.total), (2, 1, 1, 2));
     let first = &list.rows[0];

@@ -151,8 +151,20 @@ async fn conflicts_are_reported_dismissed_and_merged_over_http() {
     let rows = checked["duplicates"].as_array().unwrap();
     assert_eq!(rows.len(), 1, "{checked}");
     assert_eq!(rows[0]["line"], 2);
-    let found = call(&router, "GET", "/api/v1/knowledge/conflicts", &trainer, None).await;
-    assert_eq!(found.json["points"], 4, "the check wrote nothing");
+    let stored = model::knowledge::queries::list(&db, &Default::default()).await.unwrap();
+    assert_eq!(stored.len(), 4, "the check wrote nothing");
+
+    // The point being edited is not its own duplicate.
+    let reset = stored.iter().find(|p| p.question == "How do I reset my password?").unwrap().id;
+    let path = format!(
+        "/api/v1/knowledge/duplicates?question=How%20do%20I%20reset%20my%20password%3F&except={reset}"
+    );
+    let own = call(&router, "GET", &path, &trainer, None).await;
+    assert!(
+        own.json.as_array().unwrap().iter().all(|d| d["knowledge_id"] != reset.to_string().as_str()),
+        "{}",
+        own.json
+    );
 
     // A reviewer merges: every text stays, the absorbed point is archived, bots see it gone.
     let merged = call(&router, "POST", "/api/v1/knowledge/merge", &lead, Some(merge.clone())).await;
@@ -170,19 +182,21 @@ async fn conflicts_are_reported_dismissed_and_merged_over_http() {
     .await;
     assert_eq!(ask.json["answer"]["knowledge_id"], first.to_string(), "{}", ask.json);
 
-    // The health list has the three published points left; the one asked for is not cold.
+    // The health list has the three published points left; the one asked for is healthy.
     let list =
         call(&router, "GET", "/api/v1/knowledge/health?days=7&sort=answered&order=desc", &trainer, None)
             .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.json);
     assert_eq!(
         (list.json["published"].as_u64(), list.json["cold"].as_u64()),
-        (Some(3), Some(2)),
+        (Some(3), Some(0)),
         "{}",
         list.json
     );
     assert_eq!(list.json["rows"][0]["knowledge_id"], first.to_string());
     assert_eq!(list.json["rows"][0]["verdict"]["verdict"], "healthy");
+    // The others were published today and nobody asked for them yet: new, not cold.
+    assert_eq!(list.json["rows"][1]["verdict"]["verdict"], "new");
     let bad = call(&router, "GET", "/api/v1/knowledge/health?sort=nonsense", &trainer, None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.json);
 }

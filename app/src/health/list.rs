@@ -20,6 +20,7 @@ fn verdict_text(v: &Verdict, lang: Lang) -> String {
     match v {
         Verdict::Healthy => tr(lang, "health.healthy").to_string(),
         Verdict::Cold => tr(lang, "health.cold").to_string(),
+        Verdict::New => tr(lang, "health.new").to_string(),
         Verdict::NeedsWork { weaknesses } => {
             let reasons: Vec<String> = weaknesses
                 .iter()
@@ -38,11 +39,8 @@ fn verdict_text(v: &Verdict, lang: Lang) -> String {
                     }
                 })
                 .collect();
-            format!(
-                "{}: {}",
-                tr(lang, "health.needs_work"),
-                reasons.join(if lang == Lang::Zh { "；" } else { "; " })
-            )
+            let (colon, separator) = if lang == Lang::Zh { ("：", "；") } else { (": ", "; ") };
+            format!("{}{colon}{}", tr(lang, "health.needs_work"), reasons.join(separator))
         }
     }
 }
@@ -51,6 +49,7 @@ fn verdict_word(v: &Verdict) -> &'static str {
     match v {
         Verdict::Healthy => "healthy",
         Verdict::Cold => "cold",
+        Verdict::New => "new",
         Verdict::NeedsWork { .. } => "needs_work",
     }
 }
@@ -103,7 +102,7 @@ pub fn HealthPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            {move || drill.get().map(|d| view! { <DrillDown d days=days.get_untracked() close=drill/> })}
+            {move || drill.get().map(|d| view! { <DrillDown d days close=drill/> })}
             <ConflictsPanel on_change=Callback::new(move |_| list.refetch()) point/>
         </section>
     }
@@ -199,11 +198,11 @@ fn Row(r: HealthRow, drill: RwSignal<Option<Drill>>) -> impl IntoView {
 
 /// The asks behind one figure of one point.
 #[component]
-fn DrillDown(d: Drill, days: u32, close: RwSignal<Option<Drill>>) -> impl IntoView {
+fn DrillDown(d: Drill, days: RwSignal<u32>, close: RwSignal<Option<Drill>>) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let (id, figure) = (d.id, d.figure);
-    let asks = Resource::new(move || (id, figure, days), |(id, f, d)| point_asks(id, f.to_string(), d));
+    let asks = Resource::new(move || (id, figure, days.get()), |(id, f, d)| point_asks(id, f.to_string(), d));
     view! {
         <section class="panel" data-testid="drill-down">
             <header class="row">

@@ -31,6 +31,13 @@ fn parse_template(t: Option<String>) -> Result<Option<model::views::Template>, A
     }
 }
 
+/// Pasted knowledge, CSV or JSON, whichever it looks like.
+#[cfg(feature = "ssr")]
+fn parse_import(text: &str) -> Result<transfer::Parsed, AppError> {
+    let body = text.as_bytes();
+    transfer::parse(transfer::Format::sniff(body), body).map_err(fail)
+}
+
 #[server(endpoint = "category_tree", input = Json)]
 pub async fn category_tree() -> Result<Vec<CategoryNode>, AppError> {
     categories::tree(&services()?.db).await.map_err(fail)
@@ -118,8 +125,7 @@ pub async fn knowledge_module(category_id: i32) -> Result<ModulePage, AppError> 
 /// Imports pasted JSON or CSV (the format is recognised from the text).
 #[server(endpoint = "import_knowledge", input = Json)]
 pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportReport, AppError> {
-    let body = text.as_bytes();
-    let parsed = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
+    let parsed = parse_import(&text)?;
     let services = services()?;
     let report = transfer::import(&services.db, &actor()?, parsed, publish).await.map_err(fail)?;
     if publish {
@@ -132,8 +138,7 @@ pub async fn import_knowledge(text: String, publish: bool) -> Result<ImportRepor
 /// The rows of an import that would create a point the bot already answers; nothing is written.
 #[server(endpoint = "check_import", input = Json)]
 pub async fn check_import(text: String) -> Result<Vec<ImportDuplicate>, AppError> {
-    let body = text.as_bytes();
-    let (rows, _) = transfer::parse(transfer::Format::sniff(body), body).map_err(fail)?;
+    let (rows, _) = parse_import(&text)?;
     let services = services()?;
     model::health::duplicates::in_import(&services.db, &services.matcher, &rows).await.map_err(fail)
 }

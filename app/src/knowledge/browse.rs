@@ -266,13 +266,15 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     // Rows that would create a point the bot already answers are named before anything is
     // written; "Import anyway" writes them.
     let check = Action::new(|text: &String| check_import(text.clone()));
+    // The text checked: what is imported, even if the box is edited meanwhile.
+    let checked = RwSignal::new(String::new());
     let duplicates = RwSignal::new(Vec::<ImportDuplicate>::new());
     Effect::new(move |_| match check.value().get() {
         Some(Ok(found)) if !found.is_empty() => duplicates.set(found),
         // Nothing near, or the check failed (the import reports its own errors): import.
         Some(_) => {
             duplicates.set(Vec::new());
-            action.dispatch((text.get_untracked(), publish.get_untracked()));
+            action.dispatch((checked.get_untracked(), publish.get_untracked()));
         }
         None => {}
     });
@@ -283,7 +285,7 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <textarea data-testid="import-text" rows="6" bind:value=text
                 placeholder="category,question,answer,phrasings"></textarea>
             <label class="small"><input type="checkbox" data-testid="import-publish" bind:checked=publish/> {move || t("import.publish")}</label>
-            <button data-testid="import-run" on:click=move |_| { check.dispatch(text.get_untracked()); }>
+            <button data-testid="import-run" on:click=move |_| { checked.set(text.get_untracked()); check.dispatch(text.get_untracked()); }>
                 {move || t("import.run")}
             </button>
             {move || (!duplicates.get().is_empty()).then(|| view! {
@@ -299,7 +301,7 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
                     </ul>
                     <button data-testid="import-anyway" on:click=move |_| {
                         duplicates.set(Vec::new());
-                        action.dispatch((text.get_untracked(), publish.get_untracked()));
+                        action.dispatch((checked.get_untracked(), publish.get_untracked()));
                     }>{move || t("import.anyway")}</button>
                 </div>
             }.into_any())}

@@ -137,7 +137,13 @@ fn Editor(
     let restore = Action::new(move |n: &i32| restore_knowledge(id.unwrap_or(0), version.get_untracked(), *n));
     // A new or reworded question is first checked against the published points: one the bot
     // would already answer with another point is a near-duplicate, named before anything is saved.
-    let saved_question = detail.as_ref().map(|d| d.head.content.question.clone()).unwrap_or_default();
+    let saved_question =
+        RwSignal::new(detail.as_ref().map(|d| d.head.content.question.clone()).unwrap_or_default());
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = save.value().get() {
+            saved_question.set(d.head.content.question.clone());
+        }
+    });
     let duplicates = RwSignal::new(Vec::<NearDuplicate>::new());
     let check = Action::new(move |q: &String| near_duplicates(q.clone(), id));
     Effect::new(move |_| match check.value().get() {
@@ -181,7 +187,7 @@ fn Editor(
         <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
             ev.prevent_default();
             let question = draft.question.get_untracked();
-            if question.trim() == saved_question.trim() {
+            if question.trim() == saved_question.get_untracked().trim() {
                 save.dispatch(draft.content());
             } else {
                 check.dispatch(question);

@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::crossings::{crossings, PairCrossings};
 use crate::knowledge::store::load;
 use crate::matching::{Matcher, Scoring};
-use crate::metrics::MetricsError;
+use crate::metrics::{get, MetricsError};
 use crate::storage::sql::Sql;
 use crate::views::{
     Actor, AskCandidate, ClarifyEvidence, Conflict, ConflictReport, ConflictSide, Crossing, Outcome, Problem,
@@ -36,6 +36,8 @@ const MOST: usize = 200;
 
 /// One comparison of the published texts.
 struct Compared {
+    /// The matcher's documents compared (see [`Matcher::documents_key`]).
+    key: (i64, usize),
     revision: i64,
     at: DateTime<Utc>,
     took_ms: u64,
@@ -115,11 +117,13 @@ impl Conflicts {
             .filter(|((a, b), _)| point.is_none_or(|p| p == *a || p == *b))
             .map(|(_, c)| c)
             .collect();
+        let bar = compared.scoring.answer_score;
+        let ids = |c: &Conflict| (id_of(&c.first), id_of(&c.second));
         conflicts.sort_by(|x, y| {
             y.strength
                 .cmp(&x.strength)
-                .then(strongest(y).total_cmp(&strongest(x)))
-                .then(x.first.knowledge_id.cmp(&y.first.knowledge_id))
+                .then(strongest(y, bar).total_cmp(&strongest(x, bar)))
+                .then(ids(x).cmp(&ids(y)))
         });
         conflicts.truncate(MOST);
         Ok(ConflictReport {
@@ -136,9 +140,9 @@ impl Conflicts {
     /// The comparison for the matcher's current revision.
     async fn compared(&self, matcher: &Matcher, recompute: bool) -> Result<Arc<Compared>, MetricsError> {
         let _one = self.running.lock().await;
-        let revision = matcher.stats().revision;
+        let key = matcher.documents_key().await;
         if let Some(last) = self.last.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            if last.revision == revision && !recompute {
+            if last.key == key && !recompute {
                 return Ok(last);
             }
         }
@@ -150,6 +154,7 @@ impl Conflicts {
             let points =
                 docs.into_iter().map(|d| (d.knowledge_id, (d.question, d.category, d.texts))).collect();
             Compared {
+                key,
                 revision,
                 at: Utc::now(),
                 took_ms: started.elapsed().as_millis() as u64,
@@ -209,12 +214,13 @@ fn pair_entry<'a>(
     }))
 }
 
-fn strongest(c: &Conflict) -> f32 {
-    c.crossings.first().map(|x| x.other - x.own.unwrap_or(0.0)).unwrap_or(f32::MIN)
+/// The widest margin of a pair's crossings, as [`super::crossings`] measures it.
+fn strongest(c: &Conflict, bar: f32) -> f32 {
+    c.crossings.first().map(|x| x.other - x.own.unwrap_or(bar)).unwrap_or(f32::MIN)
 }
 
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T, MetricsError> {
-    Ok(row.try_get("", column)?)
+fn id_of(side: &ConflictSide) -> i64 {
+    side.knowledge_id.parse().unwrap_or_default()
 }
 
 /// Marks two points "not a conflict": the report leaves the pair out from now on.

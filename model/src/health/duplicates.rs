@@ -39,12 +39,7 @@ pub async fn near_duplicates(
             s.score >= bar && Some(s.knowledge_id.as_str()) != except.map(|e| e.to_string()).as_deref()
         })
         .take(MOST)
-        .map(|s| NearDuplicate {
-            knowledge_id: s.knowledge_id,
-            question: s.question,
-            category: s.category,
-            score: s.score,
-        })
+        .map(near)
         .collect())
 }
 

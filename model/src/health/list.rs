@@ -1,6 +1,7 @@
 //! The health list: every published point's figures over a period, with a verdict — cold (no
-//! ask answered with it in 90 days) or needing work (a low helpful rate or many handoffs, with
-//! the reason) — sorted and a page at a time.
+//! ask answered with it in 90 days, for a point older than that; a younger one is new) or
+//! needing work (a low helpful rate or many handoffs, with the reason) — sorted and a page at a
+//! time.
 //!
 //! Three aggregates, each over an indexed range: the period's asks per point (answers,
 //! ratings, handoffs, clarification choices; `idx_asks_created_health` covers them), the misses
@@ -13,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use crate::knowledge::categories::Tree;
-use crate::metrics::{MetricsError, MAX_DAYS};
+use crate::metrics::{get, MetricsError, MAX_DAYS};
 use crate::storage::sql::Sql;
 use crate::views::{
     HealthFilter, HealthList, HealthRow, HealthSort, MissStatus, PointStatus, Problem, Verdict, Weakness,
@@ -55,10 +56,6 @@ impl Default for HealthQuery {
     }
 }
 
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T, MetricsError> {
-    Ok(row.try_get("", column)?)
-}
-
 fn count(row: &QueryResult, column: &str) -> Result<u64, MetricsError> {
     Ok(get::<Option<i64>>(row, column)?.unwrap_or(0).max(0) as u64)
 }
@@ -81,7 +78,7 @@ pub async fn health_list(
 
     let mut sql = Sql::new(b);
     sql.push(&format!(
-        "SELECT k.id AS id, k.question AS question, k.category_id AS category_id, \
+        "SELECT k.id AS id, k.question AS question, k.category_id AS category_id, k.created_at AS created_at, \
          (SELECT MAX(a.created_at) FROM asks a WHERE a.knowledge_id = k.id) AS last_asked \
          FROM knowledge_points k WHERE k.published_revision_id IS NOT NULL AND k.status <> '{}'",
         PointStatus::Archived
@@ -115,7 +112,10 @@ pub async fn health_list(
             f.unhelpful += count(&r, "unhelpful")?;
             f.handoffs += count(&r, "handoffs")?;
         }
-        if let Some(id) = get::<Option<i32>>(&r, "chosen_knowledge_id")? {
+        // A choice counts on a clarification (which names no point of its own), as in the
+        // point's own figures.
+        let answered_with = get::<Option<i32>>(&r, "knowledge_id")?;
+        if let Some(id) = get::<Option<i32>>(&r, "chosen_knowledge_id")?.filter(|_| answered_with.is_none()) {
             figures.entry(id).or_default().chosen += n;
         }
     }
@@ -140,7 +140,8 @@ pub async fn health_list(
         let Figures { answered, chosen, rated, unhelpful, handoffs } =
             figures.get(&id).copied().unwrap_or_default();
         let helpful_rate = (rated > 0).then(|| (rated - unhelpful) as f64 / rated as f64);
-        let verdict = verdict(last_asked, cold_since, answered, rated, helpful_rate, handoffs);
+        let created_at: DateTime<Utc> = get(p, "created_at")?;
+        let verdict = verdict(last_asked, created_at, cold_since, answered, rated, helpful_rate, handoffs);
         rows.push(HealthRow {
             knowledge_id: id.to_string(),
             question: get(p, "question")?,
@@ -204,6 +205,7 @@ async fn counts_by_point(db: &impl ConnectionTrait, sql: &Sql) -> Result<HashMap
 
 fn verdict(
     last_asked: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
     cold_since: DateTime<Utc>,
     answered: u64,
     rated: u64,
@@ -211,7 +213,8 @@ fn verdict(
     handoffs: u64,
 ) -> Verdict {
     if last_asked.is_none_or(|t| t <= cold_since) {
-        return Verdict::Cold;
+        // A point younger than the cold period has not had the time to be asked for.
+        return if created_at <= cold_since { Verdict::Cold } else { Verdict::New };
     }
     let mut weaknesses = Vec::new();
     if let Some(rate) = helpful_rate.filter(|r| rated >= MIN_RATED && *r < HELPFUL_BAR) {

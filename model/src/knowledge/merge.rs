@@ -34,9 +34,11 @@ pub async fn merge(
             content.phrasings.push(text);
         }
     }
-    let moved = content.phrasings.len() - before;
     let note = format!("merged with #{absorb}");
     save_in(&txn, actor, keep, None, content, Some(&note)).await?;
+    // Counted as saved: normalising drops phrasings that differ only in case or spacing.
+    let moved =
+        content_of(&head(&txn, &load(&txn, keep).await?).await?).phrasings.len().saturating_sub(before);
     publish_in(&txn, actor, keep).await?;
     archive_in(&txn, actor, absorb, None, Some(json!({ "merged_into": keep }))).await?;
     audit::record(

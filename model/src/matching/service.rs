@@ -189,6 +189,13 @@ impl Matcher {
         self.queue.depth()
     }
 
+    /// What the matcher's documents are at: the knowledge feed revision and the model they were
+    /// embedded with (a model switch or a trained version is another `Serving`).
+    pub async fn documents_key(&self) -> (i64, usize) {
+        let builder = self.builder.lock().await;
+        (builder.revision, Arc::as_ptr(&builder.serving) as usize)
+    }
+
     /// The published points as the matcher holds them (texts, and rows shared with the index),
     /// with the feed revision they are at and the model's dimension and thresholds.
     pub async fn documents(&self) -> (i64, usize, Scoring, Vec<PointDoc>) {

@@ -69,7 +69,7 @@ impl Period {
     }
 }
 
-fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     Ok(row.try_get("", column)?)
 }
 

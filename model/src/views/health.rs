@@ -72,6 +72,8 @@ pub enum Verdict {
     Healthy,
     /// No ask was answered with it in the last 90 days.
     Cold,
+    /// Published less than 90 days ago, and no ask answered with it yet.
+    New,
     NeedsWork {
         weaknesses: Vec<Weakness>,
     },
