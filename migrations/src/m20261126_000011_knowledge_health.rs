@@ -1,5 +1,5 @@
 //! Knowledge health: the pairs of points a trainer marked "not a conflict" (so the report stops
-//! raising them), and a covering index that lets the health list count each point's answers,
+//! raising them), and covering indexes that let the health list count each point's answers,
 //! ratings, handoffs and clarification choices over a period from the index alone.
 
 use sea_orm_migration::{prelude::*, schema::*};
@@ -26,7 +26,8 @@ enum Asks {
     Handoff,
 }
 
-const INDEX: &str = "idx_asks_created_health";
+const BY_POINT: &str = "idx_asks_knowledge_health";
+const BY_CHOICE: &str = "idx_asks_chosen_health";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -46,16 +47,28 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Led by the point, then the time: the health list counts each point's range.
         manager
             .create_index(
                 Index::create()
-                    .name(INDEX)
+                    .name(BY_POINT)
                     .table(Asks::Table)
-                    .col(Asks::CreatedAt)
                     .col(Asks::KnowledgeId)
-                    .col(Asks::ChosenKnowledgeId)
+                    .col(Asks::CreatedAt)
                     .col(Asks::Helpful)
                     .col(Asks::Handoff)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(BY_CHOICE)
+                    .table(Asks::Table)
+                    .col(Asks::ChosenKnowledgeId)
+                    .col(Asks::CreatedAt)
+                    .col(Asks::KnowledgeId)
                     .if_not_exists()
                     .to_owned(),
             )
@@ -63,7 +76,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_index(Index::drop().name(INDEX).table(Asks::Table).to_owned()).await?;
+        for name in [BY_CHOICE, BY_POINT] {
+            manager.drop_index(Index::drop().name(name).table(Asks::Table).to_owned()).await?;
+        }
         manager.drop_table(Table::drop().table(ConflictDismissals::Table).to_owned()).await
     }
 }

@@ -3,10 +3,10 @@
 //! needing work (a low helpful rate or many handoffs, with the reason) — sorted and a page at a
 //! time.
 //!
-//! Three aggregates, each over an indexed range: the period's asks per point (answers,
-//! ratings, handoffs, clarification choices; `idx_asks_created_health` covers them), the misses
-//! each point closed in the period, and each point's latest answer (`idx_asks_knowledge_created`,
-//! one index probe per point).
+//! Every figure is read from an index range: each point's answers, ratings and handoffs in the
+//! period, and the clarifications in which it was chosen, are counts over the point's part of a
+//! covering index led by the point and the time; the misses each point closed come from
+//! `misses(closed_at)`.
 
 use std::collections::HashMap;
 
@@ -76,49 +76,46 @@ pub async fn health_list(
     let since = crate::metrics::Period { days: query.days, channel: None }.since(now);
     let b = db.get_database_backend();
 
+    // Each figure is a count over one point's range of an index led by the point and the time
+    // (`idx_asks_knowledge_health`, `idx_asks_chosen_health`): no sort of the period's asks,
+    // which a grouping over a time-led index needs (SQLite aggregates by sorting).
     let mut sql = Sql::new(b);
-    sql.push(&format!(
+    sql.push(
         "SELECT k.id AS id, k.question AS question, k.category_id AS category_id, k.created_at AS created_at, \
-         (SELECT MAX(a.created_at) FROM asks a WHERE a.knowledge_id = k.id) AS last_asked \
-         FROM knowledge_points k WHERE k.published_revision_id IS NOT NULL AND k.status <> '{}'",
+         (SELECT MAX(a.created_at) FROM asks a WHERE a.knowledge_id = k.id) AS last_asked",
+    );
+    let answered = " FROM asks a WHERE a.knowledge_id = k.id AND a.created_at >= ";
+    for (name, from, condition) in [
+        ("answered", answered, ""),
+        ("rated", answered, " AND a.helpful IS NOT NULL"),
+        ("unhelpful", answered, " AND a.helpful = "),
+        ("handoffs", answered, " AND a.handoff = "),
+        // A choice counts on a clarification (which names no point of its own), as in the
+        // point's own figures.
+        (
+            "chosen",
+            " FROM asks a WHERE a.chosen_knowledge_id = k.id AND a.created_at >= ",
+            " AND a.knowledge_id IS NULL",
+        ),
+    ] {
+        sql.push(", (SELECT COUNT(*)")
+            .push(from)
+            .bind(since)
+            .push(" AND a.created_at <= ")
+            .bind(now)
+            .push(condition);
+        match name {
+            "unhelpful" => sql.bind(false),
+            "handoffs" => sql.bind(true),
+            _ => &mut sql,
+        };
+        sql.push(&format!(") AS {name}"));
+    }
+    sql.push(&format!(
+        " FROM knowledge_points k WHERE k.published_revision_id IS NOT NULL AND k.status <> '{}'",
         PointStatus::Archived
     ));
     let points = db.query_all_raw(sql.statement()).await?;
-
-    // One pass over the period's index range: answers group under their point, clarification
-    // choices under the point chosen.
-    let mut sql = Sql::new(b);
-    sql.push(
-        "SELECT knowledge_id, chosen_knowledge_id, COUNT(*) AS n, \
-         SUM(CASE WHEN helpful IS NULL THEN 0 ELSE 1 END) AS rated, \
-         SUM(CASE WHEN helpful IS NULL THEN 0 WHEN helpful THEN 0 ELSE 1 END) AS unhelpful, \
-         SUM(CASE WHEN handoff IS NULL THEN 0 WHEN handoff THEN 1 ELSE 0 END) AS handoffs \
-         FROM asks WHERE created_at >= ",
-    )
-    .bind(since)
-    .push(" AND created_at <= ")
-    .bind(now)
-    .push(
-        " AND (knowledge_id IS NOT NULL OR chosen_knowledge_id IS NOT NULL) \
-         GROUP BY knowledge_id, chosen_knowledge_id",
-    );
-    let mut figures: HashMap<i32, Figures> = HashMap::new();
-    for r in db.query_all_raw(sql.statement()).await? {
-        let n = count(&r, "n")?;
-        if let Some(id) = get::<Option<i32>>(&r, "knowledge_id")? {
-            let f = figures.entry(id).or_default();
-            f.answered += n;
-            f.rated += count(&r, "rated")?;
-            f.unhelpful += count(&r, "unhelpful")?;
-            f.handoffs += count(&r, "handoffs")?;
-        }
-        // A choice counts on a clarification (which names no point of its own), as in the
-        // point's own figures.
-        let answered_with = get::<Option<i32>>(&r, "knowledge_id")?;
-        if let Some(id) = get::<Option<i32>>(&r, "chosen_knowledge_id")?.filter(|_| answered_with.is_none()) {
-            figures.entry(id).or_default().chosen += n;
-        }
-    }
     let closed = counts_by_point(
         db,
         Sql::new(b)
@@ -137,8 +134,8 @@ pub async fn health_list(
     for p in &points {
         let id: i32 = get(p, "id")?;
         let last_asked: Option<DateTime<Utc>> = get(p, "last_asked")?;
-        let Figures { answered, chosen, rated, unhelpful, handoffs } =
-            figures.get(&id).copied().unwrap_or_default();
+        let (answered, chosen, rated) = (count(p, "answered")?, count(p, "chosen")?, count(p, "rated")?);
+        let (unhelpful, handoffs) = (count(p, "unhelpful")?, count(p, "handoffs")?);
         let helpful_rate = (rated > 0).then(|| (rated - unhelpful) as f64 / rated as f64);
         let created_at: DateTime<Utc> = get(p, "created_at")?;
         let verdict = verdict(last_asked, created_at, cold_since, answered, rated, helpful_rate, handoffs);
@@ -182,16 +179,6 @@ pub async fn health_list(
         needs_work,
         rows,
     })
-}
-
-/// A point's counts over the period.
-#[derive(Debug, Clone, Copy, Default)]
-struct Figures {
-    answered: u64,
-    chosen: u64,
-    rated: u64,
-    unhelpful: u64,
-    handoffs: u64,
 }
 
 /// `id, n` rows as a map.
