@@ -13,6 +13,54 @@ const KNOWLEDGE: &str = "category,question,answer,phrasings\n\
     Cards,Where is my card?,On its way.,card not arrived|still waiting for my card\n\
     Top-ups,How do I top up?,In the app.,add money|put money in my account\n";
 
+/// The services over `db` with `csv` imported and published, the real model serving.
+async fn services_over(db: sea_orm::DatabaseConnection, csv: &str) -> model::Services {
+    use model::knowledge::transfer::Format;
+    common::services_on(
+        db,
+        Format::Csv,
+        csv.as_bytes(),
+        common::embedder(),
+        Default::default(),
+        Default::default(),
+    )
+    .await
+}
+
+/// Logs a clarification that offered `offered` (point id and question, best first) and in which
+/// the customer chose `chosen`.
+async fn log_clarification(
+    services: &model::Services,
+    ask_id: &str,
+    question: &str,
+    offered: &[(i32, &str)],
+    chosen: i32,
+) {
+    let candidates: Vec<serde_json::Value> = offered
+        .iter()
+        .enumerate()
+        .map(|(i, (id, q))| {
+            let score = 0.45 - 0.01 * i as f32;
+            serde_json::json!({"knowledge_id": id.to_string(), "question": q, "score": score,
+                "semantic": score, "lexical": 0.0, "answer": "", "clicks": 0})
+        })
+        .collect();
+    asks::ActiveModel {
+        ask_id: Set(ask_id.into()),
+        question: Set(question.into()),
+        channel: Set(Default::default()),
+        outcome: Set(Outcome::Clarify),
+        candidates: Set(serde_json::Value::from(candidates).to_string()),
+        chosen_knowledge_id: Set(Some(chosen)),
+        miss_recorded: Set(false),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&services.db)
+    .await
+    .unwrap();
+}
+
 fn ask(question: &str) -> AskRequest {
     AskRequest { question: question.into(), channel: Default::default(), session_id: None, dry_run: false }
 }
@@ -21,15 +69,7 @@ fn ask(question: &str) -> AskRequest {
 async fn a_points_figures_are_the_asks_logged_for_it() {
     let dir = tempfile::tempdir().unwrap();
     for db in common::databases(dir.path(), "health").await {
-        let services = common::services_on(
-            db,
-            model::knowledge::transfer::Format::Csv,
-            KNOWLEDGE.as_bytes(),
-            common::embedder(),
-            Default::default(),
-            Default::default(),
-        )
-        .await;
+        let services = services_over(db, KNOWLEDGE).await;
         figures_match_the_log(&services).await;
     }
 }
@@ -64,26 +104,9 @@ async fn figures_match_the_log(services: &model::Services) {
     services.matcher.feedback(verdict(1, true, true)).await.unwrap();
 
     // A clarification that offered the point, and the customer chose it.
-    let offered = serde_json::json!([
-        {"knowledge_id": card.to_string(), "question": "Where is my card?", "score": 0.45, "semantic": 0.45,
-         "lexical": 0.0, "answer": "On its way.", "clicks": 0},
-        {"knowledge_id": top_up.answer.as_ref().unwrap().knowledge_id, "question": "How do I top up?",
-         "score": 0.42, "semantic": 0.42, "lexical": 0.0, "answer": "In the app.", "clicks": 0}
-    ]);
-    asks::ActiveModel {
-        ask_id: Set("ask_clarified".into()),
-        question: Set("card or top up?".into()),
-        channel: Set(Default::default()),
-        outcome: Set(Outcome::Clarify),
-        candidates: Set(offered.to_string()),
-        chosen_knowledge_id: Set(Some(card)),
-        miss_recorded: Set(false),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&services.db)
-    .await
-    .unwrap();
+    let other: i32 = top_up.answer.as_ref().unwrap().knowledge_id.parse().unwrap();
+    let offered = [(card, "Where is my card?"), (other, "How do I top up?")];
+    log_clarification(services, "ask_clarified", "card or top up?", &offered, card).await;
 
     let now = Utc::now() + Duration::seconds(1);
     let stats = model::health::point_stats(&services.db, card, 7, now).await.unwrap();
@@ -107,7 +130,6 @@ async fn figures_match_the_log(services: &model::Services) {
     assert_eq!(stats.last_asked, latest);
 
     // The other point has only its own ask, and the clarification that offered it unchosen.
-    let other: i32 = top_up.answer.as_ref().unwrap().knowledge_id.parse().unwrap();
     let theirs = model::health::point_stats(&services.db, other, 7, now).await.unwrap();
     assert_eq!((theirs.answered, theirs.offered, theirs.chosen, theirs.rated), (1, 1, 0, 0));
 
@@ -146,15 +168,7 @@ async fn id_of(services: &model::Services, question: &str) -> i32 {
 async fn near_duplicates_are_a_conflict_with_evidence_and_merging_keeps_every_phrasing_and_the_history() {
     let dir = tempfile::tempdir().unwrap();
     for db in common::databases(dir.path(), "conflicts").await {
-        let services = common::services_on(
-            db,
-            model::knowledge::transfer::Format::Csv,
-            RIVALS.as_bytes(),
-            common::embedder(),
-            Default::default(),
-            Default::default(),
-        )
-        .await;
+        let services = services_over(db, RIVALS).await;
         conflicts_and_merge(&services).await;
     }
 }
@@ -192,27 +206,10 @@ async fn conflicts_and_merge(services: &model::Services) {
     );
 
     // Customers choosing either of two points in clarifications is evidence too.
+    let offered = [(card, "Where is my card?"), (top_up, "How do I top up?")];
     for (i, chosen) in [card, top_up, card].into_iter().enumerate() {
-        let offered = serde_json::json!([
-            {"knowledge_id": card.to_string(), "question": "Where is my card?", "score": 0.45, "semantic": 0.45,
-             "lexical": 0.0, "answer": "On its way.", "clicks": 0},
-            {"knowledge_id": top_up.to_string(), "question": "How do I top up?", "score": 0.44,
-             "semantic": 0.44, "lexical": 0.0, "answer": "In the app.", "clicks": 0}
-        ]);
-        asks::ActiveModel {
-            ask_id: Set(format!("ask_clarified_{i}")),
-            question: Set("money for the card".into()),
-            channel: Set(Default::default()),
-            outcome: Set(Outcome::Clarify),
-            candidates: Set(offered.to_string()),
-            chosen_knowledge_id: Set(Some(chosen)),
-            miss_recorded: Set(false),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&services.db)
-        .await
-        .unwrap();
+        log_clarification(services, &format!("ask_clarified_{i}"), "money for the card", &offered, chosen)
+            .await;
     }
     let report = services.conflicts.report(&services.db, &services.matcher, false, None, now).await.unwrap();
     let cards = report
@@ -309,15 +306,7 @@ async fn conflicts_and_merge(services: &model::Services) {
 async fn the_health_list_flags_cold_points_and_points_customers_rate_down() {
     let dir = tempfile::tempdir().unwrap();
     for db in common::databases(dir.path(), "health_list").await {
-        let services = common::services_on(
-            db,
-            model::knowledge::transfer::Format::Csv,
-            KNOWLEDGE.as_bytes(),
-            common::embedder(),
-            Default::default(),
-            Default::default(),
-        )
-        .await;
+        let services = services_over(db, KNOWLEDGE).await;
         health_list(&services).await;
     }
 }
@@ -348,20 +337,7 @@ async fn health_list(services: &model::Services) {
         services.matcher.feedback(f).await.unwrap();
     }
     // A clarification in which the customer chose the card point.
-    asks::ActiveModel {
-        ask_id: Set("ask_chose_card".into()),
-        question: Set("card?".into()),
-        channel: Set(Default::default()),
-        outcome: Set(Outcome::Clarify),
-        candidates: Set("[]".into()),
-        chosen_knowledge_id: Set(Some(card.parse().unwrap())),
-        miss_recorded: Set(false),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&services.db)
-    .await
-    .unwrap();
+    log_clarification(services, "ask_chose_card", "card?", &[], card.parse().unwrap()).await;
     let now = Utc::now() + Duration::seconds(1);
     // Nobody asked for top-ups: a new point, not cold yet...
     let list = health_list(&services.db, &HealthQuery::default(), now).await.unwrap();

@@ -4,6 +4,7 @@
 //! [`crate::matching::Scoring::answer_score`]). The fused model puts a Chinese and an English
 //! question on one scale, so either language is checked against both.
 
+use crate::embedding::cache::embed_cached;
 use crate::knowledge::categories::Tree;
 use crate::knowledge::points::find_by_question;
 use crate::knowledge::transfer::Row;
@@ -44,8 +45,8 @@ pub async fn near_duplicates(
 }
 
 /// For an import, the rows that would create a point (their category and question are not a
-/// live point yet) and the published points each would already be answered with. Nothing is
-/// written.
+/// live point yet) and the published points each would already be answered with. No knowledge
+/// is written (only the questions' vectors, to the embedding cache).
 pub async fn in_import(
     db: &sea_orm::DatabaseConnection,
     matcher: &Matcher,
@@ -66,15 +67,10 @@ pub async fn in_import(
     if fresh.is_empty() {
         return Ok(Vec::new());
     }
-    // The whole import at once, as bulk work: not through the queue the customers' asks use.
-    let embedder = matcher.embedder();
+    // Bulk work, not through the queue customers' asks use; through the embedding cache, so
+    // publishing the rows afterwards does not embed them again.
     let texts: Vec<String> = fresh.iter().map(|(_, q)| q.clone()).collect();
-    let vectors = tokio::task::spawn_blocking(move || {
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        embedder.embed(&refs)
-    })
-    .await
-    .map_err(|e| MatchError::Internal(format!("embedding failed: {e}")))??;
+    let vectors = embed_cached(db, &matcher.embedder(), &texts).await?;
     let bar = matcher.scoring().answer_score;
     Ok(fresh
         .into_iter()
