@@ -98,10 +98,7 @@ fn ConflictCard(c: Conflict, steps: Steps) -> impl IntoView {
     let t = move |key| tr(lang.get(), key);
     let (a, b): (i32, i32) =
         (c.first.knowledge_id.parse().unwrap_or_default(), c.second.knowledge_id.parse().unwrap_or_default());
-    let question = |id: i32| if id == a { c.first.question.clone() } else { c.second.question.clone() };
-    let (qa, qb) = (question(a), question(b));
-    let clarify = c.clarifications.clone();
-    let (na, nb) = (c.first.texts, c.second.texts);
+    let (qa, qb) = (c.first.question.clone(), c.second.question.clone());
     view! {
         <article class="conflict" data-testid="conflict" data-first=a data-second=b>
             <h3>
@@ -110,11 +107,11 @@ fn ConflictCard(c: Conflict, steps: Steps) -> impl IntoView {
                 <a href=format!("/knowledge/{b}") data-testid="conflict-second">{qb.clone()}</a>
             </h3>
             <p class="small muted">
-                {c.first.category.clone()} " · " {na} " / " {nb} " " {move || t("health.texts")} " · "
+                {c.first.category.clone()} " · " {c.first.texts} " / " {c.second.texts} " " {move || t("health.texts")} " · "
                 {move || t("health.strength")} " " <strong>{c.strength}</strong>
             </p>
-            <Crossings crossings=c.crossings.clone() a b qa=qa.clone() qb=qb.clone() steps/>
-            <Evidence clarify relinked=c.relinked.clone() a b/>
+            <Crossings crossings=c.crossings a b qa=qa.clone() qb=qb.clone() steps/>
+            <Evidence clarify=c.clarifications relinked=c.relinked a b/>
             <div class="row actions">
                 <button class="primary" data-testid="merge-into-first" on:click=move |_| { steps.dispatch(Step::Merge { keep: a, absorb: b }); }>
                     {move || t("health.merge_into")} {format!(" #{a}")}
