@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/serving.sh
-bin=${1:?usage: scripts/fuzz.sh BINARY}
+bin=${1:?usage: scripts/fuzz.sh BINARY [demo|fresh]}
+data=${2:-demo}
+case $data in demo|fresh) ;; *) echo "usage: scripts/fuzz.sh BINARY [demo|fresh]" >&2; exit 2 ;; esac
 SCHEMATHESIS_VERSION=4.32.5
 venv="$BOTCOACH_CACHE/tools/schemathesis-$SCHEMATHESIS_VERSION"
 if [ ! -x "$venv/bin/st" ]; then
@@ -18,7 +20,11 @@ fi
 work=$(mktemp -d)
 port=$(free_port)
 export BOTCOACH_DATABASE_URL="sqlite://$work/fuzz.db" BOTCOACH_BIND="127.0.0.1:$port" BOTCOACH_LOG=warn
-"$bin" demo --dir demo >"$work/demo.log" 2>&1
+if [ "$data" = demo ]; then
+  "$bin" demo --dir demo >"$work/demo.log" 2>&1
+else
+  "$bin" migrate >"$work/demo.log" 2>&1
+fi
 token=$("$bin" token create fuzz --role admin 2>>"$work/demo.log")
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!

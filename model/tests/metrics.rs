@@ -138,10 +138,17 @@ async fn the_report_lists_topics_by_reports_with_examples_in_both_languages() {
     let zh = report::render(&r, report::Format::Markdown, report::Lang::Zh).unwrap();
     assert!(zh.contains("客户之声") && zh.contains("新出现"), "{zh}");
     let csv = report::render(&r, report::Format::Csv, report::Lang::En).unwrap();
+    // Excel reads UTF-8 only after a byte-order mark (Chinese Windows would assume GBK).
+    let csv = csv.strip_prefix(report::UTF8_BOM).expect("a byte-order mark first");
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(&rows.headers().unwrap()[0], "Rank");
     let first = rows.records().next().unwrap().unwrap();
     assert_eq!(&first[0], "1");
     assert_eq!(&first[2], "3");
+    assert_eq!(&first[5], "75.0%", "a share people read");
+    let zh = report::render(&r, report::Format::Csv, report::Lang::Zh).unwrap();
+    let header = zh.lines().next().unwrap();
+    assert_eq!(header, "\u{FEFF}排名,话题,次数,上期,增长,占流量,问题示例", "no English in the Chinese file");
     assert!("pdf".parse::<report::Format>().is_err() && "fr".parse::<report::Lang>().is_err());
 }
 
@@ -170,7 +177,7 @@ fn hostile_text_in_the_report_stays_text() {
         weakest: Vec::new(),
     };
     let csv = report::render(&r, report::Format::Csv, report::Lang::En).unwrap();
-    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let mut rows = csv::Reader::from_reader(csv.trim_start_matches(report::UTF8_BOM).as_bytes());
     let first = rows.records().next().unwrap().unwrap();
     assert_eq!(&first[1], "'=HYPERLINK(\"http://evil.example\",\"click\")", "the label is text");
     assert!(first[6].starts_with("'+1 555"), "{}", &first[6]);

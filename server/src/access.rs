@@ -201,6 +201,18 @@ pub async fn check(State(services): State<Services>, mut req: Request, next: Nex
     next.run(req).await
 }
 
+/// Who is asking, for the 404 page (outside every route, so outside [`check`]): a signed-in
+/// user lost on an unknown address still sees their name and menu. Static files skip the
+/// session lookup; nothing is refused here.
+pub async fn identify_only(State(services): State<Services>, mut req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/pkg/") {
+        if let Ok(Some(p)) = identify(&services, req.headers()).await {
+            req.extensions_mut().insert(p);
+        }
+    }
+    next.run(req).await
+}
+
 /// The caller: a bearer token wins over a cookie; an unknown token is an error, an unknown or
 /// expired cookie just means "not signed in".
 async fn identify(services: &Services, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {

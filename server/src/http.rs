@@ -3,6 +3,7 @@
 //! Every matched route passes [`crate::access::check`] first.
 
 use app::{shell, App};
+use axum::handler::Handler;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -44,15 +45,18 @@ pub fn router(config: &Config, services: Services) -> Router {
             move || shell(leptos.clone()),
         )
         // Only matched routes pass the access check; unknown paths fall through to static files
-        // and the 404 page.
-        .route_layer(axum::middleware::from_fn_with_state(services, crate::access::check))
+        // and the 404 page, which knows who asks but refuses nothing.
+        .route_layer(axum::middleware::from_fn_with_state(services.clone(), crate::access::check))
         // Outside the access check, so refused requests are counted too.
         .route_layer(axum::middleware::from_fn(crate::telemetry::track))
         .route_layer(axum::middleware::from_fn_with_state(
             crate::access::Web { behind_proxy: config.behind_proxy, secure_cookies: config.secure_cookies },
             crate::access::client_info,
         ))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(
+            leptos_axum::file_and_error_handler::<AppState, _>(shell)
+                .layer(axum::middleware::from_fn_with_state(services, crate::access::identify_only)),
+        )
         // A ceiling for every body (the import route has its own, lower, limit in the API).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -3,46 +3,10 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use common::call;
 use model::accounts::tokens;
 use model::views::Role;
-use tower::ServiceExt;
-
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    text: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.text).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-async fn call(
-    router: &axum::Router,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: serde_json::Value,
-) -> Reply {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("content-type", "application/json")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::from(if body.is_null() { Vec::new() } else { serde_json::to_vec(&body).unwrap() }))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type =
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, content_type, text: String::from_utf8_lossy(&bytes).into_owned() }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_read_the_figures_the_report_and_the_metrics() {
@@ -110,7 +74,7 @@ async fn supervisors_read_the_figures_the_report_and_the_metrics() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.content_type.starts_with("text/csv"));
-    assert!(r.text.starts_with("rank,话题") && r.text.contains("joint account"), "{}", r.text);
+    assert!(r.text.starts_with("\u{FEFF}排名,话题") && r.text.contains("joint account"), "{}", r.text);
     let r = call(&router, "GET", "/api/v1/report", &boss, serde_json::Value::Null).await;
     assert!(r.content_type.starts_with("text/markdown") && r.text.contains("| 1 |"), "{}", r.text);
 

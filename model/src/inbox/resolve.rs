@@ -172,7 +172,7 @@ async fn link(
     let mut revisions = (None, None);
     if added > 0 {
         let before = p.head_revision_id;
-        let note = format!("{added} phrasings from inbox group {group}");
+        let note = crate::views::RevisionNote::FromInbox { phrasings: added, group }.to_string();
         points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
         points::submit_in(txn, actor, kid, None).await?;
         revisions = (before, points::load(txn, kid).await?.head_revision_id);

@@ -9,7 +9,7 @@ use super::entity::point;
 use super::points::{archive_in, content_of, head, load, publish_in, save_in, target};
 use super::{queries, require, Result};
 use crate::audit;
-use crate::views::{Actor, Content, PointDetail, PointStatus, Problem, Role};
+use crate::views::{Actor, Content, PointDetail, PointStatus, Problem, RevisionNote, Role};
 
 /// Merges `absorb` into `keep`: `absorb`'s question and phrasings become phrasings of `keep`
 /// (those it already has are not repeated), `keep` is published with them, and `absorb` is
@@ -34,7 +34,7 @@ pub async fn merge(
             content.phrasings.push(text);
         }
     }
-    let note = format!("merged with #{absorb}");
+    let note = RevisionNote::MergedWith { point: absorb }.to_string();
     save_in(&txn, actor, keep, None, content, Some(&note)).await?;
     // Counted as saved: normalising drops phrasings that differ only in case or spacing.
     let moved =
@@ -77,8 +77,10 @@ pub async fn move_phrasing(
     if moved != ours.question && !ours.phrasings.contains(&moved) {
         ours.phrasings.push(moved.clone());
     }
-    save_in(&txn, actor, from, None, theirs, Some(&format!("phrasing moved to #{to}"))).await?;
-    save_in(&txn, actor, to, None, ours, Some(&format!("phrasing moved from #{from}"))).await?;
+    save_in(&txn, actor, from, None, theirs, Some(&RevisionNote::PhrasingMovedTo { point: to }.to_string()))
+        .await?;
+    save_in(&txn, actor, to, None, ours, Some(&RevisionNote::PhrasingMovedFrom { point: from }.to_string()))
+        .await?;
     publish_in(&txn, actor, from).await?;
     publish_in(&txn, actor, to).await?;
     audit::record(

@@ -14,7 +14,7 @@ use super::entity::{point, revision};
 pub(crate) use super::store::{content_of, head, load};
 use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
 use crate::audit;
-use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionState, Role};
+use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionNote, RevisionState, Role};
 use crate::views::{Field, Problem, Thing};
 
 /// Creates a knowledge point as a draft.
@@ -46,7 +46,7 @@ pub(crate) async fn create_in(db: &impl ConnectionTrait, actor: &Actor, content:
     }
     .insert(db)
     .await?;
-    let rev = insert_revision(db, p.id, 1, &content, actor, Some("created")).await?;
+    let rev = insert_revision(db, p.id, 1, &content, actor, Some(&RevisionNote::Created.to_string())).await?;
     point::Entity::update_many()
         .col_expr(point::Column::HeadRevisionId, Expr::value(rev.id))
         .filter(point::Column::Id.eq(p.id))
@@ -393,7 +393,7 @@ pub async fn restore(
         .one(&txn)
         .await?
         .ok_or_else(|| KnowledgeError::from(Problem::RevisionNotFound { point: id, number: Some(number) }))?;
-    let note = format!("restored from revision {number}");
+    let note = RevisionNote::Restored { revision: number }.to_string();
     let changed = save_in(&txn, actor, id, Some(version), content_of(&old), Some(&note)).await?;
     if !changed {
         return Err(Problem::AlreadyCurrent { revision: number }.into());

@@ -212,7 +212,15 @@ async fn import_row(db: &impl ConnectionTrait, actor: &Actor, row: Row, publish:
     let content = Content { category_id, ..content };
     let outcome = match find_by_question(db, category_id, &content.question).await? {
         Some(existing) => {
-            let changed = save_in(db, actor, existing.id, None, content, Some("imported")).await?;
+            let changed = save_in(
+                db,
+                actor,
+                existing.id,
+                None,
+                content,
+                Some(&crate::views::RevisionNote::Imported.to_string()),
+            )
+            .await?;
             if publish {
                 publish_in(db, actor, existing.id).await?;
             }

@@ -24,6 +24,8 @@ const LEASE_MINUTES: i64 = 15;
 const RENEW_SECONDS: u64 = 60;
 /// The most epochs a run may be asked for.
 pub const MAX_EPOCHS: usize = 100;
+/// Fewest published points a run learns from: the ranking loss needs another point to rank below.
+const MIN_POINTS: usize = 2;
 /// Texts whose vectors are moved to a new version per database round trip.
 const STORE_CHUNK: usize = 500;
 
@@ -177,6 +179,11 @@ impl Services {
         if let Some(change) = self.model_switch.get().filter(|c| c.error.is_none()) {
             return Err(Problem::ModelChanging { model: change.model }.into());
         }
+        // Said before a run starts, so the Model page's button answers at once.
+        let points = self.matcher.stats().points;
+        if points < MIN_POINTS {
+            return Err(nothing_to_learn(points).into());
+        }
         let Ok(guard) = self.learning.running.clone().try_lock_owned() else {
             return Err(Problem::TrainingRunning { instance: None }.into());
         };
@@ -250,6 +257,10 @@ impl Services {
         let progress = self.learning.progress.clone();
         let phase = |p: TrainingPhase| progress.update(|run| run.phase = p);
         let set = data::read(&self.db).await?;
+        // Without held-out phrasings the guard would judge on nothing and promote anything.
+        if set.points.len() < MIN_POINTS || set.held_out.is_empty() {
+            return Err(nothing_to_learn(set.points.len()).into());
+        }
         phase(TrainingPhase::Embedding);
         let train_vectors = embed_cached(&self.db, &base.embedder, &set.train).await?;
         let held_vectors = embed_cached(&self.db, &base.embedder, &set.held_out).await?;
@@ -481,4 +492,8 @@ async fn train_blocking(
         let _ = done.send(trained);
     });
     Ok(result.await.map_err(|_| LearnError::Internal("the training thread died".into()))??)
+}
+
+fn nothing_to_learn(points: usize) -> Problem {
+    Problem::NothingToLearn { points, min_points: MIN_POINTS, min_texts: data::HELD_OUT_FROM }
 }

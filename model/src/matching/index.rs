@@ -96,7 +96,9 @@ struct Block {
     rows: usize,
 }
 
-#[derive(Debug, Default)]
+/// Built for one model's dimension only: an index with no points still has the dimension of the
+/// model that serves, so a question is compared with nothing rather than refused.
+#[derive(Debug)]
 pub struct Index {
     dim: usize,
     points: Vec<PointMeta>,
@@ -110,7 +112,14 @@ pub struct Index {
 
 impl Index {
     pub fn build<'a>(docs: impl IntoIterator<Item = &'a PointDoc>, dim: usize) -> Index {
-        let mut index = Index { dim, ..Default::default() };
+        let mut index = Index {
+            dim,
+            points: Vec::new(),
+            rows: Vec::new(),
+            blocks: Vec::new(),
+            owner: Vec::new(),
+            lexical: Lexical::default(),
+        };
         let mut all_texts: Vec<&str> = Vec::new();
         let mut block = Block { points: 0..0, rows: 0 };
         for doc in docs {
@@ -148,6 +157,11 @@ impl Index {
         }
         index.lexical = Lexical::build(all_texts.into_iter());
         index
+    }
+
+    /// No published point yet (a new bot collecting its first questions).
+    pub fn empty(dim: usize) -> Index {
+        Index::build(std::iter::empty(), dim)
     }
 
     pub fn points(&self) -> &[PointMeta] {
@@ -254,7 +268,7 @@ impl Index {
         k: usize,
     ) -> Vec<Scored> {
         let n = self.points.len();
-        if n == 0 {
+        if n == 0 || k == 0 {
             return Vec::new();
         }
         let mut top3 = vec![Top3::default(); n];
@@ -373,5 +387,49 @@ mod tests {
         let r = index.rank(&unit(&[1.0, 0.0, 0.0]), "宽带断网", &Scoring::default(), 1).unwrap();
         assert_eq!(index.points()[r[0].point].knowledge_id, 2);
         assert!(r[0].lexical > 0.5);
+    }
+
+    fn one_text_point(id: i32, text: &str, v: &[f32]) -> PointDoc {
+        PointDoc {
+            knowledge_id: id,
+            category: "A".into(),
+            question: text.into(),
+            answer: "a".into(),
+            texts: vec![text.into()],
+            vectors: Rows::new(&[unit(v)]),
+        }
+    }
+
+    #[test]
+    fn an_empty_index_ranks_nothing_and_refuses_only_another_models_vectors() {
+        let index = Index::empty(3);
+        assert_eq!((index.points().len(), index.texts()), (0, 0));
+        let q = unit(&[1.0, 0.0, 0.0]);
+        assert!(index.rank(&q, "where is my card", &Scoring::default(), 5).unwrap().is_empty());
+        assert!(index.rank(&q, "宽带断网了", &Scoring::default(), 5).unwrap().is_empty());
+        let many = index.rank_many(&[(&q, "a"), (&q, "b"), (&q, "c"), (&q, "d")], &Scoring::default(), 5);
+        assert_eq!(many.unwrap(), vec![Vec::<Scored>::new(); 4], "one empty ranking per question");
+        assert!(matches!(
+            index.rank(&[1.0, 0.0], "x", &Scoring::default(), 5),
+            Err(IndexError::Dimension { expected: 3, found: 2 })
+        ));
+    }
+
+    #[test]
+    fn points_of_a_single_text_rank_by_that_text_and_k_is_capped() {
+        let docs = [one_text_point(7, "card", &[1.0, 0.0, 0.0]), one_text_point(8, "宽带", &[0.0, 1.0, 0.0])];
+        let index = Index::build(&docs, 3);
+        let semantic_only = Scoring {
+            neighbour_weight: 0.5,
+            lexical_weight: 0.0,
+            lexical_weight_cjk: 0.0,
+            ..Scoring::default()
+        };
+        let r = index.rank(&unit(&[0.0, 1.0, 0.0]), "x", &semantic_only, 5).unwrap();
+        assert_eq!(r.len(), 2, "fewer points than asked for: all of them");
+        assert_eq!(index.points()[r[0].point].knowledge_id, 8);
+        // One text: blending with its neighbours' mean leaves its own cosine.
+        assert!((r[0].semantic - 1.0).abs() < 1e-3, "{r:?}");
+        assert!(index.rank(&unit(&[0.0, 1.0, 0.0]), "x", &semantic_only, 0).unwrap().is_empty());
     }
 }

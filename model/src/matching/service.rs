@@ -86,6 +86,13 @@ pub struct Feedback {
     pub chosen_knowledge_id: Option<String>,
 }
 
+/// A question as it was asked and embedded, for the log.
+struct Asked<'a> {
+    question: &'a str,
+    vector: &'a [f32],
+    model: &'a Arc<dyn Embedder>,
+}
+
 /// What the index holds now.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MatcherStats {
@@ -148,11 +155,14 @@ impl Matcher {
         scoring: Scoring,
         batching: Batching,
     ) -> Result<Matcher, MatchError> {
+        let dim = embedder.info().dimension;
         let serving = Serving::new(embedder, scoring);
         let matcher = Matcher {
             db,
             current: RwLock::new(Arc::new(Snapshot {
-                index: Arc::default(),
+                // Until something is published (refresh below builds nothing while the feed is
+                // at revision 0), asks are compared with no point at all: misses, not errors.
+                index: Arc::new(Index::empty(dim)),
                 revision: 0,
                 serving: serving.clone(),
             })),
@@ -363,7 +373,7 @@ impl Matcher {
         // One snapshot throughout: its model embeds the question its index is compared with.
         let snap = self.snapshot();
         let scoring = snap.serving.scoring;
-        let ranked = self.rank(&snap, question).await?;
+        let (ranked, vector) = self.rank(&snap, question).await?;
         let outcome = scoring.decide(&ranked);
         let points = snap.index.points();
         let candidates: Vec<AskCandidate> = ranked
@@ -392,7 +402,8 @@ impl Matcher {
         });
         let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
         if !req.dry_run {
-            if let Some(first) = self.log(question, &req, &response, &scoring, key).await? {
+            let asked = Asked { question, vector: &vector, model: &snap.serving.embedder };
+            if let Some(first) = self.log(asked, &req, &response, &scoring, key).await? {
                 return replay(&first);
             }
         }
@@ -401,7 +412,11 @@ impl Matcher {
 
     /// The question's best points, through the queue (embedded with others waiting, ranked in
     /// the same matrix product); a repeated question's vector is not computed again.
-    async fn rank(&self, snap: &Snapshot, question: &str) -> Result<Vec<super::Scored>, MatchError> {
+    async fn rank(
+        &self,
+        snap: &Snapshot,
+        question: &str,
+    ) -> Result<(Vec<super::Scored>, Vec<f32>), MatchError> {
         let serving = &snap.serving;
         let known = serving.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question).cloned();
         let cached = known.is_some();
@@ -421,21 +436,22 @@ impl Matcher {
             if cache.len() >= QUERY_CACHE {
                 cache.clear();
             }
-            cache.insert(question.to_string(), done.vector);
+            cache.insert(question.to_string(), done.vector.clone());
         }
-        Ok(done.ranked)
+        Ok((done.ranked, done.vector))
     }
 
     /// Logs the ask, unless `key` already has an answer (a retry that overtook the first
     /// attempt's lookup): that answer is returned and nothing is written.
     async fn log(
         &self,
-        question: &str,
+        asked: Asked<'_>,
         req: &AskRequest,
         r: &AskResponse,
         scoring: &Scoring,
         key: Option<&Key>,
     ) -> Result<Option<idempotency::Answer>, MatchError> {
+        let question = asked.question;
         let now = Utc::now();
         let txn = crate::storage::write(&self.db).await?;
         if let Some(key) = key {
@@ -469,6 +485,13 @@ impl Matcher {
         }
         .insert(&txn)
         .await?;
+        // An answered question is what the regression check before a publish probes with: its
+        // vector kept now (it is at hand) spares the review page embedding hundreds of them.
+        if r.outcome == Outcome::Answered {
+            let model = crate::embedding::cache::model_key(asked.model.as_ref());
+            crate::embedding::cache::store(&txn, &model, &[question.to_string()], &[asked.vector.to_vec()])
+                .await?;
+        }
         if r.outcome == Outcome::Miss {
             misses::record_in(
                 &txn,

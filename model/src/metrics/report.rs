@@ -230,11 +230,19 @@ fn as_text(s: &str) -> String {
     }
 }
 
+/// Excel on a Chinese Windows reads a CSV without a byte-order mark as GBK: the mark makes it
+/// read UTF-8.
+pub const UTF8_BOM: char = '\u{FEFF}';
+
 fn csv(report: &Report, lang: Lang) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let h = headings(lang);
     let io = |e: csv::Error| MetricsError::Export(e.to_string());
-    w.write_record(["rank", h[0], h[1], h[2], h[3], h[4], h[5]]).map_err(io)?;
+    let rank = match lang {
+        Lang::En => "Rank",
+        Lang::Zh => "排名",
+    };
+    w.write_record([rank, h[0], h[1], h[2], h[3], h[4], h[5]]).map_err(io)?;
     for (i, t) in report.topics.iter().enumerate() {
         w.write_record([
             (i + 1).to_string(),
@@ -242,11 +250,11 @@ fn csv(report: &Report, lang: Lang) -> Result<String> {
             t.volume.to_string(),
             t.previous.to_string(),
             growth(t, lang),
-            format!("{:.4}", t.share),
+            format!("{:.1}%", 100.0 * t.share),
             as_text(&t.examples.join(" | ")),
         ])
         .map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| MetricsError::Export(e.to_string()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(format!("{UTF8_BOM}{}", String::from_utf8_lossy(&bytes)))
 }

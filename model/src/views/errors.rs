@@ -250,6 +250,12 @@ pub enum Problem {
     RefusedVersion { version: i32 },
     #[error("epochs must be 1 to {max}")]
     Epochs { max: usize },
+    #[error(
+        "nothing to learn from yet: the model learns from published knowledge and needs at least \
+         {min_points} published points, some with {min_texts} or more phrasings to test it on \
+         (published now: {points} points); publish knowledge first"
+    )]
+    NothingToLearn { points: usize, min_points: usize, min_texts: usize },
 }
 
 impl Problem {
@@ -285,6 +291,7 @@ impl Problem {
             | TrainingRunning { .. }
             | ModelChanging { .. }
             | RefusedVersion { .. }
+            | NothingToLearn { .. }
             | PendingChange { .. }
             | NotPublished { .. } => ErrorKind::Conflict,
             Empty { .. }

@@ -89,6 +89,62 @@ pub struct PointSummary {
     pub updated_by: String,
 }
 
+/// Why a revision was written, when the product wrote it rather than a person in the editor.
+/// Stored as its English sentence (the API and older rows show that); the UI reads it back with
+/// [`RevisionNote::parse`] and says it in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionNote {
+    Created,
+    Imported,
+    Restored { revision: i32 },
+    FromInbox { phrasings: usize, group: i64 },
+    MergedWith { point: i32 },
+    PhrasingMovedTo { point: i32 },
+    PhrasingMovedFrom { point: i32 },
+}
+
+impl std::fmt::Display for RevisionNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RevisionNote::Created => write!(f, "created"),
+            RevisionNote::Imported => write!(f, "imported"),
+            RevisionNote::Restored { revision } => write!(f, "restored from revision {revision}"),
+            RevisionNote::FromInbox { phrasings, group } => {
+                write!(f, "{phrasings} phrasings from inbox group {group}")
+            }
+            RevisionNote::MergedWith { point } => write!(f, "merged with #{point}"),
+            RevisionNote::PhrasingMovedTo { point } => write!(f, "phrasing moved to #{point}"),
+            RevisionNote::PhrasingMovedFrom { point } => write!(f, "phrasing moved from #{point}"),
+        }
+    }
+}
+
+impl RevisionNote {
+    /// The note a stored sentence is; `None` for anything else.
+    pub fn parse(stored: &str) -> Option<RevisionNote> {
+        let number = |prefix: &str| stored.strip_prefix(prefix).and_then(|n| n.parse().ok());
+        match stored {
+            "created" => return Some(RevisionNote::Created),
+            "imported" => return Some(RevisionNote::Imported),
+            _ => {}
+        }
+        if let Some(revision) = number("restored from revision ") {
+            return Some(RevisionNote::Restored { revision });
+        }
+        if let Some(point) = number("merged with #") {
+            return Some(RevisionNote::MergedWith { point });
+        }
+        if let Some(point) = number("phrasing moved to #") {
+            return Some(RevisionNote::PhrasingMovedTo { point });
+        }
+        if let Some(point) = number("phrasing moved from #") {
+            return Some(RevisionNote::PhrasingMovedFrom { point });
+        }
+        let (phrasings, group) = stored.split_once(" phrasings from inbox group ")?;
+        Some(RevisionNote::FromInbox { phrasings: phrasings.parse().ok()?, group: group.parse().ok()? })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevisionView {
     pub number: i32,
@@ -210,4 +266,26 @@ pub struct FeedItem {
 pub struct Feed {
     pub revision: i64,
     pub items: Vec<FeedItem>,
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::RevisionNote;
+
+    #[test]
+    fn every_note_reads_back_as_it_was_written() {
+        for note in [
+            RevisionNote::Created,
+            RevisionNote::Imported,
+            RevisionNote::Restored { revision: 3 },
+            RevisionNote::FromInbox { phrasings: 2, group: 71 },
+            RevisionNote::MergedWith { point: 89 },
+            RevisionNote::PhrasingMovedTo { point: 90 },
+            RevisionNote::PhrasingMovedFrom { point: 12 },
+        ] {
+            assert_eq!(RevisionNote::parse(&note.to_string()), Some(note), "{note}");
+        }
+        assert_eq!(RevisionNote::parse("fixed the price"), None, "a person's own words stay theirs");
+        assert_eq!(RevisionNote::parse("x phrasings from inbox group 7"), None);
+    }
 }
