@@ -61,6 +61,12 @@ pub fn use_lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
+/// The page's language for `<html lang>`, before the app's context exists: from the request, as
+/// the app will pick it.
+pub(crate) fn document_lang() -> &'static str {
+    initial_lang().html_code()
+}
+
 pub(crate) fn provide_lang() -> RwSignal<Lang> {
     let lang = RwSignal::new(initial_lang());
     provide_context(lang);
@@ -113,6 +119,18 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
         .unwrap_or(key)
 }
 
+/// `n` and the word `key` counts, in `lang`: English takes `key.one` (where there is one) for
+/// a single thing; Chinese has one form.
+pub fn count(lang: Lang, n: i64, key: &'static str) -> String {
+    let singular = (lang == Lang::En && n == 1)
+        .then(|| TEXTS.iter().find(|(k, _, _)| k.strip_suffix(".one") == Some(key)))
+        .flatten();
+    match singular {
+        Some((_, en, _)) => format!("{n} {en}"),
+        None => format!("{n} {}", tr(lang, key)),
+    }
+}
+
 /// (key, English, Chinese)
 const TEXTS: &[(&str, &str, &str)] = &[
     ("app.title", "botcoach", "botcoach 机器人训练台"),
@@ -131,11 +149,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("model.versions", "Versions", "历史版本"),
     ("model.trained", "Trained", "训练于"),
     ("model.texts", "texts", "条文本"),
+    ("model.texts.one", "text", "条文本"),
     ("model.top1", "Top-1 on held-out phrasings", "保留问法首位命中率"),
     ("model.share", "Answered", "直接回答比例"),
     ("model.precision", "Answered correctly", "回答准确率"),
     ("model.was", "version", "版本"),
     ("model.held_out", "held-out phrasings, never trained on", "条保留问法（从未用于训练）"),
+    ("model.held_out.one", "held-out phrasing, never trained on", "条保留问法（从未用于训练）"),
     ("model.epochs", "Epochs", "训练轮数"),
     ("model.train", "Train now", "立即训练"),
     ("model.epoch", "epoch", "轮"),
@@ -145,6 +165,9 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("model.base", "base model as shipped", "出厂基础模型"),
     ("model.use", "Serve this version", "启用此版本"),
     ("model.state", "State", "状态"),
+    ("model.texts_trained", "Texts trained on", "训练文本数"),
+    ("model.action", "Action", "操作"),
+    ("model.loss", "loss", "损失"),
     ("version.serving", "serving", "服务中"),
     ("version.kept", "kept", "已保留"),
     ("version.refused", "refused", "已拒绝"),
@@ -173,8 +196,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.regroup", "Regroup", "重新聚类"),
     ("inbox.empty", "Nothing waiting: no open misses match.", "没有待处理的问题。"),
     ("inbox.groups", "groups", "组"),
+    ("inbox.groups.one", "group", "组"),
     ("inbox.questions", "questions", "个问题"),
+    ("inbox.questions.one", "question", "个问题"),
     ("inbox.reports", "reports", "次"),
+    ("inbox.reports.one", "report", "次"),
     ("inbox.suggested", "Suggested", "推荐"),
     ("inbox.link", "Link", "关联"),
     ("inbox.create", "New knowledge point", "新建知识点"),
@@ -205,13 +231,20 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.undo_hint", "Press u to undo.", "按 u 撤销。"),
     ("inbox.link_search", "Search any knowledge point…", "搜索任意知识点…"),
     ("inbox.become_phrasings", "questions become its phrasings", "个问题将成为相似问法"),
+    ("inbox.become_phrasings.one", "question becomes a phrasing", "个问题将成为相似问法"),
     ("inbox.done_link", "questions linked, waiting for review.", "个问题已关联，等待审核。"),
+    ("inbox.done_link.one", "question linked, waiting for review.", "个问题已关联，等待审核。"),
     ("inbox.done_create", "questions in a new point, waiting for review.", "个问题已建为新知识点，等待审核。"),
+    ("inbox.done_create.one", "question in a new point, waiting for review.", "个问题已建为新知识点，等待审核。"),
     ("inbox.done_dismiss", "questions dismissed.", "个问题已忽略。"),
+    ("inbox.done_dismiss.one", "question dismissed.", "个问题已忽略。"),
     ("inbox.done_merge", "questions merged into this group.", "个问题已合并到本组。"),
+    ("inbox.done_merge.one", "question merged into this group.", "个问题已合并到本组。"),
     ("inbox.done_split", "The chosen questions are a group of their own now.", "选中的问题已拆为新组。"),
     ("inbox.done_move", "questions moved.", "个问题已移动。"),
+    ("inbox.done_move.one", "question moved.", "个问题已移动。"),
     ("inbox.done_undo", "questions are back in the inbox.", "个问题已回到待处理。"),
+    ("inbox.done_undo.one", "question is back in the inbox.", "个问题已回到待处理。"),
     ("knowledge.title", "Knowledge", "知识库"),
     ("review.title", "Review", "审核"),
     ("nav.health", "Health", "知识健康"),
@@ -225,20 +258,32 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("health.published", "published", "已发布"),
     ("health.answered", "Answered", "回答次数"),
     ("health.chosen", "Chosen in clarifications", "澄清中被选"),
-    ("health.unhelpful", "👎", "👎"),
+    ("health.unhelpful", "Not helpful", "无帮助"),
     ("health.helpful_rate", "Helpful", "有帮助率"),
     ("health.handoffs", "Handoffs", "转人工"),
     ("health.last_asked", "Last asked", "最近提问"),
     ("health.verdict", "Verdict", "结论"),
     ("health.conflicts", "Conflicts", "知识冲突"),
-    ("health.conflicts_intro", "Pairs of points that compete: phrasings nearer the other point, customers choosing either in clarifications, or 👎 answers relinked to the other.", "相互竞争的知识点：相似问法更接近另一个知识点、客户在澄清中两者混选，或被点踩的回答后来被关联到另一个知识点。"),
+    ("health.conflicts_intro", "Pairs of points that compete: phrasings nearer the other point, customers choosing either in clarifications, or answers rated not helpful, then linked to the other.", "相互竞争的知识点：相似问法更接近另一个知识点、客户在澄清中两者混选，或被点踩的回答后来被关联到另一个知识点。"),
     ("health.recompute", "Compare again", "重新比较"),
-    ("health.conflicts_of", "Conflicts of point", "知识点的冲突："),
+    ("health.conflicts_of", "Only this point's conflicts", "只显示这个知识点的冲突"),
     ("health.all_conflicts", "all conflicts", "全部冲突"),
     ("editor.health", "Health and conflicts", "健康与冲突"),
     ("health.no_conflicts", "No conflicts between published points.", "已发布的知识点之间没有冲突。"),
     ("health.texts", "texts", "条问法"),
-    ("health.strength", "evidence", "证据"),
+    ("health.texts.one", "text", "条问法"),
+    ("health.points", "points", "个知识点"),
+    ("health.points.one", "point", "个知识点"),
+    ("health.pairs", "pairs", "对"),
+    ("health.pairs.one", "pair", "对"),
+    ("health.phrasings", "phrasings", "条问法"),
+    ("health.phrasings.one", "phrasing", "条问法"),
+    ("health.clarifications", "clarifications", "次澄清"),
+    ("health.clarifications.one", "clarification", "次澄清"),
+    ("health.answers", "answers", "个回答"),
+    ("health.answers.one", "answer", "个回答"),
+    ("pager.previous", "Previous page", "上一页"),
+    ("pager.next", "Next page", "下一页"),
     ("health.crossing", "Nearer the other point", "更接近另一知识点的问法"),
     ("health.own", "Own point", "本知识点"),
     ("health.other", "Other point", "另一知识点"),
@@ -255,6 +300,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("dashboard.days", "days", "天"),
     ("dashboard.coverage", "Coverage", "覆盖率"),
     ("dashboard.asks", "asks", "次提问"),
+    ("dashboard.asks.one", "ask", "次提问"),
     ("dashboard.answered", "answered", "已回答"),
     ("dashboard.clarified", "Clarify", "澄清"),
     ("dashboard.missed", "Missed", "未回答"),
@@ -264,6 +310,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("dashboard.published", "Published knowledge", "已发布知识"),
     ("dashboard.in_review", "in review", "审核中"),
     ("dashboard.drafts", "drafts", "草稿"),
+    ("dashboard.drafts.one", "draft", "草稿"),
     ("dashboard.stale", "stale", "久未命中"),
     ("dashboard.coverage_per_day", "Coverage per day", "每日覆盖率"),
     ("dashboard.outcomes_per_day", "Asks per day", "每日提问"),
@@ -273,6 +320,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("dashboard.yield_per_day", "Misses closed by published knowledge, per day", "每日因发布知识而关闭的问题"),
     ("dashboard.by_category", "Coverage by business category", "各业务类别覆盖率"),
     ("dashboard.no_category", "(no knowledge point near)", "（无相近知识点）"),
+    ("dashboard.period", "Period", "统计周期"),
+    ("filter.status", "Status", "状态"),
+    ("filter.signal", "Signal", "信号"),
+    ("filter.verdict", "Show", "显示"),
+    ("inbox.choose_question", "Choose question", "选择问题"),
+    ("inbox.groups_list", "Groups of unanswered questions", "未回答问题的分组"),
     ("dashboard.backlog_age", "Open misses by age", "待处理问题的时长"),
     ("dashboard.age_day", "under a day", "一天内"),
     ("dashboard.age_week", "1–7 days", "1–7 天"),
@@ -283,7 +336,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("dashboard.decisions", "Decisions", "决定"),
     ("dashboard.per_day", "Per day", "每日"),
     ("dashboard.yield_by_point", "Loop yield by knowledge point", "各知识点的闭环收益"),
-    ("dashboard.day", "Day", "日期"),
+    ("dashboard.day", "Day (UTC)", "日期（UTC）"),
     ("dashboard.voc", "Voice of the customer: top topics", "客户之声：热门话题"),
     ("dashboard.voc_download", "Download the report:", "下载报告："),
     ("dashboard.topic", "Topic", "话题"),
@@ -379,9 +432,10 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("template.update", "Update", "变更通知"),
     ("action.save", "Save", "保存"),
     ("import.title", "Import knowledge (JSON or CSV)", "导入知识（JSON 或 CSV）"),
-    ("import.hint",
-     "Paste a JSON array or CSV with the header category,question,answer,phrasings (phrasings separated by |). Rows are matched on category and question; bad rows are listed, good rows kept.",
-     "粘贴 JSON 数组，或表头为 category,question,answer,phrasings 的 CSV（相似问法用 | 分隔）。按分类和标准问匹配已有知识；错误行会列出，正确行照常导入。"),
+    ("import.hint_before", "Paste a JSON array or CSV with the header", "粘贴 JSON 数组，或表头为"),
+    ("import.hint_after",
+     "(phrasings separated by |). Rows are matched on category and question; bad rows are listed, good rows kept.",
+     "的 CSV（相似问法用 | 分隔）。按分类和标准问匹配已有知识；错误行会列出，正确行照常导入。"),
     ("import.publish", "Publish at once (reviewers)", "立即发布（需审核员权限）"),
     ("import.run", "Import", "导入"),
     ("import.created", "created", "新建"),
@@ -407,6 +461,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("editor.add_hint", "Another way customers ask this (Enter adds it)", "客户的另一种问法（回车添加）"),
     ("editor.remove", "Remove", "删除"),
     ("editor.saved", "Draft saved.", "草稿已保存。"),
+    ("editor.saved_left_review", "Draft saved. It is no longer in review: submit it again when it is ready.", "草稿已保存，已退出审核：改好后请重新提交审核。"),
     ("editor.submitted", "Submitted for review.", "已提交审核。"),
     ("editor.archived", "Archived: bots no longer serve it.", "已归档：机器人不再使用该知识点。"),
     ("editor.restored", "Restored as a new draft.", "已恢复为新草稿。"),
@@ -445,6 +500,15 @@ const TEXTS: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_singular_in_english_only() {
+        assert_eq!(count(Lang::En, 1, "inbox.questions"), "1 question");
+        assert_eq!(count(Lang::En, 2, "inbox.questions"), "2 questions");
+        assert_eq!(count(Lang::En, 0, "inbox.questions"), "0 questions");
+        assert_eq!(count(Lang::Zh, 1, "inbox.questions"), "1 个问题");
+        assert_eq!(count(Lang::En, 1, "dashboard.stale"), "1 stale", "no singular form: the one word");
+    }
 
     #[test]
     fn every_text_has_both_languages_and_keys_are_unique() {

@@ -3,8 +3,8 @@
 //! user's language through the i18n table.
 
 use model::views::{
-    Action, Channel, GroupStatus, Outcome, PointStatus, Refusal, RevisionState, Role, Signal, Template,
-    TrainingPhase, VersionState,
+    Action, Channel, GroupStatus, Outcome, PointStatus, Refusal, RevisionNote, RevisionState, Role, Signal,
+    Template, TrainingPhase, VersionState,
 };
 
 use crate::i18n::{tr, Lang};
@@ -161,6 +161,89 @@ pub fn list<L: Label>(items: &[L], lang: Lang) -> String {
     items.iter().map(|i| i.label(lang)).collect::<Vec<_>>().join(if lang == Lang::Zh { "、" } else { ", " })
 }
 
+/// A revision's note in the user's language: the product's own notes say what happened without
+/// the internal numbers behind it; anything else is a person's words, shown as written.
+pub fn revision_note(lang: Lang, stored: &str) -> String {
+    let Some(note) = RevisionNote::parse(stored) else { return stored.to_string() };
+    match (note, lang) {
+        (RevisionNote::Created, Lang::En) => "created".into(),
+        (RevisionNote::Created, Lang::Zh) => "新建".into(),
+        (RevisionNote::Imported, Lang::En) => "imported".into(),
+        (RevisionNote::Imported, Lang::Zh) => "导入".into(),
+        (RevisionNote::Restored { revision }, Lang::En) => format!("restored from #{revision}"),
+        (RevisionNote::Restored { revision }, Lang::Zh) => format!("从 #{revision} 恢复"),
+        (RevisionNote::FromInbox { phrasings: 1, .. }, Lang::En) => "1 phrasing from the inbox".into(),
+        (RevisionNote::FromInbox { phrasings, .. }, Lang::En) => {
+            format!("{phrasings} phrasings from the inbox")
+        }
+        (RevisionNote::FromInbox { phrasings, .. }, Lang::Zh) => {
+            format!("来自待处理问题的 {phrasings} 条相似问法")
+        }
+        (RevisionNote::MergedWith { .. }, Lang::En) => "merged with another point".into(),
+        (RevisionNote::MergedWith { .. }, Lang::Zh) => "与另一个知识点合并".into(),
+        (RevisionNote::PhrasingMovedTo { .. }, Lang::En) => "a phrasing moved to another point".into(),
+        (RevisionNote::PhrasingMovedTo { .. }, Lang::Zh) => "一条相似问法移到了另一个知识点".into(),
+        (RevisionNote::PhrasingMovedFrom { .. }, Lang::En) => {
+            "a phrasing moved here from another point".into()
+        }
+        (RevisionNote::PhrasingMovedFrom { .. }, Lang::Zh) => "一条相似问法从另一个知识点移来".into(),
+    }
+}
+
+/// The model as people name it, from the name the embedder reports (which composes the parts
+/// and their weights, e.g. `e5-small-q4-centred*0.7/1+all-MiniLM-L6-v2*0.3/0+v1`: support reads
+/// that in `/readyz` and the log).
+pub fn model_name(lang: Lang, reported: &str) -> String {
+    let (base, version) = match reported.rsplit_once("+v") {
+        Some((base, v)) if v.parse::<u32>().is_ok() => (base, Some(v)),
+        _ => (reported, None),
+    };
+    let (e5, minilm) = (base.contains("e5-small"), base.contains("MiniLM"));
+    let family = match (e5, minilm, lang) {
+        (true, true, Lang::En) => "Multilingual model (e5-small with MiniLM)",
+        (true, true, Lang::Zh) => "多语言融合模型（e5-small 与 MiniLM）",
+        (true, false, Lang::En) => "Multilingual model (e5-small)",
+        (true, false, Lang::Zh) => "多语言模型（e5-small）",
+        (false, true, Lang::En) => "English model (MiniLM)",
+        (false, true, Lang::Zh) => "英文模型（MiniLM）",
+        (false, false, _) => base,
+    };
+    match (version, lang) {
+        (Some(v), Lang::En) => format!("{family}, trained version {v}"),
+        (Some(v), Lang::Zh) => format!("{family}，训练版本 {v}"),
+        (None, _) => family.to_string(),
+    }
+}
+
+/// Channels as the inbox stores them: the product's own by name in the user's language, an
+/// external bot's own channel name as it sent it.
+pub fn channels(names: &[String], lang: Lang) -> String {
+    names
+        .iter()
+        .map(|n| n.parse::<Channel>().map(|c| c.label(lang).to_string()).unwrap_or_else(|_| n.clone()))
+        .collect::<Vec<_>>()
+        .join(if lang == Lang::Zh { "、" } else { ", " })
+}
+
+/// A dismissal reason as stored (one of [`DISMISS_REASONS`], or a reason an API caller wrote)
+/// in the user's language.
+pub fn reason(lang: Lang, stored: &str) -> String {
+    DISMISS_REASONS
+        .iter()
+        .find(|(code, _, _)| *code == stored)
+        .map(|(_, en, zh)| if lang == Lang::Zh { *zh } else { *en })
+        .unwrap_or(stored)
+        .to_string()
+}
+
+/// The reasons the workbench offers for dismissing a group, keys 1–4: (stored, English, Chinese).
+pub const DISMISS_REASONS: [(&str, &str, &str); 4] = [
+    ("noise", "Noise", "无意义内容"),
+    ("chit-chat", "Chit-chat", "闲聊"),
+    ("out of scope", "Out of scope", "超出业务范围"),
+    ("abusive", "Abusive", "辱骂或不当内容"),
+];
+
 /// The title of slot `key` of a `template` module (the key itself if unknown, so a gap shows).
 pub fn slot_title(lang: Lang, template: Template, key: &str) -> String {
     SLOTS
@@ -169,6 +252,12 @@ pub fn slot_title(lang: Lang, template: Template, key: &str) -> String {
         .map(|(_, _, en, zh)| if lang == Lang::Zh { *zh } else { *en })
         .unwrap_or(key)
         .to_string()
+}
+
+/// The title of slot `key` in whichever template has it, for a place that does not know the
+/// module's template (a diff of the slot a point fills); `None` for text that is no slot key.
+pub fn any_slot_title(lang: Lang, key: &str) -> Option<&'static str> {
+    SLOTS.iter().find(|(_, k, _, _)| *k == key).map(|(_, _, en, zh)| if lang == Lang::Zh { *zh } else { *en })
 }
 
 /// (template, slot key, English, Chinese)
@@ -206,6 +295,19 @@ const SLOTS: &[(Template, &str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn models_are_named_without_their_recipe() {
+        let fused = "e5-small-q4-centred*0.7/1+all-MiniLM-L6-v2*0.3/0+v1";
+        assert_eq!(
+            model_name(Lang::En, fused),
+            "Multilingual model (e5-small with MiniLM), trained version 1"
+        );
+        assert_eq!(model_name(Lang::Zh, fused), "多语言融合模型（e5-small 与 MiniLM），训练版本 1");
+        assert_eq!(model_name(Lang::Zh, "all-MiniLM-L6-v2"), "英文模型（MiniLM）");
+        assert_eq!(model_name(Lang::En, "e5-small-q4-centred"), "Multilingual model (e5-small)");
+        assert_eq!(model_name(Lang::En, "custom-bert"), "custom-bert");
+    }
 
     fn keys() -> Vec<&'static str> {
         let mut keys = Vec::new();

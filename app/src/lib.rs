@@ -7,6 +7,7 @@ pub mod errors;
 mod guard;
 pub mod health;
 pub mod i18n;
+mod icons;
 pub mod inbox;
 pub mod knowledge;
 pub mod labels;
@@ -18,6 +19,7 @@ pub mod search;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod status;
+pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -32,10 +34,11 @@ use model::views::Role;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=i18n::document_lang()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -51,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
+    time::provide_zone();
     auth::provide_me();
 
     // Runs only in the browser, after hydration: end-to-end tests wait for this marker before

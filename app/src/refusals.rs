@@ -7,24 +7,33 @@ use model::views::{ErrorKind, Field, Problem, Thing};
 use crate::errors::AppError;
 use crate::i18n::{use_lang, Lang};
 use crate::labels::Label;
+use crate::time::{use_zone, Zone};
 
 impl AppError {
     /// What went wrong, in `lang`.
     pub fn text(&self, lang: Lang) -> String {
+        self.text_in(lang, Zone::default())
+    }
+
+    /// [`AppError::text`] with its times in `zone`. In English the server's message is said as
+    /// it is (API callers read the same), except where it names internal numbers or a UTC time
+    /// a person should not have to read.
+    pub fn text_in(&self, lang: Lang, zone: Zone) -> String {
         match (&self.problem, lang) {
-            (Some(p), Lang::Zh) => zh(p),
+            (Some(p), Lang::Zh) => zh(p, zone),
             (None, Lang::Zh) => match self.code {
                 ErrorKind::Internal => "服务器出错，未做任何更改；原因已记入服务器日志。".into(),
                 _ => format!("请求未被接受：{}", self.message),
             },
-            (_, Lang::En) => self.message.clone(),
+            (Some(p), Lang::En) => en(p, zone).unwrap_or_else(|| self.message.clone()),
+            (None, Lang::En) => self.message.clone(),
         }
     }
 }
 
 /// A server function's error as the page shows it, in the user's language.
 pub fn error_text(e: &AppError) -> String {
-    e.text(use_lang().get())
+    e.text_in(use_lang().get(), use_zone().get())
 }
 
 fn field(f: Field) -> &'static str {
@@ -70,7 +79,28 @@ fn word(what: &str) -> &str {
 }
 
 /// Every refusal in Chinese. A new [`Problem`] does not compile until it is worded here.
-fn zh(p: &Problem) -> String {
+/// The English of the problems whose server message a person should not read as it is.
+fn en(p: &Problem, zone: Zone) -> Option<String> {
+    use Problem::*;
+    Some(match p {
+        Stale { by, at, .. } => format!(
+            "This point was changed by {by} at {} after you opened it. Nothing was saved: reload to see the change, then edit again.",
+            zone.minute(*at)
+        ),
+        Claimed { by, until, .. } => format!(
+            "{by} is working on this group until {}; nothing was changed — pick another group",
+            zone.minute(*until)
+        ),
+        GroupClosed { status, .. } => format!("this group is already {}; nothing was changed", status.label(Lang::En)),
+        NothingToDecide { .. } => "this group has no open question to decide on".into(),
+        NoneChosen { .. } => "choose at least one question of this group".into(),
+        NotInGroup { .. } => "a chosen question is no longer an open question of this group; reload".into(),
+        AlreadyInGroup { .. } => "a chosen question is already in that group".into(),
+        _ => return None,
+    })
+}
+
+fn zh(p: &Problem, zone: Zone) -> String {
     use Problem::*;
     let status = |s: model::views::PointStatus| s.label(Lang::Zh);
     match p {
@@ -83,11 +113,9 @@ fn zh(p: &Problem) -> String {
         NotFound { thing: t, id } => format!("找不到{} {id}。", thing(*t)),
         RevisionNotFound { point, number: Some(n) } => format!("知识点 #{point} 没有第 {n} 版。"),
         RevisionNotFound { point, number: None } => format!("知识点 #{point} 没有任何版本。"),
-        RoleNeeded { needed, who, has } => format!(
-            "此操作需要“{}”角色；{who} 的角色是“{}”。",
-            needed.label(Lang::Zh),
-            has.label(Lang::Zh)
-        ),
+        RoleNeeded { needed, who, has } => {
+            format!("此操作需要“{}”角色；{who} 的角色是“{}”。", needed.label(Lang::Zh), has.label(Lang::Zh))
+        }
         SignIn => "请先登录。".into(),
         WrongCredentials => "用户名或密码错误".into(),
         Throttled { minutes } => format!("登录失败次数过多，请 {minutes} 分钟后再试"),
@@ -102,12 +130,14 @@ fn zh(p: &Problem) -> String {
         TooDeep { max } => format!("分类最多 {max} 层。"),
         CategoryCycle { path } => format!("不能把“{path}”移到它自己或它的子分类下面。"),
         DuplicateQuestion { point } => format!("知识点 #{point} 在这个分类里已经有这个问题。"),
-        Stale { point, by, at, yours, now } => format!(
-            "知识点 #{point} 在你打开之后已被 {by} 于 {} 修改（你打开的是第 {yours} 版，现在是第 {now} 版）。未保存任何内容：请刷新查看修改后再编辑。",
-            at.format("%Y-%m-%d %H:%M:%S UTC")
+        Stale { by, at, .. } => format!(
+            "这个知识点在你打开之后已被 {by} 于 {} 修改。未保存任何内容：请刷新查看修改后再编辑。",
+            zone.minute(*at)
         ),
         ChangedWhileSaving { point } => format!("知识点 #{point} 在保存时被修改，未保存任何内容。"),
-        NoDraftToSubmit { point, status: s } => format!("知识点 #{point} 没有可提交的草稿（当前为“{}”）。", status(*s)),
+        NoDraftToSubmit { point, status: s } => {
+            format!("知识点 #{point} 没有可提交的草稿（当前为“{}”）。", status(*s))
+        }
         NoDraftToPublish { point, status: s } => {
             format!("知识点 #{point} 没有待发布的草稿（当前为“{}”）。", status(*s))
         }
@@ -128,21 +158,22 @@ fn zh(p: &Problem) -> String {
         CsvHeader { expected, found } => format!("CSV 表头应为“{expected}”，实际是“{found}”。"),
         FieldCount { expected, found } => format!("应有 {expected} 列，实际 {found} 列。"),
         BadRow { detail } => format!("这一行无法读取：{detail}"),
-        Claimed { group, by, until } => format!(
-            "{by} 正在处理第 {group} 组（到 {} UTC）；未做任何更改，请选择其他分组。",
-            until.format("%H:%M")
-        ),
-        GroupClosed { group, status: s } => {
-            format!("第 {group} 组已经是“{}”状态，未做任何更改。", s.label(Lang::Zh))
+        Claimed { by, until, .. } => {
+            format!("{by} 正在处理这个分组（到 {}）；未做任何更改，请选择其他分组。", zone.minute(*until))
         }
-        NothingToDecide { group } => format!("第 {group} 组没有待处理的问题。"),
-        NoneChosen { group } => format!("请至少选择第 {group} 组中的一个问题。"),
-        NotInGroup { question, group } => format!("问题 {question} 不是第 {group} 组中待处理的问题。"),
+        GroupClosed { status: s, .. } => {
+            format!("这个分组已经是“{}”状态，未做任何更改。", s.label(Lang::Zh))
+        }
+        NothingToDecide { .. } => "这个分组没有待处理的问题。".into(),
+        NoneChosen { .. } => "请至少选择这个分组中的一个问题。".into(),
+        NotInGroup { .. } => "所选问题已不是这个分组中待处理的问题，请刷新。".into(),
         NotGrouped { question } => format!("没有属于任何分组的待处理问题 {question}。"),
-        AlreadyInGroup { question, group } => format!("问题 {question} 已经在第 {group} 组中。"),
+        AlreadyInGroup { .. } => "所选问题已经在那个分组中。".into(),
         MergeIntoItself => "合并需要选择目标分组以外的其他分组。".into(),
         SplitAll => "拆分后原分组中至少要留下一个问题。".into(),
-        DismissReason { max } => format!("忽略需要填写 1 到 {max} 个字符的原因（无意义、闲聊、超出范围、辱骂…）。"),
+        DismissReason { max } => {
+            format!("忽略需要填写 1 到 {max} 个字符的原因（无意义、闲聊、超出范围、辱骂…）。")
+        }
         AlreadyUndone { decision } => format!("处理记录 {decision} 已经撤销过了。"),
         NotYourDecision { decision, by } => format!("处理记录 {decision} 只能由 {by} 撤销。"),
         RegroupRunning { instance: None } => "本实例正在重新分组，请等它完成后再试。".into(),
@@ -172,6 +203,10 @@ fn zh(p: &Problem) -> String {
         NoSuchVersion { base, version } => format!("{base} 没有第 {version} 版模型。"),
         RefusedVersion { version } => format!("第 {version} 版模型未通过晋升检查，从未上线，不能启用。"),
         Epochs { max } => format!("训练轮数须为 1 到 {max}。"),
+        NothingToLearn { points, min_points, min_texts } => format!(
+            "还没有可学习的内容：模型从已发布的知识学习，至少需要 {min_points} 个已发布的知识点，\
+             其中一些要有 {min_texts} 条或以上的问法用于检验（现已发布 {points} 个）。请先发布知识。"
+        ),
     }
 }
 
@@ -185,9 +220,12 @@ mod tests {
     fn a_refusal_reads_in_chinese_and_keeps_its_english_message() {
         let e = AppError::from(Problem::Claimed { group: 12, by: "ana".into(), until: Utc::now() });
         assert_eq!(e.code, ErrorKind::Conflict);
+        // API callers read the group's id; people read words, in their language.
         assert!(e.message.starts_with("ana is working on group 12"), "{}", e.message);
-        assert!(e.text(Lang::Zh).starts_with("ana 正在处理第 12 组"), "{}", e.text(Lang::Zh));
-        assert_eq!(e.text(Lang::En), e.message);
+        assert!(e.text(Lang::Zh).starts_with("ana 正在处理这个分组"), "{}", e.text(Lang::Zh));
+        assert!(e.text(Lang::En).starts_with("ana is working on this group until"), "{}", e.text(Lang::En));
+        let e = AppError::from(Problem::Epochs { max: 100 });
+        assert_eq!(e.text(Lang::En), e.message, "the server's words where they suit a person");
     }
 
     #[test]

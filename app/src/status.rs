@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{tr, use_lang};
+use crate::labels::model_name;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusReport {
@@ -94,7 +95,8 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
             <dt>{move || t("status.model")}</dt>
             <dd data-testid="status-model">
                 <span class="dot ok"></span>
-                {s.model_name.clone()} " · " {move || t("status.ready")}
+                <span>{let n = s.model_name.clone(); move || model_name(lang.get(), &n)}</span>
+                " · " {move || t("status.ready")}
             </dd>
             <dt>{move || t("status.dimension")}</dt>
             <dd data-testid="status-dimension">{s.model_dimension}</dd>
@@ -106,7 +108,8 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
                 <dt>{move || t("status.reembedding")}</dt>
                 <dd data-testid="status-reembedding">
                     <span class=if r.error.is_some() { "dot down" } else { "dot busy" }></span>
-                    {r.model.clone()} " · " {format!("{} / {}", r.done, r.total)}
+                    <span>{let n = r.model.clone(); move || model_name(lang.get(), &n)}</span>
+                    " · " {format!("{} / {}", r.done, r.total)}
                     {r.error.map(|e| view! { <small class="error">" " {move || t("status.reembedding_failed")} ": " {e.clone()}</small> })}
                 </dd>
             })}

@@ -36,3 +36,31 @@ test('the demo supervisor sees two weeks of history on the dashboard', async ({ 
   await expect(page.getByTestId('per-day').locator('tbody tr')).toHaveCount(7);
   await expect(page.getByTestId('chart-outcomes').locator('rect').first()).toBeAttached();
 });
+
+test('the health list pages through every point and the conflict report shows one page of pairs', async ({ page }) => {
+  await signIn(page, 'trainer', '/health', process.env.DEMO_TRAINER_PASSWORD);
+  // 124 demo points: three pages of 50, the next page reachable from the first.
+  const pager = page.getByTestId('health-pager');
+  await expect(pager).toContainText('1 / 3');
+  await expect(pager).not.toContainText('page.set');
+  await page.getByTestId('health-next').click();
+  await expect(pager).toContainText('2 / 3');
+  await expect(page.getByTestId('health-row')).toHaveCount(50);
+  // Conflicts: at most 10 pairs a page, one line each; only the strongest is open.
+  const pairs = page.getByTestId('conflict');
+  await expect(pairs.first()).toBeVisible();
+  expect(await pairs.count()).toBeLessThanOrEqual(10);
+  expect(await page.locator('details.conflict[open]').count()).toBe(1);
+  await expect(pairs.nth(1).getByTestId('merge-into-first')).toBeHidden();
+});
+
+test('a supervisor looking at the inbox claims nothing', async ({ page }) => {
+  await signIn(page, 'supervisor', '/', process.env.DEMO_SUPERVISOR_PASSWORD);
+  const claims = async () => (await (await page.request.get('/api/v1/clusters?limit=5')).json()).clusters.map((g) => [g.id, g.claimed_by]);
+  const before = await claims();
+  await openHydrated(page, '/inbox');
+  await expect(page.getByTestId('group-detail')).toBeVisible();
+  await page.waitForTimeout(1000);
+  expect(await claims()).toEqual(before);
+  await expect(page.getByTestId('claim')).toHaveCount(0);
+});

@@ -88,6 +88,12 @@ test('a group opened by one trainer shows as held to another, who cannot decide 
   const first = await (await browser.newContext()).newPage();
   await signIn(first, 'trainer', '/inbox');
   await first.getByTestId('inbox-search').fill(tag);
+  await expect(first.getByTestId('group-detail')).toContainText(tag);
+  // Looking claims nothing: the group the page opened on stays free until the trainer acts.
+  await first.waitForTimeout(500);
+  const free = (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).clusters[0];
+  expect(free.claimed_by).toBeNull();
+  await first.getByTestId('group').filter({ hasText: tag }).click();
   await expect(first.getByTestId('group-detail').getByTestId('claim')).toBeVisible();
 
   const second = await (await browser.newContext()).newPage();
@@ -95,11 +101,12 @@ test('a group opened by one trainer shows as held to another, who cannot decide 
   await second.getByTestId('inbox-search').fill(tag);
   // Scoped to this test's group: other tests' trainers may hold groups at the same moment.
   await expect(second.getByTestId('group').filter({ hasText: tag }).getByTestId('group-claimed')).toContainText('trainer');
-  await expect(second.getByTestId('claim-refused')).toContainText('trainer is working on group');
+  await second.getByTestId('group').filter({ hasText: tag }).click();
+  await expect(second.getByTestId('claim-refused')).toContainText('trainer is working on this group');
   await second.locator('body').click({ position: { x: 5, y: 5 } });
   await second.keyboard.press('d');
   await second.keyboard.press('1');
-  await expect(second.getByTestId('inbox-error')).toContainText('working on group');
+  await expect(second.getByTestId('inbox-error')).toContainText('working on this group');
   expect((await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total).toBe(1);
 });
 
@@ -139,4 +146,40 @@ test('groups merge and split with the keyboard', async ({ page, request }) => {
   await expect(groups).toHaveCount(2);
   const sizes = (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).clusters.map((c) => c.size);
   expect(sizes.sort()).toEqual([2, 2]);
+});
+
+test('after a merge the selection stays on the group merged into, wherever it moved', async ({ page, request }) => {
+  const tag = unique('stay').replace(/\s+/g, '');
+  const auth = { authorization: `Bearer ${process.env.BOT_TOKEN}` };
+  const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
+  const misses = [
+    `do you offer pet insurance for my cat ${tag}`,
+    `is there insurance for dogs and cats ${tag}`,
+    `can I insure my pet rabbit ${tag}`,
+    `find an ATM near me ${tag}`,
+    `what are your mortgage rates ${tag}`,
+    `I lost my passport abroad ${tag}`,
+  ];
+  await request.post('/api/v1/misses', { headers: auth, data: { misses: misses.map((question) => ({ question })) } });
+  await expect.poll(async () => (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total, { timeout: 15000 }).toBe(4);
+
+  await signIn(page, 'trainer', '/inbox');
+  await page.getByTestId('inbox-search').fill(tag);
+  const groups = page.getByTestId('group');
+  await expect(groups).toHaveCount(4);
+  const labels = await groups.getByTestId('group-label').allInnerTexts();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  // Mark the second group (a single question), select the last one and merge into it: it grows
+  // past the other single question and moves up the list.
+  await page.keyboard.press('j');
+  await page.keyboard.press('x');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await expect(page.getByTestId('detail-label')).toHaveText(labels[3]);
+  await page.keyboard.press('m');
+  await expect(page.getByTestId('inbox-message')).toContainText('merged');
+  await expect(groups).toHaveCount(3);
+  await expect(page.getByTestId('detail-label')).toHaveText(labels[3]);
+  await expect(groups.nth(1).getByTestId('group-label')).toHaveText(labels[3]);
+  await expect(groups.nth(1)).toHaveAttribute('aria-selected', 'true');
 });

@@ -189,3 +189,25 @@ test('a reviewer sends a draft back with a comment the author sees', async ({ br
   await expect(trainer.getByTestId('review-comment')).toContainText('Name the watches that work.');
   await expect(trainer.getByTestId('submit-review')).toBeEnabled();
 });
+
+test('saving a change that is in review says it left review and must be submitted again', async ({ page }) => {
+  await signIn(page, 'trainer', '/knowledge/new');
+  await page.getByTestId('editor-question').fill(unique('Can I freeze my card from the watch app'));
+  await page.getByTestId('editor-answer').fill('Yes, in the app.');
+  await saveDraft(page);
+  await expect(page).toHaveURL(/\/knowledge\/\d+$/);
+  await page.getByTestId('submit-review').click();
+  await expect(page.getByTestId('editor-status')).toContainText('In review');
+  // The header's revision is the history's numbering, not the save counter.
+  await expect(page.getByTestId('editor-version')).toHaveText('Revision 1');
+
+  await page.getByTestId('editor-answer').fill('Yes, in the app, under Card.');
+  await saveDraft(page);
+  await expect(page.getByTestId('editor-message')).toHaveAttribute('data-key', 'editor.saved_left_review');
+  await expect(page.getByTestId('editor-message')).toContainText('no longer in review: submit it again');
+  await expect(page.getByTestId('editor-status')).toContainText('Draft');
+  // Said again in the other language when the trainer switches.
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('editor-message')).toContainText('已退出审核');
+  await page.getByTestId('lang-switch').click();
+});

@@ -11,8 +11,9 @@ test('server renders the shell with navigation and live status', async ({ page }
   }
   await expect(page.getByTestId('status-database')).toContainText('SQLite');
   await expect(page.getByTestId('status-database')).toContainText('ready');
-  await expect(page.getByTestId('status-model')).toContainText('e5-small-q4-centred');
-  await expect(page.getByTestId('status-model')).toContainText('all-MiniLM-L6-v2');
+  // Named for people, not by the recipe the embedder reports (that is in /readyz and the log).
+  await expect(page.getByTestId('status-model')).toContainText('Multilingual model (e5-small with MiniLM)');
+  await expect(page.getByTestId('status-model')).not.toContainText('centred');
   await expect(page.getByTestId('status-dimension')).toHaveText('768');
   await expect(page.getByTestId('status-load-time')).toHaveText(/^\d+ ms$/);
 });

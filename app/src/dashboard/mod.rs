@@ -7,15 +7,17 @@ mod api;
 mod charts;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use model::views::{Channel, MetricsSummary, VocReport};
 
 pub use api::*;
 use charts::{Meter, PairedBars, ShareLine, StackedBars};
 
-use crate::i18n::{tr, use_lang, Lang};
+use crate::i18n::{count, tr, use_lang, Lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
+use crate::time::Time;
 
 fn pct(v: f64) -> String {
     format!("{:.0}%", 100.0 * v)
@@ -29,20 +31,37 @@ fn asks_link(days: u32, channel: &str, extra: &str) -> String {
 pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
-    let days = RwSignal::new(7u32);
-    let channel = RwSignal::new(String::new());
+    // The period and channel live in the address, so a supervisor can share the view.
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let days = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("days").and_then(|d| d.parse().ok()).filter(|d| [7u32, 30, 90].contains(d)).unwrap_or(7)
+        })
+    });
+    let channel = Memo::new(move |_| query.with(|q| q.get("channel").unwrap_or_default()));
+    let go = move |d: u32, c: String| {
+        let c = if c.is_empty() { String::new() } else { format!("&channel={c}") };
+        navigate(
+            &format!("/dashboard?days={d}{c}"),
+            NavigateOptions { replace: true, scroll: false, ..Default::default() },
+        );
+    };
+    let go2 = go.clone();
     let summary = Resource::new(move || (days.get(), channel.get()), |(d, c)| dashboard_summary(d, c));
     let voc = Resource::new(move || days.get(), voc_topics);
     view! {
         <section class="page wide" data-testid="dashboard">
             <h1>{move || t("dashboard.title")}</h1>
             <div class="toolbar">
-                <select data-testid="dashboard-days" on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { days.set(d); } }>
-                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string() selected=d == 7>{move || format!("{d} {}", t("dashboard.days"))}</option> }).collect_view()}
+                <select data-testid="dashboard-days" aria-label=move || t("dashboard.period")
+                    on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { go(d, channel.get_untracked()); } }>
+                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string() selected=move || days.get() == d>{move || format!("{d} {}", t("dashboard.days"))}</option> }).collect_view()}
                 </select>
-                <select data-testid="dashboard-channel" on:change=move |ev| channel.set(event_target_value(&ev))>
-                    <option value="">{move || t("inbox.all_channels")}</option>
-                    {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
+                <select data-testid="dashboard-channel" aria-label=move || t("dashboard.channel")
+                    on:change=move |ev| go2(days.get_untracked(), event_target_value(&ev))>
+                    <option value="" selected=move || channel.get().is_empty()>{move || t("inbox.all_channels")}</option>
+                    {Channel::ALL.iter().map(|c| view! { <option value=c.as_str() selected=move || channel.get() == c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
                 </select>
             </div>
             <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
@@ -60,8 +79,8 @@ pub fn DashboardPage() -> impl IntoView {
                     let d = days.get();
                     let l = if lang.get() == Lang::Zh { "zh" } else { "en" };
                     view! {
-                        <a data-testid="voc-md" href=format!("/api/v1/report?days={d}&format=md&lang={l}")>"Markdown"</a> " · "
-                        <a data-testid="voc-csv" href=format!("/api/v1/report?days={d}&format=csv&lang={l}")>"CSV"</a>
+                        <a data-testid="voc-md" rel="external" download="" href=format!("/api/v1/report?days={d}&format=md&lang={l}")>"Markdown"</a> " · "
+                        <a data-testid="voc-csv" rel="external" download="" href=format!("/api/v1/report?days={d}&format=csv&lang={l}")>"CSV"</a>
                     }
                 }}
             </p>
@@ -102,7 +121,7 @@ fn Kpis(s: MetricsSummary, channel: String) -> AnyView {
         <div class="cards">
             <a class="card" data-testid="kpi-coverage" href=asks_link(d, &ch, "&outcome=answered")>
                 <strong>{pct(s.coverage)}</strong><span>{move || t("dashboard.coverage")}</span>
-                <small>{s.answered} " / " {s.asks} " " {move || t("dashboard.asks")}</small>
+                <small>{s.answered} " / " {move || count(lang.get(), s.asks, "dashboard.asks")}</small>
             </a>
             <a class="card" href=asks_link(d, &ch, "&outcome=clarify")>
                 <strong>{pct(share(s.clarified))}</strong><span>{move || t("dashboard.clarified")}</span><small>{s.clarified}</small>
@@ -112,7 +131,7 @@ fn Kpis(s: MetricsSummary, channel: String) -> AnyView {
             </a>
             <a class="card" data-testid="kpi-open" href="/inbox">
                 <strong>{s.open_misses}</strong><span>{move || t("dashboard.open_misses")}</span>
-                <small>{s.open_clusters} " " {move || t("inbox.groups")}</small>
+                <small>{move || count(lang.get(), s.open_clusters, "inbox.groups")}</small>
             </a>
             <div class="card" data-testid="kpi-yield">
                 <strong>{s.loop_yield}</strong><span>{move || t("dashboard.loop_yield")}</span>
@@ -120,7 +139,7 @@ fn Kpis(s: MetricsSummary, channel: String) -> AnyView {
             </div>
             <a class="card" href="/review">
                 <strong>{s.published_knowledge}</strong><span>{move || t("dashboard.published")}</span>
-                <small>{s.in_review} " " {move || t("dashboard.in_review")} " · " {s.drafts} " " {move || t("dashboard.drafts")} " · " {s.stale} " " {move || t("dashboard.stale")}</small>
+                <small>{move || [count(lang.get(), s.in_review, "dashboard.in_review"), count(lang.get(), s.drafts, "dashboard.drafts"), count(lang.get(), s.stale, "dashboard.stale")].join(" · ")}</small>
             </a>
         </div>
     }
@@ -134,24 +153,31 @@ fn Charts(s: MetricsSummary) -> AnyView {
     let t = move |key| tr(lang.get(), key);
     let days: Vec<String> = s.per_day.iter().map(|f| f.day.clone()).collect();
     let series = |f: fn(&model::views::DayFigures) -> i64| s.per_day.iter().map(f).collect::<Vec<i64>>();
+    let coverage: Vec<f64> = s.per_day.iter().map(|f| f.coverage).collect();
+    let (answered, clarified, missed) =
+        (series(|f| f.answered), series(|f| f.clarified), series(|f| f.missed));
+    let (inflow, resolved, loop_yield) =
+        (series(|f| f.inflow), series(|f| f.resolved), series(|f| f.loop_yield));
+    // Redrawn when the language changes: the names on hover are the reader's words.
     view! {
         <div class="charts">
             <figure>
                 <figcaption>{move || t("dashboard.coverage_per_day")}</figcaption>
-                <ShareLine testid="chart-coverage" days=days.clone() values=s.per_day.iter().map(|f| f.coverage).collect()/>
+                {let days = days.clone(); move || view! { <ShareLine testid="chart-coverage" label=t("dashboard.coverage") days=days.clone() values=coverage.clone()/> }}
             </figure>
             <figure>
                 <figcaption>{move || t("dashboard.outcomes_per_day")} <span class="legend"><i class="answered"></i>{move || t("dashboard.answered")} <i class="clarify"></i>{move || t("dashboard.clarified")} <i class="miss"></i>{move || t("dashboard.missed")}</span></figcaption>
-                <StackedBars testid="chart-outcomes" days=days.clone()
-                    series=vec![("answered", series(|f| f.answered)), ("clarify", series(|f| f.clarified)), ("miss", series(|f| f.missed))]/>
+                {let days = days.clone(); move || view! { <StackedBars testid="chart-outcomes" label=t("dashboard.outcomes_per_day") days=days.clone()
+                    series=vec![("answered", t("dashboard.answered").into(), answered.clone()), ("clarify", t("dashboard.clarified").into(), clarified.clone()), ("miss", t("dashboard.missed").into(), missed.clone())]/> }}
             </figure>
             <figure>
                 <figcaption>{move || t("dashboard.backlog_flow")} <span class="legend"><i class="inflow"></i>{move || t("dashboard.inflow")} <i class="resolved"></i>{move || t("dashboard.resolved")}</span></figcaption>
-                <PairedBars testid="chart-backlog" days=days.clone() first=("inflow", series(|f| f.inflow)) second=("resolved", series(|f| f.resolved))/>
+                {let days = days.clone(); move || view! { <PairedBars testid="chart-backlog" label=t("dashboard.backlog_flow") days=days.clone()
+                    first=("inflow", t("dashboard.inflow").into(), inflow.clone()) second=("resolved", t("dashboard.resolved").into(), resolved.clone())/> }}
             </figure>
             <figure>
                 <figcaption>{move || t("dashboard.yield_per_day")}</figcaption>
-                <StackedBars testid="chart-yield" days=days.clone() series=vec![("yield", series(|f| f.loop_yield))]/>
+                {move || view! { <StackedBars testid="chart-yield" label=t("dashboard.yield_per_day") days=days.clone() series=vec![("yield", t("dashboard.loop_yield").into(), loop_yield.clone())]/> }}
             </figure>
         </div>
     }
@@ -174,13 +200,16 @@ fn Breakdowns(s: MetricsSummary, channel: String) -> AnyView {
                     <tbody>
                         {s.by_category.iter().map(|c| {
                             let key = c.category_id.map(|i| i.to_string()).unwrap_or_else(|| "none".into());
-                            let name = c.category.clone().unwrap_or_else(|| tr(lang.get_untracked(), "dashboard.no_category").to_string());
+                            let name = c.category.clone();
+                            let named = format!("&category={key}&name={}", encode(name.as_deref().unwrap_or_default()));
                             view! {
                                 <tr data-testid="category-row">
-                                    <td><a data-testid="category-link" href=asks_link(d, &ch, &format!("&category={key}"))>{name}</a></td>
+                                    <td><a data-testid="category-link" href=asks_link(d, &ch, &named)>
+                                        {move || name.clone().unwrap_or_else(|| tr(lang.get(), "dashboard.no_category").to_string())}
+                                    </a></td>
                                     <td>{c.asks}</td>
                                     <td><Meter value=c.coverage/> " " {pct(c.coverage)}</td>
-                                    <td><a href=asks_link(d, &ch, &format!("&category={key}&outcome=miss"))>{c.missed}</a></td>
+                                    <td><a href=asks_link(d, &ch, &format!("{named}&outcome=miss"))>{c.missed}</a></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -261,7 +290,7 @@ fn VocTable(r: VocReport) -> impl IntoView {
             <tbody>
                 {r.topics.into_iter().map(|topic| view! {
                     <tr><td>{topic.label}</td><td>{topic.volume}</td><td>{topic.previous}</td><td>{format!("{:.1}%", 100.0 * topic.share)}</td>
-                        <td class="small">{topic.examples.join(" · ")}</td></tr>
+                        <td class="small" translate="no">{topic.examples.join(" · ")}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
@@ -286,11 +315,7 @@ pub fn AsksPage() -> impl IntoView {
         <section class="page wide" data-testid="dashboard-asks">
             <p><a href="/dashboard">"← " {move || t("dashboard.title")}</a></p>
             <h1>{move || t("dashboard.asks_title")}</h1>
-            <p class="muted small" data-testid="asks-filter">
-                {move || ["outcome", "category", "day", "channel"].into_iter()
-                    .filter_map(|k| Some(param(k)).filter(|v| !v.is_empty()).map(|v| format!("{k}: {v}")))
-                    .collect::<Vec<_>>().join(" · ")}
-            </p>
+            <p class="muted small" data-testid="asks-filter">{move || filter_line(lang.get(), &param)}</p>
             <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match asks.await {
@@ -303,7 +328,7 @@ pub fn AsksPage() -> impl IntoView {
                                         <tr data-testid="ask-row">
                                             <td>{a.question}</td><td data-outcome=a.outcome.as_str()>{move || a.outcome.label(lang.get())}</td><td>{move || a.channel.label(lang.get())}</td>
                                             <td>{a.knowledge_id.map(|id| view! { <a href=format!("/knowledge/{id}")>{a.knowledge_question.unwrap_or_default()}</a> })}</td>
-                                            <td class="small muted">{a.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                            <td class="small muted"><Time at=a.created_at/></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -314,4 +339,37 @@ pub fn AsksPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// The drill-down's filters in words: "Outcome: Miss · Category: Cards · Day: 2026-12-01".
+fn filter_line(lang: Lang, param: &impl Fn(&str) -> String) -> String {
+    let mut parts = Vec::new();
+    if let Ok(o) = param("outcome").parse::<model::views::Outcome>() {
+        parts.push(format!("{}: {}", tr(lang, "dashboard.outcome"), o.label(lang)));
+    }
+    match (param("category").as_str(), param("name")) {
+        ("", _) => {}
+        ("none", _) => {
+            parts.push(format!("{}: {}", tr(lang, "field.category"), tr(lang, "dashboard.no_category")))
+        }
+        (_, name) => parts.push(format!("{}: {name}", tr(lang, "field.category"))),
+    }
+    if !param("day").is_empty() {
+        parts.push(format!("{}: {}", tr(lang, "dashboard.day"), param("day")));
+    }
+    if let Ok(c) = param("channel").parse::<Channel>() {
+        parts.push(format!("{}: {}", tr(lang, "dashboard.channel"), c.label(lang)));
+    }
+    parts.join(" · ")
+}
+
+/// Percent-encodes a query value (a category name may hold any character).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

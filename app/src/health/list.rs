@@ -10,6 +10,7 @@ use super::conflicts::ConflictsPanel;
 use crate::i18n::{tr, use_lang, Lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
+use crate::time::{Day, Time};
 
 fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.0}%", 100.0 * v)).unwrap_or_else(|| "–".into())
@@ -84,10 +85,10 @@ pub fn HealthPage() -> impl IntoView {
             <h1>{move || t("health.title")}</h1>
             <p class="muted small">{move || t("health.intro")}</p>
             <div class="toolbar">
-                <select data-testid="health-days" on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { days.set(d); page.set(1); } }>
+                <select data-testid="health-days" aria-label=move || t("dashboard.period") on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { days.set(d); page.set(1); } }>
                     {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string() selected=d == 30>{move || format!("{d} {}", t("dashboard.days"))}</option> }).collect_view()}
                 </select>
-                <select data-testid="health-filter" on:change=move |ev| { if let Ok(f) = event_target_value(&ev).parse() { filter.set(f); page.set(1); } }>
+                <select data-testid="health-filter" aria-label=move || t("filter.verdict") on:change=move |ev| { if let Ok(f) = event_target_value(&ev).parse() { filter.set(f); page.set(1); } }>
                     {HealthFilter::ALL.iter().map(|f| {
                         let key = match f { HealthFilter::All => "health.all", HealthFilter::Cold => "health.cold", HealthFilter::NeedsWork => "health.needs_work" };
                         view! { <option value=f.as_str()>{move || t(key)}</option> }
@@ -159,9 +160,9 @@ fn HealthTable(
         </table>
         {(pages > 1).then(|| view! {
             <p class="row small" data-testid="health-pager">
-                <button class="ghost" disabled=current <= 1 on:click=move |_| page.set(current - 1)>"←"</button>
+                <button class="ghost" disabled={current <= 1} on:click=move |_| page.set(current - 1)>"←"</button>
                 {format!(" {current} / {pages} ")}
-                <button class="ghost" data-testid="health-next" disabled=current >= pages on:click=move |_| page.set(current + 1)>"→"</button>
+                <button class="ghost" data-testid="health-next" disabled={current >= pages} on:click=move |_| page.set(current + 1)>"→"</button>
             </p>
         })}
     }
@@ -174,7 +175,7 @@ fn Row(r: HealthRow, drill: RwSignal<Option<Drill>>) -> impl IntoView {
     let id: i32 = r.knowledge_id.parse().unwrap_or_default();
     let figure = move |n: u64, figure: PointFigure, question: String| {
         view! {
-            <td><button class="link" data-testid=format!("drill-{figure}") disabled=n == 0
+            <td><button class="link" data-testid=format!("drill-{figure}") disabled={n == 0}
                 on:click=move |_| drill.set(Some(Drill { id, question: question.clone(), figure }))>{n}</button></td>
         }
         .into_any()
@@ -189,7 +190,7 @@ fn Row(r: HealthRow, drill: RwSignal<Option<Drill>>) -> impl IntoView {
             <td>{pct(r.helpful_rate)}</td>
             {figure(r.handoffs, PointFigure::Handoffs, r.question.clone())}
             <td>{r.loop_yield}</td>
-            <td class="small muted">{r.last_asked.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "–".into())}</td>
+            <td class="small muted">{match r.last_asked { Some(at) => view! { <Day at/> }.into_any(), None => "–".into_any() }}</td>
             <td data-testid="verdict" class=format!("verdict {}", verdict_word(&r.verdict))>{move || verdict_text(&verdict, lang.get())}</td>
         </tr>
     }
@@ -223,7 +224,7 @@ fn DrillDown(d: Drill, days: RwSignal<u32>, close: RwSignal<Option<Drill>>) -> i
                                 <tbody>
                                     {rows.into_iter().map(|a| view! {
                                         <tr data-testid="drill-ask"><td>{a.question}</td><td>{move || a.outcome.label(lang.get())}</td>
-                                        <td class="small muted">{a.created_at.format("%Y-%m-%d %H:%M").to_string()}</td></tr>
+                                        <td class="small muted"><Time at=a.created_at/></td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

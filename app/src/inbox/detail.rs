@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use model::views::{ClusterMember, ClusterView, Decision};
 
-use super::{Bench, Op, Panel, REASONS};
-use crate::i18n::{tr, use_lang};
+use super::{Bench, Op, Panel};
+use crate::i18n::{count, tr, use_lang};
 use crate::knowledge::api::list_knowledge;
-use crate::knowledge::widgets::short_time;
-use crate::labels::list;
+use crate::labels::{channels, list, reason, DISMISS_REASONS};
 use crate::refusals::error_text;
+use crate::time::Time;
 
 #[component]
 pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
@@ -27,17 +27,18 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
         move || bench.marked.with(|m| m.iter().any(|x| *x != id))
     };
     view! {
-        <article class="panel group-detail" data-testid="group-detail" data-id=id.clone()>
+        <article class="panel group-detail" data-testid="group-detail" data-id=id.clone()
+            on:focusin=move |_| bench.engage() on:click=move |_| bench.engage()>
             <header>
                 <h2 data-testid="detail-label">{group.label.clone()}</h2>
                 <p class="small muted">
-                    {group.size} " " {move || t("inbox.questions")} " · " {group.volume} " " {move || t("inbox.reports")}
-                    " · " {group.channels.join(", ")} " · " {let s = group.signals.clone(); move || list(&s, lang.get())}
+                    {move || count(lang.get(), group.size, "inbox.questions")} " · " {move || count(lang.get(), group.volume, "inbox.reports")}
+                    " · " {let c = group.channels.clone(); move || channels(&c, lang.get())} " · " {let s = group.signals.clone(); move || list(&s, lang.get())}
                 </p>
                 {
                     let id = id.clone();
                     move || bench.claim.value().get().filter(|(of, _)| *of == id).map(|(_, result)| match result {
-                        Ok(c) => view! { <p class="small muted" data-testid="claim">{move || t("inbox.claimed_until")} " " {c.until.format("%H:%M").to_string()} " UTC"</p> }.into_any(),
+                        Ok(c) => view! { <p class="small muted" data-testid="claim">{move || t("inbox.claimed_until")} " " <Time at=c.until/></p> }.into_any(),
                         Err(e) => view! { <p class="notice warn" data-testid="claim-refused">{error_text(&e)}</p> }.into_any(),
                     })
                 }
@@ -107,12 +108,13 @@ fn Members(members: Vec<ClusterMember>, bench: Bench) -> impl IntoView {
                     view! {
                         <tr data-testid="member" data-id=m.miss_id.clone()>
                             <td><input type="checkbox" data-testid="member-check" prop:checked=move || checked(&miss)
+                                aria-label=move || format!("{} {}", t("inbox.choose_question"), i + 1)
                                 on:change=move |_| toggle(miss2.clone())/></td>
                             <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
                             <td>{m.question.clone()}</td>
                             <td>{m.count}</td>
-                            <td class="small">{m.channels.join(", ")} " · " {let s = m.signals.clone(); move || list(&s, lang.get())}</td>
-                            <td class="small muted">{short_time(m.first_seen)} " – " {short_time(m.last_seen)}</td>
+                            <td class="small">{let c = m.channels.clone(); move || channels(&c, lang.get())} " · " {let s = m.signals.clone(); move || list(&s, lang.get())}</td>
+                            <td class="small muted"><Time at=m.first_seen/> " – " <Time at=m.last_seen/></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -217,7 +219,7 @@ fn CreatePanel(
                 <textarea data-testid="create-answer" node_ref=answer_ref bind:value=answer
                     on:keydown=move |ev| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); create2(); }/>
             </label>
-            <p class="small muted">{phrasings} " " {move || t("inbox.become_phrasings")}</p>
+            <p class="small muted">{move || count(lang.get(), phrasings() as i64, "inbox.become_phrasings")}</p>
             <button class="primary" data-testid="create-run" on:click=move |_| create()>{move || t("inbox.create")} " (Ctrl+Enter)"</button>
         </div>
     }
@@ -226,13 +228,14 @@ fn CreatePanel(
 /// Dismiss with a reason (keys 1–4).
 #[component]
 fn DismissPanel(decide: impl Fn(Decision) + Clone + Send + Sync + 'static) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <div class="panel inset" data-testid="dismiss-panel">
-            {REASONS.iter().enumerate().map(|(i, r)| {
+            {DISMISS_REASONS.iter().enumerate().map(|(i, (r, _, _))| {
                 let decide = decide.clone();
                 view! {
                     <button data-testid="dismiss-reason" data-reason=*r on:click=move |_| decide(Decision::Dismiss { reason: r.to_string() })>
-                        <kbd>{(i + 1).to_string()}</kbd> " " {*r}
+                        <kbd>{(i + 1).to_string()}</kbd> " " {move || reason(lang.get(), r)}
                     </button>
                 }
             }).collect_view()}

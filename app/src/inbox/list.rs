@@ -6,7 +6,8 @@ use model::views::ClusterView;
 
 use super::Bench;
 use crate::auth::use_me;
-use crate::i18n::{tr, use_lang};
+use crate::i18n::{count, tr, use_lang};
+use crate::icons::Lock;
 
 #[component]
 pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView {
@@ -20,7 +21,7 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
     } else {
         "→"
     };
-    let top = group.suggestions.first().map(|s| format!("{} ({:.2})", s.question, s.score));
+    let top = group.suggestions.first().map(|s| (s.question.clone(), format!("{:.2}", s.score)));
     let id = group.id.clone();
     let marked = move || bench.marked.with(|m| m.contains(&id));
     let is_marked = marked.clone();
@@ -30,22 +31,34 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
         holder.clone().filter(|h| Some(h) != mine.as_ref())
     };
     view! {
-        <li class="group" data-testid="group" data-id=group.id.clone()
+        <li class="group" role="option" data-testid="group" data-id=group.id.clone()
             class:selected=move || bench.selected.get() == index class:marked=is_marked
             aria-selected=move || (bench.selected.get() == index).to_string()
-            on:click=move |_| bench.selected.set(index)>
+            on:click=move |_| {
+                bench.engage();
+                bench.selected.set(index)
+            }>
             <div class="row">
-                <strong data-testid="group-label">{group.label.clone()}</strong>
+                <strong class="clamp" data-testid="group-label" title=group.label.clone()>{group.label.clone()}</strong>
                 {move || marked().then(|| view! { <span class="badge" data-testid="group-marked">{move || t("inbox.marked")}</span> })}
-                {move || held().map(|h| view! { <span class="badge st-rejected" data-testid="group-claimed">"🔒 " {h}</span> })}
+                {move || held().map(|h| view! { <span class="badge st-rejected" data-testid="group-claimed"><Lock/> " " {h}</span> })}
             </div>
             <div class="small muted">
-                {group.size} " " {move || t("inbox.questions")} " · "
-                <span data-testid="group-volume">{group.volume}</span> " " {move || t("inbox.reports")} " "
+                {move || count(lang.get(), group.size, "inbox.questions")} " · "
+                {move || {
+                    let n = group.volume;
+                    let word = count(lang.get(), n, "inbox.reports");
+                    view! { <span data-testid="group-volume">{n}</span> {word.trim_start_matches(&n.to_string()).to_string()} }
+                }} " "
                 <Sparkline daily=group.daily.clone()/> " " {trend}
-                {(!group.key_terms.is_empty()).then(|| format!(" · {}", group.key_terms.join(" · ")))}
+                // The customers' own words, as they wrote them.
+                {(!group.key_terms.is_empty()).then(|| view! { " · " <span translate="no">{group.key_terms.join(" · ")}</span> })}
             </div>
-            {top.map(|s| view! { <div class="small">{move || t("inbox.suggested")} ": " {s.clone()}</div> })}
+            {top.map(|(question, score)| view! {
+                <div class="small clamp" title=question.clone()>
+                    {move || t("inbox.suggested")} ": " <span translate="no">{question.clone()}</span> {format!(" ({score})")}
+                </div>
+            })}
         </li>
     }
     // Erased: inside the list's `For` the row's full type made the page too deep to compile.

@@ -1,7 +1,8 @@
 //! `/inbox`: the trainer workbench. Groups of questions the bot failed on, highest impact first,
 //! on the left; the selected group on the right with its questions, suggestions and actions.
 //! Keyboard first: j/k move, l link, n new, d dismiss, x mark, m merge, s split, v move, u undo,
-//! ? shows the keys. Opening a group claims it, so two trainers never work on the same one.
+//! ? shows the keys. Working on a group claims it, so two trainers never work on the same one;
+//! only looking (a supervisor passing through, the page opening on its top group) claims nothing.
 
 mod api;
 mod detail;
@@ -14,8 +15,6 @@ use model::views::{Claim, ClusterView, Decision, Resolution, Undone};
 
 pub use api::*;
 pub use page::InboxPage;
-
-pub const REASONS: [&str; 4] = ["noise", "chit-chat", "out of scope", "abusive"];
 
 /// The side panel open on the selected group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +69,9 @@ async fn run(op: Op) -> Result<Done, AppError> {
 pub struct Bench {
     pub groups: RwSignal<Vec<ClusterView>>,
     pub selected: RwSignal<usize>,
+    /// Whether the trainer has started working here (clicked a group, pressed a key, used the
+    /// detail pane): from then on the selected group is claimed.
+    pub engaged: RwSignal<bool>,
     /// Groups marked (x) to merge into the selected one or to move questions to.
     pub marked: RwSignal<Vec<String>>,
     /// Questions of the selected group chosen for link, create, split or move.
@@ -97,6 +99,13 @@ impl Bench {
         Some(self.checked.get_untracked()).filter(|c| !c.is_empty())
     }
 
+    /// The trainer acts on the workbench: the selected group is theirs from now on.
+    pub fn engage(&self) {
+        if !self.engaged.get_untracked() {
+            self.engaged.set(true);
+        }
+    }
+
     fn select(&self, index: usize) {
         let n = self.groups.with_untracked(Vec::len);
         if n > 0 {
@@ -116,6 +125,9 @@ impl Bench {
             return true;
         }
         let Some(group) = self.current_untracked() else { return key == "?" && self.toggle_help() };
+        if !matches!(key, "?" | "Escape") {
+            self.engage();
+        }
         let panel = self.panel.get_untracked();
         let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d));
         match (key, panel, digit) {
@@ -163,7 +175,7 @@ impl Bench {
                 }
             }
             (_, Panel::Dismiss, Some(d)) => {
-                if let Some(reason) = REASONS.get(d - 1) {
+                if let Some((reason, _, _)) = crate::labels::DISMISS_REASONS.get(d - 1) {
                     self.act.dispatch(Op::Decide(group.id, Decision::Dismiss { reason: reason.to_string() }));
                 }
             }

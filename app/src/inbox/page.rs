@@ -10,7 +10,7 @@ use leptos::wasm_bindgen::JsCast;
 use super::detail::GroupDetail;
 use super::list::GroupRow;
 use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE};
-use crate::i18n::{tr, use_lang, Lang};
+use crate::i18n::{count, tr, use_lang, Lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
 use model::views::{Channel, Signal};
@@ -62,6 +62,7 @@ pub fn InboxPage() -> impl IntoView {
     let bench = Bench {
         groups: RwSignal::new(Vec::new()),
         selected: RwSignal::new(0),
+        engaged: RwSignal::new(false),
         marked: RwSignal::new(Vec::new()),
         checked: RwSignal::new(Vec::new()),
         panel: RwSignal::new(Panel::None),
@@ -106,7 +107,9 @@ pub fn InboxPage() -> impl IntoView {
     .into_any()
 }
 
-/// Loads the page of groups the filters ask for into the bench, keeping the selection in range.
+/// Loads the page of groups the filters ask for into the bench. The selected group stays
+/// selected where it moved to (a merge grows it, a decision reorders the list); when it left the
+/// page, the selection stays at its place, in range.
 fn load_groups(filters: Filters, bench: Bench) -> Listing {
     let page = Resource::new(
         move || {
@@ -126,8 +129,10 @@ fn load_groups(filters: Filters, bench: Bench) -> Listing {
         Some(Ok(p)) => {
             listing.total.set(p.total);
             let n = p.clusters.len();
+            let kept = bench.current_untracked().map(|g| g.id);
+            let at = kept.and_then(|id| p.clusters.iter().position(|g| g.id == id));
             bench.groups.set(p.clusters);
-            bench.selected.update(|s| *s = (*s).min(n.saturating_sub(1)));
+            bench.selected.update(|s| *s = at.unwrap_or(*s).min(n.saturating_sub(1)));
             listing.loaded.set(true);
             listing.error.set(None);
         }
@@ -137,12 +142,21 @@ fn load_groups(filters: Filters, bench: Bench) -> Listing {
     listing
 }
 
-/// Selecting a group claims it and lets go of the one before; a refresh of the same group
-/// changes nothing (claiming and releasing it again could cross on the way).
+/// Once the trainer works here, the selected group is claimed and the one before let go; a
+/// refresh of the same group changes nothing (claiming and releasing it again could cross on
+/// the way). Leaving the page lets go of the claim.
 fn claims_follow_selection(bench: Bench) {
     let current_id = Memo::new(move |_| bench.current().map(|g| g.id));
+    let claimed = Memo::new(move |_| if bench.engaged.get() { current_id.get() } else { None });
+    on_cleanup(move || {
+        if let Some(Some(id)) = claimed.try_get_untracked() {
+            leptos::task::spawn_local(async move {
+                let _ = release_group(id).await;
+            });
+        }
+    });
     Effect::new(move |before: Option<Option<String>>| {
-        let id = current_id.get();
+        let id = claimed.get();
         if let Some(Some(old)) = before.filter(|b| *b != id) {
             leptos::task::spawn_local(async move {
                 let _ = release_group(old).await;
@@ -167,16 +181,20 @@ fn report_results(bench: Bench, filters: Filters, lang: RwSignal<Lang>) -> RwSig
                 let message = match done {
                     Done::Decided(r, what) => {
                         bench.undoable.update(|u| u.push(r.decision_id.clone()));
-                        format!("{} {} {}", r.resolved_misses, tr(lang, what), tr(lang, "inbox.undo_hint"))
+                        format!(
+                            "{} {}",
+                            count(lang, r.resolved_misses as i64, what),
+                            tr(lang, "inbox.undo_hint")
+                        )
                     }
-                    Done::Merged(n) => format!("{n} {}", tr(lang, "inbox.done_merge")),
+                    Done::Merged(n) => count(lang, n as i64, "inbox.done_merge"),
                     Done::Split => tr(lang, "inbox.done_split").to_string(),
-                    Done::Moved(n) => format!("{n} {}", tr(lang, "inbox.done_move")),
+                    Done::Moved(n) => count(lang, n as i64, "inbox.done_move"),
                     Done::Undone(u) => {
                         bench.undoable.update(|list| {
                             list.pop();
                         });
-                        format!("{} {}", u.reopened_misses, tr(lang, "inbox.done_undo"))
+                        count(lang, u.reopened_misses as i64, "inbox.done_undo")
                     }
                 };
                 notice.set(Some((true, message)));
@@ -231,11 +249,11 @@ fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
         <div class="toolbar">
             <input type="search" data-testid="inbox-search" placeholder=move || t("inbox.search")
                 on:input=move |ev| filters.set(filters.text, event_target_value(&ev))/>
-            <select data-testid="inbox-channel" on:change=move |ev| filters.set(filters.channel, event_target_value(&ev))>
+            <select data-testid="inbox-channel" aria-label=move || t("dashboard.channel") on:change=move |ev| filters.set(filters.channel, event_target_value(&ev))>
                 <option value="">{move || t("inbox.all_channels")}</option>
                 {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
             </select>
-            <select data-testid="inbox-signal" on:change=move |ev| filters.set(filters.signal, event_target_value(&ev))>
+            <select data-testid="inbox-signal" aria-label=move || t("filter.signal") on:change=move |ev| filters.set(filters.signal, event_target_value(&ev))>
                 <option value="">{move || t("inbox.all_signals")}</option>
                 {Signal::ALL.iter().map(|s| view! { <option value=s.as_str()>{move || s.label(lang.get())}</option> }).collect_view()}
             </select>
@@ -257,9 +275,10 @@ fn Groups(filters: Filters, bench: Bench, total: RwSignal<i64>) -> impl IntoView
     let lang = use_lang();
     let offset = filters.offset;
     view! {
-        <p class="small muted" data-testid="inbox-total">{move || total.get()} " " {move || tr(lang.get(), "inbox.groups")}</p>
+        <p class="small muted" data-testid="inbox-total">{move || count(lang.get(), total.get(), "inbox.groups")}</p>
         <div class="bench">
-            <ul class="groups" data-testid="groups">
+            // A list to choose from (keys j/k), scrollable by keyboard too.
+            <ul class="groups" data-testid="groups" role="listbox" tabindex="0" aria-label=move || tr(lang.get(), "inbox.groups_list")>
                 <For each=move || bench.groups.get().into_iter().enumerate()
                     key=|(i, g)| (*i, g.id.clone(), g.size, g.volume, g.claimed_by.clone())
                     children=move |(i, g)| view! { <GroupRow index=i group=g bench/> }/>

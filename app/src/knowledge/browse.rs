@@ -6,11 +6,15 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use model::views::{CategoryNode, ImportDuplicate, PointStatus, PointSummary, Template};
 
 use super::api::{category_tree, check_import, import_knowledge, list_knowledge, save_category};
-use super::widgets::{short_time, StatusBadge};
+use super::widgets::StatusBadge;
 use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
+use crate::time::Time;
+
+/// The header of the CSV import format.
+const CSV_HEADER: &str = "category,question,answer,phrasings";
 
 #[component]
 pub fn KnowledgePage() -> impl IntoView {
@@ -72,7 +76,7 @@ pub fn KnowledgePage() -> impl IntoView {
                     }>
                         <input type="search" data-testid="knowledge-search" bind:value=search
                             placeholder=move || t("knowledge.search_hint")/>
-                        <select data-testid="status-filter" on:change=move |ev| {
+                        <select data-testid="status-filter" aria-label=move || t("filter.status") on:change=move |ev| {
                             let v = event_target_value(&ev);
                             go(category.get_untracked(), search.get_untracked(), Some(v).filter(|v| !v.is_empty()));
                         }>
@@ -152,7 +156,7 @@ fn PointTable(list: Vec<PointSummary>) -> impl IntoView {
                         <td class="muted">{p.category_path.clone()}</td>
                         <td><StatusBadge status=p.status live=p.live/></td>
                         <td>{p.phrasings}</td>
-                        <td class="muted small">{p.updated_by.clone()} " · " {short_time(p.updated_at)}</td>
+                        <td class="muted small">{p.updated_by.clone()} " · " <Time at=p.updated_at/></td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -281,9 +285,10 @@ fn ImportPanel(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
     view! {
         <details class="panel import" data-testid="import-panel">
             <summary>{move || t("import.title")}</summary>
-            <p class="muted small">{move || t("import.hint")}</p>
-            <textarea data-testid="import-text" rows="6" bind:value=text
-                placeholder="category,question,answer,phrasings"></textarea>
+            // The CSV header is syntax, the same in every language.
+            <p class="muted small">{move || t("import.hint_before")} " " <code>{CSV_HEADER}</code> " " {move || t("import.hint_after")}</p>
+            <textarea data-testid="import-text" rows="6" bind:value=text translate="no" placeholder=CSV_HEADER
+                aria-label=move || t("import.title")></textarea>
             <label class="small"><input type="checkbox" data-testid="import-publish" bind:checked=publish/> {move || t("import.publish")}</label>
             <button data-testid="import-run" on:click=move |_| { checked.set(text.get_untracked()); check.dispatch(text.get_untracked()); }>
                 {move || t("import.run")}

@@ -9,13 +9,15 @@ use super::api::{
     archive_knowledge, category_tree, knowledge_detail, knowledge_history, restore_knowledge, save_knowledge,
     submit_knowledge,
 };
-use super::widgets::{short_time, DiffView, StatusBadge};
+use super::widgets::{DiffView, StatusBadge};
 use crate::auth::use_me;
 use crate::errors::AppError;
 use crate::health::near_duplicates;
-use crate::i18n::{tr, use_lang};
-use crate::labels::{slot_title, Label};
+use crate::i18n::{tr, use_lang, Lang};
+use crate::icons::Comment;
+use crate::labels::{revision_note, slot_title, Label};
 use crate::refusals::error_text;
+use crate::time::Time;
 
 #[component]
 pub fn EditorPage() -> impl IntoView {
@@ -55,7 +57,11 @@ pub fn EditorPage() -> impl IntoView {
 /// What the editor holds: the point as loaded, edited in place.
 #[derive(Clone, Copy)]
 struct Draft {
+    /// The point's save counter: the server refuses a save made from an older one. Never shown
+    /// (it counts submits and publishes too); people see the revision number of the history.
     version: RwSignal<i32>,
+    /// The head revision's number, as the history lists it.
+    revision: RwSignal<i32>,
     status: RwSignal<PointStatus>,
     live: RwSignal<bool>,
     comment: RwSignal<Option<String>>,
@@ -74,6 +80,7 @@ impl Draft {
         let head = detail.map(|d| d.head.content.clone()).unwrap_or(first);
         Draft {
             version: RwSignal::new(detail.map(|d| d.version).unwrap_or(0)),
+            revision: RwSignal::new(detail.map(|d| d.head.number).unwrap_or(0)),
             status: RwSignal::new(detail.map(|d| d.status).unwrap_or(PointStatus::Draft)),
             live: RwSignal::new(detail.is_some_and(|d| d.published.is_some())),
             comment: RwSignal::new(detail.and_then(|d| d.head.review_comment.clone())),
@@ -89,6 +96,7 @@ impl Draft {
     /// The point as the server now has it.
     fn apply(&self, d: &PointDetail) {
         self.version.set(d.version);
+        self.revision.set(d.head.number);
         self.status.set(d.status);
         self.live.set(d.published.is_some());
         self.comment.set(d.head.review_comment.clone());
@@ -128,7 +136,8 @@ fn Editor(
         ..Default::default()
     };
     let draft = Draft::new(detail.as_ref(), first);
-    let message = RwSignal::new(None::<(bool, String)>);
+    // Kept as what happened, not as text: a switch of language says it again in the other.
+    let message = RwSignal::new(None::<Result<&'static str, AppError>>);
 
     let version = draft.version;
     let save = Action::new(move |c: &Content| save_knowledge(id, version.get_untracked(), c.clone()));
@@ -170,18 +179,23 @@ fn Editor(
                     navigate(&format!("/knowledge/{}", d.id), Default::default());
                     return;
                 }
+                // A save takes a change waiting for review out of review: say it must go again.
+                let left_review = what == "editor.saved"
+                    && draft.status.get_untracked() == PointStatus::InReview
+                    && d.status != PointStatus::InReview;
                 draft.apply(&d);
-                message.set(Some((true, tr(lang.get_untracked(), what).to_string())));
+                message.set(Some(Ok(if left_review { "editor.saved_left_review" } else { what })));
             }
-            Some(Err(e)) => message.set(Some((false, error_text(&e)))),
+            Some(Err(e)) => message.set(Some(Err(e))),
             None => {}
         });
     }
 
     view! {
         <EditorHead id loop_yield draft/>
-        {move || message.get().map(|(ok, m)| view! {
-            <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "editor-message" } else { "editor-error" }>{m}</p>
+        {move || message.get().map(|m| match m {
+            Ok(key) => view! { <p class="notice ok" data-testid="editor-message" data-key=key>{move || tr(lang.get(), key)}</p> }.into_any(),
+            Err(e) => view! { <p class="notice error" data-testid="editor-error">{move || error_text(&e)}</p> }.into_any(),
         })}
         {move || (!duplicates.get().is_empty()).then(|| view! { <DuplicateWarning duplicates save draft/> })}
         <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
@@ -246,7 +260,9 @@ fn EditorHead(id: Option<i32>, loop_yield: Option<i64>, draft: Draft) -> impl In
                 {id.map(|id| view! { <small class="muted">" #" {id}</small> })}
             </h1>
             <span data-testid="editor-status">{move || view! { <StatusBadge status=draft.status.get() live=draft.live.get()/> }}</span>
-            <small class="muted" data-testid="editor-version">{move || format!("v{}", draft.version.get())}</small>
+            {move || (draft.revision.get() > 0).then(|| view! {
+                <small class="muted" data-testid="editor-version">{move || revision_name(lang.get(), draft.revision.get())}</small>
+            })}
             {id.map(|id| view! { <a class="small" data-testid="point-health" href=format!("/health?point={id}")>{move || t("editor.health")}</a> })}
             {loop_yield.filter(|n| *n > 0).map(|n| view! {
                 <span class="badge st-published" data-testid="loop-yield" title=move || t("editor.loop_yield")>
@@ -322,7 +338,7 @@ fn Phrasings(draft: Draft) -> impl IntoView {
             <ul class="plain" data-testid="phrasings">
                 {move || phrasings.get().into_iter().enumerate().map(|(i, p)| view! {
                     <li class="row">
-                        <input data-testid="phrasing" value=p
+                        <input data-testid="phrasing" value=p aria-label=move || format!("{} {}", t("field.phrasings"), i + 1)
                             on:change=move |ev| { let v = event_target_value(&ev); phrasings.update(|l| l[i] = v); dirty.set(true); }/>
                         <button type="button" class="ghost" data-testid="remove-phrasing" title=move || t("editor.remove")
                             on:click=move |_| { phrasings.update(|l| { l.remove(i); }); dirty.set(true); }>"×"</button>
@@ -400,18 +416,18 @@ fn History(
                         view! {
                             <article class="revision" data-testid="revision" data-number=n>
                                 <header class="row">
-                                    <strong>{format!("#{n}")}</strong>
+                                    <strong>{move || revision_name(lang.get(), n)}</strong>
                                     <span class="badge">{move || state.label(lang.get())}</span>
-                                    <span class="muted small">{e.revision.author.clone()} " · " {short_time(e.revision.created_at)}</span>
+                                    <span class="muted small">{e.revision.author.clone()} " · " <Time at=e.revision.created_at/></span>
                                     {e.revision.reviewed_by.clone().map(|r| view! { <span class="muted small">{move || t("history.reviewed_by")} " " {r.clone()}</span> })}
-                                    {e.revision.note.clone().map(|n| view! { <em class="small">{n}</em> })}
+                                    {e.revision.note.clone().map(|n| view! { <em class="small">{move || revision_note(lang.get(), &n)}</em> })}
                                     {(Some(n) != current).then(|| view! {
                                         <button class="ghost small" data-testid="restore" on:click=move |_| { restore.dispatch(n); }>
                                             {move || t("history.restore")}
                                         </button>
                                     })}
                                 </header>
-                                {e.revision.review_comment.clone().map(|c| view! { <p class="small">"💬 " {c}</p> })}
+                                {e.revision.review_comment.clone().map(|c| view! { <p class="small"><Comment/> " " {c}</p> })}
                                 <DiffView diff=e.changes/>
                             </article>
                         }
@@ -419,5 +435,13 @@ fn History(
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// "Revision 3" / "第 3 版": the head's number in the editor's header matches its history.
+fn revision_name(lang: Lang, n: i32) -> String {
+    match lang {
+        Lang::En => format!("Revision {n}"),
+        Lang::Zh => format!("第 {n} 版"),
     }
 }

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use model::views::{PointDetail, PublishReport, Regression};
 
 use super::api::{publish_knowledge, review_knowledge, review_queue, Checked};
-use super::widgets::{short_time, DiffView};
+use super::widgets::DiffView;
 use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
 use crate::refusals::error_text;
+use crate::time::Time;
 
 type Publish = Action<(i32, i32, bool), Result<PublishReport, AppError>>;
 type Reject = Action<(i32, i32, String), Result<PointDetail, AppError>>;
@@ -76,7 +77,7 @@ fn ReviewCard(checked: Checked, publish: Publish, reject: Reject) -> impl IntoVi
                 {item.first_publication.then(|| view! { <span class="badge st-draft">{move || t("review.new_point")}</span> })}
             </header>
             <p class="muted small">
-                {item.point.category_path.clone()} " · " {item.submitted.author.clone()} " · " {short_time(item.submitted.created_at)}
+                {item.point.category_path.clone()} " · " {item.submitted.author.clone()} " · " <Time at=item.submitted.created_at/>
                 " · #" {item.submitted.number}
             </p>
             <DiffView diff=item.diff/>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use model::views::{Diff, PointStatus, SpanKind};
 
 use crate::i18n::{tr, use_lang};
-use crate::labels::Label;
+use crate::labels::{any_slot_title, Label};
 
 #[component]
 pub fn StatusBadge(status: PointStatus, #[prop(optional)] live: bool) -> impl IntoView {
@@ -37,14 +37,20 @@ pub fn DiffView(diff: Diff) -> impl IntoView {
         <div class="diff" data-testid="diff">
             {diff.fields.into_iter().map(|f| {
                 let key = field_key(&f.field);
+                // A slot is stored by its key ("price"): people read its title.
+                let slot = f.field == "template_slot";
+                let word = move |text: String| move || match slot.then(|| any_slot_title(lang.get(), text.trim())).flatten() {
+                    Some(title) => title.to_string(),
+                    None => text.clone(),
+                };
                 view! {
                     <div class="diff-field" data-field=f.field.clone()>
                         <span class="diff-label">{move || t(key)}</span>
                         <p>
                             {f.spans.into_iter().map(|s| match s.kind {
-                                SpanKind::Same => view! { <span>{s.text}</span> }.into_any(),
-                                SpanKind::Added => view! { <ins>{s.text}</ins> }.into_any(),
-                                SpanKind::Removed => view! { <del>{s.text}</del> }.into_any(),
+                                SpanKind::Same => view! { <span>{word(s.text)}</span> }.into_any(),
+                                SpanKind::Added => view! { <ins>{word(s.text)}</ins> }.into_any(),
+                                SpanKind::Removed => view! { <del>{word(s.text)}</del> }.into_any(),
                             }).collect_view()}
                         </p>
                     </div>
@@ -62,8 +68,4 @@ pub fn DiffView(diff: Diff) -> impl IntoView {
             {empty.then(|| view! { <p class="muted">{move || t("diff.none")}</p> })}
         </div>
     }
-}
-
-pub fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
 }

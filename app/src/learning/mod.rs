@@ -13,9 +13,10 @@ pub use api::*;
 
 use crate::auth::use_me;
 use crate::errors::AppError;
-use crate::i18n::{tr, use_lang};
-use crate::labels::Label;
+use crate::i18n::{count, tr, use_lang};
+use crate::labels::{model_name, Label};
 use crate::refusals::error_text;
+use crate::time::Time;
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
@@ -96,7 +97,7 @@ fn Overview(
         <div class="cards">
             <div class="card" data-testid="model-serving">
                 <div class="muted small">{move || t("model.serving")}</div>
-                <div class="big">{o.serving_name.clone()}</div>
+                <div class="big">{let n = o.serving_name.clone(); move || model_name(lang.get(), &n)}</div>
                 <div class="small">{move || format!("{} {}", t("model.version"), o.serving_version)}</div>
             </div>
             {serving.map(|v| view! { <ServingCard v/> }.into_any())}
@@ -113,10 +114,9 @@ fn Overview(
 fn ServingCard(v: ModelVersion) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
-    let when = v.created_at.format("%Y-%m-%d %H:%M UTC").to_string();
     view! {
         <div class="card" data-testid="model-scores">
-            <div class="muted small">{move || format!("{} {} · {} {}", t("model.trained"), when, v.trained_on, t("model.texts"))}</div>
+            <div class="muted small">{move || t("model.trained")} " " <Time at=v.created_at/> {move || format!(" · {}", count(lang.get(), v.trained_on as i64, "model.texts"))}</div>
             <Scores now=v.scores before=v.previous previous=v.previous_version/>
         </div>
     }
@@ -135,7 +135,7 @@ fn Scores(now: HeldOutScores, before: HeldOutScores, previous: i32) -> impl Into
         {line("model.top1", now.top1, before.top1)}
         {line("model.share", now.share, before.share)}
         {line("model.precision", now.precision, before.precision)}
-        <div class="muted small">{move || format!("{} {}", now.questions, t("model.held_out"))}</div>
+        <div class="muted small">{move || count(lang.get(), now.questions as i64, "model.held_out")}</div>
     }
     .into_any()
 }
@@ -171,20 +171,20 @@ fn RunProgress(run: TrainingRun) -> impl IntoView {
     let share =
         if run.phase == TrainingPhase::Finished { 1.0 } else { run.step as f64 / run.steps.max(1) as f64 };
     let phase = run.phase;
-    let detail = format!(
-        "{} {}/{} · {} {}/{}{}{}",
-        tr(lang.get_untracked(), "model.epoch"),
-        run.epoch,
-        run.epochs,
-        tr(lang.get_untracked(), "model.step"),
-        run.step,
-        run.steps,
-        run.loss.map(|l| format!(" · loss {l:.3}")).unwrap_or_default(),
-        run.seconds_left
-            .filter(|_| phase != TrainingPhase::Finished)
-            .map(|s| format!(" · {s:.0} s"))
-            .unwrap_or_default(),
-    );
+    let (epoch, epochs, step, steps, loss, left) =
+        (run.epoch, run.epochs, run.step, run.steps, run.loss, run.seconds_left);
+    let detail = move || {
+        let lang = lang.get();
+        format!(
+            "{} {epoch}/{epochs} · {} {step}/{steps}{}{}",
+            tr(lang, "model.epoch"),
+            tr(lang, "model.step"),
+            loss.map(|l| format!(" · {} {l:.3}", tr(lang, "model.loss"))).unwrap_or_default(),
+            left.filter(|_| phase != TrainingPhase::Finished)
+                .map(|s| format!(" · {s:.0} s"))
+                .unwrap_or_default(),
+        )
+    };
     let outcome = run.result.map(|v| match v.refusal {
         None => view! { <p data-testid="run-promoted">{move || format!("{} {}", t("model.promoted"), v.version)}</p> }.into_any(),
         Some(why) => view! { <p data-testid="run-refused">{move || format!("{} {}: {}", t("model.refused"), v.version, why.label(lang.get()))}</p> }.into_any(),
@@ -211,14 +211,15 @@ fn Versions(
     let me = use_me();
     let is_admin = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Admin));
     let base_row = (serving != 0).then(|| view! {
-        <tr><td>"0"</td><td>{move || t("model.base")}</td><td></td><td></td><td></td>
+        <tr><td>"0"</td><td>{move || t("model.base")}</td><td></td><td></td><td></td><td></td>
             <td><Show when=is_admin><button type="button" class="ghost" data-testid="use-version-0" on:click=move |_| { choose.dispatch(0); }>{move || t("model.use")}</button></Show></td></tr>
     });
     view! {
-        <table class="grid" data-testid="model-versions">
+        <table class="list" data-testid="model-versions">
             <thead><tr>
                 <th>{move || t("model.version")}</th><th>{move || t("model.state")}</th><th>{move || t("model.trained")}</th>
-                <th>{move || t("model.top1")}</th><th>{move || t("model.share")}</th><th></th>
+                <th class="num">{move || t("model.texts_trained")}</th>
+                <th>{move || t("model.top1")}</th><th>{move || t("model.share")}</th><th>{move || t("model.action")}</th>
             </tr></thead>
             <tbody>
                 {versions.into_iter().map(|v| {
@@ -230,7 +231,8 @@ fn Versions(
                         <tr data-testid=format!("version-{n}")>
                             <td>{n}</td>
                             <td>{move || state.label(lang.get())}{move || why.map(|w| format!(" ({})", w.label(lang.get())))}</td>
-                            <td>{format!("{} · {}", v.created_at.format("%Y-%m-%d %H:%M"), v.trained_on)}</td>
+                            <td><Time at=v.created_at/></td>
+                            <td class="num">{v.trained_on}</td>
                             <td>{format!("{} → {}", pct(v.previous.top1), pct(v.scores.top1))}</td>
                             <td>{format!("{} → {}", pct(v.previous.share), pct(v.scores.share))}</td>
                             <td><Show when=move || usable && is_admin()>
