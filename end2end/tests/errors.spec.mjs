@@ -40,6 +40,7 @@ test('errors a user causes read in Chinese in the Chinese UI', async ({ browser,
   await expect.poll(async () => (await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json()).total, { timeout: 15000 }).toBe(1);
   await openHydrated(trainer, '/inbox');
   await trainer.getByTestId('inbox-search').fill(tag);
+  await trainer.getByTestId('group').filter({ hasText: tag }).click();
   await expect(trainer.getByTestId('group-detail').getByTestId('claim')).toBeVisible();
 
   const second = await (await browser.newContext()).newPage();
@@ -47,6 +48,7 @@ test('errors a user causes read in Chinese in the Chinese UI', async ({ browser,
   await chinese(second);
   await openHydrated(second, '/inbox');
   await second.getByTestId('inbox-search').fill(tag);
-  await expect(second.getByTestId('claim-refused')).toContainText('trainer 正在处理第');
+  await second.getByTestId('group').filter({ hasText: tag }).click();
+  await expect(second.getByTestId('claim-refused')).toContainText('trainer 正在处理这个分组');
   await expect(second.getByTestId('claim-refused')).toContainText('未做任何更改，请选择其他分组。');
 });

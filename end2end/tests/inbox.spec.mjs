@@ -46,8 +46,9 @@ test('failed questions are grouped in the inbox; a trainer links one group and d
   if (!cardFirst) await page.keyboard.press('j');
   await expect(card).toHaveAttribute('aria-selected', 'true');
   await expect(detail.getByTestId('member')).toHaveCount(3);
-  await expect(detail.getByTestId('claim')).toBeVisible();
+  // Acting on the group claims it (looking did not).
   await page.keyboard.press('l');
+  await expect(detail.getByTestId('claim')).toBeVisible();
   await detail.getByTestId('suggestion').filter({ hasText: known }).click();
   await expect(page.getByTestId('inbox-message')).toContainText('3 questions linked');
   await expect(groups).toHaveCount(1);
