@@ -42,6 +42,7 @@ cd "$work"
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
   --max-examples "${FUZZ_EXAMPLES:-25}" \
+  --request-timeout 120 \
   --workers 2 \
   --seed "${FUZZ_SEED:-20261126}" \
   --report-dir "$work/report" || {

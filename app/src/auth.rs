@@ -147,19 +147,37 @@ pub fn SignIn() -> impl IntoView {
             <form
                 class="panel form"
                 data-testid="signin-form"
-                on:submit=move |ev| {
+                on:submit={move |ev| {
                     ev.prevent_default();
                     action.dispatch((name.get_untracked(), password.get_untracked()));
-                }
+                }}
             >
-                <label>{move || t("signin.name")} <input name="name" autocomplete="username" bind:value=name required/></label>
+                <label>
+                    {move || t("signin.name")}
+                    <input name="name" autocomplete="username" bind:value={name} required />
+                </label>
                 <label>
                     {move || t("signin.password")}
-                    <input name="password" type="password" autocomplete="current-password" bind:value=password required/>
+                    <input
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        bind:value={password}
+                        required
+                    />
                 </label>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>{move || t("signin.submit")}</button>
+                <button type="submit" class="primary" disabled={move || action.pending().get()}>
+                    {move || t("signin.submit")}
+                </button>
                 {move || match action.value().get() {
-                    Some(Err(e)) => view! { <p class="error" data-testid="signin-error">{error_text(&e)}</p> }.into_any(),
+                    Some(Err(e)) => {
+                        view! {
+                            <p class="error" data-testid="signin-error">
+                                {error_text(&e)}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     _ => ().into_any(),
                 }}
             </form>
@@ -183,13 +201,33 @@ pub fn UserMenu() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match me.await {
-                    Some(me) => view! {
-                        <span class="user" data-testid="user">{me.name.clone()} " · " <small>{move || me.role.label(lang.get())}</small></span>
-                        <button class="ghost" data-testid="sign-out" on:click=move |_| { out.dispatch(()); }>
-                            {move || t("signin.out")}
-                        </button>
-                    }.into_any(),
-                    None => view! { <a href="/login" data-testid="sign-in-link">{move || t("signin.title")}</a> }.into_any(),
+                    Some(me) => {
+                        view! {
+                            <span class="user" data-testid="user">
+                                {me.name.clone()}
+                                " · "
+                                <small>{move || me.role.label(lang.get())}</small>
+                            </span>
+                            <button
+                                class="ghost"
+                                data-testid="sign-out"
+                                on:click={move |_| {
+                                    out.dispatch(());
+                                }}
+                            >
+                                {move || t("signin.out")}
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    None => {
+                        view! {
+                            <a href="/login" data-testid="sign-in-link">
+                                {move || t("signin.title")}
+                            </a>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -14,15 +14,22 @@ use crate::labels::Label;
 pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
     let me = use_me();
     view! {
-        <Suspense fallback=|| ()>
+        <Suspense fallback={|| ()}>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
                     match me.await {
                         Some(me) if me.role.includes(role) => children().into_any(),
-                        Some(me) => view! { <Forbidden needed=role me/> }.into_any(),
-                        // Not signed in (the server sends such a browser to sign in first).
-                        None => view! { <p><a href="/login">{move || tr(use_lang().get(), "signin.title")}</a></p> }.into_any(),
+                        Some(me) => view! { <Forbidden needed={role} me /> }.into_any(),
+                        None => {
+                            // Not signed in (the server sends such a browser to sign in first).
+                            view! {
+                                <p>
+                                    <a href="/login">{move || tr(use_lang().get(), "signin.title")}</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
                     }
                 })
             }}
@@ -47,8 +54,12 @@ fn Forbidden(needed: Role, me: Me) -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || tr(lang.get(), "forbidden.title")}</h1>
-            <p class="notice warn" data-testid="forbidden">{text}</p>
-            <p><a href="/">{move || tr(lang.get(), "nav.home")}</a></p>
+            <p class="notice warn" data-testid="forbidden">
+                {text}
+            </p>
+            <p>
+                <a href="/">{move || tr(lang.get(), "nav.home")}</a>
+            </p>
         </section>
     }
 }

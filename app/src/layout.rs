@@ -31,29 +31,37 @@ pub fn Shell(children: Children) -> impl IntoView {
     view! {
         <div class="app">
             <header class="topbar">
-                <a class="brand" href="/">"botcoach"</a>
+                <a class="brand" href="/">
+                    "botcoach"
+                </a>
                 <span class="tagline">{move || t("app.tagline")}</span>
                 <span class="spacer"></span>
-                <UserMenu/>
+                <UserMenu />
                 // Names the other language in itself ("中文", "English"): marked as that language.
                 <button
-                    lang=move || lang.get().other().html_code()
+                    lang={move || lang.get().other().html_code()}
                     class="lang-switch"
                     data-testid="lang-switch"
-                    on:click=move |_| set_lang(lang, lang.get_untracked().other())
+                    on:click={move |_| set_lang(lang, lang.get_untracked().other())}
                 >
                     {move || t("lang.switch")}
                 </button>
             </header>
             <nav class="sidebar" data-testid="nav">
-                <Transition fallback=|| ()>
+                <Transition fallback={|| ()}>
                     {move || {
                         SECTIONS
                             .into_iter()
                             .filter(|(_, _, role)| may(*role))
                             .map(|(href, key, _)| {
-                                let current = move || (current_section(&path.get()) == Some(href)).then_some("page");
-                                view! { <a href=href aria-current=current>{move || t(key)}</a> }
+                                let current = move || {
+                                    (current_section(&path.get()) == Some(href)).then_some("page")
+                                };
+                                view! {
+                                    <a href={href} aria-current={current}>
+                                        {move || t(key)}
+                                    </a>
+                                }
                             })
                             .collect_view()
                     }}

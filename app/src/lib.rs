@@ -34,17 +34,17 @@ use model::views::Role;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang=i18n::document_lang()>
+        <html lang={i18n::document_lang()}>
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options={options.clone()} />
+                <HydrationScripts options />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -67,24 +67,60 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/botcoach.css"/>
-        <Title text=move || tr(lang.get(), "app.title")/>
+        <Stylesheet id="leptos" href="/pkg/botcoach.css" />
+        <Title text={move || tr(lang.get(), "app.title")} />
         <Router>
             <layout::Shell>
-                <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::Home/>
-                    <Route path=path!("/login") view=auth::SignIn/>
-                    <Route path=path!("/inbox") view=inbox::InboxPage/>
-                    <Route path=path!("/knowledge") view=knowledge::KnowledgePage/>
-                    <Route path=path!("/health") view=health::HealthPage/>
-                    <Route path=path!("/knowledge/new") view=knowledge::EditorPage/>
-                    <Route path=path!("/knowledge/:id") view=knowledge::EditorPage/>
-                    <Route path=path!("/modules/:id") view=knowledge::ModuleView/>
-                    <Route path=path!("/review") view=|| view! { <RequireRole role=Role::Reviewer><knowledge::ReviewPage/></RequireRole> }/>
-                    <Route path=path!("/dashboard") view=|| view! { <RequireRole role=Role::Supervisor><dashboard::DashboardPage/></RequireRole> }/>
-                    <Route path=path!("/dashboard/asks") view=|| view! { <RequireRole role=Role::Supervisor><dashboard::AsksPage/></RequireRole> }/>
-                    <Route path=path!("/dashboard/model") view=|| view! { <RequireRole role=Role::Supervisor><learning::ModelPage/></RequireRole> }/>
-                    <Route path=path!("/search") view=search::SearchPage/>
+                <Routes fallback={|| view! { <pages::NotFound /> }}>
+                    <Route path={path!("/")} view={pages::Home} />
+                    <Route path={path!("/login")} view={auth::SignIn} />
+                    <Route path={path!("/inbox")} view={inbox::InboxPage} />
+                    <Route path={path!("/knowledge")} view={knowledge::KnowledgePage} />
+                    <Route path={path!("/health")} view={health::HealthPage} />
+                    <Route path={path!("/knowledge/new")} view={knowledge::EditorPage} />
+                    <Route path={path!("/knowledge/:id")} view={knowledge::EditorPage} />
+                    <Route path={path!("/modules/:id")} view={knowledge::ModuleView} />
+                    <Route
+                        path={path!("/review")}
+                        view={|| {
+                            view! {
+                                <RequireRole role={Role::Reviewer}>
+                                    <knowledge::ReviewPage />
+                                </RequireRole>
+                            }
+                        }}
+                    />
+                    <Route
+                        path={path!("/dashboard")}
+                        view={|| {
+                            view! {
+                                <RequireRole role={Role::Supervisor}>
+                                    <dashboard::DashboardPage />
+                                </RequireRole>
+                            }
+                        }}
+                    />
+                    <Route
+                        path={path!("/dashboard/asks")}
+                        view={|| {
+                            view! {
+                                <RequireRole role={Role::Supervisor}>
+                                    <dashboard::AsksPage />
+                                </RequireRole>
+                            }
+                        }}
+                    />
+                    <Route
+                        path={path!("/dashboard/model")}
+                        view={|| {
+                            view! {
+                                <RequireRole role={Role::Supervisor}>
+                                    <learning::ModelPage />
+                                </RequireRole>
+                            }
+                        }}
+                    />
+                    <Route path={path!("/search")} view={search::SearchPage} />
                 </Routes>
             </layout::Shell>
         </Router>

@@ -12,7 +12,7 @@ pub fn Home() -> impl IntoView {
         <section class="page">
             <h1>{move || tr(lang.get(), "home.title")}</h1>
             <p class="lead">{move || tr(lang.get(), "home.intro")}</p>
-            <StatusPanel/>
+            <StatusPanel />
         </section>
     }
 }

@@ -81,9 +81,15 @@ pub fn SearchPage() -> impl IntoView {
         <section class="page wide">
             <h1>{move || t("search.title")}</h1>
             <p class="lead">{move || t("search.intro")}</p>
-            <input type="search" class="big" data-testid="ask-input" autocomplete="off"
-                placeholder=move || t("search.hint") bind:value=text/>
-            <Transition fallback=|| ()>
+            <input
+                type="search"
+                class="big"
+                data-testid="ask-input"
+                autocomplete="off"
+                placeholder={move || t("search.hint")}
+                bind:value={text}
+            />
+            <Transition fallback={|| ()}>
                 {move || Suspend::new(async move {
                     match result.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
@@ -91,33 +97,55 @@ pub fn SearchPage() -> impl IntoView {
                         Ok(Some(r)) => {
                             let outcome = r.outcome;
                             view! {
-                                <p class="outcome" data-testid="ask-outcome" data-outcome=outcome.as_str()>
-                                    <span class=format!("badge oc-{}", outcome.as_str())>{move || t(outcome_key(outcome))}</span>
+                                <p class="outcome" data-testid="ask-outcome" data-outcome={outcome.as_str()}>
+                                    <span class={format!(
+                                        "badge oc-{}",
+                                        outcome.as_str(),
+                                    )}>{move || t(outcome_key(outcome))}</span>
                                 </p>
                                 <ol class="candidates" data-testid="candidates">
-                                    {r.candidates.into_iter().map(|c| {
-                                        let id = c.knowledge_id.clone();
-                                        let shown = id.clone();
-                                        let attr = id.clone();
-                                        view! {
-                                            <li class="candidate" data-testid="candidate" data-id=attr>
-                                                <button class="link" data-testid="open-candidate" on:click=move |_| {
-                                                    open.set(Some(id.clone()));
-                                                    click.dispatch(id.clone());
-                                                }>{c.question.clone()}</button>
-                                                <span class="scores small muted">
-                                                    {format!("{:.3}", c.score)} " · " {move || t("search.semantic")} " " {format!("{:.3}", c.semantic)}
-                                                    " · " {move || t("search.lexical")} " " {format!("{:.3}", c.lexical)}
-                                                    " · " {move || t("search.clicks")} " " <span data-testid="clicks">{c.clicks}</span>
-                                                </span>
-                                                <Show when=move || open.get().as_deref() == Some(shown.as_str())>
-                                                    <p class="answer" data-testid="candidate-answer">{c.answer.clone()}</p>
-                                                </Show>
-                                            </li>
-                                        }
-                                    }).collect_view()}
+                                    {r
+                                        .candidates
+                                        .into_iter()
+                                        .map(|c| {
+                                            let id = c.knowledge_id.clone();
+                                            let shown = id.clone();
+                                            let attr = id.clone();
+                                            view! {
+                                                <li class="candidate" data-testid="candidate" data-id={attr}>
+                                                    <button
+                                                        class="link"
+                                                        data-testid="open-candidate"
+                                                        on:click={move |_| {
+                                                            open.set(Some(id.clone()));
+                                                            click.dispatch(id.clone());
+                                                        }}
+                                                    >
+                                                        {c.question.clone()}
+                                                    </button>
+                                                    <span class="scores small muted">
+                                                        {format!("{:.3}", c.score)} " · "
+                                                        {move || t("search.semantic")} " "
+                                                        {format!("{:.3}", c.semantic)} " · "
+                                                        {move || t("search.lexical")} " "
+                                                        {format!("{:.3}", c.lexical)} " · "
+                                                        {move || t("search.clicks")} " "
+                                                        <span data-testid="clicks">{c.clicks}</span>
+                                                    </span>
+                                                    <Show when={move || {
+                                                        open.get().as_deref() == Some(shown.as_str())
+                                                    }}>
+                                                        <p class="answer" data-testid="candidate-answer">
+                                                            {c.answer.clone()}
+                                                        </p>
+                                                    </Show>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </ol>
-                            }.into_any()
+                            }
+                                .into_any()
                         }
                     }
                 })}

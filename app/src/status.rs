@@ -60,17 +60,20 @@ pub fn StatusPanel() -> impl IntoView {
         <section class="panel status" data-testid="status-panel">
             <header class="panel-head">
                 <h2>{move || t("status.title")}</h2>
-                <button class="ghost" data-testid="status-refresh" on:click=move |_| status.refetch()>
+                <button class="ghost" data-testid="status-refresh" on:click={move |_| status.refetch()}>
                     {move || t("status.refresh")}
                 </button>
             </header>
-            <Suspense fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <Suspense fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(s) => view! { <StatusTable s/> }.into_any(),
-                        Err(e) => view! {
-                            <p class="error">{move || t("status.error")} ": " {e.to_string()}</p>
-                        }.into_any(),
+                        Ok(s) => view! { <StatusTable s /> }.into_any(),
+                        Err(e) => {
+                            view! { <p class="error">{move || t("status.error")} ": " {e.to_string()}</p> }
+                                .into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -87,16 +90,23 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
         <dl class="status-grid">
             <dt>{move || t("status.database")}</dt>
             <dd data-testid="status-database">
-                <span class=if db_ok { "dot ok" } else { "dot down" }></span>
-                {s.database_backend.clone()} " · "
+                <span class={if db_ok { "dot ok" } else { "dot down" }}></span>
+                {s.database_backend.clone()}
+                " · "
                 {move || t(if db_ok { "status.ready" } else { "status.down" })}
                 {s.database_error.clone().map(|e| view! { <small class="error">" " {e}</small> })}
             </dd>
             <dt>{move || t("status.model")}</dt>
             <dd data-testid="status-model">
                 <span class="dot ok"></span>
-                <span>{let n = s.model_name.clone(); move || model_name(lang.get(), &n)}</span>
-                " · " {move || t("status.ready")}
+                <span>
+                    {
+                        let n = s.model_name.clone();
+                        move || model_name(lang.get(), &n)
+                    }
+                </span>
+                " · "
+                {move || t("status.ready")}
             </dd>
             <dt>{move || t("status.dimension")}</dt>
             <dd data-testid="status-dimension">{s.model_dimension}</dd>
@@ -104,15 +114,33 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
             <dd>{s.model_max_tokens}</dd>
             <dt>{move || t("status.load_time")}</dt>
             <dd data-testid="status-load-time">{format!("{} ms", s.model_load_ms)}</dd>
-            {s.reembedding.map(|r| view! {
-                <dt>{move || t("status.reembedding")}</dt>
-                <dd data-testid="status-reembedding">
-                    <span class=if r.error.is_some() { "dot down" } else { "dot busy" }></span>
-                    <span>{let n = r.model.clone(); move || model_name(lang.get(), &n)}</span>
-                    " · " {format!("{} / {}", r.done, r.total)}
-                    {r.error.map(|e| view! { <small class="error">" " {move || t("status.reembedding_failed")} ": " {e.clone()}</small> })}
-                </dd>
-            })}
+            {s
+                .reembedding
+                .map(|r| {
+                    view! {
+                        <dt>{move || t("status.reembedding")}</dt>
+                        <dd data-testid="status-reembedding">
+                            <span class={if r.error.is_some() { "dot down" } else { "dot busy" }}></span>
+                            <span>
+                                {
+                                    let n = r.model.clone();
+                                    move || model_name(lang.get(), &n)
+                                }
+                            </span>
+                            " · "
+                            {format!("{} / {}", r.done, r.total)}
+                            {r
+                                .error
+                                .map(|e| {
+                                    view! {
+                                        <small class="error">
+                                            " " {move || t("status.reembedding_failed")} ": " {e.clone()}
+                                        </small>
+                                    }
+                                })}
+                        </dd>
+                    }
+                })}
         </dl>
         <p class="muted small">"botcoach " {s.version.clone()}</p>
     }

@@ -96,14 +96,18 @@ fn initial_zone() -> Zone {
 pub fn Time(at: DateTime<Utc>) -> impl IntoView {
     let zone = use_zone();
     let utc = at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    view! { <time datetime=at.to_rfc3339() title=utc>{move || zone.get().minute(at)}</time> }
+    view! {
+        <time datetime={at.to_rfc3339()} title={utc}>
+            {move || zone.get().minute(at)}
+        </time>
+    }
 }
 
 /// The day of a moment in the reader's zone.
 #[component]
 pub fn Day(at: DateTime<Utc>) -> impl IntoView {
     let zone = use_zone();
-    view! { <time datetime=at.to_rfc3339()>{move || zone.get().day(at)}</time> }
+    view! { <time datetime={at.to_rfc3339()}>{move || zone.get().day(at)}</time> }
 }
 
 #[cfg(test)]

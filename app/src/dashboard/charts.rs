@@ -53,14 +53,30 @@ fn Axes(days: Vec<String>, ticks: Vec<(f64, String)>) -> impl IntoView {
     let n = days.len();
     let every = n.div_ceil(DATE_LABELS).max(1);
     view! {
-        {ticks.into_iter().map(|(y, label)| view! {
-            <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid"/>
-            <text x=LEFT - 4.0 y=y + 3.0 text-anchor="end" class="axis">{label}</text>
-        }).collect_view()}
-        <line x1=LEFT x2=W - RIGHT y1=H - BOTTOM y2=H - BOTTOM class="axis-line"/>
-        {days.iter().enumerate().filter(|(i, _)| (n - 1 - i) % every == 0).map(|(i, d)| view! {
-            <text x=x_of(i, n) y=H - 5.0 text-anchor="middle" class="axis">{d.get(5..).unwrap_or(d).to_string()}</text>
-        }).collect_view()}
+        {ticks
+            .into_iter()
+            .map(|(y, label)| {
+                view! {
+                    <line x1={LEFT} x2={W - RIGHT} y1={y} y2={y} class="grid" />
+                    <text x={LEFT - 4.0} y={y + 3.0} text-anchor="end" class="axis">
+                        {label}
+                    </text>
+                }
+            })
+            .collect_view()}
+        <line x1={LEFT} x2={W - RIGHT} y1={H - BOTTOM} y2={H - BOTTOM} class="axis-line" />
+        {days
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (n - 1 - i) % every == 0)
+            .map(|(i, d)| {
+                view! {
+                    <text x={x_of(i, n)} y={H - 5.0} text-anchor="middle" class="axis">
+                        {d.get(5..).unwrap_or(d).to_string()}
+                    </text>
+                }
+            })
+            .collect_view()}
     }
 }
 
@@ -81,14 +97,26 @@ pub fn ShareLine(
         values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x_of(i, n), y_of(*v, 1.0))).collect();
     let ticks = [0.0, 0.5, 1.0].into_iter().map(|v| (y_of(v, 1.0), format!("{:.0}%", 100.0 * v))).collect();
     view! {
-        <svg class="chart" data-testid=testid viewBox=format!("0 0 {W} {H}") role="img" aria-label=label.clone()>
-            <Axes days=days.clone() ticks/>
-            <polyline fill="none" class="line" points=points.join(" ")/>
-            {values.iter().enumerate().map(|(i, v)| view! {
-                <circle cx=x_of(i, n) cy=y_of(*v, 1.0) r="3" class="dot">
-                    <title>{format!("{}: {label} {:.0}%", days[i], 100.0 * v)}</title>
-                </circle>
-            }).collect_view()}
+        <svg
+            class="chart"
+            data-testid={testid}
+            viewBox={format!("0 0 {W} {H}")}
+            role="img"
+            aria-label={label.clone()}
+        >
+            <Axes days={days.clone()} ticks />
+            <polyline fill="none" class="line" points={points.join(" ")} />
+            {values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    view! {
+                        <circle cx={x_of(i, n)} cy={y_of(*v, 1.0)} r="3" class="dot">
+                            <title>{format!("{}: {label} {:.0}%", days[i], 100.0 * v)}</title>
+                        </circle>
+                    }
+                })
+                .collect_view()}
         </svg>
     }
 }
@@ -122,11 +150,24 @@ pub fn StackedBars(
         }
     }
     view! {
-        <svg class="chart" data-testid=testid viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-            <Axes days ticks=count_ticks(max)/>
-            {rects.into_iter().map(|(x, y, h, class, title)| view! {
-                <rect x=x y=y width=width height=h class=class><title>{title}</title></rect>
-            }).collect_view()}
+        <svg
+            class="chart"
+            data-testid={testid}
+            viewBox={format!("0 0 {W} {H}")}
+            role="img"
+            aria-label={label}
+        >
+            <Axes days ticks={count_ticks(max)} />
+            {rects
+                .into_iter()
+                .map(|(x, y, h, class, title)| {
+                    view! {
+                        <rect x={x} y={y} width={width} height={h} class={class}>
+                            <title>{title}</title>
+                        </rect>
+                    }
+                })
+                .collect_view()}
         </svg>
     }
 }
@@ -154,11 +195,24 @@ pub fn PairedBars(
         }
     }
     view! {
-        <svg class="chart" data-testid=testid viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
-            <Axes days ticks=count_ticks(max)/>
-            {rects.into_iter().map(|(x, y, h, class, title)| view! {
-                <rect x=x y=y width=width height=h class=class><title>{title}</title></rect>
-            }).collect_view()}
+        <svg
+            class="chart"
+            data-testid={testid}
+            viewBox={format!("0 0 {W} {H}")}
+            role="img"
+            aria-label={label}
+        >
+            <Axes days ticks={count_ticks(max)} />
+            {rects
+                .into_iter()
+                .map(|(x, y, h, class, title)| {
+                    view! {
+                        <rect x={x} y={y} width={width} height={h} class={class}>
+                            <title>{title}</title>
+                        </rect>
+                    }
+                })
+                .collect_view()}
         </svg>
     }
 }
@@ -167,8 +221,8 @@ pub fn PairedBars(
 #[component]
 pub fn Meter(value: f64) -> impl IntoView {
     view! {
-        <span class="meter" title=format!("{:.0}%", 100.0 * value)>
-            <span style=format!("width: {:.1}%", 100.0 * value.clamp(0.0, 1.0))></span>
+        <span class="meter" title={format!("{:.0}%", 100.0 * value)}>
+            <span style={format!("width: {:.1}%", 100.0 * value.clamp(0.0, 1.0))}></span>
         </span>
     }
 }

@@ -54,21 +54,53 @@ pub fn DashboardPage() -> impl IntoView {
         <section class="page wide" data-testid="dashboard">
             <h1>{move || t("dashboard.title")}</h1>
             <div class="toolbar">
-                <select data-testid="dashboard-days" aria-label=move || t("dashboard.period")
-                    on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse() { go(d, channel.get_untracked()); } }>
-                    {[7u32, 30, 90].into_iter().map(|d| view! { <option value=d.to_string() selected=move || days.get() == d>{move || format!("{d} {}", t("dashboard.days"))}</option> }).collect_view()}
+                <select
+                    data-testid="dashboard-days"
+                    aria-label={move || t("dashboard.period")}
+                    on:change={move |ev| {
+                        if let Ok(d) = event_target_value(&ev).parse() {
+                            go(d, channel.get_untracked());
+                        }
+                    }}
+                >
+                    {[7u32, 30, 90]
+                        .into_iter()
+                        .map(|d| {
+                            view! {
+                                <option value={d.to_string()} selected={move || days.get() == d}>
+                                    {move || format!("{d} {}", t("dashboard.days"))}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
-                <select data-testid="dashboard-channel" aria-label=move || t("dashboard.channel")
-                    on:change=move |ev| go2(days.get_untracked(), event_target_value(&ev))>
-                    <option value="" selected=move || channel.get().is_empty()>{move || t("inbox.all_channels")}</option>
-                    {Channel::ALL.iter().map(|c| view! { <option value=c.as_str() selected=move || channel.get() == c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
+                <select
+                    data-testid="dashboard-channel"
+                    aria-label={move || t("dashboard.channel")}
+                    on:change={move |ev| go2(days.get_untracked(), event_target_value(&ev))}
+                >
+                    <option value="" selected={move || channel.get().is_empty()}>
+                        {move || t("inbox.all_channels")}
+                    </option>
+                    {Channel::ALL
+                        .iter()
+                        .map(|c| {
+                            view! {
+                                <option value={c.as_str()} selected={move || channel.get() == c.as_str()}>
+                                    {move || c.label(lang.get())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
-            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <Transition fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     match summary.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(s) => view! { <Figures s channel=channel.get_untracked()/> }.into_any(),
+                        Ok(s) => view! { <Figures s channel={channel.get_untracked()} /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -79,16 +111,31 @@ pub fn DashboardPage() -> impl IntoView {
                     let d = days.get();
                     let l = if lang.get() == Lang::Zh { "zh" } else { "en" };
                     view! {
-                        <a data-testid="voc-md" rel="external" download="" href=format!("/api/v1/report?days={d}&format=md&lang={l}")>"Markdown"</a> " · "
-                        <a data-testid="voc-csv" rel="external" download="" href=format!("/api/v1/report?days={d}&format=csv&lang={l}")>"CSV"</a>
+                        <a
+                            data-testid="voc-md"
+                            rel="external"
+                            download=""
+                            href={format!("/api/v1/report?days={d}&format=md&lang={l}")}
+                        >
+                            "Markdown"
+                        </a>
+                        " · "
+                        <a
+                            data-testid="voc-csv"
+                            rel="external"
+                            download=""
+                            href={format!("/api/v1/report?days={d}&format=csv&lang={l}")}
+                        >
+                            "CSV"
+                        </a>
                     }
                 }}
             </p>
-            <Transition fallback=|| ()>
+            <Transition fallback={|| ()}>
                 {move || Suspend::new(async move {
                     match voc.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(r) => view! { <VocTable r/> }.into_any(),
+                        Ok(r) => view! { <VocTable r /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -101,10 +148,10 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn Figures(s: MetricsSummary, channel: String) -> impl IntoView {
     view! {
-        <Kpis s=s.clone() channel=channel.clone()/>
-        <Charts s=s.clone()/>
-        <Breakdowns s=s.clone() channel=channel.clone()/>
-        <PerDay s channel/>
+        <Kpis s={s.clone()} channel={channel.clone()} />
+        <Charts s={s.clone()} />
+        <Breakdowns s={s.clone()} channel={channel.clone()} />
+        <PerDay s channel />
     }
 }
 
@@ -119,27 +166,47 @@ fn Kpis(s: MetricsSummary, channel: String) -> AnyView {
     let ch = channel;
     view! {
         <div class="cards">
-            <a class="card" data-testid="kpi-coverage" href=asks_link(d, &ch, "&outcome=answered")>
-                <strong>{pct(s.coverage)}</strong><span>{move || t("dashboard.coverage")}</span>
+            <a class="card" data-testid="kpi-coverage" href={asks_link(d, &ch, "&outcome=answered")}>
+                <strong>{pct(s.coverage)}</strong>
+                <span>{move || t("dashboard.coverage")}</span>
                 <small>{s.answered} " / " {move || count(lang.get(), s.asks, "dashboard.asks")}</small>
             </a>
-            <a class="card" href=asks_link(d, &ch, "&outcome=clarify")>
-                <strong>{pct(share(s.clarified))}</strong><span>{move || t("dashboard.clarified")}</span><small>{s.clarified}</small>
+            <a class="card" href={asks_link(d, &ch, "&outcome=clarify")}>
+                <strong>{pct(share(s.clarified))}</strong>
+                <span>{move || t("dashboard.clarified")}</span>
+                <small>{s.clarified}</small>
             </a>
-            <a class="card" data-testid="kpi-missed" href=asks_link(d, &ch, "&outcome=miss")>
-                <strong>{pct(share(s.missed))}</strong><span>{move || t("dashboard.missed")}</span><small>{s.missed}</small>
+            <a class="card" data-testid="kpi-missed" href={asks_link(d, &ch, "&outcome=miss")}>
+                <strong>{pct(share(s.missed))}</strong>
+                <span>{move || t("dashboard.missed")}</span>
+                <small>{s.missed}</small>
             </a>
             <a class="card" data-testid="kpi-open" href="/inbox">
-                <strong>{s.open_misses}</strong><span>{move || t("dashboard.open_misses")}</span>
+                <strong>{s.open_misses}</strong>
+                <span>{move || t("dashboard.open_misses")}</span>
                 <small>{move || count(lang.get(), s.open_clusters, "inbox.groups")}</small>
             </a>
             <div class="card" data-testid="kpi-yield">
-                <strong>{s.loop_yield}</strong><span>{move || t("dashboard.loop_yield")}</span>
-                <small>{s.hours_to_answer.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "—".into())} " " {move || t("dashboard.to_answer")}</small>
+                <strong>{s.loop_yield}</strong>
+                <span>{move || t("dashboard.loop_yield")}</span>
+                <small>
+                    {s.hours_to_answer.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "—".into())} " "
+                    {move || t("dashboard.to_answer")}
+                </small>
             </div>
             <a class="card" href="/review">
-                <strong>{s.published_knowledge}</strong><span>{move || t("dashboard.published")}</span>
-                <small>{move || [count(lang.get(), s.in_review, "dashboard.in_review"), count(lang.get(), s.drafts, "dashboard.drafts"), count(lang.get(), s.stale, "dashboard.stale")].join(" · ")}</small>
+                <strong>{s.published_knowledge}</strong>
+                <span>{move || t("dashboard.published")}</span>
+                <small>
+                    {move || {
+                        [
+                            count(lang.get(), s.in_review, "dashboard.in_review"),
+                            count(lang.get(), s.drafts, "dashboard.drafts"),
+                            count(lang.get(), s.stale, "dashboard.stale"),
+                        ]
+                            .join(" · ")
+                    }}
+                </small>
             </a>
         </div>
     }
@@ -163,21 +230,85 @@ fn Charts(s: MetricsSummary) -> AnyView {
         <div class="charts">
             <figure>
                 <figcaption>{move || t("dashboard.coverage_per_day")}</figcaption>
-                {let days = days.clone(); move || view! { <ShareLine testid="chart-coverage" label=t("dashboard.coverage") days=days.clone() values=coverage.clone()/> }}
+                {
+                    let days = days.clone();
+                    move || {
+                        view! {
+                            <ShareLine
+                                testid="chart-coverage"
+                                label={t("dashboard.coverage")}
+                                days={days.clone()}
+                                values={coverage.clone()}
+                            />
+                        }
+                    }
+                }
             </figure>
             <figure>
-                <figcaption>{move || t("dashboard.outcomes_per_day")} <span class="legend"><i class="answered"></i>{move || t("dashboard.answered")} <i class="clarify"></i>{move || t("dashboard.clarified")} <i class="miss"></i>{move || t("dashboard.missed")}</span></figcaption>
-                {let days = days.clone(); move || view! { <StackedBars testid="chart-outcomes" label=t("dashboard.outcomes_per_day") days=days.clone()
-                    series=vec![("answered", t("dashboard.answered").into(), answered.clone()), ("clarify", t("dashboard.clarified").into(), clarified.clone()), ("miss", t("dashboard.missed").into(), missed.clone())]/> }}
+                <figcaption>
+                    {move || t("dashboard.outcomes_per_day")} <span class="legend">
+                        <i class="answered"></i>
+                        {move || t("dashboard.answered")}
+                        <i class="clarify"></i>
+                        {move || t("dashboard.clarified")}
+                        <i class="miss"></i>
+                        {move || t("dashboard.missed")}
+                    </span>
+                </figcaption>
+                {
+                    let days = days.clone();
+                    move || {
+                        view! {
+                            <StackedBars
+                                testid="chart-outcomes"
+                                label={t("dashboard.outcomes_per_day")}
+                                days={days.clone()}
+                                series={vec![
+                                    ("answered", t("dashboard.answered").into(), answered.clone()),
+                                    ("clarify", t("dashboard.clarified").into(), clarified.clone()),
+                                    ("miss", t("dashboard.missed").into(), missed.clone()),
+                                ]}
+                            />
+                        }
+                    }
+                }
             </figure>
             <figure>
-                <figcaption>{move || t("dashboard.backlog_flow")} <span class="legend"><i class="inflow"></i>{move || t("dashboard.inflow")} <i class="resolved"></i>{move || t("dashboard.resolved")}</span></figcaption>
-                {let days = days.clone(); move || view! { <PairedBars testid="chart-backlog" label=t("dashboard.backlog_flow") days=days.clone()
-                    first=("inflow", t("dashboard.inflow").into(), inflow.clone()) second=("resolved", t("dashboard.resolved").into(), resolved.clone())/> }}
+                <figcaption>
+                    {move || t("dashboard.backlog_flow")} <span class="legend">
+                        <i class="inflow"></i>
+                        {move || t("dashboard.inflow")}
+                        <i class="resolved"></i>
+                        {move || t("dashboard.resolved")}
+                    </span>
+                </figcaption>
+                {
+                    let days = days.clone();
+                    move || {
+                        view! {
+                            <PairedBars
+                                testid="chart-backlog"
+                                label={t("dashboard.backlog_flow")}
+                                days={days.clone()}
+                                first={("inflow", t("dashboard.inflow").into(), inflow.clone())}
+                                second={("resolved", t("dashboard.resolved").into(), resolved.clone())}
+                            />
+                        }
+                    }
+                }
             </figure>
             <figure>
                 <figcaption>{move || t("dashboard.yield_per_day")}</figcaption>
-                {move || view! { <StackedBars testid="chart-yield" label=t("dashboard.yield_per_day") days=days.clone() series=vec![("yield", t("dashboard.loop_yield").into(), loop_yield.clone())]/> }}
+                {move || {
+                    view! {
+                        <StackedBars
+                            testid="chart-yield"
+                            label={t("dashboard.yield_per_day")}
+                            days={days.clone()}
+                            series={vec![("yield", t("dashboard.loop_yield").into(), loop_yield.clone())]}
+                        />
+                    }
+                }}
             </figure>
         </div>
     }
@@ -196,23 +327,52 @@ fn Breakdowns(s: MetricsSummary, channel: String) -> AnyView {
             <section>
                 <h2>{move || t("dashboard.by_category")}</h2>
                 <table class="list" data-testid="by-category">
-                    <thead><tr><th>{move || t("field.category")}</th><th>{move || t("dashboard.asks")}</th><th>{move || t("dashboard.coverage")}</th><th>{move || t("dashboard.missed")}</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th>{move || t("field.category")}</th>
+                            <th>{move || t("dashboard.asks")}</th>
+                            <th>{move || t("dashboard.coverage")}</th>
+                            <th>{move || t("dashboard.missed")}</th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        {s.by_category.iter().map(|c| {
-                            let key = c.category_id.map(|i| i.to_string()).unwrap_or_else(|| "none".into());
-                            let name = c.category.clone();
-                            let named = format!("&category={key}&name={}", encode(name.as_deref().unwrap_or_default()));
-                            view! {
-                                <tr data-testid="category-row">
-                                    <td><a data-testid="category-link" href=asks_link(d, &ch, &named)>
-                                        {move || name.clone().unwrap_or_else(|| tr(lang.get(), "dashboard.no_category").to_string())}
-                                    </a></td>
-                                    <td>{c.asks}</td>
-                                    <td><Meter value=c.coverage/> " " {pct(c.coverage)}</td>
-                                    <td><a href=asks_link(d, &ch, &format!("{named}&outcome=miss"))>{c.missed}</a></td>
-                                </tr>
-                            }
-                        }).collect_view()}
+                        {s
+                            .by_category
+                            .iter()
+                            .map(|c| {
+                                let key = c
+                                    .category_id
+                                    .map(|i| i.to_string())
+                                    .unwrap_or_else(|| "none".into());
+                                let name = c.category.clone();
+                                let named = format!(
+                                    "&category={key}&name={}",
+                                    encode(name.as_deref().unwrap_or_default()),
+                                );
+                                view! {
+                                    <tr data-testid="category-row">
+                                        <td>
+                                            <a data-testid="category-link" href={asks_link(d, &ch, &named)}>
+                                                {move || category_name(lang.get(), name.as_deref())}
+                                            </a>
+                                        </td>
+                                        <td>{c.asks}</td>
+                                        <td>
+                                            <Meter value={c.coverage} />
+                                            " "
+                                            {pct(c.coverage)}
+                                        </td>
+                                        <td>
+                                            <a href={asks_link(
+                                                d,
+                                                &ch,
+                                                &format!("{named}&outcome=miss"),
+                                            )}>{c.missed}</a>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </section>
@@ -220,28 +380,76 @@ fn Breakdowns(s: MetricsSummary, channel: String) -> AnyView {
                 <h2>{move || t("dashboard.backlog_age")}</h2>
                 <table class="list" data-testid="backlog-age">
                     <tbody>
-                        <tr><td>{move || t("dashboard.age_day")}</td><td>{s.backlog_age.under_a_day}</td></tr>
-                        <tr><td>{move || t("dashboard.age_week")}</td><td>{s.backlog_age.under_a_week}</td></tr>
-                        <tr><td>{move || t("dashboard.age_month")}</td><td>{s.backlog_age.under_a_month}</td></tr>
-                        <tr><td>{move || t("dashboard.age_older")}</td><td>{s.backlog_age.older}</td></tr>
+                        <tr>
+                            <td>{move || t("dashboard.age_day")}</td>
+                            <td>{s.backlog_age.under_a_day}</td>
+                        </tr>
+                        <tr>
+                            <td>{move || t("dashboard.age_week")}</td>
+                            <td>{s.backlog_age.under_a_week}</td>
+                        </tr>
+                        <tr>
+                            <td>{move || t("dashboard.age_month")}</td>
+                            <td>{s.backlog_age.under_a_month}</td>
+                        </tr>
+                        <tr>
+                            <td>{move || t("dashboard.age_older")}</td>
+                            <td>{s.backlog_age.older}</td>
+                        </tr>
                     </tbody>
                 </table>
                 <h2>{move || t("dashboard.trainers")}</h2>
                 <table class="list" data-testid="trainers">
-                    <thead><tr><th>{move || t("dashboard.trainer")}</th><th>{move || t("dashboard.decisions")}</th><th>{move || t("dashboard.per_day")}</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th>{move || t("dashboard.trainer")}</th>
+                            <th>{move || t("dashboard.decisions")}</th>
+                            <th>{move || t("dashboard.per_day")}</th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        {s.trainers.iter().map(|tr_| view! {
-                            <tr><td>{tr_.trainer.clone()}</td><td>{tr_.decisions}</td>
-                                <td class="small muted">{tr_.per_day.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ")}</td></tr>
-                        }).collect_view()}
+                        {s
+                            .trainers
+                            .iter()
+                            .map(|tr_| {
+                                view! {
+                                    <tr>
+                                        <td>{tr_.trainer.clone()}</td>
+                                        <td>{tr_.decisions}</td>
+                                        <td class="small muted">
+                                            {tr_
+                                                .per_day
+                                                .iter()
+                                                .map(|n| n.to_string())
+                                                .collect::<Vec<_>>()
+                                                .join(" ")}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
                 <h2>{move || t("dashboard.yield_by_point")}</h2>
                 <table class="list" data-testid="yield-by-point">
                     <tbody>
-                        {s.yield_by_point.iter().map(|p| view! {
-                            <tr><td><a href=format!("/knowledge/{}", p.knowledge_id)>{p.question.clone()}</a></td><td>{p.closed}</td></tr>
-                        }).collect_view()}
+                        {s
+                            .yield_by_point
+                            .iter()
+                            .map(|p| {
+                                view! {
+                                    <tr>
+                                        <td>
+                                            <a href={format!(
+                                                "/knowledge/{}",
+                                                p.knowledge_id,
+                                            )}>{p.question.clone()}</a>
+                                        </td>
+                                        <td>{p.closed}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </section>
@@ -260,20 +468,50 @@ fn PerDay(s: MetricsSummary, channel: String) -> AnyView {
     view! {
         <h2>{move || t("dashboard.per_day")}</h2>
         <table class="list small" data-testid="per-day">
-            <thead><tr>
-                <th>{move || t("dashboard.day")}</th><th>{move || t("dashboard.asks")}</th><th>{move || t("dashboard.coverage")}</th>
-                <th>{move || t("dashboard.missed")}</th><th>{move || t("dashboard.inflow")}</th><th>{move || t("dashboard.resolved")}</th>
-                <th>{move || t("dashboard.loop_yield")}</th><th>{move || t("dashboard.decisions")}</th>
-            </tr></thead>
+            <thead>
+                <tr>
+                    <th>{move || t("dashboard.day")}</th>
+                    <th>{move || t("dashboard.asks")}</th>
+                    <th>{move || t("dashboard.coverage")}</th>
+                    <th>{move || t("dashboard.missed")}</th>
+                    <th>{move || t("dashboard.inflow")}</th>
+                    <th>{move || t("dashboard.resolved")}</th>
+                    <th>{move || t("dashboard.loop_yield")}</th>
+                    <th>{move || t("dashboard.decisions")}</th>
+                </tr>
+            </thead>
             <tbody>
-                {s.per_day.iter().rev().map(|f| view! {
-                    <tr>
-                        <td><a href=asks_link(d, &ch, &format!("&day={}", f.day))>{f.day.clone()}</a></td>
-                        <td>{f.asks}</td><td>{pct(f.coverage)}</td>
-                        <td><a href=asks_link(d, &ch, &format!("&day={}&outcome=miss", f.day))>{f.missed}</a></td>
-                        <td>{f.inflow}</td><td>{f.resolved}</td><td>{f.loop_yield}</td><td>{f.decisions}</td>
-                    </tr>
-                }).collect_view()}
+                {s
+                    .per_day
+                    .iter()
+                    .rev()
+                    .map(|f| {
+                        view! {
+                            <tr>
+                                <td>
+                                    <a href={asks_link(
+                                        d,
+                                        &ch,
+                                        &format!("&day={}", f.day),
+                                    )}>{f.day.clone()}</a>
+                                </td>
+                                <td>{f.asks}</td>
+                                <td>{pct(f.coverage)}</td>
+                                <td>
+                                    <a href={asks_link(
+                                        d,
+                                        &ch,
+                                        &format!("&day={}&outcome=miss", f.day),
+                                    )}>{f.missed}</a>
+                                </td>
+                                <td>{f.inflow}</td>
+                                <td>{f.resolved}</td>
+                                <td>{f.loop_yield}</td>
+                                <td>{f.decisions}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }
@@ -286,12 +524,33 @@ fn VocTable(r: VocReport) -> impl IntoView {
     let t = move |key| tr(lang.get(), key);
     view! {
         <table class="list" data-testid="voc">
-            <thead><tr><th>{move || t("dashboard.topic")}</th><th>{move || t("dashboard.reports")}</th><th>{move || t("dashboard.before")}</th><th>{move || t("dashboard.share")}</th><th>{move || t("dashboard.examples")}</th></tr></thead>
+            <thead>
+                <tr>
+                    <th>{move || t("dashboard.topic")}</th>
+                    <th>{move || t("dashboard.reports")}</th>
+                    <th>{move || t("dashboard.before")}</th>
+                    <th>{move || t("dashboard.share")}</th>
+                    <th>{move || t("dashboard.examples")}</th>
+                </tr>
+            </thead>
             <tbody>
-                {r.topics.into_iter().map(|topic| view! {
-                    <tr><td>{topic.label}</td><td>{topic.volume}</td><td>{topic.previous}</td><td>{format!("{:.1}%", 100.0 * topic.share)}</td>
-                        <td class="small" translate="no">{topic.examples.join(" · ")}</td></tr>
-                }).collect_view()}
+                {r
+                    .topics
+                    .into_iter()
+                    .map(|topic| {
+                        view! {
+                            <tr>
+                                <td>{topic.label}</td>
+                                <td>{topic.volume}</td>
+                                <td>{topic.previous}</td>
+                                <td>{format!("{:.1}%", 100.0 * topic.share)}</td>
+                                <td class="small" translate="no">
+                                    {topic.examples.join(" · ")}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }
@@ -313,27 +572,65 @@ pub fn AsksPage() -> impl IntoView {
     );
     view! {
         <section class="page wide" data-testid="dashboard-asks">
-            <p><a href="/dashboard">"← " {move || t("dashboard.title")}</a></p>
+            <p>
+                <a href="/dashboard">"← " {move || t("dashboard.title")}</a>
+            </p>
             <h1>{move || t("dashboard.asks_title")}</h1>
-            <p class="muted small" data-testid="asks-filter">{move || filter_line(lang.get(), &param)}</p>
-            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <p class="muted small" data-testid="asks-filter">
+                {move || filter_line(lang.get(), &param)}
+            </p>
+            <Transition fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     match asks.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(rows) => view! {
-                            <table class="list" data-testid="asks">
-                                <thead><tr><th>{move || t("review.question")}</th><th>{move || t("dashboard.outcome")}</th><th>{move || t("dashboard.channel")}</th><th>{move || t("dashboard.point")}</th><th>{move || t("dashboard.when")}</th></tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|a| view! {
-                                        <tr data-testid="ask-row">
-                                            <td>{a.question}</td><td data-outcome=a.outcome.as_str()>{move || a.outcome.label(lang.get())}</td><td>{move || a.channel.label(lang.get())}</td>
-                                            <td>{a.knowledge_id.map(|id| view! { <a href=format!("/knowledge/{id}")>{a.knowledge_question.unwrap_or_default()}</a> })}</td>
-                                            <td class="small muted"><Time at=a.created_at/></td>
+                        Ok(rows) => {
+                            view! {
+                                <table class="list" data-testid="asks">
+                                    <thead>
+                                        <tr>
+                                            <th>{move || t("review.question")}</th>
+                                            <th>{move || t("dashboard.outcome")}</th>
+                                            <th>{move || t("dashboard.channel")}</th>
+                                            <th>{move || t("dashboard.point")}</th>
+                                            <th>{move || t("dashboard.when")}</th>
                                         </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
+                                    </thead>
+                                    <tbody>
+                                        {rows
+                                            .into_iter()
+                                            .map(|a| {
+                                                view! {
+                                                    <tr data-testid="ask-row">
+                                                        <td>{a.question}</td>
+                                                        <td data-outcome={a
+                                                            .outcome
+                                                            .as_str()}>{move || a.outcome.label(lang.get())}</td>
+                                                        <td>{move || a.channel.label(lang.get())}</td>
+                                                        <td>
+                                                            {a
+                                                                .knowledge_id
+                                                                .map(|id| {
+                                                                    view! {
+                                                                        <a href={format!(
+                                                                            "/knowledge/{id}",
+                                                                        )}>{a.knowledge_question.unwrap_or_default()}</a>
+                                                                    }
+                                                                })}
+                                                        </td>
+                                                        <td class="small muted">
+                                                            <Time at={a.created_at} />
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -372,4 +669,9 @@ fn encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A business category's name, or what stands for asks no knowledge point came near.
+fn category_name(lang: Lang, name: Option<&str>) -> String {
+    name.map(str::to_string).unwrap_or_else(|| tr(lang, "dashboard.no_category").to_string())
 }

@@ -45,23 +45,51 @@ pub fn ConflictsPanel(on_change: Callback<()>, point: Option<i32>) -> impl IntoV
         <section class="panel" data-testid="conflicts">
             <header class="row">
                 <h2>{move || t("health.conflicts")}</h2>
-                <button class="ghost" data-testid="recompute" on:click=move |_| recompute.update(|n| *n += 1)>{move || t("health.recompute")}</button>
+                <button
+                    class="ghost"
+                    data-testid="recompute"
+                    on:click={move |_| recompute.update(|n| *n += 1)}
+                >
+                    {move || t("health.recompute")}
+                </button>
             </header>
             <p class="muted small">{move || t("health.conflicts_intro")}</p>
-            {point.map(|p| view! {
-                <p class="small" data-testid="conflicts-of" data-point=p>{move || t("health.conflicts_of")} " · "
-                    <a href="/health">{move || t("health.all_conflicts")}</a></p>
-            })}
+            {point
+                .map(|p| {
+                    view! {
+                        <p class="small" data-testid="conflicts-of" data-point={p}>
+                            {move || t("health.conflicts_of")}
+                            " · "
+                            <a href="/health">{move || t("health.all_conflicts")}</a>
+                        </p>
+                    }
+                })}
             {move || match steps.value().get() {
-                Some(Err(e)) => view! { <p class="notice error" data-testid="conflict-error">{error_text(&e)}</p> }.into_any(),
-                Some(Ok(())) => view! { <p class="notice ok" data-testid="conflict-done">{move || t("health.done")}</p> }.into_any(),
+                Some(Err(e)) => {
+                    view! {
+                        <p class="notice error" data-testid="conflict-error">
+                            {error_text(&e)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(())) => {
+                    view! {
+                        <p class="notice ok" data-testid="conflict-done">
+                            {move || t("health.done")}
+                        </p>
+                    }
+                        .into_any()
+                }
                 None => ().into_any(),
             }}
-            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <Transition fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     match report.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(r) => view! { <Report r steps open_all=point.is_some()/> }.into_any(),
+                        Ok(r) => view! { <Report r steps open_all={point.is_some()} /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -94,25 +122,56 @@ fn Report(r: ConflictReport, steps: Steps, open_all: bool) -> impl IntoView {
     let page = RwSignal::new(1usize);
     let conflicts = r.conflicts;
     view! {
-        <p class="small muted" data-testid="conflicts-summary">{summary}</p>
-        {(total == 0).then(|| view! { <p class="muted" data-testid="conflicts-none">{move || t("health.no_conflicts")}</p> })}
+        <p class="small muted" data-testid="conflicts-summary">
+            {summary}
+        </p>
+        {(total == 0)
+            .then(|| {
+                view! {
+                    <p class="muted" data-testid="conflicts-none">
+                        {move || t("health.no_conflicts")}
+                    </p>
+                }
+            })}
         <div class="conflicts">
             {move || {
                 let current = page.get();
-                conflicts.iter().cloned().enumerate().skip((current - 1) * PER_PAGE).take(PER_PAGE)
-                    .map(|(i, c)| view! { <ConflictCard c steps open={open_all || i == 0}/> })
+                conflicts
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .skip((current - 1) * PER_PAGE)
+                    .take(PER_PAGE)
+                    .map(|(i, c)| view! { <ConflictCard c steps open={open_all || i == 0} /> })
                     .collect_view()
             }}
         </div>
-        {(pages > 1).then(|| view! {
-            <p class="row small" data-testid="conflicts-pager">
-                <button class="ghost" data-testid="conflicts-previous" aria-label={move || t("pager.previous")}
-                    disabled={move || page.get() <= 1} on:click={move |_| page.update(|p| *p -= 1)}>"←"</button>
-                <span>{move || format!(" {} / {pages} ", page.get())}</span>
-                <button class="ghost" data-testid="conflicts-next" aria-label={move || t("pager.next")}
-                    disabled={move || page.get() >= pages} on:click={move |_| page.update(|p| *p += 1)}>"→"</button>
-            </p>
-        })}
+        {(pages > 1)
+            .then(|| {
+                view! {
+                    <p class="row small" data-testid="conflicts-pager">
+                        <button
+                            class="ghost"
+                            data-testid="conflicts-previous"
+                            aria-label={move || t("pager.previous")}
+                            disabled={move || page.get() <= 1}
+                            on:click={move |_| page.update(|p| *p -= 1)}
+                        >
+                            "←"
+                        </button>
+                        <span>{move || format!(" {} / {pages} ", page.get())}</span>
+                        <button
+                            class="ghost"
+                            data-testid="conflicts-next"
+                            aria-label={move || t("pager.next")}
+                            disabled={move || page.get() >= pages}
+                            on:click={move |_| page.update(|p| *p += 1)}
+                        >
+                            "→"
+                        </button>
+                    </p>
+                }
+            })}
     }
     .into_any()
 }
@@ -136,15 +195,22 @@ fn ConflictCard(c: Conflict, steps: Steps, open: bool) -> impl IntoView {
             let (sa, sb) = (sa.clone(), sb.clone());
             match lang.get() {
                 Lang::Zh => view! {
-                    "“" <span translate="no">{sa}</span> {format!("”有 {texts_a} 条问法，“")}
-                    <span translate="no">{sb}</span> {format!("”有 {texts_b} 条（含标准问题）。")}
+                    "“"
+                    <span translate="no">{sa}</span>
+                    {format!("”有 {texts_a} 条问法，“")}
+                    <span translate="no">{sb}</span>
+                    {format!("”有 {texts_b} 条（含标准问题）。")}
                 }
                 .into_any(),
                 Lang::En => view! {
-                    "“" <span translate="no">{sa}</span>
+                    "“"
+                    <span translate="no">{sa}</span>
                     {format!("” has {}, “", count(Lang::En, texts_a as i64, "health.texts"))}
                     <span translate="no">{sb}</span>
-                    {format!("” has {} (typical question included).", count(Lang::En, texts_b as i64, "health.texts"))}
+                    {format!(
+                        "” has {} (typical question included).",
+                        count(Lang::En, texts_b as i64, "health.texts"),
+                    )}
                 }
                 .into_any(),
             }
@@ -154,27 +220,69 @@ fn ConflictCard(c: Conflict, steps: Steps, open: bool) -> impl IntoView {
     view! {
         // The summary opens the pair: no link inside it (a control inside a control); the
         // questions link to their points below.
-        <details class="conflict" data-testid="conflict" data-first=a data-second=b open=open>
+        <details class="conflict" data-testid="conflict" data-first={a} data-second={b} open={open}>
             <summary class="conflict-line">
-                <span class="clamp" data-testid="conflict-first" translate="no" title=qa.clone()>{qa.clone()}</span>
-                <span class="muted" aria-hidden="true">"⇄"</span>
-                <span class="clamp" data-testid="conflict-second" translate="no" title=qb.clone()>{qb.clone()}</span>
-                <span class="small muted" data-testid="conflict-evidence">{evidence}</span>
+                <span class="clamp" data-testid="conflict-first" translate="no" title={qa.clone()}>
+                    {qa.clone()}
+                </span>
+                <span class="muted" aria-hidden="true">
+                    "⇄"
+                </span>
+                <span class="clamp" data-testid="conflict-second" translate="no" title={qb.clone()}>
+                    {qb.clone()}
+                </span>
+                <span class="small muted" data-testid="conflict-evidence">
+                    {evidence}
+                </span>
             </summary>
             <p class="small" translate="no">
-                <a href={format!("/knowledge/{a}")}>{qa.clone()}</a> " · " <a href={format!("/knowledge/{b}")}>{qb.clone()}</a>
+                <a href={format!("/knowledge/{a}")}>{qa.clone()}</a>
+                " · "
+                <a href={format!("/knowledge/{b}")}>{qb.clone()}</a>
             </p>
-            <p class="small muted"><span translate="no">{c.first.category.clone()}</span> " · " {sizes}</p>
-            <Crossings crossings=c.crossings a b qa=qa.clone() qb=qb.clone() steps/>
-            <Evidence clarify=c.clarifications relinked=c.relinked a b qa=qa.clone() qb=qb.clone()/>
+            <p class="small muted">
+                <span translate="no">{c.first.category.clone()}</span>
+                " · "
+                {sizes}
+            </p>
+            <Crossings crossings={c.crossings} a b qa={qa.clone()} qb={qb.clone()} steps />
+            <Evidence clarify={c.clarifications} relinked={c.relinked} a b qa={qa.clone()} qb={qb.clone()} />
             <div class="row actions">
-                <button class="primary" data-testid="merge-into-first" on:click={move |_| { steps.dispatch(Step::Merge { keep: a, absorb: b }); }}>
-                    {move || t("health.merge_into")} " “" <span translate="no">{short_a}</span> "”"
+                <button
+                    class="primary"
+                    data-testid="merge-into-first"
+                    on:click={move |_| {
+                        steps.dispatch(Step::Merge { keep: a, absorb: b });
+                    }}
+                >
+                    {move || t("health.merge_into")}
+                    " “"
+                    <span translate="no">{short_a}</span>
+                    "”"
                 </button>
-                <button class="ghost" data-testid="merge-into-second" on:click={move |_| { steps.dispatch(Step::Merge { keep: b, absorb: a }); }}>
-                    {move || t("health.merge_into")} " “" <span translate="no">{short_b}</span> "”"
+                <button
+                    class="ghost"
+                    data-testid="merge-into-second"
+                    on:click={move |_| {
+                        steps.dispatch(Step::Merge { keep: b, absorb: a });
+                    }}
+                >
+                    {move || t("health.merge_into")}
+                    " “"
+                    <span translate="no">{short_b}</span>
+                    "”"
                 </button>
-                <button class="ghost" data-testid="not-a-conflict" on:click={move |_| { steps.dispatch(Step::Dismiss { first: a, second: b }); }}>
+                <button
+                    class="ghost"
+                    data-testid="not-a-conflict"
+                    on:click={move |_| {
+                        steps
+                            .dispatch(Step::Dismiss {
+                                first: a,
+                                second: b,
+                            });
+                    }}
+                >
                     {move || t("health.not_a_conflict")}
                 </button>
             </div>
@@ -240,28 +348,57 @@ fn Crossings(
     }
     view! {
         <table class="list small" data-testid="crossings">
-            <thead><tr><th>{move || t("health.crossing")}</th><th>{move || t("health.own")}</th><th>{move || t("health.other")}</th><th>{move || t("model.action")}</th></tr></thead>
+            <thead>
+                <tr>
+                    <th>{move || t("health.crossing")}</th>
+                    <th>{move || t("health.own")}</th>
+                    <th>{move || t("health.other")}</th>
+                    <th>{move || t("model.action")}</th>
+                </tr>
+            </thead>
             <tbody>
-                {crossings.into_iter().map(|x| {
-                    let from: i32 = x.knowledge_id.parse().unwrap_or_default();
-                    let to = if from == a { b } else { a };
-                    let to_question = short(if from == a { &qb } else { &qa });
-                    let is_question = x.text == qa || x.text == qb;
-                    let text = x.text.clone();
-                    let mover = (!is_question).then(|| view! {
-                        <button class="ghost small" data-testid="move-phrasing" on:click={move |_| { steps.dispatch(Step::Move { from, to, text: text.clone() }); }}>
-                            {move || t("health.move")} " “" <span translate="no">{to_question.clone()}</span> "”"
-                        </button>
-                    }.into_any());
-                    view! {
-                        <tr data-testid="crossing">
-                            <td translate="no">{x.text.clone()}</td>
-                            <td>{x.own.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
-                            <td>{format!("{:.2}", x.other)}</td>
-                            <td>{mover}</td>
-                        </tr>
-                    }.into_any()
-                }).collect_view()}
+                {crossings
+                    .into_iter()
+                    .map(|x| {
+                        let from: i32 = x.knowledge_id.parse().unwrap_or_default();
+                        let to = if from == a { b } else { a };
+                        let to_question = short(if from == a { &qb } else { &qa });
+                        let is_question = x.text == qa || x.text == qb;
+                        let text = x.text.clone();
+                        let mover = (!is_question)
+                            .then(|| {
+                                view! {
+                                    <button
+                                        class="ghost small"
+                                        data-testid="move-phrasing"
+                                        on:click={move |_| {
+                                            steps
+                                                .dispatch(Step::Move {
+                                                    from,
+                                                    to,
+                                                    text: text.clone(),
+                                                });
+                                        }}
+                                    >
+                                        {move || t("health.move")}
+                                        " “"
+                                        <span translate="no">{to_question.clone()}</span>
+                                        "”"
+                                    </button>
+                                }
+                                    .into_any()
+                            });
+                        view! {
+                            <tr data-testid="crossing">
+                                <td translate="no">{x.text.clone()}</td>
+                                <td>{x.own.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
+                                <td>{format!("{:.2}", x.other)}</td>
+                                <td>{mover}</td>
+                            </tr>
+                        }
+                            .into_any()
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }
@@ -292,10 +429,19 @@ fn Evidence(
     let clarify = clarify.map(|e| {
         view! {
             <p class="small" data-testid="clarify-evidence">
-                {move || t("health.clarify_evidence")} " “"
-                <span translate="no">{short(&qa)}</span> {format!("” {} · “", e.chose_first)}
-                <span translate="no">{short(&qb)}</span> {format!("” {}", e.chose_second)}
-                {(!e.questions.is_empty()).then(|| view! { " — " <span translate="no">{e.questions.join(" · ")}</span> })}
+                {move || t("health.clarify_evidence")}
+                " “"
+                <span translate="no">{short(&qa)}</span>
+                {format!("” {} · “", e.chose_first)}
+                <span translate="no">{short(&qb)}</span>
+                {format!("” {}", e.chose_second)}
+                {(!e.questions.is_empty())
+                    .then(|| {
+                        view! {
+                            " — "
+                            <span translate="no">{e.questions.join(" · ")}</span>
+                        }
+                    })}
             </p>
         }
         .into_any()
@@ -303,14 +449,30 @@ fn Evidence(
     let relinked = (!relinked.is_empty()).then(|| {
         view! {
             <ul class="small plain" data-testid="relinked" translate="no">
-                {relinked.into_iter().map(|r| view! {
-                    <li>{r.question.clone()} {format!(" (“{}” → “{}”)", name(&r.answered_with), name(&r.linked_to))}</li>
-                }).collect_view()}
+                {relinked
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <li>
+                                {r.question.clone()}
+                                {format!(
+                                    " (“{}” → “{}”)",
+                                    name(&r.answered_with),
+                                    name(&r.linked_to),
+                                )}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
         }
         .into_any()
     });
-    view! { {clarify} {relinked} }.into_any()
+    view! {
+        {clarify}
+        {relinked}
+    }
+    .into_any()
 }
 
 /// A point's question short enough for a button or a line of evidence (the whole text is on

@@ -27,53 +27,143 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
         move || bench.marked.with(|m| m.iter().any(|x| *x != id))
     };
     view! {
-        <article class="panel group-detail" data-testid="group-detail" data-id=id.clone()
-            on:focusin=move |_| bench.engage() on:click=move |_| bench.engage()>
+        <article
+            class="panel group-detail"
+            data-testid="group-detail"
+            data-id={id.clone()}
+            on:focusin={move |_| bench.engage()}
+            on:click={move |_| bench.engage()}
+        >
             <header>
                 <h2 data-testid="detail-label">{group.label.clone()}</h2>
                 <p class="small muted">
-                    {move || count(lang.get(), group.size, "inbox.questions")} " · " {move || count(lang.get(), group.volume, "inbox.reports")}
-                    " · " {let c = group.channels.clone(); move || channels(&c, lang.get())} " · " {let s = group.signals.clone(); move || list(&s, lang.get())}
+                    {move || count(lang.get(), group.size, "inbox.questions")} " · "
+                    {move || count(lang.get(), group.volume, "inbox.reports")} " · "
+                    {
+                        let c = group.channels.clone();
+                        move || channels(&c, lang.get())
+                    } " · "
+                    {
+                        let s = group.signals.clone();
+                        move || list(&s, lang.get())
+                    }
                 </p>
                 {
                     let id = id.clone();
-                    move || bench.claim.value().get().filter(|(of, _)| *of == id).map(|(_, result)| match result {
-                        Ok(c) => view! { <p class="small muted" data-testid="claim">{move || t("inbox.claimed_until")} " " <Time at=c.until/></p> }.into_any(),
-                        Err(e) => view! { <p class="notice warn" data-testid="claim-refused">{error_text(&e)}</p> }.into_any(),
-                    })
+                    move || {
+                        bench
+                            .claim
+                            .value()
+                            .get()
+                            .filter(|(of, _)| *of == id)
+                            .map(|(_, result)| match result {
+                                Ok(c) => {
+                                    view! {
+                                        <p class="small muted" data-testid="claim">
+                                            {move || t("inbox.claimed_until")}
+                                            " "
+                                            <Time at={c.until} />
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                                Err(e) => {
+                                    view! {
+                                        <p class="notice warn" data-testid="claim-refused">
+                                            {error_text(&e)}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }
                 }
             </header>
-            <Members members=group.members.clone() bench/>
+            <Members members={group.members.clone()} bench />
             <div class="row actions">
-                <button data-testid="action-link" on:click=move |_| bench.panel.set(Panel::Link)><kbd>"l"</kbd> " " {move || t("inbox.link")}</button>
-                <button data-testid="action-new" on:click=move |_| bench.panel.set(Panel::Create)><kbd>"n"</kbd> " " {move || t("inbox.create")}</button>
-                <button data-testid="action-dismiss" on:click=move |_| bench.panel.set(Panel::Dismiss)><kbd>"d"</kbd> " " {move || t("inbox.dismiss")}</button>
-                <button data-testid="action-split" disabled=move || bench.checked.with(Vec::is_empty)
-                    on:click={
-                        let id = id.clone();
-                        move |_| if let Some(ids) = bench.chosen() { bench.act.dispatch(Op::Split(id.clone(), ids)); }
-                    }><kbd>"s"</kbd> " " {move || t("inbox.split")}</button>
-                <button data-testid="action-merge" disabled={let m = marked_other.clone(); move || !m()}
+                <button data-testid="action-link" on:click={move |_| bench.panel.set(Panel::Link)}>
+                    <kbd>"l"</kbd>
+                    " "
+                    {move || t("inbox.link")}
+                </button>
+                <button data-testid="action-new" on:click={move |_| bench.panel.set(Panel::Create)}>
+                    <kbd>"n"</kbd>
+                    " "
+                    {move || t("inbox.create")}
+                </button>
+                <button data-testid="action-dismiss" on:click={move |_| bench.panel.set(Panel::Dismiss)}>
+                    <kbd>"d"</kbd>
+                    " "
+                    {move || t("inbox.dismiss")}
+                </button>
+                <button
+                    data-testid="action-split"
+                    disabled={move || bench.checked.with(Vec::is_empty)}
                     on:click={
                         let id = id.clone();
                         move |_| {
-                            let from: Vec<String> = bench.marked.get_untracked().into_iter().filter(|m| *m != id).collect();
+                            if let Some(ids) = bench.chosen() {
+                                bench.act.dispatch(Op::Split(id.clone(), ids));
+                            }
+                        }
+                    }
+                >
+                    <kbd>"s"</kbd>
+                    " "
+                    {move || t("inbox.split")}
+                </button>
+                <button
+                    data-testid="action-merge"
+                    disabled={
+                        let m = marked_other.clone();
+                        move || !m()
+                    }
+                    on:click={
+                        let id = id.clone();
+                        move |_| {
+                            let from: Vec<String> = bench
+                                .marked
+                                .get_untracked()
+                                .into_iter()
+                                .filter(|m| *m != id)
+                                .collect();
                             bench.act.dispatch(Op::Merge(id.clone(), from));
                         }
-                    }><kbd>"m"</kbd> " " {move || t("inbox.merge")}</button>
-                <button data-testid="action-move" disabled={let m = marked_other.clone(); move || !m() || bench.checked.with(Vec::is_empty)}
+                    }
+                >
+                    <kbd>"m"</kbd>
+                    " "
+                    {move || t("inbox.merge")}
+                </button>
+                <button
+                    data-testid="action-move"
+                    disabled={
+                        let m = marked_other.clone();
+                        move || !m() || bench.checked.with(Vec::is_empty)
+                    }
                     on:click={
                         let id = id.clone();
                         move |_| {
                             let to = bench.marked.get_untracked().into_iter().find(|m| *m != id);
-                            if let (Some(ids), Some(to)) = (bench.chosen(), to) { bench.act.dispatch(Op::Move(ids, to)); }
+                            if let (Some(ids), Some(to)) = (bench.chosen(), to) {
+                                bench.act.dispatch(Op::Move(ids, to));
+                            }
                         }
-                    }><kbd>"v"</kbd> " " {move || t("inbox.move")}</button>
+                    }
+                >
+                    <kbd>"v"</kbd>
+                    " "
+                    {move || t("inbox.move")}
+                </button>
             </div>
             {move || match bench.panel.get() {
-                Panel::Link => view! { <LinkPanel group=group.clone() decide=decide.clone() bench/> }.into_any(),
-                Panel::Create => view! { <CreatePanel group=group.clone() decide=decide.clone() bench/> }.into_any(),
-                Panel::Dismiss => view! { <DismissPanel decide=decide.clone()/> }.into_any(),
+                Panel::Link => {
+                    view! { <LinkPanel group={group.clone()} decide={decide.clone()} bench /> }.into_any()
+                }
+                Panel::Create => {
+                    view! { <CreatePanel group={group.clone()} decide={decide.clone()} bench /> }.into_any()
+                }
+                Panel::Dismiss => view! { <DismissPanel decide={decide.clone()} /> }.into_any(),
                 Panel::None => ().into_any(),
             }}
         </article>
@@ -99,25 +189,58 @@ fn Members(members: Vec<ClusterMember>, bench: Bench) -> impl IntoView {
     };
     view! {
         <table class="list members" data-testid="group-members">
-            <thead><tr><th></th><th>"#"</th><th>{move || t("review.question")}</th><th>"×"</th>
-                <th>{move || t("inbox.channels")}</th><th>{move || t("inbox.seen")}</th></tr></thead>
+            <thead>
+                <tr>
+                    <th></th>
+                    <th>"#"</th>
+                    <th>{move || t("review.question")}</th>
+                    <th>"×"</th>
+                    <th>{move || t("inbox.channels")}</th>
+                    <th>{move || t("inbox.seen")}</th>
+                </tr>
+            </thead>
             <tbody>
-                {members.iter().enumerate().map(|(i, m)| {
-                    let miss = m.miss_id.clone();
-                    let miss2 = m.miss_id.clone();
-                    view! {
-                        <tr data-testid="member" data-id=m.miss_id.clone()>
-                            <td><input type="checkbox" data-testid="member-check" prop:checked=move || checked(&miss)
-                                aria-label=move || format!("{} {}", t("inbox.choose_question"), i + 1)
-                                on:change=move |_| toggle(miss2.clone())/></td>
-                            <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
-                            <td>{m.question.clone()}</td>
-                            <td>{m.count}</td>
-                            <td class="small">{let c = m.channels.clone(); move || channels(&c, lang.get())} " · " {let s = m.signals.clone(); move || list(&s, lang.get())}</td>
-                            <td class="small muted"><Time at=m.first_seen/> " – " <Time at=m.last_seen/></td>
-                        </tr>
-                    }
-                }).collect_view()}
+                {members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let miss = m.miss_id.clone();
+                        let miss2 = m.miss_id.clone();
+                        view! {
+                            <tr data-testid="member" data-id={m.miss_id.clone()}>
+                                <td>
+                                    <input
+                                        type="checkbox"
+                                        data-testid="member-check"
+                                        prop:checked={move || checked(&miss)}
+                                        aria-label={move || {
+                                            format!("{} {}", t("inbox.choose_question"), i + 1)
+                                        }}
+                                        on:change={move |_| toggle(miss2.clone())}
+                                    />
+                                </td>
+                                <td class="muted">{(i < 9).then(|| (i + 1).to_string())}</td>
+                                <td>{m.question.clone()}</td>
+                                <td>{m.count}</td>
+                                <td class="small">
+                                    {
+                                        let c = m.channels.clone();
+                                        move || channels(&c, lang.get())
+                                    } " · "
+                                    {
+                                        let s = m.signals.clone();
+                                        move || list(&s, lang.get())
+                                    }
+                                </td>
+                                <td class="small muted">
+                                    <Time at={m.first_seen} />
+                                    " – "
+                                    <Time at={m.last_seen} />
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }
@@ -151,29 +274,64 @@ fn LinkPanel(
     view! {
         <div class="panel inset" data-testid="link-panel">
             <ol class="suggestions">
-                {group.suggestions.iter().map(|s| view! {
-                    <li><button class="link" data-testid="suggestion" on:click=link(s.knowledge_id.clone())>
-                        {s.question.clone()} <span class="muted small">" " {format!("{:.2}", s.score)} " · " {s.category.clone()}</span>
-                    </button></li>
-                }).collect_view()}
+                {group
+                    .suggestions
+                    .iter()
+                    .map(|s| {
+                        view! {
+                            <li>
+                                <button
+                                    class="link"
+                                    data-testid="suggestion"
+                                    on:click={link(s.knowledge_id.clone())}
+                                >
+                                    {s.question.clone()}
+                                    <span class="muted small">
+                                        " " {format!("{:.2}", s.score)} " · " {s.category.clone()}
+                                    </span>
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ol>
-            <input type="search" data-testid="link-search" placeholder=move || t("inbox.link_search")
-                on:input=move |ev| query.set(event_target_value(&ev))/>
-            <Transition fallback=|| ()>
+            <input
+                type="search"
+                data-testid="link-search"
+                placeholder={move || t("inbox.link_search")}
+                on:input={move |ev| query.set(event_target_value(&ev))}
+            />
+            <Transition fallback={|| ()}>
                 {move || {
                     let link = link2.clone();
                     Suspend::new(async move {
                         match found.await {
                             Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                            Ok(list) => view! {
-                                <ul class="found">
-                                    {list.into_iter().take(8).map(|p| view! {
-                                        <li><button class="link" data-testid="link-result" on:click=link(p.id.to_string())>
-                                            {p.question} <span class="muted small">" · " {p.category_path}</span>
-                                        </button></li>
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any(),
+                            Ok(list) => {
+                                view! {
+                                    <ul class="found">
+                                        {list
+                                            .into_iter()
+                                            .take(8)
+                                            .map(|p| {
+                                                view! {
+                                                    <li>
+                                                        <button
+                                                            class="link"
+                                                            data-testid="link-result"
+                                                            on:click={link(p.id.to_string())}
+                                                        >
+                                                            {p.question}
+                                                            <span class="muted small">" · " {p.category_path}</span>
+                                                        </button>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
                         }
                     })
                 }}
@@ -213,14 +371,33 @@ fn CreatePanel(
     let create2 = create.clone();
     view! {
         <div class="panel inset form" data-testid="create-panel">
-            <label>{move || t("inbox.category")}<input data-testid="create-category" bind:value=category/></label>
-            <label>{move || t("field.question")}<input data-testid="create-question" bind:value=question/></label>
-            <label>{move || t("field.answer")}
-                <textarea data-testid="create-answer" node_ref=answer_ref bind:value=answer
-                    on:keydown=move |ev| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); create2(); }/>
+            <label>
+                {move || t("inbox.category")}<input data-testid="create-category" bind:value={category} />
             </label>
-            <p class="small muted">{move || count(lang.get(), phrasings() as i64, "inbox.become_phrasings")}</p>
-            <button class="primary" data-testid="create-run" on:click=move |_| create()>{move || t("inbox.create")} " (Ctrl+Enter)"</button>
+            <label>
+                {move || t("field.question")}<input data-testid="create-question" bind:value={question} />
+            </label>
+            <label>
+                {move || t("field.answer")}
+                <textarea
+                    data-testid="create-answer"
+                    node_ref={answer_ref}
+                    bind:value={answer}
+                    on:keydown={move |ev| {
+                        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                            ev.prevent_default();
+                            create2();
+                        }
+                    }}
+                />
+            </label>
+            <p class="small muted">
+                {move || count(lang.get(), phrasings() as i64, "inbox.become_phrasings")}
+            </p>
+            <button class="primary" data-testid="create-run" on:click={move |_| create()}>
+                {move || t("inbox.create")}
+                " (Ctrl+Enter)"
+            </button>
         </div>
     }
 }
@@ -231,14 +408,26 @@ fn DismissPanel(decide: impl Fn(Decision) + Clone + Send + Sync + 'static) -> im
     let lang = use_lang();
     view! {
         <div class="panel inset" data-testid="dismiss-panel">
-            {DISMISS_REASONS.iter().enumerate().map(|(i, (r, _, _))| {
-                let decide = decide.clone();
-                view! {
-                    <button data-testid="dismiss-reason" data-reason=*r on:click=move |_| decide(Decision::Dismiss { reason: r.to_string() })>
-                        <kbd>{(i + 1).to_string()}</kbd> " " {move || reason(lang.get(), r)}
-                    </button>
-                }
-            }).collect_view()}
+            {DISMISS_REASONS
+                .iter()
+                .enumerate()
+                .map(|(i, (r, _, _))| {
+                    let decide = decide.clone();
+                    view! {
+                        <button
+                            data-testid="dismiss-reason"
+                            data-reason={*r}
+                            on:click={move |_| decide(Decision::Dismiss {
+                                reason: r.to_string(),
+                            })}
+                        >
+                            <kbd>{(i + 1).to_string()}</kbd>
+                            " "
+                            {move || reason(lang.get(), r)}
+                        </button>
+                    }
+                })
+                .collect_view()}
         </div>
     }
 }

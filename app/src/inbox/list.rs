@@ -31,34 +31,76 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
         holder.clone().filter(|h| Some(h) != mine.as_ref())
     };
     view! {
-        <li class="group" role="option" data-testid="group" data-id=group.id.clone()
-            class:selected=move || bench.selected.get() == index class:marked=is_marked
-            aria-selected=move || (bench.selected.get() == index).to_string()
-            on:click=move |_| {
+        <li
+            class="group"
+            role="option"
+            data-testid="group"
+            data-id={group.id.clone()}
+            class:selected={move || bench.selected.get() == index}
+            class:marked={is_marked}
+            aria-selected={move || (bench.selected.get() == index).to_string()}
+            on:click={move |_| {
                 bench.engage();
                 bench.selected.set(index)
-            }>
+            }}
+        >
             <div class="row">
-                <strong class="clamp" data-testid="group-label" title=group.label.clone()>{group.label.clone()}</strong>
-                {move || marked().then(|| view! { <span class="badge" data-testid="group-marked">{move || t("inbox.marked")}</span> })}
-                {move || held().map(|h| view! { <span class="badge st-rejected" data-testid="group-claimed"><Lock/> " " {h}</span> })}
+                <strong class="clamp" data-testid="group-label" title={group.label.clone()}>
+                    {group.label.clone()}
+                </strong>
+                {move || {
+                    marked()
+                        .then(|| {
+                            view! {
+                                <span class="badge" data-testid="group-marked">
+                                    {move || t("inbox.marked")}
+                                </span>
+                            }
+                        })
+                }}
+                {move || {
+                    held()
+                        .map(|h| {
+                            view! {
+                                <span class="badge st-rejected" data-testid="group-claimed">
+                                    <Lock />
+                                    " "
+                                    {h}
+                                </span>
+                            }
+                        })
+                }}
             </div>
             <div class="small muted">
                 {move || count(lang.get(), group.size, "inbox.questions")} " · "
                 {move || {
                     let n = group.volume;
                     let word = count(lang.get(), n, "inbox.reports");
-                    view! { <span data-testid="group-volume">{n}</span> {word.trim_start_matches(&n.to_string()).to_string()} }
-                }} " "
-                <Sparkline daily=group.daily.clone()/> " " {trend}
+                    view! {
+                        <span data-testid="group-volume">{n}</span>
+                        {word.trim_start_matches(&n.to_string()).to_string()}
+                    }
+                }} " " <Sparkline daily={group.daily.clone()} /> " " {trend}
                 // The customers' own words, as they wrote them.
-                {(!group.key_terms.is_empty()).then(|| view! { " · " <span translate="no">{group.key_terms.join(" · ")}</span> })}
+                {(!group.key_terms.is_empty())
+                    .then(|| {
+                        view! {
+                            " · "
+                            <span translate="no">{group.key_terms.join(" · ")}</span>
+                        }
+                    })}
             </div>
-            {top.map(|(question, score)| view! {
-                <div class="small clamp" title=question.clone()>
-                    {move || t("inbox.suggested")} ": " <span translate="no">{question.clone()}</span> {format!(" ({score})")}
-                </div>
-            })}
+            {top
+                .map(|(question, score)| {
+                    view! {
+                        <div class="small clamp" title={question.clone()}>
+                            {move || t("inbox.suggested")}
+                            ": "
+                            <span translate="no">{question.clone()}</span>
+                            {format!(" ({score})")}
+                        </div>
+                    }
+                })}
         </li>
     }
     // Erased: inside the list's `For` the row's full type made the page too deep to compile.
@@ -78,9 +120,9 @@ fn Sparkline(daily: Vec<i64>) -> impl IntoView {
         .collect();
     let title = daily.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ");
     view! {
-        <svg class="spark" data-testid="sparkline" width=w height=h viewBox=format!("0 0 {w} {h}")>
+        <svg class="spark" data-testid="sparkline" width={w} height={h} viewBox={format!("0 0 {w} {h}")}>
             <title>{title}</title>
-            <polyline fill="none" stroke="currentColor" stroke-width="1.5" points=points.join(" ")/>
+            <polyline fill="none" stroke="currentColor" stroke-width="1.5" points={points.join(" ")} />
         </svg>
     }
 }

@@ -83,24 +83,44 @@ pub fn InboxPage() -> impl IntoView {
         <section class="page wide" data-testid="inbox">
             <header class="row">
                 <h1>{move || tr(lang.get(), "inbox.title")}</h1>
-                <button class="ghost small" data-testid="keys-open" on:click=move |_| { bench.toggle_help(); }>
-                    "? " {move || tr(lang.get(), "inbox.keys")}
+                <button
+                    class="ghost small"
+                    data-testid="keys-open"
+                    on:click={move |_| {
+                        bench.toggle_help();
+                    }}
+                >
+                    "? "
+                    {move || tr(lang.get(), "inbox.keys")}
                 </button>
             </header>
             <p class="lead">{move || tr(lang.get(), "inbox.intro")}</p>
-            <Toolbar filters bench/>
-            {move || notice.get().map(|(ok, m)| view! {
-                <p class=if ok { "notice ok" } else { "notice error" } data-testid=if ok { "inbox-message" } else { "inbox-error" }>{m}</p>
-            })}
+            <Toolbar filters bench />
+            {move || {
+                notice
+                    .get()
+                    .map(|(ok, m)| {
+                        view! {
+                            <p
+                                class={if ok { "notice ok" } else { "notice error" }}
+                                data-testid={if ok { "inbox-message" } else { "inbox-error" }}
+                            >
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
             {move || listing.error.get().map(|e| view! { <p class="error">{e}</p> })}
-            <Show when=move || bench.help.get()>
-                <KeyHelp/>
+            <Show when={move || bench.help.get()}>
+                <KeyHelp />
             </Show>
-            <Show when=move || listing.loaded.get() && bench.groups.with(Vec::is_empty)>
-                <p class="muted" data-testid="inbox-empty">{move || tr(lang.get(), "inbox.empty")}</p>
+            <Show when={move || listing.loaded.get() && bench.groups.with(Vec::is_empty)}>
+                <p class="muted" data-testid="inbox-empty">
+                    {move || tr(lang.get(), "inbox.empty")}
+                </p>
             </Show>
-            <Show when=move || !bench.groups.with(Vec::is_empty)>
-                <Groups filters bench total=listing.total/>
+            <Show when={move || !bench.groups.with(Vec::is_empty)}>
+                <Groups filters bench total={listing.total} />
             </Show>
         </section>
     }
@@ -247,23 +267,65 @@ fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
     });
     view! {
         <div class="toolbar">
-            <input type="search" data-testid="inbox-search" placeholder=move || t("inbox.search")
-                on:input=move |ev| filters.set(filters.text, event_target_value(&ev))/>
-            <select data-testid="inbox-channel" aria-label=move || t("dashboard.channel") on:change=move |ev| filters.set(filters.channel, event_target_value(&ev))>
+            <input
+                type="search"
+                data-testid="inbox-search"
+                placeholder={move || t("inbox.search")}
+                on:input={move |ev| filters.set(filters.text, event_target_value(&ev))}
+            />
+            <select
+                data-testid="inbox-channel"
+                aria-label={move || t("dashboard.channel")}
+                on:change={move |ev| filters.set(filters.channel, event_target_value(&ev))}
+            >
                 <option value="">{move || t("inbox.all_channels")}</option>
-                {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{move || c.label(lang.get())}</option> }).collect_view()}
+                {Channel::ALL
+                    .iter()
+                    .map(|c| view! { <option value={c.as_str()}>{move || c.label(lang.get())}</option> })
+                    .collect_view()}
             </select>
-            <select data-testid="inbox-signal" aria-label=move || t("filter.signal") on:change=move |ev| filters.set(filters.signal, event_target_value(&ev))>
+            <select
+                data-testid="inbox-signal"
+                aria-label={move || t("filter.signal")}
+                on:change={move |ev| filters.set(filters.signal, event_target_value(&ev))}
+            >
                 <option value="">{move || t("inbox.all_signals")}</option>
-                {Signal::ALL.iter().map(|s| view! { <option value=s.as_str()>{move || s.label(lang.get())}</option> }).collect_view()}
+                {Signal::ALL
+                    .iter()
+                    .map(|s| view! { <option value={s.as_str()}>{move || s.label(lang.get())}</option> })
+                    .collect_view()}
             </select>
-            <button data-testid="inbox-regroup" on:click=move |_| { regroup.dispatch(()); }
-                disabled=move || regroup.pending().get()>{move || t("inbox.regroup")}</button>
-            {move || bench.undoable.get().last().cloned().map(|id| view! {
-                <button class="ghost" data-testid="undo" on:click=move |_| { bench.act.dispatch(Op::Undo(id.clone())); }>
-                    "↶ " {move || t("inbox.undo")} " (u)"
-                </button>
-            })}
+            <button
+                data-testid="inbox-regroup"
+                on:click={move |_| {
+                    regroup.dispatch(());
+                }}
+                disabled={move || regroup.pending().get()}
+            >
+                {move || t("inbox.regroup")}
+            </button>
+            {move || {
+                bench
+                    .undoable
+                    .get()
+                    .last()
+                    .cloned()
+                    .map(|id| {
+                        view! {
+                            <button
+                                class="ghost"
+                                data-testid="undo"
+                                on:click={move |_| {
+                                    bench.act.dispatch(Op::Undo(id.clone()));
+                                }}
+                            >
+                                "↶ "
+                                {move || t("inbox.undo")}
+                                " (u)"
+                            </button>
+                        }
+                    })
+            }}
         </div>
     }
     .into_any()
@@ -275,21 +337,39 @@ fn Groups(filters: Filters, bench: Bench, total: RwSignal<i64>) -> impl IntoView
     let lang = use_lang();
     let offset = filters.offset;
     view! {
-        <p class="small muted" data-testid="inbox-total">{move || count(lang.get(), total.get(), "inbox.groups")}</p>
+        <p class="small muted" data-testid="inbox-total">
+            {move || count(lang.get(), total.get(), "inbox.groups")}
+        </p>
         <div class="bench">
             // A list to choose from (keys j/k), scrollable by keyboard too.
-            <ul class="groups" data-testid="groups" role="listbox" tabindex="0" aria-label=move || tr(lang.get(), "inbox.groups_list")>
-                <For each=move || bench.groups.get().into_iter().enumerate()
-                    key=|(i, g)| (*i, g.id.clone(), g.size, g.volume, g.claimed_by.clone())
-                    children=move |(i, g)| view! { <GroupRow index=i group=g bench/> }/>
+            <ul
+                class="groups"
+                data-testid="groups"
+                role="listbox"
+                tabindex="0"
+                aria-label={move || tr(lang.get(), "inbox.groups_list")}
+            >
+                <For
+                    each={move || bench.groups.get().into_iter().enumerate()}
+                    key={|(i, g)| (*i, g.id.clone(), g.size, g.volume, g.claimed_by.clone())}
+                    children={move |(i, g)| view! { <GroupRow index={i} group={g} bench /> }}
+                />
             </ul>
-            {move || bench.current().map(|g| view! { <GroupDetail group=g bench/> })}
+            {move || bench.current().map(|g| view! { <GroupDetail group={g} bench /> })}
         </div>
         <div class="pager">
-            <button disabled=move || offset.get() == 0
-                on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"‹"</button>
-            <button disabled={move || offset.get() + bench.groups.with(Vec::len) as u64 >= total.get() as u64}
-                on:click=move |_| offset.update(|o| *o += PAGE)>"›"</button>
+            <button
+                disabled={move || offset.get() == 0}
+                on:click={move |_| offset.update(|o| *o = o.saturating_sub(PAGE))}
+            >
+                "‹"
+            </button>
+            <button
+                disabled={move || offset.get() + bench.groups.with(Vec::len) as u64 >= total.get() as u64}
+                on:click={move |_| offset.update(|o| *o += PAGE)}
+            >
+                "›"
+            </button>
         </div>
     }
     .into_any()
@@ -315,7 +395,17 @@ fn KeyHelp() -> impl IntoView {
     view! {
         <div class="panel keys" data-testid="keys">
             <dl>
-                {keys.into_iter().map(|(k, what)| view! { <dt><kbd>{k}</kbd></dt><dd>{move || tr(lang.get(), what)}</dd> }).collect_view()}
+                {keys
+                    .into_iter()
+                    .map(|(k, what)| {
+                        view! {
+                            <dt>
+                                <kbd>{k}</kbd>
+                            </dt>
+                            <dd>{move || tr(lang.get(), what)}</dd>
+                        }
+                    })
+                    .collect_view()}
             </dl>
         </div>
     }

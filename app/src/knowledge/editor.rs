@@ -37,16 +37,21 @@ pub fn EditorPage() -> impl IntoView {
     let tree = Resource::new(|| (), |_| category_tree());
     view! {
         <section class="page wide">
-            <p><a href="/knowledge">"← " {move || tr(lang.get(), "knowledge.title")}</a></p>
-            <Suspense fallback=move || view! { <p class="muted">{move || tr(lang.get(), "status.loading")}</p> }>
+            <p>
+                <a href="/knowledge">"← " {move || tr(lang.get(), "knowledge.title")}</a>
+            </p>
+            <Suspense fallback={move || {
+                view! { <p class="muted">{move || tr(lang.get(), "status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
-                    let (category, template_slot) = query.with_untracked(|q| {
-                        (q.get("category").and_then(|c| c.parse::<i32>().ok()), q.get("slot"))
-                    });
+                    let (category, template_slot) = query
+                        .with_untracked(|q| {
+                            (q.get("category").and_then(|c| c.parse::<i32>().ok()), q.get("slot"))
+                        });
                     let tree = tree.await.unwrap_or_default();
                     match detail.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(detail) => view! { <Editor detail tree category template_slot/> }.into_any(),
+                        Ok(detail) => view! { <Editor detail tree category template_slot /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -192,32 +197,69 @@ fn Editor(
     }
 
     view! {
-        <EditorHead id loop_yield draft/>
-        {move || message.get().map(|m| match m {
-            Ok(key) => view! { <p class="notice ok" data-testid="editor-message" data-key=key>{move || tr(lang.get(), key)}</p> }.into_any(),
-            Err(e) => view! { <p class="notice error" data-testid="editor-error">{move || error_text(&e)}</p> }.into_any(),
-        })}
-        {move || (!duplicates.get().is_empty()).then(|| view! { <DuplicateWarning duplicates save draft/> })}
-        <form class="panel form editor" data-testid="editor" on:submit=move |ev| {
-            ev.prevent_default();
-            let question = draft.question.get_untracked();
-            if question.trim() == saved_question.get_untracked().trim() {
-                save.dispatch(draft.content());
-            } else {
-                check.dispatch(question);
-            }
-        }>
-            <PlaceFields tree draft/>
-            <label>{move || tr(lang.get(), "field.question")}
-                <input data-testid="editor-question" bind:value=draft.question on:input=move |_| draft.dirty.set(true) required maxlength="500"/>
+        <EditorHead id loop_yield draft />
+        {move || {
+            message
+                .get()
+                .map(|m| match m {
+                    Ok(key) => {
+                        view! {
+                            <p class="notice ok" data-testid="editor-message" data-key={key}>
+                                {move || tr(lang.get(), key)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => {
+                        view! {
+                            <p class="notice error" data-testid="editor-error">
+                                {move || error_text(&e)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                })
+        }}
+        {move || (!duplicates.get().is_empty()).then(|| view! { <DuplicateWarning duplicates save draft /> })}
+        <form
+            class="panel form editor"
+            data-testid="editor"
+            on:submit={move |ev| {
+                ev.prevent_default();
+                let question = draft.question.get_untracked();
+                if question.trim() == saved_question.get_untracked().trim() {
+                    save.dispatch(draft.content());
+                } else {
+                    check.dispatch(question);
+                }
+            }}
+        >
+            <PlaceFields tree draft />
+            <label>
+                {move || tr(lang.get(), "field.question")}
+                <input
+                    data-testid="editor-question"
+                    bind:value={draft.question}
+                    on:input={move |_| draft.dirty.set(true)}
+                    required
+                    maxlength="500"
+                />
             </label>
-            <label>{move || tr(lang.get(), "field.answer")}
-                <textarea data-testid="editor-answer" rows="5" bind:value=draft.answer on:input=move |_| draft.dirty.set(true) required maxlength="5000"></textarea>
+            <label>
+                {move || tr(lang.get(), "field.answer")}
+                <textarea
+                    data-testid="editor-answer"
+                    rows="5"
+                    bind:value={draft.answer}
+                    on:input={move |_| draft.dirty.set(true)}
+                    required
+                    maxlength="5000"
+                ></textarea>
             </label>
-            <Phrasings draft/>
-            <Lifecycle id draft save submit archive/>
+            <Phrasings draft />
+            <Lifecycle id draft save submit archive />
         </form>
-        {id.map(|id| view! { <History id version restore/> })}
+        {id.map(|id| view! { <History id version restore /> })}
     }
 }
 
@@ -234,15 +276,32 @@ fn DuplicateWarning(
         <div class="notice warn" data-testid="duplicate-warning">
             <p>{move || t("editor.duplicate_warning")}</p>
             <ul class="plain">
-                {duplicates.get_untracked().into_iter().map(|d| view! {
-                    <li data-testid="duplicate"><a href=format!("/knowledge/{}", d.knowledge_id)>{format!("#{} ", d.knowledge_id)}{d.question}</a>
-                        <small class="muted">{format!(" · {} · {:.2}", d.category, d.score)}</small></li>
-                }).collect_view()}
+                {duplicates
+                    .get_untracked()
+                    .into_iter()
+                    .map(|d| {
+                        view! {
+                            <li data-testid="duplicate">
+                                <a href={format!(
+                                    "/knowledge/{}",
+                                    d.knowledge_id,
+                                )}>{format!("#{} ", d.knowledge_id)}{d.question}</a>
+                                <small class="muted">{format!(" · {} · {:.2}", d.category, d.score)}</small>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
-            <button type="button" data-testid="save-anyway" on:click=move |_| {
-                duplicates.set(Vec::new());
-                save.dispatch(draft.content());
-            }>{move || t("editor.save_anyway")}</button>
+            <button
+                type="button"
+                data-testid="save-anyway"
+                on:click={move |_| {
+                    duplicates.set(Vec::new());
+                    save.dispatch(draft.content());
+                }}
+            >
+                {move || t("editor.save_anyway")}
+            </button>
         </div>
     }
     .into_any()
@@ -259,20 +318,58 @@ fn EditorHead(id: Option<i32>, loop_yield: Option<i64>, draft: Draft) -> impl In
                 {move || if id.is_some() { t("editor.edit") } else { t("editor.new") }}
                 {id.map(|id| view! { <small class="muted">" #" {id}</small> })}
             </h1>
-            <span data-testid="editor-status">{move || view! { <StatusBadge status=draft.status.get() live=draft.live.get()/> }}</span>
-            {move || (draft.revision.get() > 0).then(|| view! {
-                <small class="muted" data-testid="editor-version">{move || revision_name(lang.get(), draft.revision.get())}</small>
-            })}
-            {id.map(|id| view! { <a class="small" data-testid="point-health" href=format!("/health?point={id}")>{move || t("editor.health")}</a> })}
-            {loop_yield.filter(|n| *n > 0).map(|n| view! {
-                <span class="badge st-published" data-testid="loop-yield" title=move || t("editor.loop_yield")>
-                    {move || t("editor.loop_yield")} ": " {n}
-                </span>
-            })}
+            <span data-testid="editor-status">
+                {move || view! { <StatusBadge status={draft.status.get()} live={draft.live.get()} /> }}
+            </span>
+            {move || {
+                (draft.revision.get() > 0)
+                    .then(|| {
+                        view! {
+                            <small class="muted" data-testid="editor-version">
+                                {move || revision_name(lang.get(), draft.revision.get())}
+                            </small>
+                        }
+                    })
+            }}
+            {id
+                .map(|id| {
+                    view! {
+                        <a class="small" data-testid="point-health" href={format!("/health?point={id}")}>
+                            {move || t("editor.health")}
+                        </a>
+                    }
+                })}
+            {loop_yield
+                .filter(|n| *n > 0)
+                .map(|n| {
+                    view! {
+                        <span
+                            class="badge st-published"
+                            data-testid="loop-yield"
+                            title={move || t("editor.loop_yield")}
+                        >
+                            {move || t("editor.loop_yield")}
+                            ": "
+                            {n}
+                        </span>
+                    }
+                })}
         </header>
-        {move || draft.comment.get().filter(|_| draft.status.get() == PointStatus::Rejected).map(|c| view! {
-            <p class="notice warn" data-testid="review-comment">{move || t("editor.rejected_because")} " " {c}</p>
-        })}
+        {move || {
+            draft
+                .comment
+                .get()
+                .filter(|_| draft.status.get() == PointStatus::Rejected)
+                .map(|c| {
+                    view! {
+                        <p class="notice warn" data-testid="review-comment">
+                            {move || t("editor.rejected_because")}
+                            " "
+                            {c}
+                        </p>
+                    }
+                })
+        }}
     }
 }
 
@@ -284,7 +381,7 @@ fn PlaceFields(tree: Vec<CategoryNode>, draft: Draft) -> impl IntoView {
     let t = move |key| tr(lang.get(), key);
     let options = tree
         .iter()
-        .map(|c| view! { <option value=c.id.to_string()>{c.path.clone()}</option> })
+        .map(|c| view! { <option value={c.id.to_string()}>{c.path.clone()}</option> })
         .collect_view();
     let slots = move || {
         tree.iter()
@@ -294,25 +391,51 @@ fn PlaceFields(tree: Vec<CategoryNode>, draft: Draft) -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <label>{move || t("field.category")}
-            <select data-testid="editor-category" prop:value=move || draft.category_id.get().to_string()
-                on:change=move |ev| { if let Ok(c) = event_target_value(&ev).parse() { draft.category_id.set(c); draft.dirty.set(true); } }>
+        <label>
+            {move || t("field.category")}
+            <select
+                data-testid="editor-category"
+                prop:value={move || draft.category_id.get().to_string()}
+                on:change={move |ev| {
+                    if let Ok(c) = event_target_value(&ev).parse() {
+                        draft.category_id.set(c);
+                        draft.dirty.set(true);
+                    }
+                }}
+            >
                 {options}
             </select>
         </label>
         {move || {
             let list = slots();
-            (!list.is_empty()).then(|| view! {
-                <label>{move || t("field.slot")}
-                    <select data-testid="editor-slot" prop:value=move || draft.template_slot.get()
-                        on:change=move |ev| { draft.template_slot.set(event_target_value(&ev)); draft.dirty.set(true); }>
-                        <option value="">"—"</option>
-                        {list.into_iter().map(|(template, key)| view! {
-                            <option value=key>{move || slot_title(lang.get(), template, key)}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-            })
+            (!list.is_empty())
+                .then(|| {
+                    view! {
+                        <label>
+                            {move || t("field.slot")}
+                            <select
+                                data-testid="editor-slot"
+                                prop:value={move || draft.template_slot.get()}
+                                on:change={move |ev| {
+                                    draft.template_slot.set(event_target_value(&ev));
+                                    draft.dirty.set(true);
+                                }}
+                            >
+                                <option value="">"—"</option>
+                                {list
+                                    .into_iter()
+                                    .map(|(template, key)| {
+                                        view! {
+                                            <option value={key}>
+                                                {move || slot_title(lang.get(), template, key)}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    }
+                })
         }}
     }
 }
@@ -336,19 +459,60 @@ fn Phrasings(draft: Draft) -> impl IntoView {
         <fieldset class="phrasings">
             <legend>{move || t("field.phrasings")} " (" {move || phrasings.get().len()} ")"</legend>
             <ul class="plain" data-testid="phrasings">
-                {move || phrasings.get().into_iter().enumerate().map(|(i, p)| view! {
-                    <li class="row">
-                        <input data-testid="phrasing" value=p aria-label=move || format!("{} {}", t("field.phrasings"), i + 1)
-                            on:change=move |ev| { let v = event_target_value(&ev); phrasings.update(|l| l[i] = v); dirty.set(true); }/>
-                        <button type="button" class="ghost" data-testid="remove-phrasing" title=move || t("editor.remove")
-                            on:click=move |_| { phrasings.update(|l| { l.remove(i); }); dirty.set(true); }>"×"</button>
-                    </li>
-                }).collect_view()}
+                {move || {
+                    phrasings
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            view! {
+                                <li class="row">
+                                    <input
+                                        data-testid="phrasing"
+                                        value={p}
+                                        aria-label={move || format!("{} {}", t("field.phrasings"), i + 1)}
+                                        on:change={move |ev| {
+                                            let v = event_target_value(&ev);
+                                            phrasings.update(|l| l[i] = v);
+                                            dirty.set(true);
+                                        }}
+                                    />
+                                    <button
+                                        type="button"
+                                        class="ghost"
+                                        data-testid="remove-phrasing"
+                                        title={move || t("editor.remove")}
+                                        on:click={move |_| {
+                                            phrasings
+                                                .update(|l| {
+                                                    l.remove(i);
+                                                });
+                                            dirty.set(true);
+                                        }}
+                                    >
+                                        "×"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
             </ul>
             <div class="row">
-                <input data-testid="new-phrasing" bind:value=new_phrasing placeholder=move || t("editor.add_hint")
-                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add_phrasing(); }/>
-                <button type="button" data-testid="add-phrasing" on:click=move |_| add_phrasing()>{move || t("editor.add")}</button>
+                <input
+                    data-testid="new-phrasing"
+                    bind:value={new_phrasing}
+                    placeholder={move || t("editor.add_hint")}
+                    on:keydown={move |ev| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            add_phrasing();
+                        }
+                    }}
+                />
+                <button type="button" data-testid="add-phrasing" on:click={move |_| add_phrasing()}>
+                    {move || t("editor.add")}
+                </button>
             </div>
         </fieldset>
     }
@@ -370,25 +534,51 @@ fn Lifecycle(
     let (status, dirty) = (draft.status, draft.dirty);
     view! {
         <div class="row actions">
-            <button type="submit" class="primary" data-testid="save-draft" disabled=move || save.pending().get()>
+            <button
+                type="submit"
+                class="primary"
+                data-testid="save-draft"
+                disabled={move || save.pending().get()}
+            >
                 {move || t("editor.save")}
             </button>
-            {id.map(|_| view! {
-                <button type="button" data-testid="submit-review"
-                    disabled=move || dirty.get() || !matches!(status.get(), PointStatus::Draft | PointStatus::Rejected)
-                    title=move || t("editor.submit_hint")
-                    on:click=move |_| { submit.dispatch(()); }>
-                    {move || t("editor.submit")}
-                </button>
-                <Show when=is_reviewer>
-                    <button type="button" class="ghost danger" data-testid="archive"
-                        disabled=move || status.get() == PointStatus::Archived
-                        on:click=move |_| { archive.dispatch(()); }>
-                        {move || t("editor.archive")}
-                    </button>
-                </Show>
-            })}
-            <Show when=move || dirty.get()><span class="muted small" data-testid="unsaved">{move || t("editor.unsaved")}</span></Show>
+            {id
+                .map(|_| {
+                    view! {
+                        <button
+                            type="button"
+                            data-testid="submit-review"
+                            disabled={move || {
+                                dirty.get()
+                                    || !matches!(status.get(), PointStatus::Draft | PointStatus::Rejected)
+                            }}
+                            title={move || t("editor.submit_hint")}
+                            on:click={move |_| {
+                                submit.dispatch(());
+                            }}
+                        >
+                            {move || t("editor.submit")}
+                        </button>
+                        <Show when={is_reviewer}>
+                            <button
+                                type="button"
+                                class="ghost danger"
+                                data-testid="archive"
+                                disabled={move || status.get() == PointStatus::Archived}
+                                on:click={move |_| {
+                                    archive.dispatch(());
+                                }}
+                            >
+                                {move || t("editor.archive")}
+                            </button>
+                        </Show>
+                    }
+                })}
+            <Show when={move || dirty.get()}>
+                <span class="muted small" data-testid="unsaved">
+                    {move || t("editor.unsaved")}
+                </span>
+            </Show>
         </div>
     }
 }
@@ -406,32 +596,79 @@ fn History(
     view! {
         <section class="panel history" data-testid="history">
             <h2>{move || t("history.title")}</h2>
-            <Transition fallback=|| ()>
+            <Transition fallback={|| ()}>
                 {move || Suspend::new(async move {
                     let entries = history.await.unwrap_or_default();
                     let current = entries.first().map(|e| e.revision.number);
-                    entries.into_iter().map(|e| {
-                        let n = e.revision.number;
-                        let state = e.revision.state;
-                        view! {
-                            <article class="revision" data-testid="revision" data-number=n>
-                                <header class="row">
-                                    <strong>{move || revision_name(lang.get(), n)}</strong>
-                                    <span class="badge">{move || state.label(lang.get())}</span>
-                                    <span class="muted small">{e.revision.author.clone()} " · " <Time at=e.revision.created_at/></span>
-                                    {e.revision.reviewed_by.clone().map(|r| view! { <span class="muted small">{move || t("history.reviewed_by")} " " {r.clone()}</span> })}
-                                    {e.revision.note.clone().map(|n| view! { <em class="small">{move || revision_note(lang.get(), &n)}</em> })}
-                                    {(Some(n) != current).then(|| view! {
-                                        <button class="ghost small" data-testid="restore" on:click=move |_| { restore.dispatch(n); }>
-                                            {move || t("history.restore")}
-                                        </button>
-                                    })}
-                                </header>
-                                {e.revision.review_comment.clone().map(|c| view! { <p class="small"><Comment/> " " {c}</p> })}
-                                <DiffView diff=e.changes/>
-                            </article>
-                        }
-                    }).collect_view()
+                    entries
+                        .into_iter()
+                        .map(|e| {
+                            let n = e.revision.number;
+                            let state = e.revision.state;
+                            view! {
+                                <article class="revision" data-testid="revision" data-number={n}>
+                                    <header class="row">
+                                        <strong>{move || revision_name(lang.get(), n)}</strong>
+                                        <span class="badge">{move || state.label(lang.get())}</span>
+                                        <span class="muted small">
+                                            {e.revision.author.clone()} " · "
+                                            <Time at={e.revision.created_at} />
+                                        </span>
+                                        {e
+                                            .revision
+                                            .reviewed_by
+                                            .clone()
+                                            .map(|r| {
+                                                view! {
+                                                    <span class="muted small">
+                                                        {move || t("history.reviewed_by")} " " {r.clone()}
+                                                    </span>
+                                                }
+                                            })}
+                                        {e
+                                            .revision
+                                            .note
+                                            .clone()
+                                            .map(|n| {
+                                                view! {
+                                                    <em class="small">
+                                                        {move || revision_note(lang.get(), &n)}
+                                                    </em>
+                                                }
+                                            })}
+                                        {(Some(n) != current)
+                                            .then(|| {
+                                                view! {
+                                                    <button
+                                                        class="ghost small"
+                                                        data-testid="restore"
+                                                        on:click={move |_| {
+                                                            restore.dispatch(n);
+                                                        }}
+                                                    >
+                                                        {move || t("history.restore")}
+                                                    </button>
+                                                }
+                                            })}
+                                    </header>
+                                    {e
+                                        .revision
+                                        .review_comment
+                                        .clone()
+                                        .map(|c| {
+                                            view! {
+                                                <p class="small">
+                                                    <Comment />
+                                                    " "
+                                                    {c}
+                                                </p>
+                                            }
+                                        })}
+                                    <DiffView diff={e.changes} />
+                                </article>
+                            }
+                        })
+                        .collect_view()
                 })}
             </Transition>
         </section>

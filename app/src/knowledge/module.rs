@@ -19,7 +19,9 @@ pub fn ModuleView() -> impl IntoView {
     let page = Resource::new(move || id.get(), knowledge_module);
     view! {
         <section class="page">
-            <Suspense fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <Suspense fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     let page = match page.await {
                         Ok(p) => p,
@@ -28,53 +30,128 @@ pub fn ModuleView() -> impl IntoView {
                     let cid = page.category.id;
                     let missing = page.slots.iter().filter(|s| s.filled_by.is_empty()).count();
                     view! {
-                        <p><a href=format!("/knowledge?category={cid}")>"← " {move || t("knowledge.title")}</a></p>
+                        <p>
+                            <a href={format!(
+                                "/knowledge?category={cid}",
+                            )}>"← " {move || t("knowledge.title")}</a>
+                        </p>
                         <h1 data-testid="module-title">{page.category.path.clone()}</h1>
-                        {(!page.slots.is_empty()).then(|| view! {
-                            <section class="panel" data-testid="template-slots">
-                                <h2>{move || t("module.template")} " · "
-                                    <span data-testid="missing-count">{missing}</span> " " {move || t("module.missing")}</h2>
-                                <ul class="plain slots">
-                                    {page.slots.iter().map(|s| {
-                                        let (template, slot) = (page.category.template, s.key.clone());
-                                        let filled = !s.filled_by.is_empty();
-                                        let key = s.key.clone();
-                                        view! {
-                                            <li data-testid="slot" data-slot=key.clone() data-filled=filled.to_string()>
-                                                <span class=if filled { "dot ok" } else { "dot down" }></span>
-                                                {move || template.map(|t| slot_title(lang.get(), t, &slot)).unwrap_or_else(|| slot.clone())}
-                                                {(!filled).then(|| view! {
-                                                    " " <a class="small" href=format!("/knowledge/new?category={cid}&slot={key}")>{move || t("module.write")}</a>
-                                                })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        })}
+                        {(!page.slots.is_empty())
+                            .then(|| {
+                                view! {
+                                    <section class="panel" data-testid="template-slots">
+                                        <h2>
+                                            {move || t("module.template")} " · "
+                                            <span data-testid="missing-count">{missing}</span> " "
+                                            {move || t("module.missing")}
+                                        </h2>
+                                        <ul class="plain slots">
+                                            {page
+                                                .slots
+                                                .iter()
+                                                .map(|s| {
+                                                    let (template, slot) = (
+                                                        page.category.template,
+                                                        s.key.clone(),
+                                                    );
+                                                    let filled = !s.filled_by.is_empty();
+                                                    let key = s.key.clone();
+                                                    view! {
+                                                        <li
+                                                            data-testid="slot"
+                                                            data-slot={key.clone()}
+                                                            data-filled={filled.to_string()}
+                                                        >
+                                                            <span class={if filled {
+                                                                "dot ok"
+                                                            } else {
+                                                                "dot down"
+                                                            }}></span>
+                                                            {move || {
+                                                                template
+                                                                    .map(|t| slot_title(lang.get(), t, &slot))
+                                                                    .unwrap_or_else(|| slot.clone())
+                                                            }}
+                                                            {(!filled)
+                                                                .then(|| {
+                                                                    view! {
+                                                                        " "
+                                                                        <a
+                                                                            class="small"
+                                                                            href={format!("/knowledge/new?category={cid}&slot={key}")}
+                                                                        >
+                                                                            {move || t("module.write")}
+                                                                        </a>
+                                                                    }
+                                                                })}
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    </section>
+                                }
+                            })}
                         <article class="knowledge-page" data-testid="knowledge-page">
-                            {page.points.is_empty().then(|| view! { <p class="muted">{move || t("module.empty")}</p> })}
-                            {page.points.into_iter().map(|p| view! {
-                                <section class="kp" data-testid="kp">
-                                    <h3><a href=format!("/knowledge/{}", p.id)>{p.question.clone()}</a></h3>
-                                    <p class="answer">{p.answer.clone()}</p>
-                                    {(!p.phrasings.is_empty()).then(|| view! {
-                                        <p class="muted small">{move || t("module.also_asked")} " " {p.phrasings.join(" · ")}</p>
-                                    })}
-                                </section>
-                            }).collect_view()}
+                            {page
+                                .points
+                                .is_empty()
+                                .then(|| view! { <p class="muted">{move || t("module.empty")}</p> })}
+                            {page
+                                .points
+                                .into_iter()
+                                .map(|p| {
+                                    view! {
+                                        <section class="kp" data-testid="kp">
+                                            <h3>
+                                                <a href={format!(
+                                                    "/knowledge/{}",
+                                                    p.id,
+                                                )}>{p.question.clone()}</a>
+                                            </h3>
+                                            <p class="answer">{p.answer.clone()}</p>
+                                            {(!p.phrasings.is_empty())
+                                                .then(|| {
+                                                    view! {
+                                                        <p class="muted small">
+                                                            {move || t("module.also_asked")} " "
+                                                            {p.phrasings.join(" · ")}
+                                                        </p>
+                                                    }
+                                                })}
+                                        </section>
+                                    }
+                                })
+                                .collect_view()}
                         </article>
-                        {(!page.unpublished.is_empty()).then(|| view! {
-                            <section class="panel">
-                                <h2>{move || t("module.unpublished")}</h2>
-                                <ul class="plain">
-                                    {page.unpublished.into_iter().map(|p| view! {
-                                        <li><a href=format!("/knowledge/{}", p.id)>{p.question.clone()}</a> " " <StatusBadge status=p.status/></li>
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        })}
-                    }.into_any()
+                        {(!page.unpublished.is_empty())
+                            .then(|| {
+                                view! {
+                                    <section class="panel">
+                                        <h2>{move || t("module.unpublished")}</h2>
+                                        <ul class="plain">
+                                            {page
+                                                .unpublished
+                                                .into_iter()
+                                                .map(|p| {
+                                                    view! {
+                                                        <li>
+                                                            <a href={format!(
+                                                                "/knowledge/{}",
+                                                                p.id,
+                                                            )}>{p.question.clone()}</a>
+                                                            " "
+                                                            <StatusBadge status={p.status} />
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    </section>
+                                }
+                            })}
+                    }
+                        .into_any()
                 })}
             </Suspense>
         </section>

@@ -34,26 +34,70 @@ pub fn ReviewPage() -> impl IntoView {
         <section class="page wide">
             <h1>{move || t("review.title")}</h1>
             {move || match publish.value().get() {
-                Some(Err(e)) => view! { <p class="notice error" data-testid="review-error">{error_text(&e)}</p> }.into_any(),
-                Some(Ok(r)) => view! {
-                    <p class="notice ok" data-testid="review-message">
-                        {format!("#{} · ", r.knowledge_id)} {move || t("review.published")}
-                        " · " <strong data-testid="closed-misses">{r.closed_misses}</strong> " " {move || t("review.closed")}
-                    </p>
-                }.into_any(),
+                Some(Err(e)) => {
+                    view! {
+                        <p class="notice error" data-testid="review-error">
+                            {error_text(&e)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(r)) => {
+                    view! {
+                        <p class="notice ok" data-testid="review-message">
+                            {format!("#{} · ", r.knowledge_id)}
+                            {move || t("review.published")}
+                            " · "
+                            <strong data-testid="closed-misses">{r.closed_misses}</strong>
+                            " "
+                            {move || t("review.closed")}
+                        </p>
+                    }
+                        .into_any()
+                }
                 None => ().into_any(),
             }}
             {move || match reject.value().get() {
-                Some(Err(e)) => view! { <p class="notice error" data-testid="review-error">{error_text(&e)}</p> }.into_any(),
-                Some(Ok(d)) => view! { <p class="notice ok" data-testid="review-message">{format!("#{} · ", d.id)} {move || t("review.rejected")}</p> }.into_any(),
+                Some(Err(e)) => {
+                    view! {
+                        <p class="notice error" data-testid="review-error">
+                            {error_text(&e)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(d)) => {
+                    view! {
+                        <p class="notice ok" data-testid="review-message">
+                            {format!("#{} · ", d.id)}
+                            {move || t("review.rejected")}
+                        </p>
+                    }
+                        .into_any()
+                }
                 None => ().into_any(),
             }}
-            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <Transition fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     match queue.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
-                        Ok(items) if items.is_empty() => view! { <p class="muted" data-testid="review-empty">{move || t("review.empty")}</p> }.into_any(),
-                        Ok(items) => items.into_iter().map(|checked| view! { <ReviewCard checked publish reject/> }).collect_view().into_any(),
+                        Ok(items) if items.is_empty() => {
+                            view! {
+                                <p class="muted" data-testid="review-empty">
+                                    {move || t("review.empty")}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(items) => {
+                            items
+                                .into_iter()
+                                .map(|checked| view! { <ReviewCard checked publish reject /> })
+                                .collect_view()
+                                .into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -71,27 +115,52 @@ fn ReviewCard(checked: Checked, publish: Publish, reject: Reject) -> impl IntoVi
     // Publishing despite changed answers needs the reviewer to have seen them here.
     let changes = regressions.len();
     view! {
-        <article class="panel review-item" data-testid="review-item" data-id=id>
+        <article class="panel review-item" data-testid="review-item" data-id={id}>
             <header class="row">
-                <h2><a href=format!("/knowledge/{id}")>{item.point.question.clone()}</a></h2>
-                {item.first_publication.then(|| view! { <span class="badge st-draft">{move || t("review.new_point")}</span> })}
+                <h2>
+                    <a href={format!("/knowledge/{id}")}>{item.point.question.clone()}</a>
+                </h2>
+                {item
+                    .first_publication
+                    .then(|| view! { <span class="badge st-draft">{move || t("review.new_point")}</span> })}
             </header>
             <p class="muted small">
-                {item.point.category_path.clone()} " · " {item.submitted.author.clone()} " · " <Time at=item.submitted.created_at/>
-                " · #" {item.submitted.number}
+                {item.point.category_path.clone()} " · " {item.submitted.author.clone()} " · "
+                <Time at={item.submitted.created_at} /> " · #" {item.submitted.number}
             </p>
-            <DiffView diff=item.diff/>
+            <DiffView diff={item.diff} />
             {if regressions.is_empty() {
-                view! { <p class="notice ok small" data-testid="regressions-none">{move || t("review.no_regressions")}</p> }.into_any()
+                view! {
+                    <p class="notice ok small" data-testid="regressions-none">
+                        {move || t("review.no_regressions")}
+                    </p>
+                }
+                    .into_any()
             } else {
-                view! { <RegressionList list=regressions/> }.into_any()
+                view! { <RegressionList list={regressions} /> }.into_any()
             }}
             <div class="row actions">
-                <button class="primary" data-testid="approve" on:click=move |_| { publish.dispatch((id, version, changes > 0)); }>
+                <button
+                    class="primary"
+                    data-testid="approve"
+                    on:click={move |_| {
+                        publish.dispatch((id, version, changes > 0));
+                    }}
+                >
                     {move || t(if changes > 0 { "review.publish_anyway" } else { "review.approve" })}
                 </button>
-                <input data-testid="reject-comment" bind:value=comment placeholder=move || t("review.comment_hint")/>
-                <button class="ghost danger" data-testid="reject" on:click=move |_| { reject.dispatch((id, version, comment.get_untracked())); }>
+                <input
+                    data-testid="reject-comment"
+                    bind:value={comment}
+                    placeholder={move || t("review.comment_hint")}
+                />
+                <button
+                    class="ghost danger"
+                    data-testid="reject"
+                    on:click={move |_| {
+                        reject.dispatch((id, version, comment.get_untracked()));
+                    }}
+                >
                     {move || t("review.reject")}
                 </button>
             </div>
@@ -108,11 +177,26 @@ fn RegressionList(list: Vec<Regression>) -> impl IntoView {
         <div class="regressions" data-testid="regressions">
             <p class="notice warn small">{move || t("review.regressions")}</p>
             <table class="list">
-                <thead><tr><th>{move || t("review.question")}</th><th>{move || t("review.was")}</th><th>{move || t("review.now")}</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th>{move || t("review.question")}</th>
+                        <th>{move || t("review.was")}</th>
+                        <th>{move || t("review.now")}</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {list.into_iter().map(|r| view! {
-                        <tr data-testid="regression"><td>{r.question}</td><td>{answer(r.was)}</td><td>{answer(r.now)}</td></tr>
-                    }).collect_view()}
+                    {list
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <tr data-testid="regression">
+                                    <td>{r.question}</td>
+                                    <td>{answer(r.was)}</td>
+                                    <td>{answer(r.now)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -58,21 +58,27 @@ pub fn ModelPage() -> impl IntoView {
     });
     let failure = move || {
         let e = |r: Option<Result<(), AppError>>| r.and_then(Result::err);
-        e(train.value().get())
-            .or_else(|| e(choose.value().get()))
-            .map(|e| view! { <p class="error" data-testid="model-error">{error_text(&e)}</p> })
+        e(train.value().get()).or_else(|| e(choose.value().get())).map(|e| {
+            view! {
+                <p class="error" data-testid="model-error">
+                    {error_text(&e)}
+                </p>
+            }
+        })
     };
     view! {
         <section class="page wide" data-testid="model-page">
             <h1>{move || t("model.title")}</h1>
             {failure}
-            <Transition fallback=move || view! { <p class="muted">{move || t("status.loading")}</p> }>
+            <Transition fallback={move || {
+                view! { <p class="muted">{move || t("status.loading")}</p> }
+            }}>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
                         Ok(o) => {
                             active.set(running(&o.training));
-                            view! { <Overview o train choose epochs/> }.into_any()
+                            view! { <Overview o train choose epochs /> }.into_any()
                         }
                     }
                 })}
@@ -97,15 +103,20 @@ fn Overview(
         <div class="cards">
             <div class="card" data-testid="model-serving">
                 <div class="muted small">{move || t("model.serving")}</div>
-                <div class="big">{let n = o.serving_name.clone(); move || model_name(lang.get(), &n)}</div>
+                <div class="big">
+                    {
+                        let n = o.serving_name.clone();
+                        move || model_name(lang.get(), &n)
+                    }
+                </div>
                 <div class="small">{move || format!("{} {}", t("model.version"), o.serving_version)}</div>
             </div>
-            {serving.map(|v| view! { <ServingCard v/> }.into_any())}
+            {serving.map(|v| view! { <ServingCard v /> }.into_any())}
         </div>
-        <Trainer busy train epochs/>
-        {o.training.map(|run| view! { <RunProgress run/> }.into_any())}
+        <Trainer busy train epochs />
+        {o.training.map(|run| view! { <RunProgress run /> }.into_any())}
         <h2>{move || t("model.versions")}</h2>
-        <Versions versions=o.versions serving=o.serving_version choose/>
+        <Versions versions={o.versions} serving={o.serving_version} choose />
     }
     .into_any()
 }
@@ -116,8 +127,11 @@ fn ServingCard(v: ModelVersion) -> impl IntoView {
     let t = move |key| tr(lang.get(), key);
     view! {
         <div class="card" data-testid="model-scores">
-            <div class="muted small">{move || t("model.trained")} " " <Time at=v.created_at/> {move || format!(" · {}", count(lang.get(), v.trained_on as i64, "model.texts"))}</div>
-            <Scores now=v.scores before=v.previous previous=v.previous_version/>
+            <div class="muted small">
+                {move || t("model.trained")} " " <Time at={v.created_at} />
+                {move || format!(" · {}", count(lang.get(), v.trained_on as i64, "model.texts"))}
+            </div>
+            <Scores now={v.scores} before={v.previous} previous={v.previous_version} />
         </div>
     }
     .into_any()
@@ -129,7 +143,12 @@ fn Scores(now: HeldOutScores, before: HeldOutScores, previous: i32) -> impl Into
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let line = move |key: &'static str, a: f64, b: f64| {
-        view! { <div class="small">{move || t(key)} ": " <b>{pct(a)}</b> {move || format!(" ({} {previous}: {})", t("model.was"), pct(b))}</div> }
+        view! {
+            <div class="small">
+                {move || t(key)} ": " <b>{pct(a)}</b>
+                {move || format!(" ({} {previous}: {})", t("model.was"), pct(b))}
+            </div>
+        }
     };
     view! {
         {line("model.top1", now.top1, before.top1)}
@@ -148,14 +167,32 @@ fn Trainer(busy: bool, train: Action<usize, Result<(), AppError>>, epochs: RwSig
     let me = use_me();
     let is_admin = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Admin));
     view! {
-        <Show when=is_admin>
+        <Show when={is_admin}>
             <div class="row actions">
-                <label>{move || t("model.epochs")} " "
-                    <input type="number" min="1" max="100" data-testid="model-epochs" prop:value=move || epochs.get().to_string()
-                        on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse() { epochs.set(n) } }/>
+                <label>
+                    {move || t("model.epochs")} " "
+                    <input
+                        type="number"
+                        min="1"
+                        max="100"
+                        data-testid="model-epochs"
+                        prop:value={move || epochs.get().to_string()}
+                        on:input={move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse() {
+                                epochs.set(n)
+                            }
+                        }}
+                    />
                 </label>
-                <button type="button" class="primary" data-testid="train-now" disabled=move || busy || train.pending().get()
-                    on:click=move |_| { train.dispatch(epochs.get_untracked()); }>
+                <button
+                    type="button"
+                    class="primary"
+                    data-testid="train-now"
+                    disabled={move || busy || train.pending().get()}
+                    on:click={move |_| {
+                        train.dispatch(epochs.get_untracked());
+                    }}
+                >
                     {move || t("model.train")}
                 </button>
             </div>
@@ -187,12 +224,20 @@ fn RunProgress(run: TrainingRun) -> impl IntoView {
     };
     let outcome = run.result.map(|v| match v.refusal {
         None => view! { <p data-testid="run-promoted">{move || format!("{} {}", t("model.promoted"), v.version)}</p> }.into_any(),
-        Some(why) => view! { <p data-testid="run-refused">{move || format!("{} {}: {}", t("model.refused"), v.version, why.label(lang.get()))}</p> }.into_any(),
+        Some(why) => view! {
+            <p data-testid="run-refused">
+                {move || format!("{} {}: {}", t("model.refused"), v.version, why.label(lang.get()))}
+            </p>
+        }.into_any(),
     });
     view! {
         <div class="panel" data-testid="training-run">
-            <div class="small"><b data-testid="run-phase">{move || phase.label(lang.get())}</b> " · " {detail}</div>
-            <progress max="1" value=share.to_string()></progress>
+            <div class="small">
+                <b data-testid="run-phase">{move || phase.label(lang.get())}</b>
+                " · "
+                {detail}
+            </div>
+            <progress max="1" value={share.to_string()}></progress>
             {outcome}
             {run.error.map(|e| view! { <p class="error">{e}</p> })}
         </div>
@@ -210,38 +255,84 @@ fn Versions(
     let t = move |key| tr(lang.get(), key);
     let me = use_me();
     let is_admin = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Admin));
-    let base_row = (serving != 0).then(|| view! {
-        <tr><td>"0"</td><td>{move || t("model.base")}</td><td></td><td></td><td></td><td></td>
-            <td><Show when=is_admin><button type="button" class="ghost" data-testid="use-version-0" on:click=move |_| { choose.dispatch(0); }>{move || t("model.use")}</button></Show></td></tr>
+    let base_row = (serving != 0).then(|| {
+        view! {
+            <tr>
+                <td>"0"</td>
+                <td>{move || t("model.base")}</td>
+                <td></td>
+                <td></td>
+                <td></td>
+                <td></td>
+                <td>
+                    <Show when={is_admin}>
+                        <button
+                            type="button"
+                            class="ghost"
+                            data-testid="use-version-0"
+                            on:click={move |_| {
+                                choose.dispatch(0);
+                            }}
+                        >
+                            {move || t("model.use")}
+                        </button>
+                    </Show>
+                </td>
+            </tr>
+        }
     });
     view! {
         <table class="list" data-testid="model-versions">
-            <thead><tr>
-                <th>{move || t("model.version")}</th><th>{move || t("model.state")}</th><th>{move || t("model.trained")}</th>
-                <th class="num">{move || t("model.texts_trained")}</th>
-                <th>{move || t("model.top1")}</th><th>{move || t("model.share")}</th><th>{move || t("model.action")}</th>
-            </tr></thead>
+            <thead>
+                <tr>
+                    <th>{move || t("model.version")}</th>
+                    <th>{move || t("model.state")}</th>
+                    <th>{move || t("model.trained")}</th>
+                    <th class="num">{move || t("model.texts_trained")}</th>
+                    <th>{move || t("model.top1")}</th>
+                    <th>{move || t("model.share")}</th>
+                    <th>{move || t("model.action")}</th>
+                </tr>
+            </thead>
             <tbody>
-                {versions.into_iter().map(|v| {
-                    let n = v.version;
-                    let usable = v.state == VersionState::Kept;
-                    let state = v.state;
-                    let why = v.refusal;
-                    view! {
-                        <tr data-testid=format!("version-{n}")>
-                            <td>{n}</td>
-                            <td>{move || state.label(lang.get())}{move || why.map(|w| format!(" ({})", w.label(lang.get())))}</td>
-                            <td><Time at=v.created_at/></td>
-                            <td class="num">{v.trained_on}</td>
-                            <td>{format!("{} → {}", pct(v.previous.top1), pct(v.scores.top1))}</td>
-                            <td>{format!("{} → {}", pct(v.previous.share), pct(v.scores.share))}</td>
-                            <td><Show when=move || usable && is_admin()>
-                                <button type="button" class="ghost" data-testid=format!("use-version-{n}") on:click=move |_| { choose.dispatch(n); }>{move || t("model.use")}</button>
-                            </Show></td>
-                        </tr>
-                    }
-                }).collect_view()}
-                {base_row}
+                {versions
+                    .into_iter()
+                    .map(|v| {
+                        let n = v.version;
+                        let usable = v.state == VersionState::Kept;
+                        let state = v.state;
+                        let why = v.refusal;
+                        view! {
+                            <tr data-testid={format!("version-{n}")}>
+                                <td>{n}</td>
+                                <td>
+                                    {move || state.label(lang.get())}
+                                    {move || why.map(|w| format!(" ({})", w.label(lang.get())))}
+                                </td>
+                                <td>
+                                    <Time at={v.created_at} />
+                                </td>
+                                <td class="num">{v.trained_on}</td>
+                                <td>{format!("{} → {}", pct(v.previous.top1), pct(v.scores.top1))}</td>
+                                <td>{format!("{} → {}", pct(v.previous.share), pct(v.scores.share))}</td>
+                                <td>
+                                    <Show when={move || usable && is_admin()}>
+                                        <button
+                                            type="button"
+                                            class="ghost"
+                                            data-testid={format!("use-version-{n}")}
+                                            on:click={move |_| {
+                                                choose.dispatch(n);
+                                            }}
+                                        >
+                                            {move || t("model.use")}
+                                        </button>
+                                    </Show>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()} {base_row}
             </tbody>
         </table>
     }
