@@ -149,27 +149,7 @@ pub fn StackedBars(
             rects.push((x_of(i, n) - width / 2.0, y, h, *class, format!("{day}: {title}")));
         }
     }
-    view! {
-        <svg
-            class="chart"
-            data-testid={testid}
-            viewBox={format!("0 0 {W} {H}")}
-            role="img"
-            aria-label={label}
-        >
-            <Axes days ticks={count_ticks(max)} />
-            {rects
-                .into_iter()
-                .map(|(x, y, h, class, title)| {
-                    view! {
-                        <rect x={x} y={y} width={width} height={h} class={class}>
-                            <title>{title}</title>
-                        </rect>
-                    }
-                })
-                .collect_view()}
-        </svg>
-    }
+    view! { <Bars testid label days max width rects /> }
 }
 
 /// Two series side by side per day (inflow against resolved).
@@ -194,6 +174,22 @@ pub fn PairedBars(
             rects.push((x, y, H - BOTTOM - y, *class, title.clone()));
         }
     }
+    view! { <Bars testid label days max width rects /> }
+}
+
+/// One bar: x, top, height, class (colour) and what hovering it says.
+type Bar = (f64, f64, f64, &'static str, String);
+
+/// Bars of one width on a count scale up to `max`, with their axes.
+#[component]
+fn Bars(
+    testid: String,
+    label: String,
+    days: Vec<String>,
+    max: i64,
+    width: f64,
+    rects: Vec<Bar>,
+) -> impl IntoView {
     view! {
         <svg
             class="chart"
