@@ -10,15 +10,17 @@ use crate::i18n::{set_lang, tr, use_lang};
 
 /// Each section and the role it needs (the server enforces it; the menu only hides what the
 /// user could not open).
-const SECTIONS: [(&str, &str, Role); 8] = [
+const SECTIONS: [(&str, &str, Role); 10] = [
     ("/", "nav.home", Role::Trainer),
     ("/inbox", "nav.inbox", Role::Trainer),
+    ("/decisions", "nav.decisions", Role::Trainer),
     ("/knowledge", "nav.knowledge", Role::Trainer),
     ("/health", "nav.health", Role::Trainer),
     ("/review", "nav.review", Role::Reviewer),
     ("/dashboard", "nav.dashboard", Role::Supervisor),
     ("/dashboard/model", "nav.model", Role::Supervisor),
     ("/search", "nav.search", Role::Trainer),
+    ("/admin", "nav.admin", Role::Admin),
 ];
 
 #[component]

@@ -2,10 +2,12 @@
 //! sits behind the `ssr` feature.
 
 pub mod auth;
+mod cookies;
 pub mod dashboard;
 pub mod errors;
 mod guard;
 pub mod health;
+mod home;
 pub mod i18n;
 mod icons;
 pub mod inbox;
@@ -72,7 +74,18 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Shell>
                 <Routes fallback={|| view! { <pages::NotFound /> }}>
-                    <Route path={path!("/")} view={pages::Home} />
+                    <Route path={path!("/")} view={home::Home} />
+                    <Route path={path!("/decisions")} view={inbox::decisions::DecisionsPage} />
+                    <Route
+                        path={path!("/admin")}
+                        view={|| {
+                            view! {
+                                <RequireRole role={Role::Admin}>
+                                    <pages::Admin />
+                                </RequireRole>
+                            }
+                        }}
+                    />
                     <Route path={path!("/login")} view={auth::SignIn} />
                     <Route path={path!("/inbox")} view={inbox::InboxPage} />
                     <Route path={path!("/knowledge")} view={knowledge::KnowledgePage} />

@@ -1,4 +1,4 @@
-//! The home page and the 404 page.
+//! The admin page (the system's status) and the 404 page.
 
 use leptos::prelude::*;
 
@@ -6,12 +6,12 @@ use crate::i18n::{tr, use_lang};
 use crate::status::StatusPanel;
 
 #[component]
-pub fn Home() -> impl IntoView {
+pub fn Admin() -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="page">
-            <h1>{move || tr(lang.get(), "home.title")}</h1>
-            <p class="lead">{move || tr(lang.get(), "home.intro")}</p>
+            <h1>{move || tr(lang.get(), "admin.title")}</h1>
+            <p class="lead">{move || tr(lang.get(), "admin.intro")}</p>
             <StatusPanel />
         </section>
     }

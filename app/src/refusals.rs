@@ -96,6 +96,11 @@ fn en(p: &Problem, zone: Zone) -> Option<String> {
         NoneChosen { .. } => "choose at least one question of this group".into(),
         NotInGroup { .. } => "a chosen question is no longer an open question of this group; reload".into(),
         AlreadyInGroup { .. } => "a chosen question is already in that group".into(),
+        AlreadyUndone { .. } => "this decision was undone already".into(),
+        NotYourDecision { by, .. } => format!("only {by} or a reviewer can undo this decision"),
+        NoDraftToDiscard { .. } => {
+            "this point has no draft beside a published version to go back to; nothing was changed".into()
+        }
         _ => return None,
     })
 }
@@ -174,8 +179,14 @@ fn zh(p: &Problem, zone: Zone) -> String {
         DismissReason { max } => {
             format!("忽略需要填写 1 到 {max} 个字符的原因（无意义、闲聊、超出范围、辱骂…）。")
         }
-        AlreadyUndone { decision } => format!("处理记录 {decision} 已经撤销过了。"),
-        NotYourDecision { decision, by } => format!("处理记录 {decision} 只能由 {by} 撤销。"),
+        AlreadyUndone { .. } => "这条处理记录已经撤销过了。".into(),
+        NotYourDecision { by, .. } => format!("这条处理记录只能由 {by} 或审核员撤销。"),
+        NotInBulk => "批量操作只能关联或忽略整个分组；新建知识点请逐个分组进行。".into(),
+        BulkGroups { max } => format!("批量操作请标记 1 到 {max} 个分组。"),
+        NotATrainer { name } => format!("不能把分组分配给“{name}”：没有这个训练师。"),
+        NoDraftToDiscard { .. } => {
+            "这个知识点没有可放弃的草稿（需要有已发布的版本可以退回）；未做任何更改。".into()
+        }
         RegroupRunning { instance: None } => "本实例正在重新分组，请等它完成后再试。".into(),
         RegroupRunning { instance: Some(i) } => format!("实例 {i} 正在重新分组，请等它完成后再试。"),
         Limit { max } => format!("每页数量须为 1 到 {max}。"),

@@ -24,6 +24,7 @@ const RANK = { trainer: 1, reviewer: 2, supervisor: 3, admin: 4 };
 const PAGES = [
   ['/', 'trainer'],
   ['/inbox', 'trainer'],
+  ['/decisions', 'trainer'],
   ['/knowledge', 'trainer'],
   ['/knowledge/new', 'trainer'],
   ['/knowledge/{point}', 'trainer'],
@@ -35,6 +36,7 @@ const PAGES = [
   ['/dashboard?days=30&channel=online', 'supervisor'],
   ['/dashboard/asks?days=7&outcome=miss', 'supervisor'],
   ['/dashboard/model', 'supervisor'],
+  ['/admin', 'admin'],
   ['/no-such-page', 'trainer'],
 ];
 

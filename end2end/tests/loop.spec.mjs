@@ -25,7 +25,12 @@ test('the loop closes: missed questions → a group → a new point by keyboard 
   // The trainer opens the inbox; n opens the new-point form prefilled from the group, the
   // answer field has the focus; Ctrl+Enter creates it.
   const trainer = await (await browser.newContext()).newPage();
-  await signIn(trainer, 'trainer', '/inbox');
+  // The category the new point goes in: new points from the inbox pick one from the tree.
+  await signIn(trainer, 'trainer', '/knowledge');
+  await trainer.getByTestId('category-name').fill(`Vaults ${tag}`);
+  await trainer.getByTestId('category-save').click();
+  await expect(trainer.getByTestId('category-tree').locator(`a[data-path="Vaults ${tag}"]`)).toBeVisible();
+  await openHydrated(trainer, '/inbox');
   await trainer.getByTestId('inbox-search').fill(tag);
   await expect(trainer.getByTestId('group')).toHaveCount(1);
   await expect(trainer.getByTestId('group-detail').getByTestId('member')).toHaveCount(3);
@@ -35,10 +40,13 @@ test('the loop closes: missed questions → a group → a new point by keyboard 
   await expect(answer).toBeFocused();
   const label = await trainer.getByTestId('create-question').inputValue();
   expect(questions).toContain(label);
-  await trainer.getByTestId('create-category').fill(`Vaults ${tag}`);
+  await trainer.getByTestId('create-category').selectOption(`Vaults ${tag}`);
   await answer.focus();
   await trainer.keyboard.type('Yes, in larger branches, from 60 a year; book one at the counter.');
   await trainer.keyboard.press('Control+Enter');
+  // Checked against the published knowledge first: a near-duplicate would be named here.
+  await expect(trainer.getByTestId('inbox-message').or(trainer.getByTestId('create-similar'))).toBeVisible();
+  if (await trainer.getByTestId('create-similar').isVisible()) await trainer.getByTestId('create-run').click();
   await expect(trainer.getByTestId('inbox-message')).toContainText('3 questions in a new point');
   await expect(trainer.getByTestId('inbox-empty')).toBeVisible();
 

@@ -14,6 +14,7 @@ mod m20261122_000008_create_dashboard;
 mod m20261126_000009_reliability;
 mod m20261126_000010_model_versions;
 mod m20261126_000011_knowledge_health;
+mod m20261202_000012_decision_batches;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_reliability::Migration),
             Box::new(m20261126_000010_model_versions::Migration),
             Box::new(m20261126_000011_knowledge_health::Migration),
+            Box::new(m20261202_000012_decision_batches::Migration),
         ]
     }
 }

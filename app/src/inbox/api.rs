@@ -3,13 +3,19 @@
 
 use crate::errors::AppError;
 #[cfg(feature = "ssr")]
-use crate::server::{actor, fail, services};
+use crate::server::{actor, fail, refuse, services};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use model::views::{Claim, ClusterPage, Decision, Resolution, Undone};
+#[cfg(feature = "ssr")]
+use model::views::Role;
+use model::views::{
+    Assignment, BulkResolution, Claim, ClusterPage, Decision, DecisionView, Resolution, TryReport, Undone,
+};
 
 /// Groups per page.
 pub const PAGE: u64 = 25;
+/// Entries "My decisions" shows.
+pub const DECISIONS_SHOWN: u64 = 100;
 
 #[server(endpoint = "inbox_groups", input = Json)]
 pub async fn inbox_groups(
@@ -77,4 +83,55 @@ pub async fn move_questions(miss_ids: Vec<String>, to: String) -> Result<usize, 
 #[server(endpoint = "undo_decision", input = Json)]
 pub async fn undo_decision(decision_id: String) -> Result<Undone, AppError> {
     services()?.inbox.undo(&actor()?, &decision_id).await.map_err(fail)
+}
+
+/// "My decisions": the signed-in trainer's, or everyone's for a reviewer who asks.
+#[server(endpoint = "my_decisions", input = Json)]
+pub async fn my_decisions(everyone: bool) -> Result<Vec<DecisionView>, AppError> {
+    let actor = actor()?;
+    let whose = (!(everyone && actor.role.includes(Role::Reviewer))).then_some(actor.name.as_str());
+    services()?.inbox.decisions(whose, DECISIONS_SHOWN).await.map_err(fail)
+}
+
+/// One decision on every marked group, undone as one.
+#[server(endpoint = "decide_groups", input = Json)]
+pub async fn decide_groups(cluster_ids: Vec<String>, decision: Decision) -> Result<BulkResolution, AppError> {
+    services()?.inbox.resolve_many(&actor()?, &cluster_ids, decision).await.map_err(fail)
+}
+
+/// Hands the marked groups to a trainer.
+#[server(endpoint = "assign_groups", input = Json)]
+pub async fn assign_groups(cluster_ids: Vec<String>, to: String) -> Result<Assignment, AppError> {
+    services()?.inbox.assign(&actor()?, &cluster_ids, &to).await.map_err(fail)
+}
+
+/// Who groups can be assigned to.
+#[server(endpoint = "trainer_names", input = Json)]
+pub async fn trainer_names() -> Result<Vec<String>, AppError> {
+    model::accounts::users::trainers(&services()?.db).await.map_err(fail)
+}
+
+/// The groups the signed-in trainer holds (opened or assigned to them), by impact.
+#[server(endpoint = "my_queue", input = Json)]
+pub async fn my_queue() -> Result<ClusterPage, AppError> {
+    let filter = model::inbox::ListFilter {
+        limit: Some(10),
+        members: Some(1),
+        claimed_by: Some(actor()?.name),
+        ..Default::default()
+    };
+    services()?.inbox.list(&filter).await.map_err(fail)
+}
+
+/// What would answer the group's `questions` once linked to point `knowledge_id`: the point with
+/// them as phrasings, tried as a draft (nothing recorded, nothing saved).
+#[server(endpoint = "try_link", input = Json)]
+pub async fn try_link(knowledge_id: String, questions: Vec<String>) -> Result<TryReport, AppError> {
+    let services = services()?;
+    let id: i32 = knowledge_id
+        .parse()
+        .map_err(|_| refuse(model::views::Problem::not_found(model::views::Thing::Point, &knowledge_id)))?;
+    let mut content = model::knowledge::queries::detail(&services.db, id).await.map_err(fail)?.head.content;
+    content.phrasings.extend(questions);
+    model::publishing::try_draft(&services, &actor()?, Some(id), &content, &[]).await.map_err(fail)
 }

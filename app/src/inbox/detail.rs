@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 use model::views::{ClusterMember, ClusterView, Decision};
 
-use super::{Bench, Op, Panel};
+use super::{try_link, Bench, Op, Panel};
+use crate::health::near_duplicates;
 use crate::i18n::{count, tr, use_lang};
-use crate::knowledge::api::list_knowledge;
+use crate::knowledge::api::{category_tree, list_knowledge};
+use crate::knowledge::Tried;
 use crate::labels::{channels, list, reason, DISMISS_REASONS};
 use crate::refusals::error_text;
 use crate::time::Time;
@@ -271,6 +273,14 @@ fn LinkPanel(
         move |_| decide(Decision::Link { knowledge_id: kid.clone(), miss_ids: bench.chosen() })
     };
     let link2 = link.clone();
+    // "What would answer these after linking": the suggestion with the questions as phrasings,
+    // tried as a draft (nothing recorded).
+    let questions: Vec<String> = group.members.iter().map(|m| m.question.clone()).collect();
+    let trial = Action::new(move |kid: &String| {
+        let (kid, questions) = (kid.clone(), questions.clone());
+        async move { try_link(kid, questions).await }
+    });
+    let members: Vec<String> = group.members.iter().map(|m| fold_for_match(&m.question)).collect();
     view! {
         <div class="panel inset" data-testid="link-panel">
             <ol class="suggestions">
@@ -278,6 +288,7 @@ fn LinkPanel(
                     .suggestions
                     .iter()
                     .map(|s| {
+                        let kid = s.knowledge_id.clone();
                         view! {
                             <li>
                                 <button
@@ -290,11 +301,34 @@ fn LinkPanel(
                                         " " {format!("{:.2}", s.score)} " · " {s.category.clone()}
                                     </span>
                                 </button>
+                                " "
+                                <button
+                                    class="ghost small"
+                                    data-testid="suggestion-try"
+                                    title={move || t("inbox.try_link_hint")}
+                                    on:click={move |_| {
+                                        trial.dispatch(kid.clone());
+                                    }}
+                                >
+                                    {move || t("try.run")}
+                                </button>
                             </li>
                         }
                     })
                     .collect_view()}
             </ol>
+            {move || {
+                trial
+                    .value()
+                    .get()
+                    .map(|r| match r {
+                        Ok(mut report) => {
+                            report.questions.retain(|q| members.contains(&fold_for_match(&q.question)));
+                            view! { <Tried report /> }.into_any()
+                        }
+                        Err(e) => view! { <p class="notice error">{error_text(&e)}</p> }.into_any(),
+                    })
+            }}
             <input
                 type="search"
                 data-testid="link-search"
@@ -341,7 +375,10 @@ fn LinkPanel(
 }
 
 /// A new point prefilled from the group: its most typical question, the nearest point's
-/// category; the group's questions (or the chosen ones) become its phrasings.
+/// category; the group's questions (or the chosen ones) become its phrasings. The category comes
+/// from the tree (the nearest suggestion's preselected), never typed, so a typo cannot make one.
+/// Before creating, the question is checked against the published knowledge: a near-duplicate
+/// offers linking to it instead, one key (Enter) away.
 #[component]
 fn CreatePanel(
     group: ClusterView,
@@ -351,28 +388,105 @@ fn CreatePanel(
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let category = RwSignal::new(group.suggestions.first().map(|s| s.category.clone()).unwrap_or_default());
+    let tree = Resource::new(|| (), |_| category_tree());
     let question = RwSignal::new(group.label.clone());
     let answer = RwSignal::new(String::new());
     let answer_ref = NodeRef::<leptos::html::Textarea>::new();
+    let instead_ref = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         if let Some(el) = answer_ref.get() {
             let _ = el.focus();
         }
     });
-    let phrasings = move || bench.checked.with(|c| if c.is_empty() { group.size as usize } else { c.len() });
-    let create = move || {
-        decide(Decision::Create {
-            category: category.get_untracked(),
-            question: question.get_untracked(),
-            answer: answer.get_untracked(),
-            miss_ids: bench.chosen(),
+    // The near-duplicate found for the question as it was checked; a changed question is
+    // checked again.
+    let check = Action::new(|q: &String| near_duplicates(q.clone(), None));
+    let checked_for = RwSignal::new(None::<String>);
+    let similar = move || {
+        check.value().get().and_then(Result::ok).and_then(|mut found| {
+            (checked_for.get() == Some(question.get())).then(|| found.drain(..).next()).flatten()
         })
     };
+    Effect::new(move |_| {
+        if similar().is_some() {
+            if let Some(el) = instead_ref.get() {
+                let _ = el.focus();
+            }
+        }
+    });
+    let phrasings = move || bench.checked.with(|c| if c.is_empty() { group.size as usize } else { c.len() });
+    let create_now = {
+        let decide = decide.clone();
+        move || {
+            decide(Decision::Create {
+                category: category.get_untracked(),
+                question: question.get_untracked(),
+                answer: answer.get_untracked(),
+                miss_ids: bench.chosen(),
+            })
+        }
+    };
+    // First press: the check; a near-duplicate stops here. Pressed again on the same
+    // question: create anyway.
+    let create = {
+        let create_now = create_now.clone();
+        move || {
+            let q = question.get_untracked();
+            if checked_for.get_untracked().as_deref() == Some(q.as_str()) && !check.pending().get_untracked()
+            {
+                create_now();
+            } else {
+                checked_for.set(Some(q.clone()));
+                check.dispatch(q);
+            }
+        }
+    };
+    // A clean check creates at once.
+    Effect::new({
+        let create_now = create_now.clone();
+        move |_| {
+            if let Some(Ok(found)) = check.value().get() {
+                if found.is_empty() && checked_for.get_untracked() == Some(question.get_untracked()) {
+                    create_now();
+                }
+            }
+        }
+    });
     let create2 = create.clone();
+    let missing = move || category.with(String::is_empty) || question.with(|q| q.trim().is_empty());
     view! {
         <div class="panel inset form" data-testid="create-panel">
             <label>
-                {move || t("inbox.category")}<input data-testid="create-category" bind:value={category} />
+                {move || t("inbox.category_pick")}
+                <select
+                    data-testid="create-category"
+                    on:change={move |ev| category.set(event_target_value(&ev))}
+                >
+                    <option value="" selected={move || category.with(String::is_empty)}>
+                        {move || t("inbox.choose_category")}
+                    </option>
+                    <Transition fallback={|| ()}>
+                        {move || {
+                            tree.get()
+                                .and_then(Result::ok)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|c| {
+                                    let path = c.path.clone();
+                                    let chosen = path.clone();
+                                    view! {
+                                        <option
+                                            value={path.clone()}
+                                            selected={move || category.get() == chosen}
+                                        >
+                                            {path.clone()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </Transition>
+                </select>
             </label>
             <label>
                 {move || t("field.question")}<input data-testid="create-question" bind:value={question} />
@@ -394,8 +508,41 @@ fn CreatePanel(
             <p class="small muted">
                 {move || count(lang.get(), phrasings() as i64, "inbox.become_phrasings")}
             </p>
-            <button class="primary" data-testid="create-run" on:click={move |_| create()}>
-                {move || t("inbox.create")}
+            {move || {
+                similar()
+                    .map(|d| {
+                        let kid = d.knowledge_id.clone();
+                        let decide = decide.clone();
+                        view! {
+                            <div class="notice warn" data-testid="create-similar">
+                                <p>
+                                    {move || t("inbox.similar_exists")} " “"
+                                    <span translate="no">{d.question.clone()}</span> "” ("
+                                    {format!("{:.2}", d.score)} " · " {d.category.clone()} ")"
+                                </p>
+                                <button
+                                    class="primary"
+                                    data-testid="create-link-instead"
+                                    node_ref={instead_ref}
+                                    on:click={move |_| decide(Decision::Link {
+                                        knowledge_id: kid.clone(),
+                                        miss_ids: bench.chosen(),
+                                    })}
+                                >
+                                    {move || t("inbox.link_instead")}
+                                    " (Enter)"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            <button
+                class="primary"
+                data-testid="create-run"
+                disabled={move || missing() || check.pending().get()}
+                on:click={move |_| create()}
+            >
+                {move || if similar().is_some() { t("inbox.create_anyway") } else { t("inbox.create") }}
                 " (Ctrl+Enter)"
             </button>
         </div>
@@ -430,4 +577,9 @@ fn DismissPanel(decide: impl Fn(Decision) + Clone + Send + Sync + 'static) -> im
                 .collect_view()}
         </div>
     }
+}
+
+/// A question as the draft's texts keep it: trimmed, case folded (the report names texts so).
+fn fold_for_match(q: &str) -> String {
+    q.trim().to_lowercase()
 }

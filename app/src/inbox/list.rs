@@ -6,7 +6,7 @@ use model::views::ClusterView;
 
 use super::Bench;
 use crate::auth::use_me;
-use crate::i18n::{count, tr, use_lang};
+use crate::i18n::{count, counted, tr, use_lang};
 use crate::icons::Lock;
 
 #[component]
@@ -45,6 +45,27 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
             }}
         >
             <div class="row">
+                <input
+                    type="checkbox"
+                    data-testid="group-mark"
+                    aria-label={move || t("inbox.mark")}
+                    prop:checked={marked.clone()}
+                    on:click={
+                        let id = group.id.clone();
+                        move |ev| {
+                            ev.stop_propagation();
+                            let id = id.clone();
+                            bench
+                                .marked
+                                .update(|m| match m.iter().position(|x| *x == id) {
+                                    Some(i) => {
+                                        m.remove(i);
+                                    }
+                                    None => m.push(id),
+                                });
+                        }
+                    }
+                />
                 <strong class="clamp" data-testid="group-label" title={group.label.clone()}>
                     {group.label.clone()}
                 </strong>
@@ -73,14 +94,9 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
             </div>
             <div class="small muted">
                 {move || count(lang.get(), group.size, "inbox.questions")} " · "
-                {move || {
-                    let n = group.volume;
-                    let word = count(lang.get(), n, "inbox.reports");
-                    view! {
-                        <span data-testid="group-volume">{n}</span>
-                        {word.trim_start_matches(&n.to_string()).to_string()}
-                    }
-                }} " " <Sparkline daily={group.daily.clone()} /> " " {trend}
+                <span data-testid="group-volume">{group.volume}</span> " "
+                {move || counted(lang.get(), group.volume, "inbox.reports")} " "
+                <Sparkline daily={group.daily.clone()} /> " " {trend}
                 // The customers' own words, as they wrote them.
                 {(!group.key_terms.is_empty())
                     .then(|| {

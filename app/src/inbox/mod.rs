@@ -1,17 +1,19 @@
 //! `/inbox`: the trainer workbench. Groups of questions the bot failed on, highest impact first,
 //! on the left; the selected group on the right with its questions, suggestions and actions.
 //! Keyboard first: j/k move, l link, n new, d dismiss, x mark, m merge, s split, v move, u undo,
-//! ? shows the keys. Working on a group claims it, so two trainers never work on the same one;
+//! ? shows the keys. Marked groups can be dismissed, linked or assigned at once. Working on a group claims it, so two trainers never work on the same one;
 //! only looking (a supervisor passing through, the page opening on its top group) claims nothing.
 
 mod api;
+mod bulk;
+pub mod decisions;
 mod detail;
 mod list;
 mod page;
 
 use crate::errors::AppError;
 use leptos::prelude::*;
-use model::views::{Claim, ClusterView, Decision, Resolution, Undone};
+use model::views::{Assignment, BulkResolution, Claim, ClusterView, Decision, Resolution, Undone};
 
 pub use api::*;
 pub use page::InboxPage;
@@ -33,6 +35,10 @@ pub enum Op {
     Split(String, Vec<String>),
     Move(Vec<String>, String),
     Undo(String),
+    /// One decision on every marked group.
+    Bulk(Vec<String>, Decision),
+    /// The marked groups to a trainer.
+    Assign(Vec<String>, String),
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +48,8 @@ pub enum Done {
     Split,
     Moved(usize),
     Undone(Undone),
+    Bulk(BulkResolution, &'static str),
+    Assigned(Assignment),
 }
 
 async fn run(op: Op) -> Result<Done, AppError> {
@@ -61,6 +69,14 @@ async fn run(op: Op) -> Result<Done, AppError> {
         }
         Op::Move(ids, to) => Done::Moved(move_questions(ids, to).await?),
         Op::Undo(id) => Done::Undone(undo_decision(id).await?),
+        Op::Bulk(groups, decision) => {
+            let what = match decision {
+                Decision::Dismiss { .. } => "inbox.done_bulk_dismiss",
+                _ => "inbox.done_bulk_link",
+            };
+            Done::Bulk(decide_groups(groups, decision).await?, what)
+        }
+        Op::Assign(groups, to) => Done::Assigned(assign_groups(groups, to).await?),
     })
 }
 

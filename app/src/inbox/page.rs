@@ -7,9 +7,12 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
+use super::bulk::BulkBar;
 use super::detail::GroupDetail;
 use super::list::GroupRow;
-use super::{claim_group, inbox_groups, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE};
+use super::{
+    claim_group, inbox_groups, my_decisions, regroup_inbox, release_group, run, Bench, Done, Op, Panel, PAGE,
+};
 use crate::i18n::{count, tr, use_lang, Lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
@@ -75,6 +78,7 @@ pub fn InboxPage() -> impl IntoView {
         }),
     };
     let listing = load_groups(filters, bench);
+    latest_undoable(bench);
     claims_follow_selection(bench);
     let notice = report_results(bench, filters, lang);
     bind_keys(bench);
@@ -119,6 +123,9 @@ pub fn InboxPage() -> impl IntoView {
                     {move || tr(lang.get(), "inbox.empty")}
                 </p>
             </Show>
+            <Show when={move || !bench.marked.with(Vec::is_empty)}>
+                <BulkBar bench />
+            </Show>
             <Show when={move || !bench.groups.with(Vec::is_empty)}>
                 <Groups filters bench total={listing.total} />
             </Show>
@@ -151,7 +158,17 @@ fn load_groups(filters: Filters, bench: Bench) -> Listing {
             let n = p.clusters.len();
             let kept = bench.current_untracked().map(|g| g.id);
             let at = kept.and_then(|id| p.clusters.iter().position(|g| g.id == id));
-            bench.groups.set(p.clusters);
+            let mut clusters = p.clusters;
+            // A digit means the suggestion the trainer saw: a group's suggestions keep their
+            // order while it stays in the list, though publishing elsewhere re-ranks them.
+            bench.groups.with_untracked(|old| {
+                for g in clusters.iter_mut() {
+                    if let Some(before) = old.iter().find(|o| o.id == g.id && !o.suggestions.is_empty()) {
+                        g.suggestions = before.suggestions.clone();
+                    }
+                }
+            });
+            bench.groups.set(clusters);
             bench.selected.update(|s| *s = at.unwrap_or(*s).min(n.saturating_sub(1)));
             listing.loaded.set(true);
             listing.error.set(None);
@@ -160,6 +177,22 @@ fn load_groups(filters: Filters, bench: Bench) -> Listing {
         None => {}
     });
     listing
+}
+
+/// After a reload `u` still takes back the trainer's latest decision, while it can be undone.
+fn latest_undoable(bench: Bench) {
+    let mine = Resource::new(|| (), |_| my_decisions(false));
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = mine.get() {
+            if let Some(d) = list.into_iter().find(|d| d.undoable) {
+                bench.undoable.update(|u| {
+                    if u.is_empty() {
+                        u.push(d.id);
+                    }
+                });
+            }
+        }
+    });
 }
 
 /// Once the trainer works here, the selected group is claimed and the one before let go; a
@@ -215,6 +248,13 @@ fn report_results(bench: Bench, filters: Filters, lang: RwSignal<Lang>) -> RwSig
                             list.pop();
                         });
                         count(lang, u.reopened_misses as i64, "inbox.done_undo")
+                    }
+                    Done::Bulk(r, what) => {
+                        bench.undoable.update(|u| u.push(r.decision_id.clone()));
+                        format!("{} {}", count(lang, r.groups as i64, what), tr(lang, "inbox.undo_hint"))
+                    }
+                    Done::Assigned(a) => {
+                        format!("{} {}", count(lang, a.groups as i64, "inbox.done_assign"), a.to)
                     }
                 };
                 notice.set(Some((true, message)));

@@ -5,8 +5,8 @@ use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
-    CategoryNode, Content, HistoryEntry, ImportDuplicate, ImportReport, ModulePage, PointDetail,
-    PointSummary, PublishReport, Regression, ReviewItem,
+    CategoryNode, Content, Discarded, HistoryEntry, ImportDuplicate, ImportReport, ModulePage, PointDetail,
+    PointSummary, PublishReport, Regression, ReviewItem, TrainerDesk, TryReport,
 };
 use serde::{Deserialize, Serialize};
 
@@ -179,4 +179,35 @@ pub async fn review_knowledge(
 pub async fn publish_knowledge(id: i32, version: i32, force: bool) -> Result<PublishReport, AppError> {
     let (services, actor) = (services()?, actor()?);
     model::publishing::publish(&services, &actor, id, Some(version), force).await.map_err(fail)
+}
+
+/// Throws away point `id`'s draft: it is its published revision again (returned).
+#[server(endpoint = "discard_draft", input = Json)]
+pub async fn discard_draft(id: i32, version: i32) -> Result<(Discarded, PointDetail), AppError> {
+    let services = services()?;
+    let discarded = services.inbox.discard_draft(&actor()?, id, version).await.map_err(fail)?;
+    Ok((discarded, queries::detail(&services.db, id).await.map_err(fail)?))
+}
+
+/// "Try it": the draft answering before review (nothing recorded).
+#[server(endpoint = "try_draft", input = Json)]
+pub async fn try_draft(
+    id: Option<i32>,
+    content: Content,
+    questions: Vec<String>,
+) -> Result<TryReport, AppError> {
+    model::publishing::try_draft(&services()?, &actor()?, id, &content, &questions).await.map_err(fail)
+}
+
+/// The signed-in trainer's drafts and what their published points closed this week.
+#[server(endpoint = "my_desk", input = Json)]
+pub async fn my_desk() -> Result<TrainerDesk, AppError> {
+    queries::trainer_desk(&services()?.db, &actor()?.name).await.map_err(fail)
+}
+
+/// The changes waiting for review, oldest first, without their regression checks (the home
+/// page lists them; the review page checks each).
+#[server(endpoint = "review_waiting", input = Json)]
+pub async fn review_waiting() -> Result<Vec<ReviewItem>, AppError> {
+    queries::review_queue(&services()?.db).await.map_err(fail)
 }

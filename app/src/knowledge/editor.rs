@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use model::views::{CategoryNode, Content, NearDuplicate, PointDetail, PointStatus, Role};
+use model::views::{CategoryNode, Content, Discarded, NearDuplicate, PointDetail, PointStatus, Role};
 
 use super::api::{
-    archive_knowledge, category_tree, knowledge_detail, knowledge_history, restore_knowledge, save_knowledge,
-    submit_knowledge,
+    archive_knowledge, category_tree, discard_draft, knowledge_detail, knowledge_history, restore_knowledge,
+    save_knowledge, submit_knowledge,
 };
+use super::try_it::TryIt;
 use super::widgets::{DiffView, StatusBadge};
 use crate::auth::use_me;
 use crate::errors::AppError;
@@ -18,6 +19,9 @@ use crate::icons::Comment;
 use crate::labels::{revision_note, slot_title, Label};
 use crate::refusals::error_text;
 use crate::time::Time;
+
+/// The cookie that remembers the category of the last point saved.
+const LAST_CATEGORY: &str = "category";
 
 #[component]
 pub fn EditorPage() -> impl IntoView {
@@ -135,8 +139,12 @@ fn Editor(
     let navigate = use_navigate();
     let id = detail.as_ref().map(|d| d.id);
     let loop_yield = detail.as_ref().map(|d| d.loop_yield);
+    // A new point starts where the trainer last saved one, unless the link says where.
+    let last = crate::cookies::read(LAST_CATEGORY)
+        .and_then(|c| c.parse::<i32>().ok())
+        .filter(|c| tree.iter().any(|n| n.id == *c));
     let first = Content {
-        category_id: category.or_else(|| tree.first().map(|c| c.id)).unwrap_or(0),
+        category_id: category.or(last).or_else(|| tree.first().map(|c| c.id)).unwrap_or(0),
         template_slot,
         ..Default::default()
     };
@@ -149,6 +157,15 @@ fn Editor(
     let submit = Action::new(move |_: &()| submit_knowledge(id.unwrap_or(0), version.get_untracked()));
     let archive = Action::new(move |_: &()| archive_knowledge(id.unwrap_or(0), version.get_untracked()));
     let restore = Action::new(move |n: &i32| restore_knowledge(id.unwrap_or(0), version.get_untracked(), *n));
+    let discard = Action::new(move |_: &()| discard_draft(id.unwrap_or(0), version.get_untracked()));
+    Effect::new(move |_| match discard.value().get() {
+        Some(Ok((_, d))) => {
+            draft.apply(&d);
+            message.set(Some(Ok("editor.discarded")));
+        }
+        Some(Err(e)) => message.set(Some(Err(e))),
+        None => {}
+    });
     // A new or reworded question is first checked against the published points: one the bot
     // would already answer with another point is a near-duplicate, named before anything is saved.
     let saved_question =
@@ -180,6 +197,7 @@ fn Editor(
         let navigate = navigate.clone();
         Effect::new(move |_| match result.get() {
             Some(Ok(d)) => {
+                crate::cookies::write(LAST_CATEGORY, &d.head.content.category_id.to_string());
                 if id.is_none() {
                     navigate(&format!("/knowledge/{}", d.id), Default::default());
                     return;
@@ -257,8 +275,9 @@ fn Editor(
                 ></textarea>
             </label>
             <Phrasings draft />
-            <Lifecycle id draft save submit archive />
+            <Lifecycle id draft save submit archive discard />
         </form>
+        <TryIt id content={Callback::new(move |_| draft.content())} />
         {id.map(|id| view! { <History id version restore /> })}
     }
 }
@@ -526,10 +545,12 @@ fn Lifecycle(
     save: Action<Content, Result<PointDetail, AppError>>,
     submit: Action<(), Result<PointDetail, AppError>>,
     archive: Action<(), Result<PointDetail, AppError>>,
+    discard: Action<(), Result<(Discarded, PointDetail), AppError>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let me = use_me();
+    let live = draft.live;
     let is_reviewer = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Reviewer));
     let (status, dirty) = (draft.status, draft.dirty);
     view! {
@@ -559,6 +580,25 @@ fn Lifecycle(
                         >
                             {move || t("editor.submit")}
                         </button>
+                        // A draft beside the published revision can be thrown away: the point is
+                        // what the bot serves again.
+                        <Show when={move || {
+                            live.get()
+                                && !matches!(status.get(), PointStatus::Published | PointStatus::Archived)
+                        }}>
+                            <button
+                                type="button"
+                                class="ghost"
+                                data-testid="discard-draft"
+                                title={move || t("editor.discard_hint")}
+                                disabled={move || discard.pending().get()}
+                                on:click={move |_| {
+                                    discard.dispatch(());
+                                }}
+                            >
+                                {move || t("editor.discard")}
+                            </button>
+                        </Show>
                         <Show when={is_reviewer}>
                             <button
                                 type="button"

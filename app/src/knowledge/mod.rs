@@ -5,9 +5,11 @@ mod browse;
 mod editor;
 mod module;
 mod review;
+mod try_it;
 pub(crate) mod widgets;
 
 pub use browse::KnowledgePage;
 pub use editor::EditorPage;
 pub use module::ModuleView;
 pub use review::ReviewPage;
+pub use try_it::Tried;

@@ -4,7 +4,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::{check_name, AccountError, Role};
 use crate::views::{Problem, Thing};
@@ -71,6 +71,12 @@ pub async fn add(
 
 pub async fn find(db: &impl ConnectionTrait, name: &str) -> Result<Option<entity::Model>, AccountError> {
     Ok(entity::Entity::find().filter(entity::Column::Name.eq(name)).one(db).await?)
+}
+
+/// The names of the users who can work on the inbox (trainers and up), in order.
+pub async fn trainers(db: &impl ConnectionTrait) -> Result<Vec<String>, AccountError> {
+    let users = entity::Entity::find().order_by_asc(entity::Column::Name).all(db).await?;
+    Ok(users.into_iter().filter(|u| u.role.includes(Role::Trainer)).map(|u| u.name).collect())
 }
 
 /// The user's role when the name and password match, else `None` (no hint which was wrong).

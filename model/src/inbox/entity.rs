@@ -58,6 +58,8 @@ pub mod decision {
         pub actor: String,
         pub created_at: ChronoDateTimeUtc,
         pub undone_at: Option<ChronoDateTimeUtc>,
+        /// The first decision of the bulk action that wrote this one: listed and undone together.
+        pub batch_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

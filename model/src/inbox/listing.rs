@@ -57,6 +57,8 @@ pub struct ListFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only groups with a question containing this text (case-insensitive).
     pub text: Option<String>,
+    /// Only groups this trainer holds now (opened or assigned to them).
+    pub claimed_by: Option<String>,
 }
 
 struct Aggregate {
@@ -178,6 +180,12 @@ impl Inbox {
         }
         if let Some(t) = filter.until {
             sql.push(" AND e.occurred_at < ").bind(t);
+        }
+        if let Some(name) = &filter.claimed_by {
+            sql.push(" AND c.claimed_by = ")
+                .bind(name.clone())
+                .push(" AND c.claimed_until > ")
+                .bind(Utc::now());
         }
         if let Some(text) = filter.text.as_ref().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             let pattern = format!(

@@ -16,7 +16,7 @@ use super::{Inbox, Result};
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
 use crate::views::{
-    Action, Actor, Content, Decision, GroupStatus, MissStatus, PointStatus, Resolution, Role,
+    Action, Actor, BulkResolution, Content, Decision, GroupStatus, MissStatus, PointStatus, Resolution, Role,
 };
 use crate::views::{Problem, Thing};
 
@@ -39,96 +39,164 @@ impl Decision {
     }
 }
 
+/// Groups one bulk action may decide.
+pub const BULK_GROUPS: usize = 200;
+
+/// What one decision wrote, for the caller to report and forget.
+struct Decided {
+    decision_id: i64,
+    knowledge_id: Option<i32>,
+    misses: Vec<i64>,
+    whole: bool,
+}
+
 impl Inbox {
     /// Applies one decision to group `cluster_id` in one transaction.
     pub async fn resolve(&self, actor: &Actor, cluster_id: &str, decision: Decision) -> Result<Resolution> {
         require(actor, Role::Trainer, "deciding on inbox groups")?;
         let id = group_id(cluster_id)?;
         let txn = crate::storage::write(&self.db).await?;
-        open_group(&txn, id, actor).await?;
-        let open = open_members(&txn, id).await?;
-        let chosen: Vec<miss::Model> = match decision.miss_ids() {
-            None => open.clone(),
-            Some(ids) => pick(&open, ids, id)?,
-        };
-        if chosen.is_empty() {
-            return Err(Problem::NothingToDecide { group: id }.into());
-        }
-        let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
-        let Applied { knowledge_id, reason, revisions } = match &decision {
-            Decision::Link { knowledge_id, .. } => link(&txn, actor, id, knowledge_id, &questions).await?,
-            Decision::Create { category, question, answer, .. } => {
-                create(&txn, actor, category, question, answer, &questions).await?
-            }
-            Decision::Dismiss { reason } => dismiss(reason)?,
-        };
-        let (status, group) = if matches!(decision, Decision::Dismiss { .. }) {
-            (MissStatus::Dismissed, GroupStatus::Dismissed)
-        } else {
-            (MissStatus::Resolved, GroupStatus::Resolved)
-        };
-        let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
-        for chunk in ids.chunks(500) {
-            miss::Entity::update_many()
-                .col_expr(miss::Column::Status, Expr::value(status))
-                .col_expr(miss::Column::KnowledgeId, Expr::value(knowledge_id))
-                .col_expr(miss::Column::DecidedAt, Expr::value(Utc::now()))
-                .filter(miss::Column::Id.is_in(chunk.to_vec()))
-                .filter(miss::Column::Status.eq(MissStatus::Open))
-                .exec(&txn)
-                .await?;
-        }
-        let whole = chosen.len() == open.len();
-        if whole {
-            let now = Utc::now();
-            cluster::Entity::update_many()
-                .col_expr(cluster::Column::Status, Expr::value(group))
-                .col_expr(cluster::Column::Action, Expr::value(decision.action()))
-                .col_expr(cluster::Column::KnowledgeId, Expr::value(knowledge_id))
-                .col_expr(cluster::Column::Reason, Expr::value(reason.clone()))
-                .col_expr(cluster::Column::ResolvedBy, Expr::value(actor.name.clone()))
-                .col_expr(cluster::Column::ResolvedAt, Expr::value(now))
-                .col_expr(cluster::Column::ClaimedBy, Expr::value(Option::<String>::None))
-                .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
-                .filter(cluster::Column::Id.eq(id))
-                .exec(&txn)
-                .await?;
-        }
-        let decision_id = decision::ActiveModel {
-            cluster_id: Set(id),
-            action: Set(decision.action()),
-            knowledge_id: Set(knowledge_id),
-            miss_ids: Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())),
-            whole_group: Set(whole),
-            created_point: Set(matches!(decision, Decision::Create { .. })),
-            revision_before: Set(revisions.0),
-            revision_after: Set(revisions.1),
-            actor: Set(actor.name.clone()),
-            created_at: Set(Utc::now()),
-            undone_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?
-        .id;
-        crate::audit::record(
-            &txn,
-            actor,
-            &format!("inbox.{}", decision.action()),
-            &format!("cluster:{id}"),
-            Some(json!({ "misses": ids, "knowledge_id": knowledge_id, "reason": reason, "whole_group": whole })),
-        )
-        .await?;
+        let d = decide_in(&txn, actor, id, &decision).await?;
         txn.commit().await?;
-        let closed_group: Vec<i64> = if whole { vec![id] } else { Vec::new() };
-        self.forget(&ids, &closed_group);
-        tracing::info!(cluster = id, action = %decision.action(), misses = ids.len(), "inbox decision");
+        let closed_group: Vec<i64> = if d.whole { vec![id] } else { Vec::new() };
+        self.forget(&d.misses, &closed_group);
+        tracing::info!(cluster = id, action = %decision.action(), misses = d.misses.len(), "inbox decision");
         Ok(Resolution {
-            knowledge_id: knowledge_id.map(|k| k.to_string()),
-            resolved_misses: ids.len(),
-            decision_id: decision_id.to_string(),
+            knowledge_id: d.knowledge_id.map(|k| k.to_string()),
+            resolved_misses: d.misses.len(),
+            decision_id: d.decision_id.to_string(),
         })
     }
+
+    /// One decision on each of the marked groups, whole, in one transaction: all or none (a
+    /// group another trainer holds refuses the lot). Dismissing or linking only: a new point
+    /// needs its own question and answer. The decisions form one batch, undone as one.
+    pub async fn resolve_many(
+        &self,
+        actor: &Actor,
+        cluster_ids: &[String],
+        decision: Decision,
+    ) -> Result<BulkResolution> {
+        require(actor, Role::Trainer, "deciding on inbox groups")?;
+        if matches!(decision, Decision::Create { .. }) || decision.miss_ids().is_some() {
+            return Err(Problem::NotInBulk.into());
+        }
+        let mut ids: Vec<i64> = Vec::new();
+        for raw in cluster_ids {
+            let id = group_id(raw)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() || ids.len() > BULK_GROUPS {
+            return Err(Problem::BulkGroups { max: BULK_GROUPS }.into());
+        }
+        let txn = crate::storage::write(&self.db).await?;
+        let mut done = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            done.push(decide_in(&txn, actor, id, &decision).await?);
+        }
+        let batch = done[0].decision_id;
+        decision::Entity::update_many()
+            .col_expr(decision::Column::BatchId, Expr::value(batch))
+            .filter(decision::Column::Id.is_in(done.iter().map(|d| d.decision_id).collect::<Vec<_>>()))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        let misses: Vec<i64> = done.iter().flat_map(|d| d.misses.iter().copied()).collect();
+        self.forget(&misses, &ids);
+        tracing::info!(groups = ids.len(), action = %decision.action(), misses = misses.len(), "bulk inbox decision");
+        Ok(BulkResolution {
+            decision_id: batch.to_string(),
+            groups: ids.len(),
+            resolved_misses: misses.len(),
+        })
+    }
+}
+
+/// Applies `decision` to open group `id` inside `txn` and records it.
+async fn decide_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    decision: &Decision,
+) -> Result<Decided> {
+    open_group(txn, id, actor).await?;
+    let open = open_members(txn, id).await?;
+    let chosen: Vec<miss::Model> = match decision.miss_ids() {
+        None => open.clone(),
+        Some(ids) => pick(&open, ids, id)?,
+    };
+    if chosen.is_empty() {
+        return Err(Problem::NothingToDecide { group: id }.into());
+    }
+    let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
+    let Applied { knowledge_id, reason, revisions } = match decision {
+        Decision::Link { knowledge_id, .. } => link(txn, actor, id, knowledge_id, &questions).await?,
+        Decision::Create { category, question, answer, .. } => {
+            create(txn, actor, category, question, answer, &questions).await?
+        }
+        Decision::Dismiss { reason } => dismiss(reason)?,
+    };
+    let (status, group) = if matches!(decision, Decision::Dismiss { .. }) {
+        (MissStatus::Dismissed, GroupStatus::Dismissed)
+    } else {
+        (MissStatus::Resolved, GroupStatus::Resolved)
+    };
+    let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
+    for chunk in ids.chunks(500) {
+        miss::Entity::update_many()
+            .col_expr(miss::Column::Status, Expr::value(status))
+            .col_expr(miss::Column::KnowledgeId, Expr::value(knowledge_id))
+            .col_expr(miss::Column::DecidedAt, Expr::value(Utc::now()))
+            .filter(miss::Column::Id.is_in(chunk.to_vec()))
+            .filter(miss::Column::Status.eq(MissStatus::Open))
+            .exec(txn)
+            .await?;
+    }
+    let whole = chosen.len() == open.len();
+    if whole {
+        let now = Utc::now();
+        cluster::Entity::update_many()
+            .col_expr(cluster::Column::Status, Expr::value(group))
+            .col_expr(cluster::Column::Action, Expr::value(decision.action()))
+            .col_expr(cluster::Column::KnowledgeId, Expr::value(knowledge_id))
+            .col_expr(cluster::Column::Reason, Expr::value(reason.clone()))
+            .col_expr(cluster::Column::ResolvedBy, Expr::value(actor.name.clone()))
+            .col_expr(cluster::Column::ResolvedAt, Expr::value(now))
+            .col_expr(cluster::Column::ClaimedBy, Expr::value(Option::<String>::None))
+            .col_expr(cluster::Column::UpdatedAt, Expr::value(now))
+            .filter(cluster::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    let decision_id = decision::ActiveModel {
+        cluster_id: Set(id),
+        action: Set(decision.action()),
+        knowledge_id: Set(knowledge_id),
+        miss_ids: Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())),
+        whole_group: Set(whole),
+        created_point: Set(matches!(decision, Decision::Create { .. })),
+        revision_before: Set(revisions.0),
+        revision_after: Set(revisions.1),
+        actor: Set(actor.name.clone()),
+        created_at: Set(Utc::now()),
+        undone_at: Set(None),
+        batch_id: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?
+    .id;
+    crate::audit::record(
+        txn,
+        actor,
+        &format!("inbox.{}", decision.action()),
+        &format!("cluster:{id}"),
+        Some(json!({ "misses": ids, "knowledge_id": knowledge_id, "reason": reason, "whole_group": whole })),
+    )
+    .await?;
+    Ok(Decided { decision_id, knowledge_id, misses: ids, whole })
 }
 
 /// What a decision did to the knowledge base: the point it names, a dismissal's reason, and the

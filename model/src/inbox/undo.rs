@@ -1,22 +1,28 @@
 //! Undoing a trainer's decision until its knowledge is published: the questions return to the
 //! inbox (to their group, reopened if the decision had closed it), and the draft the decision
-//! wrote is taken back (a created point is archived unseen).
+//! wrote is taken back (a created point is archived unseen). A bulk action is undone as one.
+//! Discarding a draft takes back the decisions that wrote into it. "My decisions" lists them.
 
-use chrono::Utc;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{cluster, decision};
+use super::resolve::BULK_GROUPS;
 use super::{Inbox, Result};
 use crate::embedding::cache::embed_cached;
+use crate::knowledge::entity::point;
 use crate::knowledge::{points, require};
 use crate::misses::entity::miss;
-use crate::views::{Actor, DecisionView, Role, Undone};
+use crate::views::{Action, Actor, DecisionView, Discarded, Role, Undone};
 use crate::views::{GroupStatus, MissStatus, Problem, Thing};
 
 impl Inbox {
-    /// Takes decision `id` back. Its author or a reviewer may; refused once its knowledge was
-    /// published or edited since, or when it was undone already.
+    /// Takes decision `id` back (with the rest of its batch, for a bulk action). Its author or a
+    /// reviewer may; refused once its knowledge was published or edited since, or when it was
+    /// undone already.
     pub async fn undo(&self, actor: &Actor, id: &str) -> Result<Undone> {
         require(actor, Role::Trainer, "undoing inbox decisions")?;
         let id: i64 = id.parse().map_err(|_| Problem::not_found(Thing::Decision, id))?;
@@ -32,33 +38,74 @@ impl Inbox {
         if d.actor != actor.name && !actor.role.includes(Role::Reviewer) {
             return Err(Problem::NotYourDecision { decision: id, by: d.actor }.into());
         }
-        if let (Some(kid), Some(after)) = (d.knowledge_id, d.revision_after) {
-            points::withdraw_in(&txn, actor, kid, after, d.revision_before).await?;
-        }
-        let ids: Vec<i64> = serde_json::from_str(&d.miss_ids).unwrap_or_default();
-        let group = cluster::Entity::find_by_id(d.cluster_id).one(&txn).await?;
+        // Newest first: links to one point are taken back in the reverse of their order.
+        let batch = match d.batch_id {
+            Some(b) => {
+                decision::Entity::find()
+                    .filter(decision::Column::BatchId.eq(b))
+                    .filter(decision::Column::UndoneAt.is_null())
+                    .order_by_desc(decision::Column::Id)
+                    .all(&txn)
+                    .await?
+            }
+            None => vec![d.clone()],
+        };
         let now = Utc::now();
-        let home = reopen_group(&txn, group, &d, now).await?;
-        let reopened = reopen_misses(&txn, &ids, home).await?;
-        decision::Entity::update_many()
-            .col_expr(decision::Column::UndoneAt, Expr::value(now))
-            .filter(decision::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
+        let mut back = Vec::with_capacity(batch.len());
+        for one in &batch {
+            if let (Some(kid), Some(after)) = (one.knowledge_id, one.revision_after) {
+                points::withdraw_in(&txn, actor, kid, after, one.revision_before).await?;
+            }
+            back.push(take_back_in(&txn, one, now).await?);
+        }
+        let reopened: usize = back.iter().map(|b| b.reopened).sum();
         crate::audit::record(
             &txn,
             actor,
             "inbox.undo",
             &format!("cluster:{}", d.cluster_id),
-            Some(serde_json::json!({ "decision": id, "misses": reopened })),
+            Some(serde_json::json!({ "decision": id, "decisions": batch.len(), "misses": reopened })),
         )
         .await?;
         txn.commit().await?;
-        if let Some(home) = home {
-            self.place_back(&ids, home, d.whole_group).await?;
-        }
-        tracing::info!(decision = id, reopened, "inbox decision undone");
+        self.place_all_back(&back).await?;
+        tracing::info!(decision = id, decisions = batch.len(), reopened, "inbox decision undone");
         Ok(Undone { cluster_id: d.cluster_id.to_string(), reopened_misses: reopened })
+    }
+
+    /// Discards point `knowledge_id`'s draft (see [`points::discard_in`]); the inbox decisions
+    /// that wrote into it are taken back with it, so their questions return to the inbox instead
+    /// of being lost with the draft.
+    pub async fn discard_draft(&self, actor: &Actor, knowledge_id: i32, version: i32) -> Result<Discarded> {
+        let _writing = self.writing.lock().await;
+        let txn = crate::storage::write(&self.db).await?;
+        let published = points::discard_in(&txn, actor, knowledge_id, version).await?;
+        let wrote = decision::Entity::find()
+            .filter(decision::Column::KnowledgeId.eq(knowledge_id))
+            .filter(decision::Column::UndoneAt.is_null())
+            .filter(decision::Column::RevisionAfter.gt(published))
+            .order_by_desc(decision::Column::Id)
+            .all(&txn)
+            .await?;
+        let now = Utc::now();
+        let mut back = Vec::with_capacity(wrote.len());
+        for d in &wrote {
+            back.push(take_back_in(&txn, d, now).await?);
+        }
+        let reopened: usize = back.iter().map(|b| b.reopened).sum();
+        txn.commit().await?;
+        self.place_all_back(&back).await?;
+        tracing::info!(knowledge = knowledge_id, decisions = wrote.len(), reopened, "draft discarded");
+        Ok(Discarded { knowledge_id: knowledge_id.to_string(), reopened_misses: reopened })
+    }
+
+    async fn place_all_back(&self, back: &[TakenBack]) -> Result<()> {
+        for b in back {
+            if let Some(home) = b.home {
+                self.place_back(&b.misses, home, b.whole_group).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The reopened questions back into the in-memory groups.
@@ -87,28 +134,109 @@ impl Inbox {
         Ok(())
     }
 
-    /// The latest decisions, newest first (`actor`'s own when given).
+    /// The latest decisions, newest first (`actor`'s own when given), a bulk action as one
+    /// entry, each with whether it can still be undone.
     pub async fn decisions(&self, actor: Option<&str>, limit: u64) -> Result<Vec<DecisionView>> {
-        let mut query = decision::Entity::find().order_by_desc(decision::Column::Id).limit(limit.min(200));
+        let limit = limit.clamp(1, 200) as usize;
+        let mut query = decision::Entity::find().order_by_desc(decision::Column::Id);
         if let Some(name) = actor {
             query = query.filter(decision::Column::Actor.eq(name));
         }
-        Ok(query
+        // A batch's rows are consecutive ids: reading a batch's worth more keeps the last entry whole.
+        let rows = query.limit((limit + BULK_GROUPS) as u64).all(&self.db).await?;
+        let mut entries: Vec<Vec<decision::Model>> = Vec::new();
+        for d in rows {
+            let same_batch =
+                entries.last().is_some_and(|last| d.batch_id.is_some() && last[0].batch_id == d.batch_id);
+            if same_batch {
+                entries.last_mut().expect("a batch continues an entry").push(d);
+            } else if entries.len() == limit {
+                break;
+            } else {
+                entries.push(vec![d]);
+            }
+        }
+        let groups: Vec<i64> = entries.iter().map(|e| e[e.len() - 1].cluster_id).collect();
+        let clusters: HashMap<i64, cluster::Model> = cluster::Entity::find()
+            .filter(cluster::Column::Id.is_in(groups))
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|d| DecisionView {
-                id: d.id.to_string(),
-                cluster_id: d.cluster_id.to_string(),
-                action: d.action,
-                knowledge_id: d.knowledge_id.map(|k| k.to_string()),
-                misses: serde_json::from_str::<Vec<i64>>(&d.miss_ids).map(|v| v.len()).unwrap_or(0),
-                actor: d.actor,
-                created_at: d.created_at,
-                undone: d.undone_at.is_some(),
+            .map(|c| (c.id, c))
+            .collect();
+        let kids: Vec<i32> = entries.iter().filter_map(|e| e[0].knowledge_id).collect();
+        let points: HashMap<i32, point::Model> = point::Entity::find()
+            .filter(point::Column::Id.is_in(kids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(entries
+            .into_iter()
+            .map(|e| {
+                // Newest first within the batch too: the first decision names it.
+                let (newest, first) = (&e[0], &e[e.len() - 1]);
+                let group = clusters.get(&first.cluster_id);
+                let point = first.knowledge_id.and_then(|k| points.get(&k));
+                let undone = first.undone_at.is_some();
+                // A link or a new point can be undone while the revision it wrote is still the
+                // point's head and not published: what `withdraw_in` checks.
+                let knowledge_pending = match (newest.revision_after, point) {
+                    (Some(after), Some(p)) => {
+                        p.head_revision_id == Some(after) && p.published_revision_id != Some(after)
+                    }
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                };
+                DecisionView {
+                    id: first.id.to_string(),
+                    cluster_id: first.cluster_id.to_string(),
+                    action: first.action,
+                    knowledge_id: first.knowledge_id.map(|k| k.to_string()),
+                    misses: e
+                        .iter()
+                        .map(|d| serde_json::from_str::<Vec<i64>>(&d.miss_ids).map(|v| v.len()).unwrap_or(0))
+                        .sum(),
+                    actor: first.actor.clone(),
+                    created_at: first.created_at,
+                    undone,
+                    label: group.map(|g| g.label.clone()).unwrap_or_default(),
+                    point_question: point.map(|p| p.question.clone()),
+                    reason: group.and_then(|g| g.reason.clone()).filter(|_| first.action == Action::Dismiss),
+                    groups: e.len(),
+                    undoable: !undone && knowledge_pending,
+                }
             })
             .collect())
     }
+}
+
+/// What taking one decision back reopened, to place back in memory after the commit.
+struct TakenBack {
+    misses: Vec<i64>,
+    home: Option<i64>,
+    whole_group: bool,
+    reopened: usize,
+}
+
+/// Reopens decision `d`'s group and questions and marks it undone (its knowledge is the
+/// caller's to take back).
+async fn take_back_in(
+    txn: &impl ConnectionTrait,
+    d: &decision::Model,
+    now: DateTime<Utc>,
+) -> Result<TakenBack> {
+    let misses: Vec<i64> = serde_json::from_str(&d.miss_ids).unwrap_or_default();
+    let group = cluster::Entity::find_by_id(d.cluster_id).one(txn).await?;
+    let home = reopen_group(txn, group, d, now).await?;
+    let reopened = reopen_misses(txn, &misses, home).await?;
+    decision::Entity::update_many()
+        .col_expr(decision::Column::UndoneAt, Expr::value(now))
+        .filter(decision::Column::Id.eq(d.id))
+        .exec(txn)
+        .await?;
+    Ok(TakenBack { misses, home, whole_group: d.whole_group, reopened })
 }
 
 /// The group comes back if `d` closed it; a group merged away since cannot, and its questions
@@ -117,7 +245,7 @@ async fn reopen_group(
     txn: &impl ConnectionTrait,
     group: Option<cluster::Model>,
     d: &decision::Model,
-    now: chrono::DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Option<i64>> {
     Ok(match group {
         Some(g) if g.status == GroupStatus::Open => Some(g.id),

@@ -10,15 +10,18 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entity::cluster;
 use super::{new_cluster, Inbox, Result};
+use crate::accounts::users::entity as users;
 use crate::embedding::cache::embed_cached;
 use crate::knowledge::require;
 use crate::misses::entity::miss;
-use crate::views::{Actor, Claim, Role};
+use crate::views::{Actor, Assignment, Claim, Role};
 use crate::views::{GroupStatus, MissStatus};
 use crate::views::{Problem, Thing};
 
 /// How long opening a group holds it for the trainer (renewed while they work on it).
 pub const CLAIM_MINUTES: i64 = 5;
+/// How long groups handed to a trainer stay theirs.
+pub const ASSIGN_DAYS: i64 = 7;
 
 pub(super) fn group_id(raw: &str) -> Result<i64> {
     raw.parse().map_err(|_| Problem::not_found(Thing::Group, raw).into())
@@ -54,14 +57,18 @@ pub(super) async fn open_group(db: &impl ConnectionTrait, id: i64, actor: &Actor
 }
 
 impl Inbox {
-    /// Holds the group for `actor` for [`CLAIM_MINUTES`] (again, if they already hold it).
+    /// Holds the group for `actor` for [`CLAIM_MINUTES`] (again, if they already hold it; a
+    /// group assigned to them stays theirs as long as the assignment).
     pub async fn claim(&self, actor: &Actor, cluster_id: &str) -> Result<Claim> {
         require(actor, Role::Trainer, "working on inbox groups")?;
         let id = group_id(cluster_id)?;
         let now = Utc::now();
-        let until = now + Duration::minutes(CLAIM_MINUTES);
         let txn = crate::storage::write(&self.db).await?;
-        open_group(&txn, id, actor).await?;
+        let group = open_group(&txn, id, actor).await?;
+        let until = match (&group.claimed_by, group.claimed_until) {
+            (Some(by), Some(held)) if *by == actor.name => held.max(now + Duration::minutes(CLAIM_MINUTES)),
+            _ => now + Duration::minutes(CLAIM_MINUTES),
+        };
         cluster::Entity::update_many()
             .col_expr(cluster::Column::ClaimedBy, Expr::value(actor.name.clone()))
             .col_expr(cluster::Column::ClaimedUntil, Expr::value(until))
@@ -72,14 +79,59 @@ impl Inbox {
         Ok(Claim { cluster_id: id.to_string(), by: actor.name.clone(), until })
     }
 
-    /// Lets go of the group (when the trainer moves on); nothing if they did not hold it.
+    /// Hands the marked groups to trainer `to`: held for them for [`ASSIGN_DAYS`] (their home
+    /// page lists them; others cannot decide on them meanwhile). All or none: a group someone
+    /// else holds refuses the lot.
+    pub async fn assign(&self, actor: &Actor, cluster_ids: &[String], to: &str) -> Result<Assignment> {
+        require(actor, Role::Trainer, "assigning inbox groups")?;
+        let mut ids: Vec<i64> = Vec::new();
+        for raw in cluster_ids {
+            let id = group_id(raw)?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() || ids.len() > super::resolve::BULK_GROUPS {
+            return Err(Problem::BulkGroups { max: super::resolve::BULK_GROUPS }.into());
+        }
+        let trainer = users::Entity::find().filter(users::Column::Name.eq(to)).one(&self.db).await?;
+        if !trainer.is_some_and(|u| u.role.includes(Role::Trainer)) {
+            return Err(Problem::NotATrainer { name: to.to_string() }.into());
+        }
+        let until = Utc::now() + Duration::days(ASSIGN_DAYS);
+        let txn = crate::storage::write(&self.db).await?;
+        for &id in &ids {
+            open_group(&txn, id, actor).await?;
+        }
+        cluster::Entity::update_many()
+            .col_expr(cluster::Column::ClaimedBy, Expr::value(to.to_string()))
+            .col_expr(cluster::Column::ClaimedUntil, Expr::value(until))
+            .filter(cluster::Column::Id.is_in(ids.clone()))
+            .exec(&txn)
+            .await?;
+        crate::audit::record(
+            &txn,
+            actor,
+            "inbox.assign",
+            &format!("user:{to}"),
+            Some(serde_json::json!({ "groups": ids })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Assignment { to: to.to_string(), groups: ids.len(), until })
+    }
+
+    /// Lets go of the group (when the trainer moves on); nothing if they did not hold it, or if
+    /// it was assigned to them (it stays theirs).
     pub async fn release(&self, actor: &Actor, cluster_id: &str) -> Result<()> {
         let id = group_id(cluster_id)?;
+        let opened_only = Utc::now() + Duration::minutes(CLAIM_MINUTES + 1);
         cluster::Entity::update_many()
             .col_expr(cluster::Column::ClaimedBy, Expr::value(Option::<String>::None))
             .col_expr(cluster::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(cluster::Column::Id.eq(id))
             .filter(cluster::Column::ClaimedBy.eq(actor.name.clone()))
+            .filter(cluster::Column::ClaimedUntil.lte(opened_only))
             .exec(&self.db)
             .await?;
         Ok(())

@@ -223,6 +223,45 @@ pub(crate) async fn withdraw_in(
     Ok(())
 }
 
+/// Throws away the pending draft (in review or sent back included): the point is its published
+/// revision again. Refused when nothing is published to go back to (archive such a point) or
+/// nothing is pending. Returns the published revision. The inbox takes back the decisions that
+/// wrote into the draft (see `Inbox::discard_draft`).
+pub(crate) async fn discard_in(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+) -> Result<i32> {
+    require(actor, Role::Trainer, "writing knowledge")?;
+    let (p, head) = locked(db, id, version).await?;
+    let published = match p.published_revision_id {
+        Some(live) if live != head.id && head_is_pending(&head) => live,
+        _ => return Err(Problem::NoDraftToDiscard { point: id, status: p.status }.into()),
+    };
+    let live = revision::Entity::find_by_id(published)
+        .one(db)
+        .await?
+        .ok_or_else(|| KnowledgeError::from(Problem::not_found(Thing::Revision, published)))?;
+    set_state(db, head.id, RevisionState::Superseded).await?;
+    bump(
+        db,
+        &p,
+        version,
+        point::ActiveModel {
+            category_id: Set(live.category_id),
+            question: Set(live.question.clone()),
+            status: Set(PointStatus::Published),
+            head_revision_id: Set(Some(published)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit::record(db, actor, "knowledge.discard", &target(id), Some(json!({ "revision": head.number })))
+        .await?;
+    Ok(published)
+}
+
 /// Publishes the pending draft (in review or not) as the caller last saw it (`version`, when
 /// given); returns the feed revision bots see it at. For the publish route and the workbench.
 pub(crate) async fn publish_pending_in(

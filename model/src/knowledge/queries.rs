@@ -1,9 +1,11 @@
-//! Reading the knowledge base: one point, lists and search, history, the review queue and a
-//! module's knowledge page.
+//! Reading the knowledge base: one point, lists and search, history, the review queue, a
+//! module's knowledge page and a trainer's own drafts.
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::categories::{self, Tree};
 use super::diff::{diff, Side};
@@ -12,8 +14,8 @@ use super::store::{content_of, head, load};
 use super::{fold, Result};
 use crate::views::MissStatus;
 use crate::views::{
-    HistoryEntry, ModulePage, PointDetail, PointStatus, PointSummary, PublishedPoint, ReviewItem,
-    RevisionView, SlotView,
+    HistoryEntry, ModulePage, MyDraft, PointDetail, PointStatus, PointSummary, PublishedPoint, ReviewItem,
+    RevisionState, RevisionView, SlotView, TrainerDesk,
 };
 
 pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<PointDetail> {
@@ -274,4 +276,61 @@ fn side<'a>(path: &'a str, c: &'a crate::views::Content) -> Side<'a> {
         phrasings: &c.phrasings,
         template_slot: c.template_slot.as_deref(),
     }
+}
+
+/// Trainer `name`'s own work: the pending drafts they wrote (sent back first, then the newest)
+/// and the questions their published revisions closed in the last 7 days.
+pub async fn trainer_desk(db: &impl ConnectionTrait, name: &str) -> Result<TrainerDesk> {
+    let pending = revision::Entity::find()
+        .filter(revision::Column::Author.eq(name))
+        .filter(revision::Column::State.is_in([
+            RevisionState::Draft,
+            RevisionState::InReview,
+            RevisionState::Rejected,
+        ]))
+        .order_by_desc(revision::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let heads: std::collections::HashSet<i32> = point::Entity::find()
+        .filter(point::Column::HeadRevisionId.is_in(pending.iter().map(|r| r.id).collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.head_revision_id)
+        .collect();
+    let mut drafts: Vec<MyDraft> = pending
+        .into_iter()
+        .filter(|r| heads.contains(&r.id))
+        .map(|r| MyDraft {
+            knowledge_id: r.knowledge_id,
+            question: r.question,
+            state: r.state,
+            saved_at: r.created_at,
+            reviewed_by: r.reviewed_by,
+            review_comment: r.review_comment,
+        })
+        .collect();
+    drafts.sort_by_key(|d| d.state != RevisionState::Rejected);
+    let mine: Vec<i32> = revision::Entity::find()
+        .select_only()
+        .column(revision::Column::KnowledgeId)
+        .filter(revision::Column::Author.eq(name))
+        .filter(revision::Column::State.eq(RevisionState::Published))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let closed_this_week = if mine.is_empty() {
+        0
+    } else {
+        crate::misses::entity::miss::Entity::find()
+            .filter(crate::misses::entity::miss::Column::KnowledgeId.is_in(mine))
+            .filter(
+                crate::misses::entity::miss::Column::ClosedAt
+                    .gte(chrono::Utc::now() - chrono::Duration::days(7)),
+            )
+            .count(db)
+            .await? as i64
+    };
+    Ok(TrainerDesk { drafts, closed_this_week })
 }

@@ -10,6 +10,7 @@ use super::{Index, PointDoc, Scoring};
 use crate::embedding::dot;
 use crate::knowledge::fold;
 pub use crate::views::Regression;
+use crate::views::TriedAnswer;
 
 /// A question the regression check runs, with its vector.
 pub struct Probe {
@@ -107,6 +108,38 @@ impl Matcher {
             }
         }
         out
+    }
+
+    /// How `probes` are answered now and with point `change.knowledge_id` replaced by `change`
+    /// (added, for a point not saved yet): ranked and decided as `/ask` does, nothing recorded.
+    pub async fn try_change(&self, change: &PointDoc, probes: &[Probe]) -> Vec<(TriedAnswer, TriedAnswer)> {
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "matcher refresh before trying a draft failed");
+        }
+        let builder = self.builder.lock().await;
+        let scoring = builder.serving.scoring;
+        let before = self.snapshot();
+        let id = change.knowledge_id;
+        let dim = builder.serving.embedder.info().dimension;
+        let after = Index::build(
+            builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
+            dim,
+        );
+        let tried = |index: &Index, p: &Probe| {
+            let ranked = index
+                .rank(&p.vector, &p.text, &scoring, super::service::CANDIDATES)
+                .inspect_err(|e| tracing::error!(error = %e, "ranking a tried question failed"))
+                .unwrap_or_default();
+            let top = ranked.first().map(|s| (&index.points()[s.point], s.score));
+            TriedAnswer {
+                outcome: scoring.decide(&ranked),
+                knowledge_id: top.map(|(m, _)| m.knowledge_id.to_string()),
+                question: top.map(|(m, _)| m.question.clone()),
+                score: top.map_or(0.0, |(_, s)| s),
+                is_draft: top.is_some_and(|(m, _)| m.knowledge_id == id),
+            }
+        };
+        probes.iter().map(|p| (tried(&before.index, p), tried(&after, p))).collect()
     }
 
     /// Which of `probes` the published knowledge now answers with point `knowledge_id`.

@@ -8,14 +8,14 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::embedding::cache::{embed_cached, CacheError};
-use crate::knowledge::{categories::Tree, points, require, KnowledgeError};
+use crate::knowledge::{categories::Tree, limits, points, require, KnowledgeError};
 use crate::matching::asks::entity as asks;
 use crate::matching::preview::Probe;
 use crate::matching::PointDoc;
 use crate::services::Services;
 use crate::views::Outcome;
 use crate::views::Problem;
-use crate::views::{Actor, PublishReport, Regression, Role};
+use crate::views::{Actor, Content, Field, PublishReport, Regression, Role, TriedQuestion, TryReport};
 
 /// Recently answered questions the regression check replays, beside the knowledge base's own
 /// phrasings: the most recent distinct ones of the last `RECENT_DAYS` days.
@@ -63,6 +63,88 @@ async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, 
     };
     let recent = recent_answers(services).await?;
     Ok((services.matcher.regressions(&change, &recent).await, head.id))
+}
+
+/// Questions one "try it" may ask beside the draft's own texts.
+pub const TRY_QUESTIONS: usize = 20;
+
+/// "Try it": how the draft `content` (of point `id`, or of a point not saved yet) would answer
+/// its own texts and `questions`, beside how the published knowledge answers them now, and the
+/// regression check's list — before the draft goes to review. Nothing is recorded.
+pub async fn try_draft(
+    services: &Services,
+    actor: &Actor,
+    id: Option<i32>,
+    content: &Content,
+    questions: &[String],
+) -> Result<TryReport> {
+    require(actor, Role::Trainer, "trying knowledge")?;
+    if content.phrasings.len() > limits::PHRASINGS {
+        let (count, max) = (content.phrasings.len(), limits::PHRASINGS);
+        return Err(KnowledgeError::from(Problem::TooManyPhrasings { count, max }).into());
+    }
+    let mut texts: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for t in std::iter::once(&content.question).chain(&content.phrasings) {
+        let t = t.trim();
+        if !t.is_empty() && seen.insert(crate::knowledge::fold(t)) {
+            texts.push(t.to_string());
+        }
+    }
+    if texts.is_empty() {
+        return Err(KnowledgeError::from(Problem::Empty { field: Field::Question }).into());
+    }
+    let mut asked: Vec<String> = Vec::new();
+    for q in questions.iter().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+        let n = q.chars().count();
+        if n > limits::QUESTION_CHARS {
+            return Err(KnowledgeError::from(Problem::TooLong {
+                field: Field::Question,
+                chars: n,
+                max: limits::QUESTION_CHARS,
+            })
+            .into());
+        }
+        if crate::knowledge::has_control(q) {
+            return Err(KnowledgeError::from(Problem::ControlCharacters { field: Field::Question }).into());
+        }
+        if seen.insert(crate::knowledge::fold(q)) {
+            asked.push(q.to_string());
+        }
+    }
+    if asked.len() > TRY_QUESTIONS {
+        return Err(KnowledgeError::from(Problem::Limit { max: TRY_QUESTIONS as u64 }).into());
+    }
+    let embedder = services.matcher.online_embedder();
+    let vectors = embed_cached(&services.db, &embedder, &texts).await?;
+    let tree = Tree::load(&services.db).await?;
+    let change = PointDoc {
+        // A point not saved yet takes an id no point has.
+        knowledge_id: id.unwrap_or(0),
+        category: tree.path(content.category_id),
+        question: content.question.trim().to_string(),
+        answer: content.answer.clone(),
+        texts: texts.clone(),
+        vectors: crate::matching::Rows::new(&vectors),
+    };
+    let asked_vectors = embed_cached(&services.db, &embedder, &asked).await?;
+    let probes: Vec<Probe> = texts
+        .into_iter()
+        .zip(vectors)
+        .chain(asked.into_iter().zip(asked_vectors))
+        .map(|(text, vector)| Probe { text, vector })
+        .collect();
+    let tried = services.matcher.try_change(&change, &probes).await;
+    let recent = recent_answers(services).await?;
+    let regressions = services.matcher.regressions(&change, &recent).await;
+    Ok(TryReport {
+        questions: probes
+            .into_iter()
+            .zip(tried)
+            .map(|(p, (now, with_draft))| TriedQuestion { question: p.text, now, with_draft })
+            .collect(),
+        regressions,
+    })
 }
 
 /// Publishes point `id`'s draft (as the caller saw it at `version`, when given) after the

@@ -189,6 +189,16 @@ pub enum Problem {
         "a dismissal needs a reason of 1 to {max} characters (noise, chit-chat, out of scope, abusive…)"
     )]
     DismissReason { max: usize },
+    #[error("a bulk action links or dismisses whole groups; make new points one group at a time")]
+    NotInBulk,
+    #[error("mark 1 to {max} groups for a bulk action")]
+    BulkGroups { max: usize },
+    #[error("{name} cannot be assigned groups: no trainer of that name")]
+    NotATrainer { name: String },
+    #[error(
+        "knowledge point {point} has no draft beside a published revision to go back to (it is {status})"
+    )]
+    NoDraftToDiscard { point: i32, status: PointStatus },
     #[error("decision {decision} was undone already")]
     AlreadyUndone { decision: i64 },
     #[error("decision {decision} is {by}'s to undo")]
@@ -286,6 +296,7 @@ impl Problem {
             | GroupClosed { .. }
             | AlreadyUndone { .. }
             | NotYourDecision { .. }
+            | NoDraftToDiscard { .. }
             | RegroupRunning { .. }
             | UserExists { .. }
             | TrainingRunning { .. }
@@ -314,6 +325,9 @@ impl Problem {
             | BadRow { .. }
             | NothingToDecide { .. }
             | NoneChosen { .. }
+            | NotInBulk
+            | BulkGroups { .. }
+            | NotATrainer { .. }
             | NotInGroup { .. }
             | AlreadyInGroup { .. }
             | MergeIntoItself

@@ -149,6 +149,51 @@ pub struct DecisionView {
     pub actor: String,
     pub created_at: DateTime<Utc>,
     pub undone: bool,
+    /// The group's label when decided (the first group's, for a bulk action).
+    #[serde(default)]
+    pub label: String,
+    /// The linked or created point's question now.
+    #[serde(default)]
+    pub point_question: Option<String>,
+    /// A dismissal's reason.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Groups it decided: more than one for a bulk action, undone as one.
+    #[serde(default = "one")]
+    pub groups: usize,
+    /// Whether it can still be undone: not undone yet, and its knowledge neither published nor
+    /// edited since.
+    #[serde(default)]
+    pub undoable: bool,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// What a bulk action on marked groups did: one decision per group, undone as one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkResolution {
+    /// Names the whole batch for an undo.
+    pub decision_id: String,
+    pub groups: usize,
+    pub resolved_misses: usize,
+}
+
+/// Groups handed to a trainer: held for them until `until`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub to: String,
+    pub groups: usize,
+    pub until: DateTime<Utc>,
+}
+
+/// What discarding a draft took back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Discarded {
+    pub knowledge_id: String,
+    /// Questions inbox decisions had put into the draft, back in the inbox.
+    pub reopened_misses: usize,
 }
 
 /// What an undo put back.

@@ -25,3 +25,32 @@ pub struct PublishReport {
     /// Open misses the published point now answers, closed as loop yield.
     pub closed_misses: usize,
 }
+
+/// Which point answers a question, and how (the outcome `/ask` would give).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriedAnswer {
+    pub outcome: super::Outcome,
+    /// The best point (the answer when `answered`, the first choice offered when `clarify`).
+    pub knowledge_id: Option<String>,
+    pub question: Option<String>,
+    pub score: f32,
+    /// The best point is the draft being tried.
+    pub is_draft: bool,
+}
+
+/// One question answered by the published knowledge and with the draft applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriedQuestion {
+    pub question: String,
+    pub now: TriedAnswer,
+    pub with_draft: TriedAnswer,
+}
+
+/// "Try it": a draft answering before review, nothing recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryReport {
+    /// The draft's own texts first, then the questions typed.
+    pub questions: Vec<TriedQuestion>,
+    /// Other questions whose answer the draft would change (the publish check, early).
+    pub regressions: Vec<Regression>,
+}

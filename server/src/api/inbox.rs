@@ -61,6 +61,7 @@ pub async fn list(
         since: q.since,
         until: q.until,
         text: q.q,
+        claimed_by: None,
     };
     Ok(Json(services.inbox.list(&filter).await?).into_response())
 }
