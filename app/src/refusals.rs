@@ -182,6 +182,7 @@ fn zh(p: &Problem, zone: Zone) -> String {
         AlreadyUndone { .. } => "这条处理记录已经撤销过了。".into(),
         NotYourDecision { by, .. } => format!("这条处理记录只能由 {by} 或审核员撤销。"),
         NotInBulk => "批量操作只能关联或忽略整个分组；新建知识点请逐个分组进行。".into(),
+        TryQuestions { max } => format!("一次最多测试 {max} 个问题。"),
         BulkGroups { max } => format!("批量操作请标记 1 到 {max} 个分组。"),
         NotATrainer { name } => format!("不能把分组分配给“{name}”：没有这个训练师。"),
         NoDraftToDiscard { .. } => {

@@ -1,6 +1,7 @@
 //! Bulk decisions: the decisions one bulk action wrote share a batch (the id of its first), so
-//! they are listed and undone as one. Indexes for "my decisions" (by author, newest first) and
-//! for finding a batch.
+//! they are listed and undone as one. A decision keeps its group's label and its dismissal
+//! reason as they were (the group's own change with undo and regrouping). Indexes for "my
+//! decisions" (by author, newest first) and for finding a batch.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -13,6 +14,8 @@ enum Decisions {
     Id,
     Actor,
     BatchId,
+    Label,
+    Reason,
 }
 
 const BY_ACTOR: &str = "idx_decisions_actor";
@@ -21,14 +24,12 @@ const BY_BATCH: &str = "idx_decisions_batch";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Decisions::Table)
-                    .add_column(big_integer_null(Decisions::BatchId))
-                    .to_owned(),
-            )
-            .await?;
+        // One column per statement: SQLite adds one at a time.
+        for column in
+            [big_integer_null(Decisions::BatchId), text_null(Decisions::Label), text_null(Decisions::Reason)]
+        {
+            manager.alter_table(Table::alter().table(Decisions::Table).add_column(column).to_owned()).await?;
+        }
         manager
             .create_index(
                 Index::create()
@@ -55,8 +56,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_index(Index::drop().name(BY_BATCH).table(Decisions::Table).to_owned()).await?;
         manager.drop_index(Index::drop().name(BY_ACTOR).table(Decisions::Table).to_owned()).await?;
-        manager
-            .alter_table(Table::alter().table(Decisions::Table).drop_column(Decisions::BatchId).to_owned())
-            .await
+        for column in [Decisions::Reason, Decisions::Label, Decisions::BatchId] {
+            manager
+                .alter_table(Table::alter().table(Decisions::Table).drop_column(column).to_owned())
+                .await?;
+        }
+        Ok(())
     }
 }

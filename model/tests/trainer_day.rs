@@ -326,3 +326,105 @@ async fn trying_a_draft_shows_the_answers_it_would_take_away() {
     assert!(model::publishing::try_draft(&services, &tina, Some(card.id), &empty, &[]).await.is_err());
     assert_eq!(queries::detail(db, card.id).await.unwrap().status, PointStatus::Published);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discarded_draft_returns_questions_a_link_found_in_it_already() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = setup(common::sqlite(dir.path(), "discard_silent").await).await;
+    let (inbox, db) = (&services.inbox, &services.db);
+    let tina = Actor::new("tina", Role::Trainer);
+    let page = groups(inbox).await;
+    let joke = page.iter().find(|g| g.members.iter().any(|m| m.question == ASKED[0])).unwrap().clone();
+    let card = queries::list(db, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.question == "Where is my card?")
+        .unwrap()
+        .id;
+    // The trainer wrote the group's questions into the draft by hand; the link adds nothing and
+    // writes no revision.
+    let mut content = queries::detail(db, card).await.unwrap().head.content;
+    content.phrasings.extend(joke.members.iter().map(|m| m.question.clone()));
+    let edited = points::save(db, &tina, card, queries::detail(db, card).await.unwrap().version, content)
+        .await
+        .unwrap();
+    inbox
+        .resolve(&tina, &joke.id, Decision::Link { knowledge_id: card.to_string(), miss_ids: None })
+        .await
+        .unwrap();
+    assert_eq!(miss_of(db, ASKED[0]).await.status, MissStatus::Resolved);
+    let version = queries::detail(db, card).await.unwrap().version;
+    assert_eq!(version, edited.version, "the link wrote nothing");
+
+    let discarded = inbox.discard_draft(&tina, card, version).await.unwrap();
+    assert_eq!(discarded.reopened_misses, joke.members.len());
+    assert_eq!(miss_of(db, ASKED[0]).await.status, MissStatus::Open, "not lost with the draft");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_decisions_pages_by_entry_and_says_what_undo_will_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = setup(common::sqlite(dir.path(), "decision_entries").await).await;
+    let (inbox, db) = (&services.inbox, &services.db);
+    let (tina, lead) = (Actor::new("tina", Role::Trainer), Actor::new("lead", Role::Reviewer));
+    let page = groups(inbox).await;
+    let ids: Vec<String> = page.iter().map(|g| g.id.clone()).collect();
+    // Three entries: a bulk action of three groups, one of two, and a single decision.
+    let dismiss = || Decision::Dismiss { reason: "noise".into() };
+    inbox.resolve_many(&tina, &ids[0..3], dismiss()).await.unwrap();
+    inbox.resolve_many(&tina, &ids[3..5], dismiss()).await.unwrap();
+    let card = queries::list(db, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.question == "Where is my card?")
+        .unwrap()
+        .id
+        .to_string();
+    let linked = inbox
+        .resolve(&tina, &ids[5], Decision::Link { knowledge_id: card.clone(), miss_ids: None })
+        .await
+        .unwrap();
+    let two = inbox.decisions(Some("tina"), 2).await.unwrap();
+    assert_eq!(two.iter().map(|d| (d.groups, d.undoable)).collect::<Vec<_>>(), vec![(1, true), (2, true)]);
+    assert_eq!(two[1].label, page[3].label, "the bulk action is named by its first group");
+    let all = inbox.decisions(Some("tina"), 10).await.unwrap();
+    assert_eq!(all.iter().map(|d| d.groups).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(all[1].misses + all[2].misses, (0..5).map(|i| page[i].size as usize).sum::<usize>());
+
+    // Archived since: the listing says what undo will do, refuse.
+    let kid: i32 = card.parse().unwrap();
+    model::knowledge::points::archive(db, &lead, kid, queries::detail(db, kid).await.unwrap().version)
+        .await
+        .unwrap();
+    let listed = inbox.decisions(Some("tina"), 1).await.unwrap();
+    assert!(!listed[0].undoable && !listed[0].undone, "{listed:?}");
+    assert!(inbox.undo(&tina, &linked.decision_id).await.is_err());
+    // The dismissal keeps its reason once undone.
+    inbox.undo(&tina, &all[1].id).await.unwrap();
+    let listed = inbox.decisions(Some("tina"), 2).await.unwrap();
+    assert_eq!((listed[1].undone, listed[1].reason.as_deref()), (true, Some("noise")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_can_be_assigned_to_the_trainer_who_has_it_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = setup(common::sqlite(dir.path(), "assign_open").await).await;
+    let (inbox, db) = (&services.inbox, &services.db);
+    for name in ["ana", "ben"] {
+        model::accounts::users::add(db, name, "a long enough password", Role::Trainer).await.unwrap();
+    }
+    let (lead, ana, ben) = (
+        Actor::new("lead", Role::Reviewer),
+        Actor::new("ana", Role::Trainer),
+        Actor::new("ben", Role::Trainer),
+    );
+    let id = groups(inbox).await[0].id.clone();
+    inbox.claim(&ana, &id).await.unwrap();
+    inbox.assign(&lead, std::slice::from_ref(&id), "ana").await.unwrap();
+    // Held by Ana: assigning it to Ben is refused.
+    let e = inbox.assign(&lead, std::slice::from_ref(&id), "ben").await.unwrap_err();
+    assert!(matches!(e, InboxError::Refused(Problem::Claimed { ref by, .. }) if by == "ana"), "{e}");
+    assert!(inbox.resolve(&ben, &id, Decision::Dismiss { reason: "noise".into() }).await.is_err());
+}

@@ -123,15 +123,12 @@ pub async fn my_queue() -> Result<ClusterPage, AppError> {
     services()?.inbox.list(&filter).await.map_err(fail)
 }
 
-/// What would answer the group's `questions` once linked to point `knowledge_id`: the point with
-/// them as phrasings, tried as a draft (nothing recorded, nothing saved).
+/// What would answer the group's `questions` once linked to point `knowledge_id` (nothing
+/// recorded, nothing saved).
 #[server(endpoint = "try_link", input = Json)]
 pub async fn try_link(knowledge_id: String, questions: Vec<String>) -> Result<TryReport, AppError> {
-    let services = services()?;
     let id: i32 = knowledge_id
         .parse()
         .map_err(|_| refuse(model::views::Problem::not_found(model::views::Thing::Point, &knowledge_id)))?;
-    let mut content = model::knowledge::queries::detail(&services.db, id).await.map_err(fail)?.head.content;
-    content.phrasings.extend(questions);
-    model::publishing::try_draft(&services, &actor()?, Some(id), &content, &[]).await.map_err(fail)
+    model::publishing::try_link(&services()?, &actor()?, id, &questions).await.map_err(fail)
 }

@@ -32,6 +32,13 @@ pub fn BulkBar(bench: Bench) -> impl IntoView {
         });
         out
     };
+    // A point no longer offered (the marks changed) is not linked to unseen.
+    Effect::new(move |_| {
+        let offered = points();
+        if !point.with_untracked(|p| p.is_empty() || offered.iter().any(|(id, _)| id == p)) {
+            point.set(String::new());
+        }
+    });
     let marked = move || bench.marked.get_untracked();
     view! {
         <div class="panel inset bulk row" data-testid="bulk-bar">
@@ -68,7 +75,11 @@ pub fn BulkBar(bench: Bench) -> impl IntoView {
             </button>
             <label>
                 {move || t("inbox.bulk_link_to")}
-                <select data-testid="bulk-point" on:change={move |ev| point.set(event_target_value(&ev))}>
+                <select
+                    data-testid="bulk-point"
+                    prop:value={move || point.get()}
+                    on:change={move |ev| point.set(event_target_value(&ev))}
+                >
                     <option value="">{move || t("inbox.bulk_choose_point")}</option>
                     {move || {
                         points()

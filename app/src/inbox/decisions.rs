@@ -36,16 +36,20 @@ pub fn DecisionsPage() -> impl IntoView {
         <section class="page wide" data-testid="decisions">
             <h1>{move || t("decisions.title")}</h1>
             <p class="lead">{move || t("decisions.intro")}</p>
-            <Show when={reviewer}>
-                <label class="row">
-                    <input
-                        type="checkbox"
-                        data-testid="decisions-everyone"
-                        on:change={move |ev| everyone.set(event_target_checked(&ev))}
-                    />
-                    {move || t("decisions.everyone")}
-                </label>
-            </Show>
+            // Who is signed in is known after the page's first render: read under a Transition
+            // so the server and the browser render the same thing.
+            <Transition fallback={|| ()}>
+                <Show when={reviewer}>
+                    <label class="row">
+                        <input
+                            type="checkbox"
+                            data-testid="decisions-everyone"
+                            on:change={move |ev| everyone.set(event_target_checked(&ev))}
+                        />
+                        {move || t("decisions.everyone")}
+                    </label>
+                </Show>
+            </Transition>
             {move || {
                 notice
                     .get()

@@ -280,7 +280,6 @@ fn LinkPanel(
         let (kid, questions) = (kid.clone(), questions.clone());
         async move { try_link(kid, questions).await }
     });
-    let members: Vec<String> = group.members.iter().map(|m| fold_for_match(&m.question)).collect();
     view! {
         <div class="panel inset" data-testid="link-panel">
             <ol class="suggestions">
@@ -322,10 +321,7 @@ fn LinkPanel(
                     .value()
                     .get()
                     .map(|r| match r {
-                        Ok(mut report) => {
-                            report.questions.retain(|q| members.contains(&fold_for_match(&q.question)));
-                            view! { <Tried report /> }.into_any()
-                        }
+                        Ok(report) => view! { <Tried report /> }.into_any(),
                         Err(e) => view! { <p class="notice error">{error_text(&e)}</p> }.into_any(),
                     })
             }}
@@ -427,14 +423,27 @@ fn CreatePanel(
         }
     };
     // First press: the check; a near-duplicate stops here. Pressed again on the same
-    // question: create anyway.
-    let create = {
+    // question: create anyway. Each question is created at most once from here (a key pressed
+    // twice, a check answered twice).
+    let created_for = RwSignal::new(None::<String>);
+    let create_once = {
         let create_now = create_now.clone();
-        move || {
-            let q = question.get_untracked();
-            if checked_for.get_untracked().as_deref() == Some(q.as_str()) && !check.pending().get_untracked()
-            {
+        move |q: String| {
+            if created_for.get_untracked().as_deref() != Some(q.as_str()) {
+                created_for.set(Some(q));
                 create_now();
+            }
+        }
+    };
+    let create = {
+        let create_once = create_once.clone();
+        move || {
+            if check.pending().get_untracked() || missing_untracked(category, question) {
+                return;
+            }
+            let q = question.get_untracked();
+            if checked_for.get_untracked().as_deref() == Some(q.as_str()) {
+                create_once(q);
             } else {
                 checked_for.set(Some(q.clone()));
                 check.dispatch(q);
@@ -443,11 +452,12 @@ fn CreatePanel(
     };
     // A clean check creates at once.
     Effect::new({
-        let create_now = create_now.clone();
+        let create_once = create_once.clone();
         move |_| {
             if let Some(Ok(found)) = check.value().get() {
-                if found.is_empty() && checked_for.get_untracked() == Some(question.get_untracked()) {
-                    create_now();
+                let q = question.get_untracked();
+                if found.is_empty() && checked_for.get_untracked().as_deref() == Some(q.as_str()) {
+                    create_once(q);
                 }
             }
         }
@@ -509,6 +519,19 @@ fn CreatePanel(
                 {move || count(lang.get(), phrasings() as i64, "inbox.become_phrasings")}
             </p>
             {move || {
+                check
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| {
+                        view! {
+                            <p class="notice error" data-testid="create-check-error">
+                                {error_text(&e)}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
                 similar()
                     .map(|d| {
                         let kid = d.knowledge_id.clone();
@@ -549,6 +572,11 @@ fn CreatePanel(
     }
 }
 
+/// Whether the new point lacks its category or question (the create button is off).
+fn missing_untracked(category: RwSignal<String>, question: RwSignal<String>) -> bool {
+    category.with_untracked(String::is_empty) || question.with_untracked(|q| q.trim().is_empty())
+}
+
 /// Dismiss with a reason (keys 1–4).
 #[component]
 fn DismissPanel(decide: impl Fn(Decision) + Clone + Send + Sync + 'static) -> impl IntoView {
@@ -577,9 +605,4 @@ fn DismissPanel(decide: impl Fn(Decision) + Clone + Send + Sync + 'static) -> im
                 .collect_view()}
         </div>
     }
-}
-
-/// A question as the draft's texts keep it: trimmed, case folded (the report names texts so).
-fn fold_for_match(q: &str) -> String {
-    q.trim().to_lowercase()
 }

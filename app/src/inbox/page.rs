@@ -184,7 +184,8 @@ fn latest_undoable(bench: Bench) {
     let mine = Resource::new(|| (), |_| my_decisions(false));
     Effect::new(move |_| {
         if let Some(Ok(list)) = mine.get() {
-            if let Some(d) = list.into_iter().find(|d| d.undoable) {
+            // The latest decision only: `u` never reaches back past one that cannot be undone.
+            if let Some(d) = list.into_iter().next().filter(|d| d.undoable) {
                 bench.undoable.update(|u| {
                     if u.is_empty() {
                         u.push(d.id);

@@ -60,6 +60,10 @@ pub mod decision {
         pub undone_at: Option<ChronoDateTimeUtc>,
         /// The first decision of the bulk action that wrote this one: listed and undone together.
         pub batch_id: Option<i64>,
+        /// The group's label when decided (decisions before this column: none).
+        pub label: Option<String>,
+        /// A dismissal's reason.
+        pub reason: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

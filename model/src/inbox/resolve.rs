@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 
 use super::entity::{cluster, decision};
-use super::workbench::{group_id, open_group, open_members, pick};
+use super::workbench::{group_id, marked_groups, open_group, open_members, pick};
 use super::{Inbox, Result};
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
@@ -38,9 +38,6 @@ impl Decision {
         }
     }
 }
-
-/// Groups one bulk action may decide.
-pub const BULK_GROUPS: usize = 200;
 
 /// What one decision wrote, for the caller to report and forget.
 struct Decided {
@@ -81,16 +78,7 @@ impl Inbox {
         if matches!(decision, Decision::Create { .. }) || decision.miss_ids().is_some() {
             return Err(Problem::NotInBulk.into());
         }
-        let mut ids: Vec<i64> = Vec::new();
-        for raw in cluster_ids {
-            let id = group_id(raw)?;
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        if ids.is_empty() || ids.len() > BULK_GROUPS {
-            return Err(Problem::BulkGroups { max: BULK_GROUPS }.into());
-        }
+        let ids = marked_groups(cluster_ids)?;
         let txn = crate::storage::write(&self.db).await?;
         let mut done = Vec::with_capacity(ids.len());
         for &id in &ids {
@@ -121,7 +109,7 @@ async fn decide_in(
     id: i64,
     decision: &Decision,
 ) -> Result<Decided> {
-    open_group(txn, id, actor).await?;
+    let label = open_group(txn, id, actor).await?.label;
     let open = open_members(txn, id).await?;
     let chosen: Vec<miss::Model> = match decision.miss_ids() {
         None => open.clone(),
@@ -183,6 +171,8 @@ async fn decide_in(
         created_at: Set(Utc::now()),
         undone_at: Set(None),
         batch_id: Set(None),
+        label: Set(Some(label)),
+        reason: Set(reason.clone()),
         ..Default::default()
     }
     .insert(txn)

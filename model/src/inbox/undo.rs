@@ -3,20 +3,19 @@
 //! wrote is taken back (a created point is archived unseen). A bulk action is undone as one.
 //! Discarding a draft takes back the decisions that wrote into it. "My decisions" lists them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{cluster, decision};
-use super::resolve::BULK_GROUPS;
 use super::{Inbox, Result};
 use crate::embedding::cache::embed_cached;
 use crate::knowledge::entity::point;
-use crate::knowledge::{points, require};
+use crate::knowledge::{fold, points, require};
 use crate::misses::entity::miss;
-use crate::views::{Action, Actor, DecisionView, Discarded, Role, Undone};
+use crate::views::{Action, Actor, DecisionView, Discarded, PointStatus, Role, Undone};
 use crate::views::{GroupStatus, MissStatus, Problem, Thing};
 
 impl Inbox {
@@ -32,14 +31,12 @@ impl Inbox {
             .one(&txn)
             .await?
             .ok_or_else(|| Problem::not_found(Thing::Decision, id))?;
-        if d.undone_at.is_some() {
-            return Err(Problem::AlreadyUndone { decision: id }.into());
-        }
         if d.actor != actor.name && !actor.role.includes(Role::Reviewer) {
             return Err(Problem::NotYourDecision { decision: id, by: d.actor }.into());
         }
-        // Newest first: links to one point are taken back in the reverse of their order.
-        let batch = match d.batch_id {
+        // Newest first: links to one point are taken back in the reverse of their order. A
+        // discarded draft may have taken part of a batch back already: the rest goes now.
+        let batch: Vec<decision::Model> = match d.batch_id {
             Some(b) => {
                 decision::Entity::find()
                     .filter(decision::Column::BatchId.eq(b))
@@ -48,8 +45,11 @@ impl Inbox {
                     .all(&txn)
                     .await?
             }
-            None => vec![d.clone()],
+            None => Some(d.clone()).filter(|d| d.undone_at.is_none()).into_iter().collect(),
         };
+        if batch.is_empty() {
+            return Err(Problem::AlreadyUndone { decision: id }.into());
+        }
         let now = Utc::now();
         let mut back = Vec::with_capacity(batch.len());
         for one in &batch {
@@ -80,13 +80,32 @@ impl Inbox {
         let _writing = self.writing.lock().await;
         let txn = crate::storage::write(&self.db).await?;
         let published = points::discard_in(&txn, actor, knowledge_id, version).await?;
-        let wrote = decision::Entity::find()
+        let mut wrote = decision::Entity::find()
             .filter(decision::Column::KnowledgeId.eq(knowledge_id))
             .filter(decision::Column::UndoneAt.is_null())
             .filter(decision::Column::RevisionAfter.gt(published))
             .order_by_desc(decision::Column::Id)
             .all(&txn)
             .await?;
+        // A link that added nothing wrote no revision: its questions were phrasings of the draft
+        // already. Those the published revision lacks would be lost with the draft.
+        let live = points::content_of(&points::revision(&txn, published).await?);
+        let kept: HashSet<String> =
+            std::iter::once(&live.question).chain(&live.phrasings).map(|t| fold(t)).collect();
+        let silent = decision::Entity::find()
+            .filter(decision::Column::KnowledgeId.eq(knowledge_id))
+            .filter(decision::Column::UndoneAt.is_null())
+            .filter(decision::Column::RevisionAfter.is_null())
+            .filter(decision::Column::Action.eq(Action::Link))
+            .all(&txn)
+            .await?;
+        for d in silent {
+            let ids: Vec<i64> = serde_json::from_str(&d.miss_ids).unwrap_or_default();
+            let questions = miss::Entity::find().filter(miss::Column::Id.is_in(ids)).all(&txn).await?;
+            if questions.iter().any(|m| !kept.contains(&fold(&m.question))) {
+                wrote.push(d);
+            }
+        }
         let now = Utc::now();
         let mut back = Vec::with_capacity(wrote.len());
         for d in &wrote {
@@ -137,34 +156,32 @@ impl Inbox {
     /// The latest decisions, newest first (`actor`'s own when given), a bulk action as one
     /// entry, each with whether it can still be undone.
     pub async fn decisions(&self, actor: Option<&str>, limit: u64) -> Result<Vec<DecisionView>> {
-        let limit = limit.clamp(1, 200) as usize;
-        let mut query = decision::Entity::find().order_by_desc(decision::Column::Id);
+        // An entry is a batch or a single decision: named by its batch, or by itself.
+        let entry = || Expr::cust("COALESCE(batch_id, id)");
+        let mut keys = decision::Entity::find()
+            .select_only()
+            .column_as(entry(), "entry")
+            .group_by(entry())
+            .order_by_desc(Expr::cust("MAX(id)"))
+            .limit(limit.clamp(1, 200));
         if let Some(name) = actor {
-            query = query.filter(decision::Column::Actor.eq(name));
+            keys = keys.filter(decision::Column::Actor.eq(name));
         }
-        // A batch's rows are consecutive ids: reading a batch's worth more keeps the last entry whole.
-        let rows = query.limit((limit + BULK_GROUPS) as u64).all(&self.db).await?;
-        let mut entries: Vec<Vec<decision::Model>> = Vec::new();
-        for d in rows {
-            let same_batch =
-                entries.last().is_some_and(|last| d.batch_id.is_some() && last[0].batch_id == d.batch_id);
-            if same_batch {
-                entries.last_mut().expect("a batch continues an entry").push(d);
-            } else if entries.len() == limit {
-                break;
-            } else {
-                entries.push(vec![d]);
-            }
-        }
-        let groups: Vec<i64> = entries.iter().map(|e| e[e.len() - 1].cluster_id).collect();
-        let clusters: HashMap<i64, cluster::Model> = cluster::Entity::find()
-            .filter(cluster::Column::Id.is_in(groups))
+        let keys: Vec<i64> = keys.into_tuple().all(&self.db).await?;
+        let rows = decision::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(decision::Column::Id.is_in(keys.clone()))
+                    .add(decision::Column::BatchId.is_in(keys.clone())),
+            )
+            .order_by_desc(decision::Column::Id)
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let kids: Vec<i32> = entries.iter().filter_map(|e| e[0].knowledge_id).collect();
+            .await?;
+        let mut by_entry: HashMap<i64, Vec<decision::Model>> = HashMap::new();
+        for d in rows {
+            by_entry.entry(d.batch_id.unwrap_or(d.id)).or_default().push(d);
+        }
+        let kids: Vec<i32> = by_entry.values().flatten().filter_map(|d| d.knowledge_id).collect();
         let points: HashMap<i32, point::Model> = point::Entity::find()
             .filter(point::Column::Id.is_in(kids))
             .all(&self.db)
@@ -172,43 +189,59 @@ impl Inbox {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
-        Ok(entries
+        let groups: Vec<i64> = by_entry.values().flatten().map(|d| d.cluster_id).collect();
+        // Decisions from before labels were kept on them read their group's.
+        let clusters: HashMap<i64, String> = cluster::Entity::find()
+            .filter(cluster::Column::Id.is_in(groups))
+            .all(&self.db)
+            .await?
             .into_iter()
-            .map(|e| {
-                // Newest first within the batch too: the first decision names it.
-                let (newest, first) = (&e[0], &e[e.len() - 1]);
-                let group = clusters.get(&first.cluster_id);
-                let point = first.knowledge_id.and_then(|k| points.get(&k));
-                let undone = first.undone_at.is_some();
-                // A link or a new point can be undone while the revision it wrote is still the
-                // point's head and not published: what `withdraw_in` checks.
-                let knowledge_pending = match (newest.revision_after, point) {
-                    (Some(after), Some(p)) => {
-                        p.head_revision_id == Some(after) && p.published_revision_id != Some(after)
-                    }
-                    (Some(_), None) => false,
-                    (None, _) => true,
-                };
-                DecisionView {
-                    id: first.id.to_string(),
-                    cluster_id: first.cluster_id.to_string(),
-                    action: first.action,
-                    knowledge_id: first.knowledge_id.map(|k| k.to_string()),
-                    misses: e
-                        .iter()
-                        .map(|d| serde_json::from_str::<Vec<i64>>(&d.miss_ids).map(|v| v.len()).unwrap_or(0))
-                        .sum(),
-                    actor: first.actor.clone(),
-                    created_at: first.created_at,
-                    undone,
-                    label: group.map(|g| g.label.clone()).unwrap_or_default(),
-                    point_question: point.map(|p| p.question.clone()),
-                    reason: group.and_then(|g| g.reason.clone()).filter(|_| first.action == Action::Dismiss),
-                    groups: e.len(),
-                    undoable: !undone && knowledge_pending,
-                }
-            })
+            .map(|c| (c.id, c.label))
+            .collect();
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| by_entry.remove(&k))
+            .map(|e| view_of(&e, &points, &clusters))
             .collect())
+    }
+}
+
+/// One entry of "my decisions": a decision, or a bulk action's (newest first).
+fn view_of(
+    e: &[decision::Model],
+    points: &HashMap<i32, point::Model>,
+    clusters: &HashMap<i64, String>,
+) -> DecisionView {
+    let first = &e[e.len() - 1];
+    let pending: Vec<&decision::Model> = e.iter().filter(|d| d.undone_at.is_none()).collect();
+    let point = first.knowledge_id.and_then(|k| points.get(&k));
+    // What `undo` checks: the newest revision the entry's remaining decisions wrote is still the
+    // point's head, pending (not published, not archived).
+    let knowledge_pending = match (pending.iter().find_map(|d| d.revision_after), point) {
+        (Some(after), Some(p)) => {
+            p.head_revision_id == Some(after)
+                && matches!(p.status, PointStatus::Draft | PointStatus::InReview | PointStatus::Rejected)
+        }
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    DecisionView {
+        id: first.id.to_string(),
+        cluster_id: first.cluster_id.to_string(),
+        action: first.action,
+        knowledge_id: first.knowledge_id.map(|k| k.to_string()),
+        misses: e
+            .iter()
+            .map(|d| serde_json::from_str::<Vec<i64>>(&d.miss_ids).map(|v| v.len()).unwrap_or(0))
+            .sum(),
+        actor: first.actor.clone(),
+        created_at: first.created_at,
+        undone: pending.is_empty(),
+        label: first.label.clone().or_else(|| clusters.get(&first.cluster_id).cloned()).unwrap_or_default(),
+        point_question: point.map(|p| p.question.clone()),
+        reason: first.reason.clone(),
+        groups: e.len(),
+        undoable: !pending.is_empty() && knowledge_pending,
     }
 }
 

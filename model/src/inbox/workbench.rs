@@ -27,6 +27,24 @@ pub(super) fn group_id(raw: &str) -> Result<i64> {
     raw.parse().map_err(|_| Problem::not_found(Thing::Group, raw).into())
 }
 
+/// Groups one bulk action may act on.
+pub const BULK_GROUPS: usize = 200;
+
+/// The marked groups of a bulk action, each once, in order: 1 to [`BULK_GROUPS`] of them.
+pub(super) fn marked_groups(raw: &[String]) -> Result<Vec<i64>> {
+    let mut ids: Vec<i64> = Vec::new();
+    for r in raw {
+        let id = group_id(r)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() || ids.len() > BULK_GROUPS {
+        return Err(Problem::BulkGroups { max: BULK_GROUPS }.into());
+    }
+    Ok(ids)
+}
+
 fn miss_id(raw: &str) -> Result<i64> {
     raw.parse().map_err(|_| Problem::NotAnId { thing: Thing::Question, value: raw.to_string() }.into())
 }
@@ -84,24 +102,24 @@ impl Inbox {
     /// else holds refuses the lot.
     pub async fn assign(&self, actor: &Actor, cluster_ids: &[String], to: &str) -> Result<Assignment> {
         require(actor, Role::Trainer, "assigning inbox groups")?;
-        let mut ids: Vec<i64> = Vec::new();
-        for raw in cluster_ids {
-            let id = group_id(raw)?;
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        if ids.is_empty() || ids.len() > super::resolve::BULK_GROUPS {
-            return Err(Problem::BulkGroups { max: super::resolve::BULK_GROUPS }.into());
-        }
+        let ids = marked_groups(cluster_ids)?;
         let trainer = users::Entity::find().filter(users::Column::Name.eq(to)).one(&self.db).await?;
         if !trainer.is_some_and(|u| u.role.includes(Role::Trainer)) {
             return Err(Problem::NotATrainer { name: to.to_string() }.into());
         }
         let until = Utc::now() + Duration::days(ASSIGN_DAYS);
         let txn = crate::storage::write(&self.db).await?;
+        // A group the assignee has open is theirs already: only a third trainer's hold refuses.
+        let assignee = Actor::new(to, Role::Trainer);
         for &id in &ids {
-            open_group(&txn, id, actor).await?;
+            if let Err(e) = open_group(&txn, id, actor).await {
+                match e {
+                    super::InboxError::Refused(Problem::Claimed { ref by, .. }) if by == to => {
+                        open_group(&txn, id, &assignee).await?;
+                    }
+                    e => return Err(e),
+                }
+            }
         }
         cluster::Entity::update_many()
             .col_expr(cluster::Column::ClaimedBy, Expr::value(to.to_string()))

@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::entity::{point, revision};
-pub(crate) use super::store::{content_of, head, load};
+pub(crate) use super::store::{content_of, head, load, revision};
 use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
 use crate::audit;
 use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionNote, RevisionState, Role};
@@ -239,10 +239,7 @@ pub(crate) async fn discard_in(
         Some(live) if live != head.id && head_is_pending(&head) => live,
         _ => return Err(Problem::NoDraftToDiscard { point: id, status: p.status }.into()),
     };
-    let live = revision::Entity::find_by_id(published)
-        .one(db)
-        .await?
-        .ok_or_else(|| KnowledgeError::from(Problem::not_found(Thing::Revision, published)))?;
+    let live = revision(db, published).await?;
     set_state(db, head.id, RevisionState::Superseded).await?;
     bump(
         db,

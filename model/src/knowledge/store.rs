@@ -16,6 +16,10 @@ pub(crate) async fn head(db: &impl ConnectionTrait, p: &point::Model) -> Result<
     let id = p
         .head_revision_id
         .ok_or_else(|| KnowledgeError::from(Problem::RevisionNotFound { point: p.id, number: None }))?;
+    revision(db, id).await
+}
+
+pub(crate) async fn revision(db: &impl ConnectionTrait, id: i32) -> Result<revision::Model> {
     revision::Entity::find_by_id(id)
         .one(db)
         .await?

@@ -113,7 +113,7 @@ pub async fn try_draft(
         }
     }
     if asked.len() > TRY_QUESTIONS {
-        return Err(KnowledgeError::from(Problem::Limit { max: TRY_QUESTIONS as u64 }).into());
+        return Err(KnowledgeError::from(Problem::TryQuestions { max: TRY_QUESTIONS }).into());
     }
     let embedder = services.matcher.online_embedder();
     let vectors = embed_cached(&services.db, &embedder, &texts).await?;
@@ -145,6 +145,32 @@ pub async fn try_draft(
             .collect(),
         regressions,
     })
+}
+
+/// "What would answer these after linking": point `id` as it is now with `questions` added as
+/// phrasings (those it lacks), tried as a draft; the report holds the rows of `questions` only.
+pub async fn try_link(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    questions: &[String],
+) -> Result<TryReport> {
+    let mut content =
+        points::content_of(&points::head(&services.db, &points::load(&services.db, id).await?).await?);
+    let mut known: std::collections::HashSet<String> = std::iter::once(&content.question)
+        .chain(&content.phrasings)
+        .map(|t| crate::knowledge::fold(t))
+        .collect();
+    for q in questions {
+        if known.insert(crate::knowledge::fold(q)) {
+            content.phrasings.push(q.clone());
+        }
+    }
+    let mut report = try_draft(services, actor, Some(id), &content, &[]).await?;
+    let asked: std::collections::HashSet<String> =
+        questions.iter().map(|q| crate::knowledge::fold(q)).collect();
+    report.questions.retain(|q| asked.contains(&crate::knowledge::fold(&q.question)));
+    Ok(report)
 }
 
 /// Publishes point `id`'s draft (as the caller saw it at `version`, when given) after the

@@ -189,6 +189,8 @@ pub enum Problem {
         "a dismissal needs a reason of 1 to {max} characters (noise, chit-chat, out of scope, abusive…)"
     )]
     DismissReason { max: usize },
+    #[error("try at most {max} questions at once")]
+    TryQuestions { max: usize },
     #[error("a bulk action links or dismisses whole groups; make new points one group at a time")]
     NotInBulk,
     #[error("mark 1 to {max} groups for a bulk action")]
@@ -326,6 +328,7 @@ impl Problem {
             | NothingToDecide { .. }
             | NoneChosen { .. }
             | NotInBulk
+            | TryQuestions { .. }
             | BulkGroups { .. }
             | NotATrainer { .. }
             | NotInGroup { .. }
