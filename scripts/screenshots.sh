@@ -17,7 +17,7 @@ trap 'kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$w
 wait_until_ready "$port" "$server" "$work/run.log" 600
 password() { awk -v who="$1" '$1 == who && $3 == "password" { print $4 }' "$work/demo-credentials.txt"; }
 export DEMO_TRAINER_PASSWORD=$(password trainer) DEMO_REVIEWER_PASSWORD=$(password reviewer) \
-  DEMO_SUPERVISOR_PASSWORD=$(password supervisor) SHOTS_DIR="$shots"
+  DEMO_SUPERVISOR_PASSWORD=$(password supervisor) DEMO_ADMIN_PASSWORD=$(password admin) SHOTS_DIR="$shots"
 cd end2end
 BASE_URL="http://127.0.0.1:$port" npx playwright test --config screens.config.mjs
 echo "screenshots in $shots" >&2

@@ -45,11 +45,7 @@ fn TrainerHome() -> impl IntoView {
     let queue = Resource::new(|| (), |_| my_queue());
     let desk = Resource::new(|| (), |_| my_desk());
     view! {
-        <section class="panel" data-testid="home-queue">
-            <header class="panel-head">
-                <h2>{move || t("home.my_queue")}</h2>
-                <a href="/inbox">{move || t("home.open_inbox")}</a>
-            </header>
+        <HomePanel testid="home-queue" title="home.my_queue" href="/inbox" link="home.open_inbox">
             <Transition fallback={|| ()}>
                 {move || {
                     queue
@@ -85,7 +81,7 @@ fn TrainerHome() -> impl IntoView {
                         })
                 }}
             </Transition>
-        </section>
+        </HomePanel>
         <Transition fallback={|| ()}>
             {move || {
                 desk.get()
@@ -93,11 +89,12 @@ fn TrainerHome() -> impl IntoView {
                         Ok(d) => {
                             let closed = d.closed_this_week;
                             view! {
-                                <section class="panel" data-testid="home-drafts">
-                                    <header class="panel-head">
-                                        <h2>{move || t("home.my_drafts")}</h2>
-                                        <a href="/decisions">{move || t("nav.decisions")}</a>
-                                    </header>
+                                <HomePanel
+                                    testid="home-drafts"
+                                    title="home.my_drafts"
+                                    href="/decisions"
+                                    link="nav.decisions"
+                                >
                                     {if d.drafts.is_empty() {
                                         view! { <p class="muted">{move || t("home.no_drafts")}</p> }
                                             .into_any()
@@ -140,7 +137,7 @@ fn TrainerHome() -> impl IntoView {
                                         }
                                             .into_any()
                                     }}
-                                </section>
+                                </HomePanel>
                                 <section class="panel" data-testid="home-closed">
                                     <p>
                                         <strong class="figure" data-testid="home-closed-count">
@@ -166,11 +163,7 @@ fn ReviewerHome() -> impl IntoView {
     let t = move |key| tr(lang.get(), key);
     let waiting = Resource::new(|| (), |_| review_waiting());
     view! {
-        <section class="panel" data-testid="home-review">
-            <header class="panel-head">
-                <h2>{move || t("home.review_queue")}</h2>
-                <a href="/review">{move || t("home.open_review")}</a>
-            </header>
+        <HomePanel testid="home-review" title="home.review_queue" href="/review" link="home.open_review">
             <Transition fallback={|| ()}>
                 {move || {
                     waiting
@@ -204,7 +197,7 @@ fn ReviewerHome() -> impl IntoView {
                         })
                 }}
             </Transition>
-        </section>
+        </HomePanel>
     }
 }
 
@@ -214,11 +207,7 @@ fn SupervisorHome() -> impl IntoView {
     let t = move |key| tr(lang.get(), key);
     let week = Resource::new(|| (), |_| dashboard_summary(7, String::new()));
     view! {
-        <section class="panel" data-testid="home-week">
-            <header class="panel-head">
-                <h2>{move || t("home.week")}</h2>
-                <a href="/dashboard">{move || t("home.open_dashboard")}</a>
-            </header>
+        <HomePanel testid="home-week" title="home.week" href="/dashboard" link="home.open_dashboard">
             <Transition fallback={|| ()}>
                 {move || {
                     week.get()
@@ -252,6 +241,27 @@ fn SupervisorHome() -> impl IntoView {
                         })
                 }}
             </Transition>
+        </HomePanel>
+    }
+}
+
+/// A panel of the home page: its title, and a link to the page where its work is done.
+#[component]
+fn HomePanel(
+    testid: &'static str,
+    title: &'static str,
+    href: &'static str,
+    link: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="panel" data-testid={testid}>
+            <header class="panel-head">
+                <h2>{move || tr(lang.get(), title)}</h2>
+                <a href={href}>{move || tr(lang.get(), link)}</a>
+            </header>
+            {children()}
         </section>
     }
 }

@@ -6,6 +6,10 @@ import { openHydrated, signIn } from '../tests/helpers.mjs';
 test.use({ timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } });
 
 const PAGES = [
+  ['home-trainer', 'trainer', '/'],
+  ['home-reviewer', 'reviewer', '/'],
+  ['home-supervisor', 'supervisor', '/'],
+  ['admin', 'admin', '/admin'],
   ['inbox', 'trainer', '/inbox'],
   ['health', 'trainer', '/health'],
   ['dashboard', 'supervisor', '/dashboard'],
@@ -24,4 +28,34 @@ for (const lang of ['zh', 'en']) {
       await page.screenshot({ path: `${process.env.SHOTS_DIR}/${name}-${lang}.png`, fullPage: true });
     });
   }
+}
+
+// The trainer's day in motion: marked groups with the bulk bar, the new-point panel, a decision
+// in "My decisions", and Try it in the editor.
+for (const lang of ['zh', 'en']) {
+  test(`trainer's day (${lang})`, async ({ page }) => {
+    await signIn(page, 'trainer', '/', process.env.DEMO_TRAINER_PASSWORD);
+    await page.context().addCookies([{ name: 'lang', value: lang, url: page.url() }]);
+    await openHydrated(page, '/inbox');
+    const groups = page.getByTestId('group');
+    await groups.nth(1).getByTestId('group-mark').check();
+    await groups.nth(2).getByTestId('group-mark').check();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('n');
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: `${process.env.SHOTS_DIR}/inbox-bulk-create-${lang}.png`, fullPage: true });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('bulk-dismiss').click();
+    await page.getByTestId('inbox-message').waitFor();
+    await openHydrated(page, '/decisions');
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: `${process.env.SHOTS_DIR}/decisions-${lang}.png`, fullPage: true });
+    await openHydrated(page, '/knowledge');
+    await page.getByTestId('point-row').first().locator('a').first().click();
+    await page.getByTestId('try-questions').waitFor();
+    await page.getByTestId('try-questions').fill(lang === 'zh' ? '怎么修改密码' : 'how do I change my password');
+    await page.getByTestId('try-run').click();
+    await page.getByTestId('try-results').waitFor();
+    await page.screenshot({ path: `${process.env.SHOTS_DIR}/editor-try-${lang}.png`, fullPage: true });
+  });
 }

@@ -123,13 +123,7 @@ async fn linking_groups_to_one_point_is_undone_back_to_its_published_revision() 
     let tina = Actor::new("tina", Role::Trainer);
     let page = groups(inbox).await;
     let three: Vec<String> = page.iter().take(3).map(|g| g.id.clone()).collect();
-    let card = queries::list(db, &Default::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.question == "Where is my card?")
-        .unwrap()
-        .id;
+    let card = point_named(db, "Where is my card?").await;
     let before = queries::detail(db, card).await.unwrap();
 
     let done = inbox
@@ -192,6 +186,16 @@ async fn a_discarded_draft_returns_its_inbox_questions_and_the_published_revisio
         let mine = inbox.decisions(Some("tina"), 10).await.unwrap();
         assert!(mine[0].undone && !mine[0].undoable, "{mine:?}");
     }
+}
+
+async fn point_named(db: &sea_orm::DatabaseConnection, question: &str) -> i32 {
+    queries::list(db, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.question == question)
+        .unwrap()
+        .id
 }
 
 async fn miss_of(db: &sea_orm::DatabaseConnection, question: &str) -> miss::Model {
@@ -301,30 +305,25 @@ async fn trying_a_draft_shows_the_answers_it_would_take_away() {
     let services = setup(common::sqlite(dir.path(), "try_regression").await).await;
     let db = &services.db;
     let tina = Actor::new("tina", Role::Trainer);
-    let card = queries::list(db, &Default::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.question == "Where is my card?")
-        .unwrap();
-    let mut content = queries::detail(db, card.id).await.unwrap().head.content;
+    let card = point_named(db, "Where is my card?").await;
+    let mut content = queries::detail(db, card).await.unwrap().head.content;
     // The card point reworded into something else: its own published phrasings lose their answer.
     content.question = "Do you sell gift vouchers?".into();
     content.phrasings = vec!["can i buy a gift voucher".into()];
-    let tried = model::publishing::try_draft(&services, &tina, Some(card.id), &content, &[]).await.unwrap();
+    let tried = model::publishing::try_draft(&services, &tina, Some(card), &content, &[]).await.unwrap();
     let lost: Vec<&str> = tried
         .regressions
         .iter()
-        .filter(|r| r.was_knowledge_id.as_deref() == Some(card.id.to_string().as_str()))
+        .filter(|r| r.was_knowledge_id.as_deref() == Some(card.to_string().as_str()))
         .map(|r| r.question.as_str())
         .collect();
     assert!(lost.contains(&"card not arrived"), "{:?}", tried.regressions);
     // Bad input is refused, and nothing changed.
     let long = "x".repeat(501);
-    assert!(model::publishing::try_draft(&services, &tina, Some(card.id), &content, &[long]).await.is_err());
+    assert!(model::publishing::try_draft(&services, &tina, Some(card), &content, &[long]).await.is_err());
     let empty = Content { question: " ".into(), phrasings: vec![], ..content.clone() };
-    assert!(model::publishing::try_draft(&services, &tina, Some(card.id), &empty, &[]).await.is_err());
-    assert_eq!(queries::detail(db, card.id).await.unwrap().status, PointStatus::Published);
+    assert!(model::publishing::try_draft(&services, &tina, Some(card), &empty, &[]).await.is_err());
+    assert_eq!(queries::detail(db, card).await.unwrap().status, PointStatus::Published);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -335,13 +334,7 @@ async fn a_discarded_draft_returns_questions_a_link_found_in_it_already() {
     let tina = Actor::new("tina", Role::Trainer);
     let page = groups(inbox).await;
     let joke = page.iter().find(|g| g.members.iter().any(|m| m.question == ASKED[0])).unwrap().clone();
-    let card = queries::list(db, &Default::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.question == "Where is my card?")
-        .unwrap()
-        .id;
+    let card = point_named(db, "Where is my card?").await;
     // The trainer wrote the group's questions into the draft by hand; the link adds nothing and
     // writes no revision.
     let mut content = queries::detail(db, card).await.unwrap().head.content;
@@ -374,14 +367,7 @@ async fn my_decisions_pages_by_entry_and_says_what_undo_will_refuse() {
     let dismiss = || Decision::Dismiss { reason: "noise".into() };
     inbox.resolve_many(&tina, &ids[0..3], dismiss()).await.unwrap();
     inbox.resolve_many(&tina, &ids[3..5], dismiss()).await.unwrap();
-    let card = queries::list(db, &Default::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.question == "Where is my card?")
-        .unwrap()
-        .id
-        .to_string();
+    let card = point_named(db, "Where is my card?").await.to_string();
     let linked = inbox
         .resolve(&tina, &ids[5], Decision::Link { knowledge_id: card.clone(), miss_ids: None })
         .await

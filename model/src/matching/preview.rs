@@ -12,6 +12,15 @@ use crate::knowledge::fold;
 pub use crate::views::Regression;
 use crate::views::TriedAnswer;
 
+/// The knowledge as served and as it would be with one change.
+struct Changed<'a> {
+    builder: tokio::sync::MutexGuard<'a, super::service::Builder>,
+    scoring: Scoring,
+    before: std::sync::Arc<super::service::Snapshot>,
+    after: Index,
+    dim: usize,
+}
+
 /// A question the regression check runs, with its vector.
 pub struct Probe {
     pub text: String,
@@ -60,19 +69,8 @@ impl Matcher {
     /// (questions the bot answered lately). The changed point's own new texts are left out:
     /// answering them is what the change is for.
     pub async fn regressions(&self, change: &PointDoc, recent: &[Probe]) -> Vec<Regression> {
-        // The check reads the state the next ask would see.
-        if let Err(e) = self.refresh().await {
-            tracing::warn!(error = %e, "matcher refresh before a regression check failed");
-        }
-        let builder = self.builder.lock().await;
-        let scoring = builder.serving.scoring;
-        let before = self.snapshot();
+        let Changed { builder, scoring, before, after, dim } = self.changed(change).await;
         let id = change.knowledge_id;
-        let dim = builder.serving.embedder.info().dimension;
-        let after = Index::build(
-            builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
-            dim,
-        );
         let new_texts = Texts::of(change, dim);
         let old_texts = builder.docs.get(&id).map(|d| Texts::of(d, dim));
         let mut seen: HashSet<String> = change.texts.iter().map(|t| fold(t)).collect();
@@ -113,18 +111,8 @@ impl Matcher {
     /// How `probes` are answered now and with point `change.knowledge_id` replaced by `change`
     /// (added, for a point not saved yet): ranked and decided as `/ask` does, nothing recorded.
     pub async fn try_change(&self, change: &PointDoc, probes: &[Probe]) -> Vec<(TriedAnswer, TriedAnswer)> {
-        if let Err(e) = self.refresh().await {
-            tracing::warn!(error = %e, "matcher refresh before trying a draft failed");
-        }
-        let builder = self.builder.lock().await;
-        let scoring = builder.serving.scoring;
-        let before = self.snapshot();
+        let Changed { scoring, before, after, .. } = self.changed(change).await;
         let id = change.knowledge_id;
-        let dim = builder.serving.embedder.info().dimension;
-        let after = Index::build(
-            builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
-            dim,
-        );
         let tried = |index: &Index, p: &Probe| {
             let ranked = index
                 .rank(&p.vector, &p.text, &scoring, super::service::CANDIDATES)
@@ -140,6 +128,24 @@ impl Matcher {
             }
         };
         probes.iter().map(|p| (tried(&before.index, p), tried(&after, p))).collect()
+    }
+
+    /// The published index the next ask would see, beside the same with `change` in place of
+    /// its point, built under the builder's lock (held by the caller while it compares).
+    async fn changed(&self, change: &PointDoc) -> Changed<'_> {
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "matcher refresh before comparing a change failed");
+        }
+        let builder = self.builder.lock().await;
+        let scoring = builder.serving.scoring;
+        let before = self.snapshot();
+        let dim = builder.serving.embedder.info().dimension;
+        let id = change.knowledge_id;
+        let after = Index::build(
+            builder.docs.values().filter(|d| d.knowledge_id != id).chain(std::iter::once(change)),
+            dim,
+        );
+        Changed { builder, scoring, before, after, dim }
     }
 
     /// Which of `probes` the published knowledge now answers with point `knowledge_id`.
