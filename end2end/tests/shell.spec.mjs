@@ -1,12 +1,12 @@
 import { test, expect } from '@playwright/test';
 import { openHydrated, signIn } from './helpers.mjs';
 
-test('server renders the shell with navigation and live status', async ({ page }) => {
+test('server renders the shell with navigation, and the live status on the System page', async ({ page }) => {
   await signIn(page, 'admin');
-  const response = await openHydrated(page);
+  const response = await openHydrated(page, '/admin');
   expect(response.status()).toBe(200);
   const nav = page.getByTestId('nav');
-  for (const label of ['Overview', 'Inbox', 'Knowledge', 'Review', 'Dashboard', 'Search']) {
+  for (const label of ['Overview', 'Inbox', 'My decisions', 'Knowledge', 'Review', 'Dashboard', 'Search', 'System']) {
     await expect(nav.getByRole('link', { name: label })).toBeVisible();
   }
   await expect(page.getByTestId('status-database')).toContainText('SQLite');
@@ -27,7 +27,8 @@ test('a click switches the language in place, and the choice follows the user', 
   await page.getByTestId('lang-switch').click();
   await expect(page.getByTestId('nav')).toContainText('待处理');
   await expect(page.getByTestId('nav')).toContainText('知识库');
-  await expect(page.getByTestId('status-model')).toContainText('就绪');
+  await expect(page.getByTestId('nav')).toContainText('我的处理记录');
+  await expect(page.locator('h1')).toHaveText('概览');
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
   expect((await remembered).status()).toBe(200);
@@ -53,7 +54,8 @@ test('navigation happens in the browser, and the status refresh calls the server
   await expect(page.locator('h1')).toHaveText('Knowledge');
   expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
 
-  await page.getByTestId('nav').getByRole('link', { name: 'Overview' }).click();
+  await page.getByTestId('nav').getByRole('link', { name: 'System' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
   const call = page.waitForResponse((r) => r.url().includes('/api/') && r.request().method() === 'POST');
   await page.getByTestId('status-refresh').click();
   expect((await call).status()).toBe(200);

@@ -68,7 +68,7 @@ async fn bulk_decisions_are_one_transaction_respect_claims_and_undo_as_one() {
         // Ben holds one of the five: the whole action is refused and nothing changes.
         inbox.claim(&ben, &five[2]).await.unwrap();
         let e = inbox
-            .resolve_many(&tina, &five, Decision::Dismiss { reason: "chit_chat".into() })
+            .resolve_many(&tina, &five, Decision::Dismiss { reason: "chit-chat".into() })
             .await
             .unwrap_err();
         assert!(matches!(e, InboxError::Refused(Problem::Claimed { .. })), "{e}");
@@ -89,7 +89,7 @@ async fn bulk_decisions_are_one_transaction_respect_claims_and_undo_as_one() {
         assert!(matches!(e, InboxError::Refused(Problem::BulkGroups { .. })), "{e}");
 
         let done =
-            inbox.resolve_many(&tina, &five, Decision::Dismiss { reason: "chit_chat".into() }).await.unwrap();
+            inbox.resolve_many(&tina, &five, Decision::Dismiss { reason: "chit-chat".into() }).await.unwrap();
         assert_eq!(done.groups, 5);
         assert_eq!(open_misses(db).await, ASKED.len() as u64 - done.resolved_misses as u64);
         assert_eq!(groups(inbox).await.len(), page.len() - 5);
@@ -98,7 +98,7 @@ async fn bulk_decisions_are_one_transaction_respect_claims_and_undo_as_one() {
         let mine = inbox.decisions(Some("tina"), 10).await.unwrap();
         assert_eq!(mine.len(), 1, "{mine:?}");
         assert_eq!((mine[0].groups, mine[0].misses, mine[0].undoable), (5, done.resolved_misses, true));
-        assert_eq!(mine[0].reason.as_deref(), Some("chit_chat"));
+        assert_eq!(mine[0].reason.as_deref(), Some("chit-chat"));
         assert!(inbox.decisions(Some("ben"), 10).await.unwrap().is_empty());
 
         // Undone as one: every group and question is back, and once only.
