@@ -45,10 +45,14 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
             }}
         >
             <div class="row">
+                // For the mouse: keyboards and screen readers mark with `x`, and the "marked"
+                // badge says it (a control inside a listbox option would be nested interactive).
                 <input
                     type="checkbox"
                     data-testid="group-mark"
-                    aria-label={move || t("inbox.mark")}
+                    tabindex="-1"
+                    aria-hidden="true"
+                    title={move || t("inbox.mark")}
                     prop:checked={marked.clone()}
                     on:click={
                         let id = group.id.clone();
