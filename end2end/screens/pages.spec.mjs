@@ -38,8 +38,8 @@ for (const lang of ['zh', 'en']) {
     await page.context().addCookies([{ name: 'lang', value: lang, url: page.url() }]);
     await openHydrated(page, '/inbox');
     const groups = page.getByTestId('group');
-    await groups.nth(1).getByTestId('group-mark').check();
-    await groups.nth(2).getByTestId('group-mark').check();
+    await groups.nth(1).getByTestId('group-mark').click();
+    await groups.nth(2).getByTestId('group-mark').click();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('n');
     await page.waitForTimeout(800);

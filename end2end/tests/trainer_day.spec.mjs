@@ -156,7 +156,7 @@ test('five groups are dismissed at once and the bulk action is undone as one', a
   await page.getByTestId('inbox-search').fill(tag);
   const groups = page.getByTestId('group');
   await expect(groups).toHaveCount(total);
-  for (let i = 0; i < 5; i++) await groups.nth(i).getByTestId('group-mark').check();
+  for (let i = 0; i < 5; i++) await groups.nth(i).getByTestId('group-mark').click();
   await expect(page.getByTestId('bulk-count')).toHaveText('5 groups marked');
   await page.getByTestId('bulk-reason').selectOption('chit-chat');
   await page.getByTestId('bulk-dismiss').click();
@@ -205,7 +205,7 @@ test('each role\'s home page shows its own queue; the system status is on the ad
   await signIn(lead, 'trainer', '/inbox');
   await lead.getByTestId('inbox-search').fill(tag);
   await expect(lead.getByTestId('group')).toHaveCount(1);
-  await lead.getByTestId('group-mark').check();
+  await lead.getByTestId('group-mark').click();
   await lead.getByTestId('bulk-trainer').selectOption('trainer2');
   await lead.getByTestId('bulk-assign').click();
   await expect(lead.getByTestId('inbox-message')).toContainText('1 group assigned to trainer2');

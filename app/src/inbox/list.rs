@@ -46,14 +46,14 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
         >
             <div class="row">
                 // For the mouse: keyboards and screen readers mark with `x`, and the "marked"
-                // badge says it (a control inside a listbox option would be nested interactive).
-                <input
-                    type="checkbox"
+                // badge says it. Not a form control: a control inside a listbox option is
+                // nested interactive.
+                <span
+                    class="mark-box"
+                    class:on={marked.clone()}
                     data-testid="group-mark"
-                    tabindex="-1"
                     aria-hidden="true"
                     title={move || t("inbox.mark")}
-                    prop:checked={marked.clone()}
                     on:click={
                         let id = group.id.clone();
                         move |ev| {
@@ -69,7 +69,7 @@ pub fn GroupRow(index: usize, group: ClusterView, bench: Bench) -> impl IntoView
                                 });
                         }
                     }
-                />
+                ></span>
                 <strong class="clamp" data-testid="group-label" title={group.label.clone()}>
                     {group.label.clone()}
                 </strong>
