@@ -15,9 +15,10 @@ const QUESTIONS = [
 
 // The pages each role opens, and a test id each shows once it has loaded its data.
 const PAGES = {
-  trainer: [['/', 'status-database'], ['/inbox', 'group'], ['/knowledge', 'knowledge-search'], ['/health', 'health-counts'], ['/search', 'ask-input']],
-  reviewer: [['/review', 'review-empty']],
-  supervisor: [['/dashboard', 'kpi-coverage'], ['/dashboard/asks', 'asks'], ['/dashboard/model', 'model-versions']],
+  trainer: [['/', 'home-drafts'], ['/inbox', 'group'], ['/decisions', 'decisions-empty'], ['/knowledge', 'knowledge-search'], ['/health', 'health-counts'], ['/search', 'ask-input']],
+  reviewer: [['/', 'home-review'], ['/review', 'review-empty']],
+  supervisor: [['/', 'home-coverage'], ['/dashboard', 'kpi-coverage'], ['/dashboard/asks', 'asks'], ['/dashboard/model', 'model-versions']],
+  admin: [['/admin', 'status-database']],
 };
 
 test('the bot\'s first questions are misses, and they reach the inbox', async ({ request }) => {
