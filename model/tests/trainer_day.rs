@@ -275,6 +275,7 @@ async fn trying_a_draft_answers_as_ask_does_once_it_is_published() {
     assert!(own.with_draft.is_draft, "{own:?}");
     assert_eq!(own.with_draft.knowledge_id.as_deref(), Some(id.to_string().as_str()));
     assert_ne!(own.now.knowledge_id.as_deref(), Some(id.to_string().as_str()), "not before publishing");
+    assert!(!own.now.is_draft, "what answers now is never the draft");
     // Nothing was recorded: no ask logged, no miss.
     let asks = model::matching::asks::entity::Entity::find().count(db).await.unwrap();
     assert_eq!(asks, 0);

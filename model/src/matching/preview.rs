@@ -113,7 +113,8 @@ impl Matcher {
     pub async fn try_change(&self, change: &PointDoc, probes: &[Probe]) -> Vec<(TriedAnswer, TriedAnswer)> {
         let Changed { scoring, before, after, .. } = self.changed(change).await;
         let id = change.knowledge_id;
-        let tried = |index: &Index, p: &Probe| {
+        // `with_change`: the answers of the index with the change, where its point is the draft.
+        let tried = |index: &Index, p: &Probe, with_change: bool| {
             let ranked = index
                 .rank(&p.vector, &p.text, &scoring, super::service::CANDIDATES)
                 .inspect_err(|e| tracing::error!(error = %e, "ranking a tried question failed"))
@@ -124,10 +125,10 @@ impl Matcher {
                 knowledge_id: top.map(|(m, _)| m.knowledge_id.to_string()),
                 question: top.map(|(m, _)| m.question.clone()),
                 score: top.map_or(0.0, |(_, s)| s),
-                is_draft: top.is_some_and(|(m, _)| m.knowledge_id == id),
+                is_draft: with_change && top.is_some_and(|(m, _)| m.knowledge_id == id),
             }
         };
-        probes.iter().map(|p| (tried(&before.index, p), tried(&after, p))).collect()
+        probes.iter().map(|p| (tried(&before.index, p, false), tried(&after, p, true))).collect()
     }
 
     /// The published index the next ask would see, beside the same with `change` in place of
