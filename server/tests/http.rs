@@ -60,10 +60,12 @@ async fn health_pages_and_language() {
             .unwrap();
     let cookie = format!("botcoach_session={secret}");
 
-    // Server-rendered page: navigation and the status panel's data are in the HTML.
-    let (status, html) = get(&router, "/", &[("accept-language", "en-US"), ("cookie", &cookie)]).await;
+    // Server-rendered page: navigation and the status panel's data (on System) are in the HTML.
+    let (status, html) = get(&router, "/admin", &[("accept-language", "en-US"), ("cookie", &cookie)]).await;
     assert_eq!(status, StatusCode::OK);
-    for text in ["Inbox", "Knowledge", "Review", "Dashboard", "Search", "all-MiniLM-L6-v2", "/pkg/botcoach"] {
+    for text in
+        ["Inbox", "Knowledge", "Review", "Dashboard", "Search", "System", "all-MiniLM-L6-v2", "/pkg/botcoach"]
+    {
         assert!(html.contains(text), "page lacks {text:?}");
     }
 
