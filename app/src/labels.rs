@@ -3,8 +3,8 @@
 //! user's language through the i18n table.
 
 use model::views::{
-    Action, Channel, GroupStatus, Outcome, PointStatus, Refusal, RevisionNote, RevisionState, Role, Signal,
-    Template, TrainingPhase, VersionState,
+    Action, Channel, Detector, GroupStatus, Outcome, PointStatus, Refusal, RevisionNote, RevisionState, Role,
+    Signal, Template, TrainingPhase, VersionState,
 };
 
 use crate::i18n::{tr, Lang};
@@ -71,6 +71,24 @@ impl Label for Channel {
             Channel::Hotline => "channel.hotline",
         }
     }
+}
+
+impl Label for Detector {
+    fn key(self) -> &'static str {
+        match self {
+            Detector::Phone => "detector.phone",
+            Detector::Landline => "detector.landline",
+            Detector::IdCard => "detector.id_card",
+            Detector::BankCard => "detector.bank_card",
+            Detector::Email => "detector.email",
+            Detector::Ip => "detector.ip",
+        }
+    }
+}
+
+/// What a personal-data detector finds, in `lang`.
+pub fn detector_name(lang: Lang, d: Detector) -> &'static str {
+    d.label(lang)
 }
 
 impl Label for GroupStatus {

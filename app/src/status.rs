@@ -5,8 +5,10 @@ use crate::errors::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::count;
 use crate::i18n::{tr, use_lang};
-use crate::labels::model_name;
+use crate::labels::{detector_name, model_name};
+use crate::time::Time;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusReport {
@@ -20,6 +22,8 @@ pub struct StatusReport {
     pub model_load_ms: u64,
     /// A model change under way: the model above answers until it is done.
     pub reembedding: Option<model::views::Reembedding>,
+    /// Masking of personal data and the last retention run.
+    pub privacy: model::views::PrivacyStatus,
 }
 
 // A fixed endpoint: the default one carries a hash of the build, so a wasm and a server built
@@ -36,6 +40,14 @@ mod ssr {
     pub async fn system_status() -> Result<StatusReport, AppError> {
         let services = crate::server::services()?;
         let r = services.readiness().await;
+        let masker = services.matcher.masker();
+        let retention =
+            model::privacy::retention::last_run(&services.db).await.map_err(crate::server::fail)?;
+        let privacy = model::views::PrivacyStatus {
+            detectors: masker.detectors().to_vec(),
+            patterns: masker.patterns(),
+            retention,
+        };
         Ok(StatusReport {
             version: env!("CARGO_PKG_VERSION").to_string(),
             database_backend: r.database.backend,
@@ -46,6 +58,7 @@ mod ssr {
             model_max_tokens: r.model.max_tokens,
             model_load_ms: r.model.load_ms,
             reembedding: r.reembedding,
+            privacy,
         })
     }
 }
@@ -141,7 +154,64 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
                         </dd>
                     }
                 })}
+            <PrivacyRows privacy={s.privacy.clone()} />
         </dl>
         <p class="muted small">"botcoach " {s.version.clone()}</p>
+    }
+}
+
+/// Which personal data is masked, and what retention last removed.
+#[component]
+fn PrivacyRows(privacy: model::views::PrivacyStatus) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let masked = !privacy.detectors.is_empty() || !privacy.patterns.is_empty();
+    let kinds = move || {
+        let l = lang.get();
+        let mut names: Vec<String> =
+            privacy.detectors.iter().map(|d| detector_name(l, *d).to_string()).collect();
+        names.extend(privacy.patterns.iter().cloned());
+        names.join(if l == crate::i18n::Lang::Zh { "、" } else { ", " })
+    };
+    let retention = privacy.retention.map(|r| {
+        view! {
+            <span>
+                {move || match r.days {
+                    0 => t("status.retention_forever").to_string(),
+                    d => count(lang.get(), i64::from(d), "status.retention_days"),
+                }}
+            </span>
+            " · "
+            {move || t("status.retention_last")}
+            " "
+            <Time at={r.ran_at} />
+            " · "
+            <span data-testid="status-retention-removed">
+                {move || {
+                    let l = lang.get();
+                    format!(
+                        "{} {}, {}, {}",
+                        tr(l, "status.retention_removed"),
+                        count(l, r.asks as i64, "status.retention_asks"),
+                        count(l, r.misses as i64, "status.retention_misses"),
+                        count(l, r.reports as i64, "status.retention_reports"),
+                    )
+                }}
+            </span>
+        }
+    });
+    view! {
+        <dt>{move || t("status.masking")}</dt>
+        <dd data-testid="status-masking">
+            <span class={if masked { "dot ok" } else { "dot down" }}></span>
+            {move || if masked { kinds() } else { t("status.masking_off").to_string() }}
+        </dd>
+        <dt>{move || t("status.retention")}</dt>
+        <dd data-testid="status-retention">
+            {match retention {
+                Some(r) => r.into_any(),
+                None => view! { <span>{move || t("status.retention_never")}</span> }.into_any(),
+            }}
+        </dd>
     }
 }

@@ -211,3 +211,24 @@ test('saving a change that is in review says it left review and must be submitte
   await expect(page.getByTestId('editor-message')).toContainText('已退出审核');
   await page.getByTestId('lang-switch').click();
 });
+
+test('the editor warns when a point holds what looks like a customer\'s personal data, until it is gone', async ({ page }) => {
+  await signIn(page, 'trainer', '/knowledge/new');
+  await page.getByTestId('editor-question').fill(unique('我的快递单号查不到怎么办'));
+  // A customer's mobile number pasted into the answer; the company's hotline is fine.
+  await page.getByTestId('editor-answer').fill('请拨打客服热线 400 800 1234，或联系 13812345678 的张先生。');
+  await saveDraft(page);
+  await expect(page).toHaveURL(/\/knowledge\/\d+$/);
+  const warning = page.getByTestId('personal-data-warning');
+  await expect(warning).toContainText('mobile numbers (Answer)');
+  await expect(warning).not.toContainText('400');
+  await page.getByTestId('lang-switch').click();
+  await expect(warning).toContainText('手机号（标准答案）');
+  await page.getByTestId('lang-switch').click();
+  // Knowledge is the company's text: it is stored as written, not masked.
+  await expect(page.getByTestId('editor-answer')).toHaveValue(/13812345678/);
+  await page.getByTestId('editor-answer').fill('请拨打客服热线 400 800 1234。');
+  await saveDraft(page);
+  await expect(page.getByTestId('editor-message')).toBeVisible();
+  await expect(warning).toHaveCount(0);
+});

@@ -16,6 +16,16 @@ test('server renders the shell with navigation, and the live status on the Syste
   await expect(page.getByTestId('status-model')).not.toContainText('centred');
   await expect(page.getByTestId('status-dimension')).toHaveText('768');
   await expect(page.getByTestId('status-load-time')).toHaveText(/^\d+ ms$/);
+  // Personal data: what is masked, and the retention run the server did at start.
+  await expect(page.getByTestId('status-masking')).toContainText('mobile numbers, landline numbers, ID card numbers');
+  await expect(page.getByTestId('status-retention')).toContainText('180 days kept');
+  await expect(page.getByTestId('status-retention')).toContainText(/last run \S+/);
+  await expect(page.getByTestId('status-retention-removed')).toHaveText(/^removed \d+ asks?, \d+ miss(es)?, \d+ reports?$/);
+  await page.context().addCookies([{ name: 'lang', value: 'zh', url: page.url() }]);
+  await openHydrated(page, '/admin');
+  await expect(page.getByTestId('status-masking')).toContainText('手机号、固定电话、身份证号、银行卡号、邮箱、IP地址');
+  await expect(page.getByTestId('status-retention')).toContainText('180 天');
+  await expect(page.getByTestId('status-retention-removed')).toHaveText(/^删除了 \d+ 条提问记录, \d+ 条未答问题, \d+ 条上报$/);
 });
 
 test('a click switches the language in place, and the choice follows the user', async ({ browser }) => {

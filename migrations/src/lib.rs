@@ -15,6 +15,7 @@ mod m20261126_000009_reliability;
 mod m20261126_000010_model_versions;
 mod m20261126_000011_knowledge_health;
 mod m20261202_000012_decision_batches;
+mod m20261202_000013_privacy;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_model_versions::Migration),
             Box::new(m20261126_000011_knowledge_health::Migration),
             Box::new(m20261202_000012_decision_batches::Migration),
+            Box::new(m20261202_000013_privacy::Migration),
         ]
     }
 }

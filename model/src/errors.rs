@@ -166,3 +166,16 @@ impl Kind for sea_orm::DbErr {
         ErrorKind::Internal
     }
 }
+
+impl Kind for crate::privacy::PrivacyError {
+    fn kind(&self) -> ErrorKind {
+        self.problem().map_or(ErrorKind::Internal, Problem::kind)
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            crate::privacy::PrivacyError::Refused(p) => Some(p),
+            crate::privacy::PrivacyError::Storage(_) => None,
+        }
+    }
+}

@@ -31,6 +31,8 @@ pub mod metrics;
 #[cfg(feature = "backend")]
 pub mod misses;
 #[cfg(feature = "backend")]
+pub mod privacy;
+#[cfg(feature = "backend")]
 pub mod publishing;
 #[cfg(feature = "backend")]
 pub mod reembed;

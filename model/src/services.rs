@@ -61,6 +61,18 @@ impl Services {
         }
     }
 
+    /// Erases a customer session's data (see `privacy::sessions::erase`); the inbox forgets
+    /// the misses that went with it.
+    pub async fn erase_session(
+        &self,
+        actor: &crate::views::Actor,
+        session_id: &str,
+    ) -> Result<crate::views::Erased, crate::privacy::PrivacyError> {
+        let erasure = crate::privacy::sessions::erase(&self.db, actor, session_id).await?;
+        self.inbox.forget(&erasure.misses, &erasure.groups);
+        Ok(erasure.erased)
+    }
+
     /// The model serving now (the matcher's): vectors compared with its index come from it.
     pub fn embedder(&self) -> Arc<dyn Embedder> {
         self.matcher.embedder()

@@ -9,10 +9,11 @@ use model::inbox::Decision;
 use model::knowledge::limits::QUESTION_CHARS;
 use model::knowledge::transfer::Format;
 use model::misses::Report;
+use model::privacy::Masker;
 use model::views::{Actor, Role};
 
 fn external(question: String) -> Result<Report, model::views::Problem> {
-    Report::external(question, None, None, None, None, Utc::now())
+    Report::external(&Masker::default(), question, None, None, None, None, Utc::now())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

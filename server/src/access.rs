@@ -72,6 +72,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/list_knowledge", TRAINER),
     rule("POST", "/api/knowledge_detail", TRAINER),
     rule("POST", "/api/knowledge_history", TRAINER),
+    rule("POST", "/api/find_personal_data", TRAINER),
     rule("POST", "/api/save_knowledge", TRAINER),
     rule("POST", "/api/submit_knowledge", TRAINER),
     rule("POST", "/api/restore_knowledge", TRAINER),
@@ -142,6 +143,8 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/model", SUPERVISOR),
     rule("POST", "/api/v1/model/train", ADMIN),
     rule("POST", "/api/v1/model/use", ADMIN),
+    rule("GET", "/api/v1/privacy/sessions/{id}", ADMIN),
+    rule("POST", "/api/v1/privacy/sessions/{id}/erase", ADMIN),
     rule("GET", "/metrics", SUPERVISOR),
 ];
 

@@ -1,4 +1,4 @@
-//! Command line: `botcoach [serve|migrate|embed|user|token|import|export|demo]`. Results go to stdout, logs to stderr, so
+//! Command line: `botcoach [serve|migrate|embed|user|token|import|export|report|learn|model|privacy|demo]`. Results go to stdout, logs to stderr, so
 //! the commands compose in scripts.
 
 use std::path::PathBuf;
@@ -81,6 +81,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ModelAction,
     },
+    /// Customers' personal data: one session's export or erasure, and retention.
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
     /// Load the demo knowledge bases and one user per role (for trying botcoach out).
     Demo {
         /// Folder with the demo files.
@@ -98,6 +103,22 @@ pub enum UserAction {
         #[arg(long)]
         role: Role,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyAction {
+    /// Print everything stored about a customer session as JSON (asks, feedback, miss reports).
+    Export {
+        #[arg(long)]
+        session: String,
+    },
+    /// Delete a customer session's asks, feedback and miss reports everywhere; print what went.
+    Erase {
+        #[arg(long)]
+        session: String,
+    },
+    /// Delete what is older than `retention_days` now (the server does it daily).
+    Retention,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +184,15 @@ pub fn run() -> anyhow::Result<()> {
         Command::Model { action: ModelAction::List } => runtime.block_on(crate::learning::list(config)),
         Command::Model { action: ModelAction::Use { version } } => {
             runtime.block_on(crate::learning::use_version(config, version))
+        }
+        Command::Privacy { action: PrivacyAction::Export { session } } => {
+            runtime.block_on(crate::privacy::export(&config, &session))
+        }
+        Command::Privacy { action: PrivacyAction::Erase { session } } => {
+            runtime.block_on(crate::privacy::erase(&config, &session))
+        }
+        Command::Privacy { action: PrivacyAction::Retention } => {
+            runtime.block_on(crate::privacy::retention(&config))
         }
         Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
         Command::Report { days, format, lang, limit } => {

@@ -48,6 +48,10 @@ pub struct Config {
     pub behind_proxy: bool,
     /// Served over TLS (usually by the proxy): session cookies get the `Secure` flag.
     pub secure_cookies: bool,
+    /// Customers' personal data (`[privacy]`): `mask` (on), `detectors`, `patterns` (the
+    /// admin's own: `[[privacy.patterns]]` with `name`, `pattern`, `placeholder_zh`,
+    /// `placeholder_en`) and `retention_days` (180; 0 keeps everything).
+    pub privacy: model::privacy::Settings,
 }
 
 impl Default for Config {
@@ -75,6 +79,7 @@ impl Config {
             batching: model::matching::Batching::default(),
             behind_proxy: false,
             secure_cookies: false,
+            privacy: model::privacy::Settings::default(),
         }
     }
 }
@@ -82,7 +87,7 @@ impl Config {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, site_root, \
-         matching.*, grouping.*, regroup_minutes, learning.*, batching.*, behind_proxy, secure_cookies (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
+         matching.*, grouping.*, regroup_minutes, learning.*, batching.*, behind_proxy, secure_cookies, privacy.* (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 

@@ -62,7 +62,8 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
             categories::update(&db, &actor, node.id, None, None, Some(Some(template))).await?;
         }
     }
-    seed_misses(&db, &dir.join(MISSES)).await?;
+    let masker = config.privacy.masker()?;
+    seed_misses(&db, &masker, &dir.join(MISSES)).await?;
     replay_traffic(config, &db, &dir.join(TRAFFIC)).await?;
     let credentials = credentials(config, &db).await?;
     println!("{credentials}");
@@ -71,7 +72,11 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
 
 /// Reports the demo misses once (the server groups them when it starts); a second run leaves
 /// the inbox as it is.
-async fn seed_misses(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
+async fn seed_misses(
+    db: &DatabaseConnection,
+    masker: &model::privacy::Masker,
+    file: &Path,
+) -> anyhow::Result<()> {
     use model::misses::{self, entity::miss, Report};
     use sea_orm::{EntityTrait, PaginatorTrait};
     if miss::Entity::find().count(db).await? > 0 {
@@ -83,8 +88,9 @@ async fn seed_misses(db: &DatabaseConnection, file: &Path) -> anyhow::Result<()>
         .with_context(|| format!("cannot read the demo file {}", file.display()))?;
     for row in reader.records() {
         let row = row?;
-        let report = Report::external(row[0].to_string(), Some(row[1].to_string()), None, None, None, now)
-            .map_err(|e| anyhow::anyhow!("demo miss {:?}: {e}", &row[0]))?;
+        let report =
+            Report::external(masker, row[0].to_string(), Some(row[1].to_string()), None, None, None, now)
+                .map_err(|e| anyhow::anyhow!("demo miss {:?}: {e}", &row[0]))?;
         reports.push(report);
     }
     misses::record(db, &reports).await?;

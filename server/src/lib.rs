@@ -12,6 +12,7 @@ pub mod health;
 pub mod http;
 pub mod knowledge;
 pub mod learning;
+pub mod privacy;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -130,6 +130,10 @@ async fn assemble(
     let matcher = model::matching::Matcher::load_with(db.clone(), embedder, scoring, config.batching)
         .await
         .context("cannot load the published knowledge into the matcher")?;
+    let masker = config.privacy.masker().context(
+        "cannot start with this [privacy] configuration: fix or remove the pattern in botcoach.toml",
+    )?;
+    matcher.set_masker(masker);
     let stats = matcher.stats();
     tracing::info!(points = stats.points, texts = stats.texts, revision = stats.revision, "matcher ready");
     let matcher = Arc::new(matcher);
@@ -239,7 +243,7 @@ fn spawn_background(services: &Services, config: &Config) {
             }
         }
     });
-    let s = services.clone();
+    let (s, retention_days) = (services.clone(), config.privacy.retention_days);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
@@ -257,6 +261,10 @@ fn spawn_background(services: &Services, config: &Config) {
             }
             if let Err(e) = model::accounts::throttle::sweep(&s.db).await {
                 tracing::warn!(error = %e, "cannot forget old sign-in attempts");
+            }
+            // Daily, whichever instance finds it due first (the run is recorded in the database).
+            if let Err(e) = model::privacy::retention::run_if_due(&s.db, retention_days).await {
+                tracing::warn!(error = %e, "cannot delete what is past its retention");
             }
         }
     });

@@ -158,8 +158,16 @@ async fn every_route_has_a_rule_and_each_rule_holds_for_every_role() {
     let secret = "a customer question only a trainer may read";
     model::misses::record(
         &db,
-        &[model::misses::Report::external(secret.into(), None, None, None, None, chrono::Utc::now())
-            .unwrap()],
+        &[model::misses::Report::external(
+            &Default::default(),
+            secret.into(),
+            None,
+            None,
+            None,
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap()],
     )
     .await
     .unwrap();

@@ -42,8 +42,16 @@ async fn a_new_model_takes_over_in_the_background_and_asks_never_stop() {
         let reports: Vec<_> = ["宽带装好以后能送路由器吗", "信用卡可以分期吗"]
             .iter()
             .map(|q| {
-                model::misses::Report::external(q.to_string(), None, None, None, None, chrono::Utc::now())
-                    .unwrap()
+                model::misses::Report::external(
+                    &Default::default(),
+                    q.to_string(),
+                    None,
+                    None,
+                    None,
+                    None,
+                    chrono::Utc::now(),
+                )
+                .unwrap()
             })
             .collect();
         model::misses::record(&services.db, &reports).await.unwrap();

@@ -5,8 +5,8 @@ use crate::errors::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use model::views::{
-    CategoryNode, Content, Discarded, HistoryEntry, ImportDuplicate, ImportReport, ModulePage, PointDetail,
-    PointSummary, PublishReport, Regression, ReviewItem, TrainerDesk, TryReport,
+    CategoryNode, Content, Discarded, HistoryEntry, ImportDuplicate, ImportReport, ModulePage, PersonalData,
+    PointDetail, PointSummary, PublishReport, Regression, ReviewItem, TrainerDesk, TryReport,
 };
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +77,12 @@ pub async fn list_knowledge(
 #[server(endpoint = "knowledge_detail", input = Json)]
 pub async fn knowledge_detail(id: i32) -> Result<PointDetail, AppError> {
     queries::detail(&services()?.db, id).await.map_err(fail)
+}
+
+/// What in the point's text looks like a customer's personal data (the editor's warning).
+#[server(endpoint = "find_personal_data", input = Json)]
+pub async fn find_personal_data(content: Content) -> Result<Vec<PersonalData>, AppError> {
+    Ok(model::privacy::personal_data_in(&services()?.matcher.masker(), &content))
 }
 
 #[server(endpoint = "knowledge_history", input = Json)]

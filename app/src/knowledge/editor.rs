@@ -6,8 +6,8 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::views::{CategoryNode, Content, Discarded, NearDuplicate, PointDetail, PointStatus, Role};
 
 use super::api::{
-    archive_knowledge, category_tree, discard_draft, knowledge_detail, knowledge_history, restore_knowledge,
-    save_knowledge, submit_knowledge,
+    archive_knowledge, category_tree, discard_draft, knowledge_detail, knowledge_history, find_personal_data,
+    restore_knowledge, save_knowledge, submit_knowledge,
 };
 use super::try_it::TryIt;
 use super::widgets::{DiffView, StatusBadge};
@@ -239,6 +239,7 @@ fn Editor(
                 })
         }}
         {move || (!duplicates.get().is_empty()).then(|| view! { <DuplicateWarning duplicates save draft /> })}
+        <PersonalDataWarning draft />
         <form
             class="panel form editor"
             data-testid="editor"
@@ -279,6 +280,60 @@ fn Editor(
         </form>
         <TryIt id content={Callback::new(move |_| draft.content())} />
         {id.map(|id| view! { <History id version restore /> })}
+    }
+}
+
+/// Trainers' text is never masked: when what was saved looks like a customer's personal data
+/// (a number pasted from a chat, say), the editor says so until it is gone.
+#[component]
+fn PersonalDataWarning(draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let found = Resource::new(move || draft.version.get(), move |_| find_personal_data(draft.content()));
+    view! {
+        <Transition>
+            {move || {
+                found
+                    .get()
+                    .and_then(Result::ok)
+                    .filter(|f| !f.is_empty())
+                    .map(|found| {
+                        view! {
+                            <p class="notice warn" data-testid="personal-data-warning">
+                                {move || {
+                                    let l = lang.get();
+                                    let list: Vec<String> = found
+                                        .iter()
+                                        .map(|f| personal_item(l, f))
+                                        .collect();
+                                    let sep = if l == crate::i18n::Lang::Zh { "、" } else { "; " };
+                                    format!("{} {}", tr(l, "editor.personal_data"), list.join(sep))
+                                }}
+                            </p>
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// "mobile numbers (answer)" / "手机号（答案）".
+fn personal_item(lang: crate::i18n::Lang, f: &model::views::PersonalData) -> String {
+    use model::views::{Field, PersonalKind};
+    let what = match &f.kind {
+        PersonalKind::Builtin(d) => crate::labels::detector_name(lang, *d).to_string(),
+        PersonalKind::Pattern(name) => name.clone(),
+    };
+    let field = tr(
+        lang,
+        match f.field {
+            Field::Answer => "field.answer",
+            Field::Phrasing => "editor.personal_in_phrasing",
+            _ => "field.question",
+        },
+    );
+    match lang {
+        crate::i18n::Lang::Zh => format!("{what}（{field}）"),
+        crate::i18n::Lang::En => format!("{what} ({field})"),
     }
 }
 

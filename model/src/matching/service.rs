@@ -19,6 +19,7 @@ use crate::embedding::{EmbedError, Embedder};
 use crate::idempotency::{self, Key};
 use crate::knowledge::{feed, KnowledgeError};
 use crate::misses::{self, Report, Signal};
+use crate::privacy::Masker;
 use crate::storage::StorageError;
 pub use crate::views::{AskAnswer, AskCandidate, AskResponse, Suggestion};
 
@@ -136,6 +137,8 @@ pub struct Matcher {
     pub(super) builder: tokio::sync::Mutex<Builder>,
     clicks: RwLock<HashMap<i32, i64>>,
     queue: Arc<AskQueue>,
+    /// Personal data in a question is masked before it is embedded or stored.
+    masker: RwLock<Arc<Masker>>,
 }
 
 impl Matcher {
@@ -169,12 +172,23 @@ impl Matcher {
             builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0, serving }),
             clicks: RwLock::new(HashMap::new()),
             queue: Arc::new(AskQueue::start(batching)),
+            masker: RwLock::new(Arc::new(Masker::default())),
         };
         let clicks = clicks::Entity::find().all(&matcher.db).await?;
         *matcher.clicks.write().unwrap_or_else(|e| e.into_inner()) =
             clicks.into_iter().map(|c| (c.knowledge_id, c.clicks)).collect();
         matcher.refresh().await?;
         Ok(matcher)
+    }
+
+    /// Masks personal data with `masker` from now on (every built-in detector by default).
+    pub fn set_masker(&self, masker: Masker) {
+        *self.masker.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(masker);
+    }
+
+    /// What masks the questions that come in: asks here, and miss reports at the API.
+    pub fn masker(&self) -> Arc<Masker> {
+        self.masker.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The thresholds of the model serving now.
@@ -370,6 +384,10 @@ impl Matcher {
             let chars = req.session_id.as_ref().map_or(0, |s| s.chars().count());
             return Err(Problem::TooLong { field: Field::SessionId, chars, max: 200 }.into());
         }
+        // Before anything sees it: the embedder, the query cache, the log and the inbox.
+        let masker = self.masker();
+        let masked = masker.mask(question);
+        let question = masked.as_ref();
         // One snapshot throughout: its model embeds the question its index is compared with.
         let snap = self.snapshot();
         let scoring = snap.serving.scoring;

@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
 
 use crate::knowledge::categories::Tree;
 use crate::knowledge::KnowledgeError;
+use crate::privacy::retention::MissFigure;
 use crate::storage::sql::{day, Sql};
 use crate::views::Problem;
 use crate::views::{
@@ -77,6 +78,15 @@ async fn rows(db: &DatabaseConnection, sql: &Sql) -> Result<Vec<QueryResult>> {
     Ok(db.query_all_raw(sql.statement()).await?)
 }
 
+/// The `n` of each `day` a query selects.
+async fn by_day(db: &DatabaseConnection, sql: &Sql) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    for r in rows(db, sql).await? {
+        out.insert(get::<String>(&r, "day")?, get::<i64>(&r, "n")?);
+    }
+    Ok(out)
+}
+
 /// Rows of `table` per UTC day of `column` since `since`, where `condition` holds (and, with
 /// `channel`, whose `channel` column is that).
 async fn per_day(
@@ -98,11 +108,7 @@ async fn per_day(
         sql.push(" AND channel = ").bind(c.to_string());
     }
     sql.push(" GROUP BY 1");
-    let mut out = HashMap::new();
-    for r in rows(db, &sql).await? {
-        out.insert(get::<String>(&r, "day")?, get::<i64>(&r, "n")?);
-    }
-    Ok(out)
+    by_day(db, &sql).await
 }
 
 pub async fn summary(db: &DatabaseConnection, period: &Period) -> Result<MetricsSummary> {
@@ -165,7 +171,9 @@ async fn ask_outcomes(
         sql.push(" AND channel = ").bind(c.clone());
     }
     sql.push(" GROUP BY 1, 2");
-    for r in rows(db, &sql).await? {
+    let mut found = rows(db, &sql).await?;
+    found.extend(rolled_up_asks(db, "day, outcome", "", since, period.channel.as_deref()).await?);
+    for r in found {
         let (d, outcome, n): (String, Outcome, i64) = (get(&r, "day")?, get(&r, "outcome")?, get(&r, "n")?);
         if let Some(f) = series.get_mut(&d) {
             f.asks += n;
@@ -179,6 +187,59 @@ async fn ask_outcomes(
     Ok(())
 }
 
+/// The first day of the period as the rollups name days.
+fn day_name(since: DateTime<Utc>) -> String {
+    since.format("%Y-%m-%d").to_string()
+}
+
+/// Asks deleted by retention (see `privacy::retention`), grouped by `columns` of
+/// `ask_rollups r` (with `join` after it), their count as `n`.
+async fn rolled_up_asks(
+    db: &DatabaseConnection,
+    columns: &str,
+    join: &str,
+    since: DateTime<Utc>,
+    channel: Option<&str>,
+) -> Result<Vec<QueryResult>> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(&format!(
+        "SELECT {columns}, CAST(SUM(r.asks) AS BIGINT) AS n FROM ask_rollups r {join} WHERE r.day >= "
+    ))
+    .bind(day_name(since));
+    if let Some(c) = channel {
+        sql.push(" AND r.channel = ").bind(c.to_string());
+    }
+    sql.push(" GROUP BY 1, 2");
+    rows(db, &sql).await
+}
+
+/// A figure of misses deleted by retention, per day since `since`.
+async fn rolled_up_misses(
+    db: &DatabaseConnection,
+    figure: MissFigure,
+    since: DateTime<Utc>,
+    channel: Option<&str>,
+) -> Result<HashMap<String, i64>> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT day, CAST(SUM(misses) AS BIGINT) AS n FROM miss_rollups WHERE figure = ")
+        .bind(figure.as_str())
+        .push(" AND day >= ")
+        .bind(day_name(since));
+    if let Some(c) = channel {
+        sql.push(" AND channel = ").bind(c.to_string());
+    }
+    sql.push(" GROUP BY 1");
+    by_day(db, &sql).await
+}
+
+/// `a` with `b`'s counts added.
+fn add(mut a: HashMap<String, i64>, b: HashMap<String, i64>) -> HashMap<String, i64> {
+    for (d, n) in b {
+        *a.entry(d).or_default() += n;
+    }
+    a
+}
+
 /// The inbox's inflow (reports), what left it, and what published knowledge closed, into
 /// `series`; with each day's coverage.
 async fn inbox_flow(
@@ -188,12 +249,24 @@ async fn inbox_flow(
     series: &mut BTreeMap<String, DayFigures>,
 ) -> Result<()> {
     let closed_status = format!("status = '{}'", MissStatus::Closed);
-    let inflow = per_day(db, "miss_events", "occurred_at", "1 = 1", since, period.channel.as_deref()).await?;
-    let decided = per_day(db, "misses", "decided_at", "1 = 1", since, None).await?;
-    let closed = per_day(db, "misses", "closed_at", &closed_status, since, None).await?;
-    let closed_undecided =
+    let channel = period.channel.as_deref();
+    let inflow = add(
+        per_day(db, "miss_events", "occurred_at", "1 = 1", since, channel).await?,
+        rolled_up_misses(db, MissFigure::Inflow, since, channel).await?,
+    );
+    let decided = add(
+        per_day(db, "misses", "decided_at", "1 = 1", since, None).await?,
+        rolled_up_misses(db, MissFigure::Decided, since, None).await?,
+    );
+    let closed = add(
+        per_day(db, "misses", "closed_at", &closed_status, since, None).await?,
+        rolled_up_misses(db, MissFigure::Closed, since, None).await?,
+    );
+    let closed_undecided = add(
         per_day(db, "misses", "closed_at", &format!("{closed_status} AND decided_at IS NULL"), since, None)
-            .await?;
+            .await?,
+        rolled_up_misses(db, MissFigure::ClosedUndecided, since, None).await?,
+    );
     for (d, f) in series.iter_mut() {
         f.inflow = inflow.get(d).copied().unwrap_or(0);
         f.loop_yield = closed.get(d).copied().unwrap_or(0);
@@ -275,13 +348,20 @@ async fn open_clusters(db: &DatabaseConnection) -> Result<i64> {
 /// The points that closed most misses in the period.
 async fn yield_by_point(db: &DatabaseConnection, since: DateTime<Utc>) -> Result<Vec<PointYield>> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT m.knowledge_id AS knowledge_id, k.question AS question, COUNT(*) AS n FROM misses m ")
-        .push(&format!(
-            "JOIN knowledge_points k ON k.id = m.knowledge_id WHERE m.status = '{}' AND m.closed_at >= ",
-            MissStatus::Closed
-        ))
-        .bind(since)
-        .push(" GROUP BY m.knowledge_id, k.question ORDER BY n DESC, m.knowledge_id LIMIT 10");
+    sql.push(
+        "SELECT x.knowledge_id AS knowledge_id, k.question AS question, CAST(SUM(x.n) AS BIGINT) AS n FROM (",
+    )
+    .push(&format!(
+        "SELECT knowledge_id, 1 AS n FROM misses WHERE status = '{}' AND closed_at >= ",
+        MissStatus::Closed
+    ))
+    .bind(since)
+    .push(" UNION ALL SELECT knowledge_id, misses AS n FROM miss_rollups WHERE figure = ")
+    .bind(MissFigure::Closed.as_str())
+    .push(" AND day >= ")
+    .bind(day_name(since))
+    .push(") x JOIN knowledge_points k ON k.id = x.knowledge_id")
+    .push(" GROUP BY x.knowledge_id, k.question ORDER BY n DESC, x.knowledge_id LIMIT 10");
     rows(db, &sql)
         .await?
         .iter()
@@ -332,7 +412,11 @@ async fn by_category(
     sql.push(" GROUP BY 1, 2");
     let tree = Tree::load(db).await?;
     let mut by: BTreeMap<Option<i32>, CategoryFigures> = BTreeMap::new();
-    for r in rows(db, &sql).await? {
+    let mut found = rows(db, &sql).await?;
+    let join = "LEFT JOIN knowledge_points k ON k.id = r.top_knowledge_id";
+    let columns = "k.category_id AS category_id, r.outcome AS outcome";
+    found.extend(rolled_up_asks(db, columns, join, since, period.channel.as_deref()).await?);
+    for r in found {
         let (category, outcome, n): (Option<i32>, Outcome, i64) =
             (get(&r, "category_id")?, get(&r, "outcome")?, get(&r, "n")?);
         let root = category.and_then(|c| tree.root(c));
@@ -379,6 +463,8 @@ async fn knowledge_counts(db: &DatabaseConnection, since: DateTime<Utc>) -> Resu
     sql.push(&format!("SELECT COUNT(*) AS n FROM knowledge_points k WHERE k.published_revision_id IS NOT NULL AND k.status <> '{Archived}' "))
         .push("AND NOT EXISTS (SELECT 1 FROM asks a WHERE a.knowledge_id = k.id AND a.created_at >= ")
         .bind(since)
+        .push(") AND NOT EXISTS (SELECT 1 FROM ask_rollups r WHERE r.knowledge_id = k.id AND r.day >= ")
+        .bind(day_name(since))
         .push(")");
     let stale = rows(db, &sql).await?.first().map(|r| get(r, "n")).unwrap_or(Ok(0))?;
     Ok((published, in_review, drafts, stale))

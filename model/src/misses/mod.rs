@@ -28,8 +28,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report from an external bot, checked field by field; the error names the field.
+    /// A report from an external bot, checked field by field (the error names the field), its
+    /// question and reason masked by `masker`.
     pub fn external(
+        masker: &crate::privacy::Masker,
         question: String,
         channel: Option<String>,
         reason: Option<String>,
@@ -66,12 +68,12 @@ impl Report {
             return Err(Problem::InFuture);
         }
         Ok(Report {
-            question,
+            question: masker.mask(&question).into_owned(),
             signal: Signal::Reported,
             channel,
             session_id,
             ask_id: None,
-            reason,
+            reason: reason.map(|r| masker.mask(&r).into_owned()),
             occurred_at: occurred_at.unwrap_or(now),
         })
     }

@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod learning;
 pub mod matching;
 pub mod metrics;
+pub mod privacy;
 pub mod publishing;
 pub mod transfer;
 
@@ -28,6 +29,7 @@ pub use knowledge::*;
 pub use learning::*;
 pub use matching::*;
 pub use metrics::*;
+pub use privacy::*;
 pub use publishing::*;
 pub use states::UnknownState;
 pub use transfer::*;

@@ -83,10 +83,12 @@ pub async fn report_misses(
         return Err(ApiError::invalid(format!("send 1 to {MISSES_PER_CALL} misses per call, not {n}")));
     }
     let now = Utc::now();
+    let masker = services.matcher.masker();
     let mut reports = Vec::with_capacity(n);
     for (i, m) in batch.misses.into_iter().enumerate() {
-        let report = Report::external(m.question, m.channel, m.reason, m.session_id, m.occurred_at, now)
-            .map_err(|e| ApiError::invalid(format!("misses[{i}]: {e}")))?;
+        let report =
+            Report::external(&masker, m.question, m.channel, m.reason, m.session_id, m.occurred_at, now)
+                .map_err(|e| ApiError::invalid(format!("misses[{i}]: {e}")))?;
         reports.push(report);
     }
     let body = serde_json::json!({ "accepted": n });

@@ -12,6 +12,7 @@ use model::knowledge::KnowledgeError;
 use model::learning::LearnError;
 use model::matching::MatchError;
 use model::metrics::MetricsError;
+use model::privacy::PrivacyError;
 use model::publishing::PublishError;
 
 #[derive(Debug)]
@@ -100,6 +101,7 @@ from_domain!(
     MetricsError,
     AccountError,
     LearnError,
+    PrivacyError,
     Problem
 );
 

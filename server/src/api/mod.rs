@@ -9,6 +9,7 @@ mod json;
 mod knowledge;
 mod learning;
 mod metrics;
+mod privacy;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -48,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/metrics/summary", get(metrics::summary))
         .route("/api/v1/metrics/asks", get(metrics::asks))
         .route("/api/v1/report", get(metrics::voc_report))
+        .route("/api/v1/privacy/sessions/{id}", get(privacy::export))
+        .route("/api/v1/privacy/sessions/{id}/erase", post(privacy::erase))
         .route("/api/v1/model", get(learning::overview))
         .route("/api/v1/model/train", post(learning::train).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)))
         .route(
