@@ -140,7 +140,8 @@ fn personal_data_reaches_no_file_log_report_or_export_and_a_session_is_erased() 
     // The inbox places new misses within a second or two; the report lists placed ones.
     let placed = Instant::now();
     loop {
-        let (status, body) = http(port, "GET", "/api/v1/clusters?limit=100", &admin, &serde_json::Value::Null);
+        let (status, body) =
+            http(port, "GET", "/api/v1/clusters?limit=100", &admin, &serde_json::Value::Null);
         assert_eq!(status, 200, "{body}");
         if body.contains("停机") && body.contains("call me back") {
             assert_clean("the inbox's groups", body.as_bytes());

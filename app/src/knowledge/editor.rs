@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::views::{CategoryNode, Content, Discarded, NearDuplicate, PointDetail, PointStatus, Role};
 
 use super::api::{
-    archive_knowledge, category_tree, discard_draft, knowledge_detail, knowledge_history, find_personal_data,
+    archive_knowledge, category_tree, discard_draft, find_personal_data, knowledge_detail, knowledge_history,
     restore_knowledge, save_knowledge, submit_knowledge,
 };
 use super::try_it::TryIt;
