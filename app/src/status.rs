@@ -189,13 +189,13 @@ fn PrivacyRows(privacy: model::views::PrivacyStatus) -> impl IntoView {
             <span data-testid="status-retention-removed">
                 {move || {
                     let l = lang.get();
-                    format!(
-                        "{} {}, {}, {}",
-                        tr(l, "status.retention_removed"),
+                    let removed = [
                         count(l, r.asks as i64, "status.retention_asks"),
                         count(l, r.misses as i64, "status.retention_misses"),
                         count(l, r.reports as i64, "status.retention_reports"),
-                    )
+                    ];
+                    let sep = if l == crate::i18n::Lang::Zh { "，" } else { ", " };
+                    format!("{} {}", tr(l, "status.retention_removed"), removed.join(sep))
                 }}
             </span>
         }

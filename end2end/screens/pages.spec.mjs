@@ -59,3 +59,21 @@ for (const lang of ['zh', 'en']) {
     await page.screenshot({ path: `${process.env.SHOTS_DIR}/editor-try-${lang}.png`, fullPage: true });
   });
 }
+
+// The editor's personal-data warning, on a new point whose answer holds a customer's number.
+for (const lang of ['zh', 'en']) {
+  test(`editor personal data (${lang})`, async ({ page }) => {
+    await signIn(page, 'trainer', '/', process.env.DEMO_TRAINER_PASSWORD);
+    await page.context().addCookies([{ name: 'lang', value: lang, url: page.url() }]);
+    await openHydrated(page, '/knowledge/new');
+    await page.getByTestId('editor-question').fill(lang === 'zh' ? `快递单号查不到怎么办 ${Date.now()}` : `My parcel number is not found ${Date.now()}`);
+    await page.getByTestId('editor-answer').fill(lang === 'zh'
+      ? '请拨打 400 800 1234，或联系 13812345678 的张先生。'
+      : 'Call 400 800 1234, or Mr Zhang on 13812345678.');
+    await page.getByTestId('save-draft').click();
+    const anyway = page.getByTestId('save-anyway');
+    if (await anyway.isVisible().catch(() => false)) await anyway.click();
+    await page.getByTestId('personal-data-warning').waitFor();
+    await page.screenshot({ path: `${process.env.SHOTS_DIR}/editor-personal-${lang}.png`, fullPage: true });
+  });
+}

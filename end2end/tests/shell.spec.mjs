@@ -25,7 +25,7 @@ test('server renders the shell with navigation, and the live status on the Syste
   await openHydrated(page, '/admin');
   await expect(page.getByTestId('status-masking')).toContainText('手机号、固定电话、身份证号、银行卡号、邮箱、IP地址');
   await expect(page.getByTestId('status-retention')).toContainText('180 天');
-  await expect(page.getByTestId('status-retention-removed')).toHaveText(/^删除了 \d+ 条提问记录, \d+ 条未答问题, \d+ 条上报$/);
+  await expect(page.getByTestId('status-retention-removed')).toHaveText(/^删除了 \d+ 条提问记录，\d+ 条未答问题，\d+ 条上报$/);
 });
 
 test('a click switches the language in place, and the choice follows the user', async ({ browser }) => {
