@@ -44,6 +44,8 @@ const PAGES = [
 const LATIN_ALLOWED = new Set([
   'botcoach', 'UTC', 'SQLite', 'PostgreSQL', 'CSV', 'Markdown', 'JSON', 'API', 'e5-small', 'MiniLM',
   'Ctrl', 'Enter', 'Esc', 'ms', 'GB', 'MB', 'ID', 'URL',
+  // "IP地址" is how Chinese consoles and PIPL guidance name an IP address.
+  'IP',
 ]);
 
 const CODE_LIKE = [/=>/, /\.set\(/, /move \|/, /\{[^{}]*\}/, /\bfn\b.*\(/, /::/];
