@@ -61,8 +61,8 @@ fn main() {
     let threads_per_product = [cores, 1];
     std::env::set_var("RAYON_NUM_THREADS", cores.to_string());
     let layouts = [
-        ("one worker, all cores per product", EmbedderOptions { max_batch: 32, workers: 1 }),
-        ("one single-threaded worker per core", EmbedderOptions { max_batch: 32, workers: 0 }),
+        ("one worker, all cores per product", EmbedderOptions { max_batch: 32, workers: 1, kernel: None }),
+        ("one single-threaded worker per core", EmbedderOptions { max_batch: 32, workers: 0, kernel: None }),
     ];
     let embedders: Vec<BertEmbedder> =
         layouts.iter().map(|(_, o)| BertEmbedder::load(&dir, o).expect("model loads")).collect();

@@ -45,8 +45,8 @@ pub mod storage;
 
 #[cfg(feature = "backend")]
 pub use embedding::{
-    BertEmbedder, EmbedError, Embedder, EmbedderOptions, FusedEmbedder, ModelChoice, ModelDir, ModelInfo,
-    Pooling, TextKind,
+    BertEmbedder, EmbedError, Embedder, EmbedderOptions, FusedEmbedder, Kernel, ModelChoice, ModelDir,
+    ModelInfo, Pooling, TextKind,
 };
 #[cfg(feature = "backend")]
 pub use services::{Readiness, Services};

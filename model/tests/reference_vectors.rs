@@ -50,7 +50,7 @@ fn large_requests_split_across_workers_keep_input_order() {
     let refs = references();
     // 4x the set in reverse order: several batches on several workers, results put back.
     let texts: Vec<&str> = refs.iter().rev().cycle().take(refs.len() * 4).map(|r| r.text.as_str()).collect();
-    let embedder = common::embedder_with(model::EmbedderOptions { max_batch: 8, workers: 2 });
+    let embedder = common::embedder_with(model::EmbedderOptions { max_batch: 8, workers: 2, kernel: None });
     let got = embedder.embed(&texts).unwrap();
     for (text, v) in texts.iter().zip(&got) {
         let r = refs.iter().find(|r| r.text == *text).unwrap();

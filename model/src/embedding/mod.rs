@@ -10,6 +10,7 @@ pub(crate) mod encoder;
 mod fused;
 mod model_dir;
 mod packed;
+mod q4;
 mod unigram;
 
 pub use bert::{BertEmbedder, EmbedderOptions, TextKind};
@@ -17,6 +18,7 @@ pub use centred::{CentredEmbedder, CENTRE_TEXTS};
 pub use choice::ModelChoice;
 pub use fused::{FusedEmbedder, Part as FusedPart};
 pub use model_dir::{default_e5_file, default_model_dir, ModelDir, Pooling, FETCH_COMMAND};
+pub use q4::Kernel;
 
 use std::path::PathBuf;
 

@@ -13,15 +13,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use candle_core::quantized::{ggml_file::qtensor_from_ggml, GgmlDType, QTensor};
-use candle_core::{Device, Tensor};
-
+use super::q4::{BLOCK as Q4_BLOCK, Q4_BLOCK_BYTES};
 use super::EmbedError;
 
 const MAGIC: &[u8; 4] = b"E5S1";
-/// Q4_0: 32 weights in an f16 scale and 16 bytes of nibbles.
-const Q4_BLOCK: usize = 32;
-const Q4_BLOCK_BYTES: usize = 18;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Header {
@@ -114,48 +109,19 @@ impl PackedModel {
         Ok(e)
     }
 
-    /// An f32 tensor of the given shape.
-    pub(crate) fn f32(&self, name: &str, shape: &[usize], device: &Device) -> Result<Tensor, EmbedError> {
-        let e = self.entry(name, Kind::F32, shape.iter().product())?;
-        let values: Vec<f32> = self.bytes[e.offset..e.offset + e.bytes]
+    /// An f32 tensor of `elements` values.
+    pub(crate) fn f32s(&self, name: &str, elements: usize) -> Result<Vec<f32>, EmbedError> {
+        let e = self.entry(name, Kind::F32, elements)?;
+        Ok(self.bytes[e.offset..e.offset + e.bytes]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        Ok(Tensor::from_vec(values, shape, device)?)
+            .collect())
     }
 
-    /// A Q4_0 matrix of (rows, columns), kept quantized.
-    pub(crate) fn q4(
-        &self,
-        name: &str,
-        rows: usize,
-        columns: usize,
-        device: &Device,
-    ) -> Result<QTensor, EmbedError> {
+    /// The GGML Q4_0 blocks of a (rows, columns) matrix, row after row.
+    pub(crate) fn q4_bytes(&self, name: &str, rows: usize, columns: usize) -> Result<&[u8], EmbedError> {
         let e = self.entry(name, Kind::Q4_0, rows * columns)?;
-        Ok(qtensor_from_ggml(
-            GgmlDType::Q4_0,
-            &self.bytes[e.offset..e.offset + e.bytes],
-            vec![rows, columns],
-            device,
-        )?)
-    }
-
-    /// Several Q4_0 matrices of the same width stacked into one (their rows one after the
-    /// other), so that inputs they share are quantized and streamed once.
-    pub(crate) fn q4_stacked(
-        &self,
-        names: &[&str],
-        rows: usize,
-        columns: usize,
-        device: &Device,
-    ) -> Result<QTensor, EmbedError> {
-        let mut raw = Vec::new();
-        for name in names {
-            let e = self.entry(name, Kind::Q4_0, rows * columns)?;
-            raw.extend_from_slice(&self.bytes[e.offset..e.offset + e.bytes]);
-        }
-        Ok(qtensor_from_ggml(GgmlDType::Q4_0, &raw, vec![rows * names.len(), columns], device)?)
+        Ok(&self.bytes[e.offset..e.offset + e.bytes])
     }
 }
 

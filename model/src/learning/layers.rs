@@ -14,12 +14,13 @@ use candle_nn::VarMap;
 use super::adapter::{Step, TrainOptions};
 use super::loss::{ranking_loss, unit_rows};
 use super::pairs::{Example, Pair};
-use crate::embedding::encoder::{Graph, Layer};
+use crate::embedding::encoder::{Encoder, Graph, Layer};
 use crate::embedding::{BertEmbedder, EmbedError};
 
 /// The trained copies of the top layers of one embedder's encoder.
 pub struct TopLayers<'a> {
     embedder: &'a BertEmbedder,
+    encoder: &'a Encoder,
     from: usize,
     layers: Vec<Layer>,
     pub varmap: VarMap,
@@ -34,16 +35,17 @@ pub struct Frozen {
 impl<'a> TopLayers<'a> {
     /// Trainable copies of the top `top` layers (all of them if `top` is larger).
     pub fn new(embedder: &'a BertEmbedder, top: usize) -> Result<Self, EmbedError> {
-        let count = embedder.encoder().layers().len();
+        let encoder = embedder.encoder()?;
+        let count = encoder.layers().len();
         let from = count - top.min(count);
         let varmap = VarMap::new();
-        let layers = embedder.encoder().trainable(from, &varmap)?;
-        Ok(Self { embedder, from, layers, varmap })
+        let layers = encoder.trainable(from, &varmap)?;
+        Ok(Self { embedder, encoder, from, layers, varmap })
     }
 
     /// Runs the frozen layers once for every text.
     pub fn freeze(&self, texts: &[String]) -> Result<Frozen, EmbedError> {
-        let encoder = self.embedder.encoder();
+        let encoder = self.encoder;
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let mut frozen = Frozen { lengths: Vec::new(), hidden: Vec::new() };
         for chunk in self.embedder.token_ids(&refs)?.chunks(64) {
@@ -64,7 +66,7 @@ impl<'a> TopLayers<'a> {
 
     /// Unit vectors of the texts `which` (indices into `frozen`) through the trained layers.
     fn embed(&self, frozen: &Frozen, which: &[usize], graph: Graph) -> candle_core::Result<Tensor> {
-        let encoder = self.embedder.encoder();
+        let encoder = self.encoder;
         let lengths: Vec<usize> = which.iter().map(|&i| frozen.lengths[i]).collect();
         let x = Tensor::cat(&which.iter().map(|&i| &frozen.hidden[i]).collect::<Vec<_>>(), 0)?;
         let plans = encoder.plans(&lengths)?;

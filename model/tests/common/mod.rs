@@ -124,7 +124,7 @@ pub fn no_match(question: &str) -> model::misses::Report {
     }
 }
 
-fn e5_file() -> PathBuf {
+pub fn e5_file() -> PathBuf {
     std::env::var_os("BOTCOACH_E5_MODEL").map(PathBuf::from).unwrap_or_else(model::embedding::default_e5_file)
 }
 
