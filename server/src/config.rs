@@ -24,6 +24,10 @@ pub struct Config {
     /// Embedding workers: 1 = one, whose matrix products use every core; N = N single-threaded
     /// workers side by side; 0 = one per core.
     pub embed_workers: usize,
+    /// The instruction set of the 4-bit model's products: `avx512-vnni`, `avx2` or `portable`.
+    /// Unset (the default) picks the fastest this CPU has; forcing one is for measuring it,
+    /// and one the CPU lacks stops start-up naming those it has.
+    pub embed_kernel: Option<model::Kernel>,
     /// Folder of the built browser bundle (`cargo leptos build` writes `target/site`).
     pub site_root: PathBuf,
     /// Score fusion and the answered / clarify / miss thresholds (`[matching]` in the file,
@@ -71,6 +75,7 @@ impl Config {
             model_dir: model::embedding::default_model_dir(),
             e5_model: model::embedding::default_e5_file(),
             embed_workers: 1,
+            embed_kernel: None,
             site_root: PathBuf::from("target/site"),
             matching: choice.scoring(),
             grouping: choice.grouping(),
@@ -86,7 +91,7 @@ impl Config {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, site_root, \
+    "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, embed_kernel, site_root, \
          matching.*, grouping.*, regroup_minutes, learning.*, batching.*, behind_proxy, secure_cookies, privacy.* (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
@@ -136,13 +141,19 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             assert_eq!(Config::load(Path::new("absent.toml")).unwrap().model, model::ModelChoice::Fused);
             jail.set_env("BOTCOACH_MODEL", "e5");
+            jail.set_env("BOTCOACH_EMBED_KERNEL", "avx2");
             let c = Config::load(Path::new("absent.toml")).unwrap();
             assert_eq!(c.model, model::ModelChoice::E5);
+            assert_eq!(c.embed_kernel, Some(model::Kernel::Avx2));
             assert_eq!(c.matching, model::ModelChoice::E5.scoring());
             assert_ne!(c.matching, model::ModelChoice::Fused.scoring());
             assert_eq!(c.grouping, model::ModelChoice::E5.grouping());
             jail.set_env("BOTCOACH_MATCHING__ANSWER_SCORE", "0.9");
             assert_eq!(Config::load(Path::new("absent.toml")).unwrap().matching.answer_score, 0.9);
+            jail.set_env("BOTCOACH_EMBED_KERNEL", "sse2");
+            let err = Config::load(Path::new("absent.toml")).unwrap_err().to_string();
+            assert!(err.contains("embed_kernel") && err.contains("avx512-vnni"), "{err}");
+            jail.set_env("BOTCOACH_EMBED_KERNEL", "portable");
             jail.set_env("BOTCOACH_MODEL", "bert-large");
             let err = Config::load(Path::new("absent.toml")).unwrap_err().to_string();
             assert!(err.contains("model"), "{err}");

@@ -31,7 +31,8 @@ pub fn build_embedder(config: &Config) -> Result<Arc<dyn Embedder>, model::Embed
 }
 
 fn load_choice(config: &Config, choice: ModelChoice) -> Result<Arc<dyn Embedder>, model::EmbedError> {
-    let options = EmbedderOptions { workers: config.embed_workers, ..Default::default() };
+    let options =
+        EmbedderOptions { workers: config.embed_workers, kernel: config.embed_kernel, ..Default::default() };
     let embedder = choice.load(&config.model_dir, &config.e5_model, &options)?;
     Ok(Arc::new(crate::telemetry::TimedEmbedder(embedder)))
 }

@@ -168,10 +168,8 @@ impl BertEmbedder {
             )));
         }
         let (model, vocabulary) = PackedModel::read(file)?;
-        let encoder = QuantEncoder::from_packed(&model, kernel)?;
         let header = model.header;
-        // The file's bytes go before the tokenizer is built: the encoder copied what it keeps.
-        drop(model);
+        let encoder = QuantEncoder::from_packed(model, kernel)?;
         let info = ModelInfo {
             name: file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             dimension: header.hidden,

@@ -118,6 +118,25 @@ impl PackedModel {
             .collect())
     }
 
+    /// The GGML Q4_0 blocks of a (rows, columns) matrix, taking the file's buffer for them:
+    /// the largest tensor (the word table) is kept without a second copy of it in memory.
+    pub(crate) fn into_q4_bytes(
+        self,
+        name: &str,
+        rows: usize,
+        columns: usize,
+    ) -> Result<Vec<u8>, EmbedError> {
+        let (offset, len) = {
+            let e = self.entry(name, Kind::Q4_0, rows * columns)?;
+            (e.offset, e.bytes)
+        };
+        let mut bytes = self.bytes;
+        bytes.truncate(offset + len);
+        bytes.drain(..offset);
+        bytes.shrink_to_fit();
+        Ok(bytes)
+    }
+
     /// The GGML Q4_0 blocks of a (rows, columns) matrix, row after row.
     pub(crate) fn q4_bytes(&self, name: &str, rows: usize, columns: usize) -> Result<&[u8], EmbedError> {
         let e = self.entry(name, Kind::Q4_0, rows * columns)?;

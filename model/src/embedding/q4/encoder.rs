@@ -49,7 +49,7 @@ pub(crate) struct QuantEncoder {
 }
 
 impl QuantEncoder {
-    pub(crate) fn from_packed(model: &PackedModel, kernel: Kernel) -> Result<Self, EmbedError> {
+    pub(crate) fn from_packed(model: PackedModel, kernel: Kernel) -> Result<Self, EmbedError> {
         let hd = model.header;
         let h = hd.hidden;
         if h % BLOCK != 0 || hd.intermediate % BLOCK != 0 {
@@ -92,11 +92,12 @@ impl QuantEncoder {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let embedding_norm = norm("emb.ln")?;
         Ok(Self {
-            words: model.q4_bytes("emb.word", hd.vocab_rows, h)?.to_vec(),
+            words: model.into_q4_bytes("emb.word", hd.vocab_rows, h)?,
             vocab_rows: hd.vocab_rows,
             positions,
-            embedding_norm: norm("emb.ln")?,
+            embedding_norm,
             layers,
             heads: hd.heads,
             head_size: h / hd.heads,

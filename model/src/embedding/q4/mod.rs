@@ -19,7 +19,7 @@
 //!
 //! **The instruction set** is picked at run time ([`Kernel::best`]): AVX-512 VNNI (16 rows per
 //! `vpdpbusd`), AVX2 (two 8-row halves, `vpmaddubsw` summed in 16 bits then widened once per
-//! block), or portable Rust for anything else. `[model] kernel` in the configuration forces one,
+//! block), or portable Rust for anything else. `embed_kernel` in the configuration forces one,
 //! to measure it.
 
 mod avx2;
