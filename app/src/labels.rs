@@ -4,7 +4,7 @@
 
 use model::views::{
     Action, Channel, Detector, GroupStatus, Outcome, PointStatus, Refusal, RevisionNote, RevisionState, Role,
-    Signal, Template, TrainingPhase, VersionState,
+    Signal, Template, TrainingPhase, Validity, VersionState,
 };
 
 use crate::i18n::{tr, Lang};
@@ -69,6 +69,16 @@ impl Label for Channel {
             Channel::Bot => "channel.bot",
             Channel::Online => "channel.online",
             Channel::Hotline => "channel.hotline",
+        }
+    }
+}
+
+impl Label for Validity {
+    fn key(self) -> &'static str {
+        match self {
+            Validity::Scheduled => "validity.scheduled",
+            Validity::Live => "validity.live",
+            Validity::Expired => "validity.expired",
         }
     }
 }
@@ -331,6 +341,7 @@ mod tests {
         let mut keys = Vec::new();
         keys.extend(Outcome::ALL.iter().map(|v| v.key()));
         keys.extend(Channel::ALL.iter().map(|v| v.key()));
+        keys.extend(Validity::ALL.iter().map(|v| v.key()));
         keys.extend(GroupStatus::ALL.iter().map(|v| v.key()));
         keys.extend(Action::ALL.iter().map(|v| v.key()));
         keys.extend(Signal::ALL.iter().map(|v| v.key()));

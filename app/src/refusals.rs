@@ -40,6 +40,9 @@ fn field(f: Field) -> &'static str {
     match f {
         Field::Question => "问题",
         Field::Answer => "答案",
+        Field::AnswerBot => "机器人渠道的答案",
+        Field::AnswerOnline => "在线客服渠道的答案",
+        Field::AnswerHotline => "热线渠道的答案",
         Field::Phrasing => "相似问法",
         Field::Category => "分类",
         Field::CategoryName => "分类名称",
@@ -74,6 +77,7 @@ fn word(what: &str) -> &str {
         "template" => "模板",
         "point status" => "知识点状态",
         "signal" => "信号",
+        "validity" => "生效状态",
         other => other,
     }
 }
@@ -83,6 +87,9 @@ fn word(what: &str) -> &str {
 fn en(p: &Problem, zone: Zone) -> Option<String> {
     use Problem::*;
     Some(match p {
+        WindowOrder { from, until } => {
+            format!("the end of validity ({}) must be after its start ({})", zone.minute(*until), zone.minute(*from))
+        }
         Stale { by, at, .. } => format!(
             "This point was changed by {by} at {} after you opened it. Nothing was saved: reload to see the change, then edit again.",
             zone.minute(*at)
@@ -113,6 +120,20 @@ fn zh(p: &Problem, zone: Zone) -> String {
         TooLong { field: f, chars, max } => format!("{}太长：{chars} 个字符（最多 {max} 个）。", field(*f)),
         ControlCharacters { field: f } => format!("{}包含控制字符（如 NUL、转义码），请删除。", field(*f)),
         TooManyPhrasings { count, max } => format!("相似问法太多：{count} 条（最多 {max} 条）。"),
+        NotPlainText { channel, found } => format!(
+            "{}的答案必须是坐席可以直接念出的纯文本（不能有链接、列表或 Markdown 格式），其中含有{}。",
+            channel.label(Lang::Zh),
+            match found {
+                model::views::Markup::Link => "链接",
+                model::views::Markup::List => "列表",
+                model::views::Markup::Formatting => "Markdown 格式",
+            }
+        ),
+        WindowOrder { from, until } => {
+            format!("失效时间（{}）必须晚于生效时间（{}）。", zone.minute(*until), zone.minute(*from))
+        }
+        TooManyRelated { count, max } => format!("关联问题太多：{count} 个（最多 {max} 个）。"),
+        RelatedToItself => "知识点不能关联它自己。".into(),
         Unknown { what, value, expected } => format!("无法识别的{}“{value}”，可选：{expected}。", word(what)),
         NotAnId { thing: t, value } => format!("“{value}”不是有效的{}编号。", thing(*t)),
         NotFound { thing: t, id } => format!("找不到{} {id}。", thing(*t)),

@@ -5,7 +5,10 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use model::views::{AskResponse, Outcome};
+use model::views::{AskResponse, Channel, Outcome};
+
+use crate::knowledge::widgets::AnswerView;
+use crate::labels::Label;
 
 use crate::errors::AppError;
 use crate::i18n::{tr, use_lang};
@@ -14,13 +17,8 @@ use crate::refusals::error_text;
 use crate::server::{fail, refuse, services};
 
 #[server(endpoint = "try_question", input = Json)]
-pub async fn try_question(question: String) -> Result<AskResponse, AppError> {
-    let request = model::matching::AskRequest {
-        question,
-        channel: model::matching::service::Channel::Online,
-        session_id: None,
-        dry_run: true,
-    };
+pub async fn try_question(question: String, channel: Channel) -> Result<AskResponse, AppError> {
+    let request = model::matching::AskRequest { question, channel, session_id: None, dry_run: true };
     services()?.matcher.ask(request).await.map_err(fail)
 }
 
@@ -64,13 +62,15 @@ pub fn SearchPage() -> impl IntoView {
             std::time::Duration::from_millis(200),
         );
     });
+    // Agents answer online by default; the answer shown is that channel's.
+    let channel = RwSignal::new(Channel::Online);
     let result = Resource::new(
-        move || debounced.get(),
-        |q| async move {
+        move || (debounced.get(), channel.get()),
+        |(q, channel)| async move {
             if q.trim().is_empty() {
                 Ok(None)
             } else {
-                try_question(q).await.map(Some)
+                try_question(q, channel).await.map(Some)
             }
         },
     );
@@ -89,6 +89,29 @@ pub fn SearchPage() -> impl IntoView {
                 placeholder={move || t("search.hint")}
                 bind:value={text}
             />
+            <label class="channel-picker">
+                {move || t("channel.answer_for")} " "
+                <select
+                    data-testid="search-channel"
+                    on:change={move |ev| {
+                        if let Ok(c) = event_target_value(&ev).parse::<Channel>() {
+                            channel.set(c);
+                        }
+                    }}
+                >
+                    {Channel::ALL
+                        .iter()
+                        .copied()
+                        .map(|c| {
+                            view! {
+                                <option value={c.as_str()} selected={move || channel.get() == c}>
+                                    {move || c.label(lang.get())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
             <Transition fallback={|| ()}>
                 {move || Suspend::new(async move {
                     match result.await {
@@ -135,9 +158,9 @@ pub fn SearchPage() -> impl IntoView {
                                                     <Show when={move || {
                                                         open.get().as_deref() == Some(shown.as_str())
                                                     }}>
-                                                        <p class="answer" data-testid="candidate-answer">
-                                                            {c.answer.clone()}
-                                                        </p>
+                                                        <div data-testid="candidate-answer">
+                                                            <AnswerView text={Signal::stored(c.answer.clone())} />
+                                                        </div>
                                                     </Show>
                                                 </li>
                                             }

@@ -45,10 +45,34 @@ impl Zone {
         format!("{} {}", t.with_timezone(&self.offset()).format("%Y-%m-%d %H:%M"), self.label())
     }
 
+    /// The value of a `datetime-local` input showing `t` in this zone ("2026-12-02T02:30").
+    pub fn input(self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.offset()).format("%Y-%m-%dT%H:%M").to_string()
+    }
+
+    /// A `datetime-local` input's value, read in this zone; `None` when empty or not a time.
+    pub fn parse_input(self, value: &str) -> Option<DateTime<Utc>> {
+        let value = value.trim();
+        let local = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+            .ok()?;
+        local.and_local_timezone(self.offset()).single().map(|t| t.with_timezone(&Utc))
+    }
+
     /// The day in this zone, with the zone.
     pub fn day(self, t: DateTime<Utc>) -> String {
         format!("{} {}", t.with_timezone(&self.offset()).format("%Y-%m-%d"), self.label())
     }
+}
+
+/// Now, by the server's clock when rendering there and the browser's once hydrated.
+pub fn now() -> DateTime<Utc> {
+    #[cfg(feature = "ssr")]
+    return Utc::now();
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    return DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    DateTime::default()
 }
 
 pub fn use_zone() -> RwSignal<Zone> {
@@ -124,5 +148,16 @@ mod tests {
         assert_eq!(Zone::from_cookie(Some("tz=-210")).minute(t), "2026-12-01 15:00 UTC-3:30");
         assert_eq!(Zone::from_cookie(Some("tz=abc")), Zone::default());
         assert_eq!(Zone::from_cookie(Some("tz=100000")).label(), "UTC+14", "clamped to real zones");
+    }
+
+    #[test]
+    fn date_inputs_are_read_and_written_in_the_readers_zone() {
+        let t = DateTime::parse_from_rfc3339("2026-12-01T18:30:00Z").unwrap().with_timezone(&Utc);
+        let shanghai = Zone::east(480);
+        assert_eq!(shanghai.input(t), "2026-12-02T02:30");
+        assert_eq!(shanghai.parse_input("2026-12-02T02:30"), Some(t));
+        assert_eq!(Zone::east(-210).parse_input(&Zone::east(-210).input(t)), Some(t));
+        assert_eq!(shanghai.parse_input(""), None);
+        assert_eq!(shanghai.parse_input("tomorrow"), None);
     }
 }

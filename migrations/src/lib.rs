@@ -16,6 +16,7 @@ mod m20261126_000010_model_versions;
 mod m20261126_000011_knowledge_health;
 mod m20261202_000012_decision_batches;
 mod m20261202_000013_privacy;
+mod m20261203_000014_channels_and_validity;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_knowledge_health::Migration),
             Box::new(m20261202_000012_decision_batches::Migration),
             Box::new(m20261202_000013_privacy::Migration),
+            Box::new(m20261203_000014_channels_and_validity::Migration),
         ]
     }
 }

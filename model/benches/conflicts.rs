@@ -56,6 +56,8 @@ fn main() {
             category: intent.clone(),
             question: split.knowledge[intent][0].clone(),
             answer: String::new(),
+            answers: Default::default(),
+            related: Vec::new(),
             texts: split.knowledge[intent].clone(),
             vectors: Rows::new(&vectors[intent]),
         })
@@ -141,6 +143,8 @@ fn main() {
                     category: String::new(),
                     question: String::new(),
                     answer: String::new(),
+                    answers: Default::default(),
+                    related: Vec::new(),
                     texts: vec![String::new(); 10],
                     vectors: Rows::new(&rows),
                 }

@@ -1,20 +1,23 @@
 //! Embedder throughput and latency on real questions (Banking77), two work layouts side by
 //! side in one run: one worker whose matrix products use every core, and one single-threaded
-//! worker per core. Run: `cargo bench -p model --bench embedder` (options: `-- --help`).
+//! worker per core. Run: `cargo bench -p model --bench embedder` (options: `-- --help`; the
+//! default model, `fused`, unless `--model minilm|e5`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use model::{BertEmbedder, Embedder, EmbedderOptions, ModelDir};
+use model::{Embedder, EmbedderOptions, ModelChoice};
 
 struct Args {
     texts: usize,
     repeats: usize,
     latency_runs: usize,
+    model: ModelChoice,
 }
 
 fn args() -> Args {
-    let mut a = Args { texts: 3000, repeats: 3, latency_runs: 200 };
+    let mut a = Args { texts: 3000, repeats: 3, latency_runs: 200, model: ModelChoice::default() };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().and_then(|v| v.parse().ok()).expect("flag needs a number");
@@ -22,9 +25,15 @@ fn args() -> Args {
             "--texts" => a.texts = value(),
             "--repeats" => a.repeats = value(),
             "--latency-runs" => a.latency_runs = value(),
+            "--model" => {
+                let name = it.next().unwrap_or_default();
+                a.model = ModelChoice::parse(&name).unwrap_or_else(|| panic!("unknown model {name:?}"));
+            }
             "--bench" => {}
             "--help" => {
-                eprintln!("options: --texts N (3000) --repeats N (3) --latency-runs N (200)");
+                eprintln!(
+                    "options: --texts N (3000) --repeats N (3) --latency-runs N (200) --model minilm|e5|fused (fused)"
+                );
                 std::process::exit(0);
             }
             other => panic!("unknown option {other}"),
@@ -51,10 +60,13 @@ fn main() {
     let args = args();
     let texts = questions(args.texts);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let dir = std::env::var_os("BOTCOACH_MODEL_DIR")
+    let minilm = std::env::var_os("BOTCOACH_MODEL_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(model::embedding::default_model_dir);
-    let dir = ModelDir::open(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let e5 = model::embedding::default_e5_file();
+    let load = |options: &EmbedderOptions| -> Arc<dyn Embedder> {
+        args.model.load(&minilm, &e5, options).unwrap_or_else(|e| panic!("{e}"))
+    };
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     // candle reads RAYON_NUM_THREADS at every matrix product to decide how to split it: all
     // cores for the first layout, one for the second (see EmbedderOptions::workers).
@@ -64,10 +76,14 @@ fn main() {
         ("one worker, all cores per product", EmbedderOptions { max_batch: 32, workers: 1, kernel: None }),
         ("one single-threaded worker per core", EmbedderOptions { max_batch: 32, workers: 0, kernel: None }),
     ];
-    let embedders: Vec<BertEmbedder> =
-        layouts.iter().map(|(_, o)| BertEmbedder::load(&dir, o).expect("model loads")).collect();
+    let embedders: Vec<Arc<dyn Embedder>> = layouts.iter().map(|(_, o)| load(o)).collect();
 
-    println!("{} questions from banking77/train.csv, median of {} runs", refs.len(), args.repeats);
+    println!(
+        "model {}: {} questions from banking77/train.csv, median of {} runs",
+        args.model.as_str(),
+        refs.len(),
+        args.repeats
+    );
     println!("one call per batch of consecutive questions:");
     println!("{:<38} {:>8} {:>14}", "layout", "batch", "sentences/s");
     for batch in [1usize, 32, 128] {
@@ -93,12 +109,8 @@ fn main() {
     // The whole list in one call: sorted by length once, then cut into batches of `batch`.
     println!("all {} questions in one call, cut into batches:", refs.len());
     for batch in [32usize, 128] {
-        let whole: Vec<BertEmbedder> = layouts
-            .iter()
-            .map(|(_, o)| {
-                BertEmbedder::load(&dir, &EmbedderOptions { max_batch: batch, ..o.clone() }).expect("model")
-            })
-            .collect();
+        let whole: Vec<Arc<dyn Embedder>> =
+            layouts.iter().map(|(_, o)| load(&EmbedderOptions { max_batch: batch, ..o.clone() })).collect();
         let mut rates = vec![Vec::new(); whole.len()];
         for _ in 0..args.repeats {
             for ((e, rate), threads) in whole.iter().zip(rates.iter_mut()).zip(threads_per_product) {

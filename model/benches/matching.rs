@@ -157,6 +157,8 @@ fn main() {
                             category: q.clone(),
                             question: q.clone(),
                             answer: String::new(),
+                            answers: Default::default(),
+                            related: Vec::new(),
                             texts: keep.iter().map(|&j| t[j].clone()).collect(),
                             vectors: model::matching::Rows::new(
                                 &keep.iter().map(|&j| zh_vectors[i][j].clone()).collect::<Vec<_>>(),

@@ -66,6 +66,8 @@ fn main() {
                     category: "C".into(),
                     question: texts[0].clone(),
                     answer: String::new(),
+                    answers: Default::default(),
+                    related: Vec::new(),
                     texts,
                     vectors: Rows::new(&vectors),
                 }

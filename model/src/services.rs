@@ -23,6 +23,8 @@ pub struct Services {
     pub learning: Arc<Learning>,
     /// The last comparison of the published knowledge for the conflict report.
     pub conflicts: Arc<Conflicts>,
+    /// Woken when the matcher took in a change: the validity timer looks for a nearer boundary.
+    pub knowledge_moved: Arc<tokio::sync::Notify>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -58,6 +60,7 @@ impl Services {
             model_switch: Arc::new(Progress::default()),
             learning,
             conflicts: Arc::new(Conflicts::default()),
+            knowledge_moved: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -81,9 +84,26 @@ impl Services {
     /// After a publish, archive or import: the bot serves the change now. A failure here is
     /// logged, not returned — the change itself is stored, and the next refresh picks it up.
     pub async fn knowledge_changed(&self) {
-        if let Err(e) = self.matcher.refresh().await {
-            tracing::error!(error = %e, "matcher refresh failed; it will be retried");
+        match self.matcher.refresh().await {
+            Ok(0) => {}
+            Ok(_) => self.knowledge_moved.notify_one(),
+            Err(e) => tracing::error!(error = %e, "matcher refresh failed; it will be retried"),
         }
+    }
+
+    /// Announces validity boundaries as they come (see `knowledge::validity`); runs until the
+    /// process ends.
+    pub async fn follow_boundaries(&self) {
+        let s = self.clone();
+        crate::knowledge::validity::follow_boundaries(
+            self.db.clone(),
+            self.knowledge_moved.clone(),
+            move || {
+                let s = s.clone();
+                async move { s.knowledge_changed().await }
+            },
+        )
+        .await
     }
 
     /// Pings the database; the model is loaded before a `Services` exists, so it is ready.

@@ -120,6 +120,7 @@ async fn feed_follower(db: DatabaseConnection) {
                     answer: "An answer.".into(),
                     phrasings: vec![],
                     template_slot: None,
+                    ..Default::default()
                 };
                 let p = points::create(&db, &tina, content).await.unwrap();
                 let p = points::submit(&db, &tina, p.id, p.version).await.unwrap();
@@ -264,6 +265,7 @@ async fn racing_knowledge(db: DatabaseConnection) {
                     answer: "Yes, in the app.".into(),
                     phrasings: vec![],
                     template_slot: None,
+                    ..Default::default()
                 };
                 points::create(&db, &tina, content).await
             }

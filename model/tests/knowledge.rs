@@ -28,6 +28,7 @@ fn content(category_id: i32, q: &str, a: &str, p: &[&str]) -> Content {
         answer: a.into(),
         phrasings: p.iter().map(|s| s.to_string()).collect(),
         template_slot: None,
+        ..Default::default()
     }
 }
 

@@ -162,6 +162,7 @@ async fn the_regression_check_blocks_a_change_of_answers_unless_forced() {
         answer: "Order a new one.".into(),
         phrasings: vec!["my card never arrived".into()],
         template_slot: None,
+        ..Default::default()
     };
     let p = points::create(db, &trainer(), content).await.unwrap();
     let list = publishing::regressions(&services, p.id).await.unwrap();
@@ -234,6 +235,7 @@ async fn knowledge_published_without_its_closing_is_closed_by_the_sweep() {
         answer: "The interbank rate of the day.".into(),
         phrasings: vec![],
         template_slot: None,
+        ..Default::default()
     };
     let p = points::create(db, &trainer(), content).await.unwrap();
     let p = points::submit(db, &trainer(), p.id, p.version).await.unwrap();
@@ -260,6 +262,7 @@ async fn a_draft_saved_while_the_check_runs_is_not_published_unchecked() {
         answer: "Blue or black.".into(),
         phrasings: vec![],
         template_slot: None,
+        ..Default::default()
     };
     // Would take "card not arrived" from "Where is my card?": the check must see it.
     let harmful = Content {
@@ -268,6 +271,7 @@ async fn a_draft_saved_while_the_check_runs_is_not_published_unchecked() {
         answer: "Order a new one.".into(),
         phrasings: vec!["card not arrived".into()],
         template_slot: None,
+        ..Default::default()
     };
     let mut unchecked = 0;
     for round in 0..12 {

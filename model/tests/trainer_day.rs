@@ -256,6 +256,7 @@ async fn trying_a_draft_answers_as_ask_does_once_it_is_published() {
         answer: "In the app, under Card settings.".into(),
         phrasings: vec!["i want a new pin number".into(), "reset my card pin".into()],
         template_slot: None,
+        ..Default::default()
     };
     let typed = vec!["how can i set a different pin".to_string(), "where is my card".to_string()];
 

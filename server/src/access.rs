@@ -73,6 +73,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/knowledge_detail", TRAINER),
     rule("POST", "/api/knowledge_history", TRAINER),
     rule("POST", "/api/find_personal_data", TRAINER),
+    rule("POST", "/api/render_answer", TRAINER),
     rule("POST", "/api/save_knowledge", TRAINER),
     rule("POST", "/api/submit_knowledge", TRAINER),
     rule("POST", "/api/restore_knowledge", TRAINER),

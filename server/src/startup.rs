@@ -211,11 +211,11 @@ fn spawn_background(services: &Services, config: &Config) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
-            if let Err(e) = s.matcher.refresh().await {
-                tracing::warn!(error = %e, "matcher refresh failed");
-            }
+            s.knowledge_changed().await;
         }
     });
+    let s = services.clone();
+    tokio::spawn(async move { s.follow_boundaries().await });
     let (s, schedule) = (services.clone(), config.learning);
     tokio::spawn(async move {
         // Another instance may promote or roll back a version: serve what the database says.

@@ -520,6 +520,7 @@ async fn publishing_over_the_api_checks_regressions_and_closes_misses() {
         answer: "Use Apple Pay.".into(),
         phrasings: vec!["top up my account".into()],
         template_slot: None,
+        ..Default::default()
     };
     let actor = model::views::Actor::new("tina", Role::Trainer);
     let p = model::knowledge::points::create(&services.db, &actor, content).await.unwrap();

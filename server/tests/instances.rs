@@ -247,3 +247,55 @@ fn two_instances_on_one_postgresql_serve_a_publish_within_a_second_and_share_dec
     statuses.sort();
     assert_eq!(statuses, [200, 409], "one decision holds, the other is refused");
 }
+
+/// A point published on A with a window starting 2 s later: neither instance serves it before,
+/// both within a second after, and both drop it within a second of its end.
+#[test]
+fn two_instances_on_one_postgresql_open_and_close_a_validity_window_within_a_second() {
+    let Some(url) =
+        tokio::runtime::Runtime::new().unwrap().block_on(common::fresh_postgres::url("instances_window"))
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    migrate(dir.path(), &url);
+    let (bot, lead) = (token(&url, "bot", Role::Bot), token(&url, "lead", Role::Reviewer));
+    let (a, b) = (Server::start(dir.path(), &url), Server::start(dir.path(), &url));
+    let question = "Is the winter promotion still on?";
+    let from = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let until = from + chrono::Duration::seconds(3);
+    let kb = serde_json::json!([{"category": "Promotions", "question": question, "answer": "Yes.",
+        "valid_from": from.to_rfc3339(), "valid_until": until.to_rfc3339()}]);
+    let r = request(a.port, "POST", "/api/v1/knowledge/import?publish=true", &lead, Some(&kb), None).unwrap();
+    assert!(r.0 < 300, "{}: {}", r.0, r.1);
+    let ask = serde_json::json!({"question": question, "dry_run": true});
+    let served = |port: u16| {
+        let r = request(port, "POST", "/api/v1/ask", &bot, Some(&ask), None).unwrap();
+        r.1["outcome"] == "answered"
+    };
+    for (boundary, want) in [(from, true), (until, false)] {
+        let mut done = [false, false];
+        loop {
+            for (port, done) in [a.port, b.port].into_iter().zip(done.iter_mut()) {
+                if served(port) == want {
+                    assert!(chrono::Utc::now() >= boundary, "changed before its boundary on port {port}");
+                    *done = true;
+                }
+            }
+            if done == [true, true] {
+                break;
+            }
+            let late = chrono::Utc::now() - boundary;
+            assert!(
+                late < chrono::Duration::seconds(1),
+                "not on both instances 1 s after the boundary ({want})"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!(
+            "{} on both instances {} ms after the boundary",
+            if want { "entered" } else { "left" },
+            (chrono::Utc::now() - boundary).num_milliseconds()
+        );
+    }
+}

@@ -133,6 +133,7 @@ async fn knowledge_lifecycle(db: &sea_orm::DatabaseConnection) {
         answer: answer.into(),
         phrasings: vec!["换套餐".into()],
         template_slot: None,
+        ..Default::default()
     };
     let before = feed::revision(&db).await.unwrap();
     let p = points::create(&db, &trainer, content("在App里改。")).await.unwrap();

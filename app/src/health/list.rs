@@ -125,6 +125,8 @@ pub fn HealthPage() -> impl IntoView {
                                 HealthFilter::All => "health.all",
                                 HealthFilter::Cold => "health.cold",
                                 HealthFilter::NeedsWork => "health.needs_work",
+                                HealthFilter::Expiring => "health.expiring",
+                                HealthFilter::Expired => "health.expired",
                             };
                             view! { <option value={f.as_str()}>{move || t(key)}</option> }
                         })

@@ -264,7 +264,7 @@ fn LinkPanel(
             if q.trim().is_empty() {
                 Ok(Vec::new())
             } else {
-                list_knowledge(None, q, None).await
+                list_knowledge(None, q, None, None).await
             }
         },
     );

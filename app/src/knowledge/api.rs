@@ -64,11 +64,13 @@ pub async fn list_knowledge(
     category_id: Option<i32>,
     text: String,
     status: Option<String>,
+    validity: Option<String>,
 ) -> Result<Vec<PointSummary>, AppError> {
     let filter = queries::Filter {
         category_id,
         text: Some(text).filter(|t| !t.trim().is_empty()),
         status: status.as_deref().and_then(|s| s.parse::<model::views::PointStatus>().ok()),
+        validity: validity.as_deref().and_then(|s| s.parse::<model::views::Validity>().ok()),
         include_archived: false,
     };
     queries::list(&services()?.db, &filter).await.map_err(fail)
@@ -83,6 +85,13 @@ pub async fn knowledge_detail(id: i32) -> Result<PointDetail, AppError> {
 #[server(endpoint = "find_personal_data", input = Json)]
 pub async fn find_personal_data(content: Content) -> Result<Vec<PersonalData>, AppError> {
     Ok(model::privacy::personal_data_in(&services()?.matcher.masker(), &content))
+}
+
+/// An answer's Markdown as HTML safe to show (cleaned on the server: the browser build carries
+/// no sanitiser).
+#[server(endpoint = "render_answer", input = Json)]
+pub async fn render_answer(text: String) -> Result<String, AppError> {
+    Ok(model::knowledge::markdown::to_html(&text))
 }
 
 #[server(endpoint = "knowledge_history", input = Json)]

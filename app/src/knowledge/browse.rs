@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use model::views::{CategoryNode, ImportDuplicate, PointStatus, PointSummary, Template};
+use model::views::{CategoryNode, ImportDuplicate, PointStatus, PointSummary, Template, Validity};
 
 use super::api::{category_tree, check_import, import_knowledge, list_knowledge, save_category};
 use super::widgets::StatusBadge;
@@ -14,7 +14,8 @@ use crate::refusals::error_text;
 use crate::time::Time;
 
 /// The header of the CSV import format.
-const CSV_HEADER: &str = "category,question,answer,phrasings";
+const CSV_HEADER: &str =
+    "category,question,answer,phrasings,answer_bot,answer_online,answer_hotline,valid_from,valid_until";
 
 #[component]
 pub fn KnowledgePage() -> impl IntoView {
@@ -24,15 +25,16 @@ pub fn KnowledgePage() -> impl IntoView {
     let category = Memo::new(move |_| query.read().get("category").and_then(|c| c.parse::<i32>().ok()));
     let text = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let status = Memo::new(move |_| query.read().get("status").filter(|s| !s.is_empty()));
+    let validity = Memo::new(move |_| query.read().get("validity").filter(|s| !s.is_empty()));
     let tree = Resource::new(|| (), |_| category_tree());
     let points = Resource::new(
-        move || (category.get(), text.get(), status.get()),
-        |(c, q, s)| list_knowledge(c, q, s),
+        move || (category.get(), text.get(), status.get(), validity.get()),
+        |(c, q, s, v)| list_knowledge(c, q, s, v),
     );
     let navigate = use_navigate();
     let search = RwSignal::new(String::new());
     Effect::new(move |_| search.set(text.get()));
-    let go = move |category: Option<i32>, q: String, status: Option<String>| {
+    let go = move |category: Option<i32>, q: String, status: Option<String>, validity: Option<String>| {
         let mut url = String::from("/knowledge?");
         if let Some(c) = category {
             url.push_str(&format!("category={c}&"));
@@ -41,11 +43,15 @@ pub fn KnowledgePage() -> impl IntoView {
             url.push_str(&format!("q={}&", urlencode(&q)));
         }
         if let Some(s) = status {
-            url.push_str(&format!("status={s}"));
+            url.push_str(&format!("status={s}&"));
+        }
+        if let Some(v) = validity {
+            url.push_str(&format!("validity={v}"));
         }
         navigate(url.trim_end_matches(['&', '?']), Default::default());
     };
     let go_search = go.clone();
+    let go_validity = go.clone();
 
     view! {
         <section class="page wide">
@@ -94,6 +100,7 @@ pub fn KnowledgePage() -> impl IntoView {
                                 category.get_untracked(),
                                 search.get_untracked(),
                                 status.get_untracked(),
+                                validity.get_untracked(),
                             );
                         }}
                     >
@@ -112,6 +119,7 @@ pub fn KnowledgePage() -> impl IntoView {
                                     category.get_untracked(),
                                     search.get_untracked(),
                                     Some(v).filter(|v| !v.is_empty()),
+                                    validity.get_untracked(),
                                 );
                             }}
                         >
@@ -132,6 +140,37 @@ pub fn KnowledgePage() -> impl IntoView {
                                             selected={move || status.get().as_deref() == Some(s.as_str())}
                                         >
                                             {move || s.label(lang.get())}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                        <select
+                            data-testid="validity-filter"
+                            aria-label={move || t("knowledge.validity")}
+                            on:change={move |ev| {
+                                let v = event_target_value(&ev);
+                                go_validity(
+                                    category.get_untracked(),
+                                    search.get_untracked(),
+                                    status.get_untracked(),
+                                    Some(v).filter(|v| !v.is_empty()),
+                                );
+                            }}
+                        >
+                            <option value="" selected={move || validity.get().is_none()}>
+                                {move || t("validity.any")}
+                            </option>
+                            {Validity::ALL
+                                .iter()
+                                .copied()
+                                .map(|v| {
+                                    view! {
+                                        <option
+                                            value={v.as_str()}
+                                            selected={move || validity.get().as_deref() == Some(v.as_str())}
+                                        >
+                                            {move || v.label(lang.get())}
                                         </option>
                                     }
                                 })
@@ -247,6 +286,18 @@ fn PointTable(list: Vec<PointSummary>) -> impl IntoView {
                                 <td class="muted">{p.category_path.clone()}</td>
                                 <td>
                                     <StatusBadge status={p.status} live={p.live} />
+                                    {(p.validity != Validity::Live)
+                                        .then(|| {
+                                            let v = p.validity;
+                                            view! {
+                                                <span
+                                                    class={format!("badge va-{}", v.as_str())}
+                                                    data-testid="validity-badge"
+                                                >
+                                                    {move || v.label(lang.get())}
+                                                </span>
+                                            }
+                                        })}
                                 </td>
                                 <td>{p.phrasings}</td>
                                 <td class="muted small">

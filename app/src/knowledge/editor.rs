@@ -1,16 +1,20 @@
 //! `/knowledge/new` and `/knowledge/{id}`: the editor of one knowledge point (question, answer,
 //! phrasings edited inline, category, template slot), its lifecycle buttons and its history.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use model::views::{CategoryNode, Content, Discarded, NearDuplicate, PointDetail, PointStatus, Role};
+use model::views::{
+    CategoryNode, Channel, ChannelAnswers, Content, Discarded, NearDuplicate, PointDetail, PointStatus,
+    RelatedPoint, Role, Validity, MAX_RELATED,
+};
 
 use super::api::{
     archive_knowledge, category_tree, discard_draft, find_personal_data, knowledge_detail, knowledge_history,
     restore_knowledge, save_knowledge, submit_knowledge,
 };
 use super::try_it::TryIt;
-use super::widgets::{DiffView, StatusBadge};
+use super::widgets::{AnswerView, DiffView, StatusBadge};
 use crate::auth::use_me;
 use crate::errors::AppError;
 use crate::health::near_duplicates;
@@ -79,6 +83,10 @@ struct Draft {
     phrasings: RwSignal<Vec<String>>,
     category_id: RwSignal<i32>,
     template_slot: RwSignal<String>,
+    answers: RwSignal<ChannelAnswers>,
+    valid_from: RwSignal<Option<DateTime<Utc>>>,
+    valid_until: RwSignal<Option<DateTime<Utc>>>,
+    related: RwSignal<Vec<RelatedPoint>>,
     /// Edited since it was loaded or saved.
     dirty: RwSignal<bool>,
 }
@@ -98,6 +106,10 @@ impl Draft {
             phrasings: RwSignal::new(head.phrasings),
             category_id: RwSignal::new(head.category_id),
             template_slot: RwSignal::new(head.template_slot.unwrap_or_default()),
+            answers: RwSignal::new(head.answers),
+            valid_from: RwSignal::new(head.valid_from),
+            valid_until: RwSignal::new(head.valid_until),
+            related: RwSignal::new(detail.map(|d| d.related.clone()).unwrap_or_default()),
             dirty: RwSignal::new(false),
         }
     }
@@ -114,6 +126,10 @@ impl Draft {
         self.phrasings.set(d.head.content.phrasings.clone());
         self.category_id.set(d.head.content.category_id);
         self.template_slot.set(d.head.content.template_slot.clone().unwrap_or_default());
+        self.answers.set(d.head.content.answers.clone());
+        self.valid_from.set(d.head.content.valid_from);
+        self.valid_until.set(d.head.content.valid_until);
+        self.related.set(d.related.clone());
         self.dirty.set(false);
     }
 
@@ -124,6 +140,15 @@ impl Draft {
             answer: self.answer.get_untracked(),
             phrasings: self.phrasings.get_untracked(),
             template_slot: Some(self.template_slot.get_untracked()).filter(|s| !s.is_empty()),
+            answers: self.answers.get_untracked(),
+            valid_from: self.valid_from.get_untracked(),
+            valid_until: self.valid_until.get_untracked(),
+            related: self
+                .related
+                .get_untracked()
+                .iter()
+                .filter_map(|r| r.knowledge_id.parse().ok())
+                .collect(),
         }
     }
 }
@@ -264,22 +289,250 @@ fn Editor(
                     maxlength="500"
                 />
             </label>
-            <label>
-                {move || tr(lang.get(), "field.answer")}
-                <textarea
-                    data-testid="editor-answer"
-                    rows="5"
-                    bind:value={draft.answer}
-                    on:input={move |_| draft.dirty.set(true)}
-                    required
-                    maxlength="5000"
-                ></textarea>
-            </label>
+            <AnswerTabs draft />
+            <ValidityFields draft />
             <Phrasings draft />
+            <RelatedPicker id draft />
             <Lifecycle id draft save submit archive discard />
         </form>
         <TryIt id content={Callback::new(move |_| draft.content())} />
         {id.map(|id| view! { <History id version restore /> })}
+    }
+}
+
+/// The default answer and one tab per ask channel, each with its preview: an empty channel
+/// tab means that channel gets the default answer.
+#[component]
+fn AnswerTabs(draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    // `None` is the default answer.
+    let tab = RwSignal::new(None::<Channel>);
+    let text = Signal::derive(move || match tab.get() {
+        None => draft.answer.get(),
+        Some(c) => draft.answers.with(|a| a.get(&c).cloned().unwrap_or_default()),
+    });
+    let edit = move |value: String| {
+        draft.dirty.set(true);
+        match tab.get_untracked() {
+            None => draft.answer.set(value),
+            Some(c) => draft.answers.update(|a| {
+                if value.is_empty() {
+                    a.remove(&c);
+                } else {
+                    a.insert(c, value);
+                }
+            }),
+        }
+    };
+    let tabs = std::iter::once(None).chain(Channel::ALL.iter().copied().map(Some)).map(|c| {
+        let name = move || match c {
+            None => tr(lang.get(), "editor.answer_default").to_string(),
+            Some(c) => c.label(lang.get()).to_string(),
+        };
+        let set = move || c.is_some_and(|c| draft.answers.with(|a| a.contains_key(&c)));
+        let testid = format!("answer-tab-{}", c.map_or("default", |c| c.as_str()));
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="tab"
+                class:active={move || tab.get() == c}
+                aria-selected={move || (tab.get() == c).to_string()}
+                data-testid={testid}
+                on:click={move |_| tab.set(c)}
+            >
+                {name}
+                {move || {
+                    set()
+                        .then(|| {
+                            view! {
+                                <span class="dot" title={tr(lang.get(), "editor.has_variant")}>
+                                    " •"
+                                </span>
+                            }
+                        })
+                }}
+            </button>
+        }
+    });
+    let hint = move || match tab.get() {
+        Some(Channel::Hotline) => "editor.answer_hotline_hint",
+        Some(_) => "editor.answer_channel_hint",
+        None => "editor.answer_markdown_hint",
+    };
+    view! {
+        <fieldset class="answers">
+            <legend>{move || tr(lang.get(), "field.answer")}</legend>
+            <div class="tabs" role="tablist">
+                {tabs.collect_view()}
+            </div>
+            <textarea
+                data-testid="editor-answer"
+                rows="5"
+                prop:value={move || text.get()}
+                on:input={move |ev| edit(event_target_value(&ev))}
+                required={move || tab.get().is_none()}
+                maxlength="5000"
+            ></textarea>
+            <p class="muted small">{move || tr(lang.get(), hint())}</p>
+            <div class="preview" data-testid="answer-preview">
+                <span class="muted small">{move || tr(lang.get(), "editor.preview")}</span>
+                {move || {
+                    let shown = Signal::derive(move || {
+                        let t = text.get();
+                        if t.is_empty() { draft.answer.get() } else { t }
+                    });
+                    let plain = tab.get() == Some(Channel::Hotline);
+                    // An empty channel tab previews the default answer it falls back to.
+                    view! { <AnswerView text={shown} plain /> }
+                }}
+            </div>
+        </fieldset>
+    }
+}
+
+/// When the bot serves the point: from, until (either may be open), in the trainer's zone.
+#[component]
+fn ValidityFields(draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let zone = crate::time::use_zone();
+    let field = move |signal: RwSignal<Option<DateTime<Utc>>>, key: &'static str, testid: &'static str| {
+        view! {
+            <label>
+                {move || format!("{} ({})", tr(lang.get(), key), zone.get().label())}
+                <input
+                    type="datetime-local"
+                    data-testid={testid}
+                    prop:value={move || signal.get().map(|t| zone.get().input(t)).unwrap_or_default()}
+                    on:change={move |ev| {
+                        signal.set(zone.get_untracked().parse_input(&event_target_value(&ev)));
+                        draft.dirty.set(true);
+                    }}
+                />
+            </label>
+        }
+    };
+    let state = move || Validity::at(draft.valid_from.get(), draft.valid_until.get(), crate::time::now());
+    view! {
+        <fieldset class="validity" data-testid="editor-validity">
+            <legend>
+                {move || tr(lang.get(), "knowledge.validity")} " "
+                <span class={move || format!("badge va-{}", state().as_str())} data-testid="validity-state">
+                    {move || state().label(lang.get())}
+                </span>
+            </legend>
+            <div class="row">
+                {field(draft.valid_from, "field.valid_from", "editor-valid-from")}
+                {field(draft.valid_until, "field.valid_until", "editor-valid-until")}
+            </div>
+            <p class="muted small">{move || tr(lang.get(), "editor.validity_hint")}</p>
+        </fieldset>
+    }
+}
+
+/// Up to five points offered after this one's answer, found by search.
+#[component]
+fn RelatedPicker(id: Option<i32>, draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let query = RwSignal::new(String::new());
+    let found = Resource::new(
+        move || query.get(),
+        |q| async move {
+            if q.trim().is_empty() {
+                return Ok(Vec::new());
+            }
+            super::api::list_knowledge(None, q, None, None).await
+        },
+    );
+    let full = move || draft.related.with(|r| r.len() >= MAX_RELATED);
+    view! {
+        <fieldset class="related" data-testid="editor-related">
+            <legend>{move || tr(lang.get(), "field.related")}</legend>
+            <p class="muted small">{move || tr(lang.get(), "editor.related_hint")}</p>
+            <ul class="plain">
+                {move || {
+                    let chosen = draft.related.get();
+                    if chosen.is_empty() {
+                        return view! {
+                            <li class="muted">{move || tr(lang.get(), "editor.related_none")}</li>
+                        }
+                            .into_any();
+                    }
+                    chosen
+                        .into_iter()
+                        .map(|r| {
+                            let kid = r.knowledge_id.clone();
+                            view! {
+                                <li data-testid="related-item">
+                                    {r.question} " "
+                                    <button
+                                        type="button"
+                                        class="link"
+                                        on:click={move |_| {
+                                            draft.related.update(|rs| rs.retain(|x| x.knowledge_id != kid));
+                                            draft.dirty.set(true);
+                                        }}
+                                    >
+                                        {move || tr(lang.get(), "editor.related_remove")}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+            </ul>
+            <input
+                type="search"
+                data-testid="related-search"
+                placeholder={move || tr(lang.get(), "editor.related_search")}
+                disabled={full}
+                on:change={move |ev| query.set(event_target_value(&ev))}
+            />
+            <Transition>
+                <ul class="plain">
+                    {move || {
+                        let chosen = draft.related.get();
+                        found
+                            .get()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|p| {
+                                Some(p.id) != id && !chosen.iter().any(|c| c.knowledge_id == p.id.to_string())
+                            })
+                            .take(8)
+                            .map(|p| {
+                                let pick = RelatedPoint {
+                                    knowledge_id: p.id.to_string(),
+                                    question: p.question.clone(),
+                                };
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="link"
+                                            data-testid="related-add"
+                                            disabled={full}
+                                            on:click={move |_| {
+                                                if !full() {
+                                                    draft.related.update(|rs| rs.push(pick.clone()));
+                                                    draft.dirty.set(true);
+                                                }
+                                            }}
+                                        >
+                                            "+ "
+                                            {p.question.clone()}
+                                        </button>
+                                        <span class="muted small">" " {p.category_path.clone()}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Transition>
+        </fieldset>
     }
 }
 

@@ -5,9 +5,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::api::knowledge_module;
-use super::widgets::StatusBadge;
+use model::views::{Channel, Validity};
+
+use super::widgets::{AnswerView, StatusBadge};
 use crate::i18n::{tr, use_lang};
-use crate::labels::slot_title;
+use crate::labels::{slot_title, Label};
 use crate::refusals::error_text;
 
 #[component]
@@ -17,6 +19,8 @@ pub fn ModuleView() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i32>().ok()).unwrap_or(0));
     let page = Resource::new(move || id.get(), knowledge_module);
+    // Whose answers the page shows: the default, or a channel's (its variant where it has one).
+    let channel = RwSignal::new(None::<Channel>);
     view! {
         <section class="page">
             <Suspense fallback={move || {
@@ -92,6 +96,7 @@ pub fn ModuleView() -> impl IntoView {
                                     </section>
                                 }
                             })}
+                        <ChannelPicker channel />
                         <article class="knowledge-page" data-testid="knowledge-page">
                             {page
                                 .points
@@ -101,6 +106,8 @@ pub fn ModuleView() -> impl IntoView {
                                 .points
                                 .into_iter()
                                 .map(|p| {
+                                    let validity = p.validity;
+                                    let (answer, answers) = (p.answer.clone(), p.answers.clone());
                                     view! {
                                         <section class="kp" data-testid="kp">
                                             <h3>
@@ -108,8 +115,26 @@ pub fn ModuleView() -> impl IntoView {
                                                     "/knowledge/{}",
                                                     p.id,
                                                 )}>{p.question.clone()}</a>
+                                                {(validity != Validity::Live)
+                                                    .then(|| {
+                                                        view! {
+                                                            " "
+                                                            <span class={format!(
+                                                                "badge va-{}",
+                                                                validity.as_str(),
+                                                            )}>{move || validity.label(lang.get())}</span>
+                                                        }
+                                                    })}
                                             </h3>
-                                            <p class="answer">{p.answer.clone()}</p>
+                                            {move || {
+                                                let c = channel.get();
+                                                let text = c
+                                                    .and_then(|c| answers.get(&c).cloned())
+                                                    .unwrap_or_else(|| answer.clone());
+                                                let plain = c == Some(Channel::Hotline)
+                                                    && answers.contains_key(&Channel::Hotline);
+                                                view! { <AnswerView text={Signal::stored(text)} plain /> }
+                                            }}
                                             {(!p.phrasings.is_empty())
                                                 .then(|| {
                                                     view! {
@@ -155,5 +180,35 @@ pub fn ModuleView() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// Which channel's answers a page shows.
+#[component]
+pub(crate) fn ChannelPicker(channel: RwSignal<Option<Channel>>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <label class="channel-picker">
+            {move || tr(lang.get(), "channel.answer_for")} " "
+            <select
+                data-testid="channel-picker"
+                on:change={move |ev| channel.set(event_target_value(&ev).parse::<Channel>().ok())}
+            >
+                <option value="" selected={move || channel.get().is_none()}>
+                    {move || tr(lang.get(), "editor.answer_default")}
+                </option>
+                {Channel::ALL
+                    .iter()
+                    .copied()
+                    .map(|c| {
+                        view! {
+                            <option value={c.as_str()} selected={move || channel.get() == Some(c)}>
+                                {move || c.label(lang.get())}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }

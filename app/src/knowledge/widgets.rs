@@ -23,6 +23,12 @@ fn field_key(field: &str) -> &'static str {
         "category" => "field.category",
         "question" => "field.question",
         "answer" => "field.answer",
+        "answer_bot" => "field.answer_bot",
+        "answer_online" => "field.answer_online",
+        "answer_hotline" => "field.answer_hotline",
+        "valid_from" => "field.valid_from",
+        "valid_until" => "field.valid_until",
+        "related" => "field.related",
         _ => "field.slot",
     }
 }
@@ -31,6 +37,7 @@ fn field_key(field: &str) -> &'static str {
 #[component]
 pub fn DiffView(diff: Diff) -> impl IntoView {
     let lang = use_lang();
+    let zone = crate::time::use_zone();
     let t = move |key| tr(lang.get(), key);
     let empty = diff.is_empty();
     view! {
@@ -41,14 +48,18 @@ pub fn DiffView(diff: Diff) -> impl IntoView {
                 .map(|f| {
                     let key = field_key(&f.field);
                     let slot = f.field == "template_slot";
-                    let word = move |text: String| move || match slot
-                        .then(|| any_slot_title(lang.get(), text.trim()))
-                        .flatten()
-                    {
-                        Some(title) => title.to_string(),
-                        None => text.clone(),
+                    let time = f.field.starts_with("valid_");
+                    let word = move |text: String| move || {
+                        if let Some(title) = slot.then(|| any_slot_title(lang.get(), text.trim())).flatten() {
+                            return title.to_string();
+                        }
+                        match chrono::DateTime::parse_from_rfc3339(&text).ok().filter(|_| time) {
+                            Some(at) => zone.get().minute(at.with_timezone(&chrono::Utc)),
+                            None => text.clone(),
+                        }
                     };
-                    // A slot is stored by its key ("price"): people read its title.
+                    // A slot is stored by its key ("price"): people read its title; a time is
+                    // stored in UTC: people read it in their zone.
                     view! {
                         <div class="diff-field" data-field={f.field.clone()}>
                             <span class="diff-label">{move || t(key)}</span>
@@ -102,4 +113,33 @@ pub fn DiffView(diff: Diff) -> impl IntoView {
             {empty.then(|| view! { <p class="muted">{move || t("diff.none")}</p> })}
         </div>
     }
+}
+
+/// An answer as its reader sees it: Markdown rendered (through the server's sanitiser), or, for
+/// the hotline, the plain text an agent reads out. Until the HTML is there, the text itself.
+#[component]
+pub fn AnswerView(#[prop(into)] text: Signal<String>, #[prop(optional)] plain: bool) -> impl IntoView {
+    if plain {
+        return view! {
+            <p class="answer plain" data-testid="answer-view">
+                {move || text.get()}
+            </p>
+        }
+        .into_any();
+    }
+    let html = Resource::new(move || text.get(), |t| super::api::render_answer(t));
+    view! {
+        <Transition fallback={move || {
+            view! { <p class="answer plain">{move || text.get()}</p> }
+        }}>
+            {move || {
+                html.get()
+                    .map(|h| {
+                        let h = h.unwrap_or_default();
+                        view! { <div class="answer md" data-testid="answer-view" inner_html={h}></div> }
+                    })
+            }}
+        </Transition>
+    }
+    .into_any()
 }

@@ -47,6 +47,8 @@ pub fn build(
             category: intent.clone(),
             question: texts[0].clone(),
             answer: String::new(),
+            answers: Default::default(),
+            related: Vec::new(),
             texts: texts.clone(),
             vectors: model::matching::Rows::new(&vectors[intent]),
         })

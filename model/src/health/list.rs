@@ -18,6 +18,7 @@ use crate::metrics::{get, MetricsError, MAX_DAYS};
 use crate::storage::sql::Sql;
 use crate::views::{
     HealthFilter, HealthList, HealthRow, HealthSort, MissStatus, PointStatus, Problem, Verdict, Weakness,
+    EXPIRING_DAYS,
 };
 
 /// A point with no ask answered in this many days is cold.
@@ -81,7 +82,7 @@ pub async fn health_list(
     // which a grouping over a time-led index needs (SQLite aggregates by sorting).
     let mut sql = Sql::new(b);
     sql.push(
-        "SELECT k.id AS id, k.question AS question, k.category_id AS category_id, k.created_at AS created_at, \
+        "SELECT k.id AS id, k.question AS question, k.category_id AS category_id, k.created_at AS created_at, k.valid_until AS valid_until, \
          (SELECT MAX(a.created_at) FROM asks a WHERE a.knowledge_id = k.id) AS last_asked",
     );
     let answered = " FROM asks a WHERE a.knowledge_id = k.id AND a.created_at >= ";
@@ -152,15 +153,25 @@ pub async fn health_list(
             last_asked,
             loop_yield: closed.get(&id).copied().unwrap_or(0),
             verdict,
+            valid_until: get(p, "valid_until")?,
         });
     }
     let published = rows.len() as u64;
     let cold = rows.iter().filter(|r| r.verdict == Verdict::Cold).count() as u64;
     let needs_work = rows.iter().filter(|r| matches!(r.verdict, Verdict::NeedsWork { .. })).count() as u64;
+    let expiring_by = now + Duration::days(EXPIRING_DAYS);
+    let expiring = |r: &HealthRow| r.valid_until.is_some_and(|u| u > now && u <= expiring_by);
+    let expired = |r: &HealthRow| r.valid_until.is_some_and(|u| u <= now);
+    let (expiring_count, expired_count) = (
+        rows.iter().filter(|r| expiring(r)).count() as u64,
+        rows.iter().filter(|r| expired(r)).count() as u64,
+    );
     rows.retain(|r| match query.filter {
         HealthFilter::All => true,
         HealthFilter::Cold => r.verdict == Verdict::Cold,
         HealthFilter::NeedsWork => matches!(r.verdict, Verdict::NeedsWork { .. }),
+        HealthFilter::Expiring => expiring(r),
+        HealthFilter::Expired => expired(r),
     });
     sort(&mut rows, query.sort, query.descending);
     let total = rows.len() as u64;
@@ -177,6 +188,8 @@ pub async fn health_list(
         published,
         cold,
         needs_work,
+        expiring: expiring_count,
+        expired: expired_count,
         rows,
     })
 }

@@ -256,6 +256,7 @@ async fn create(
         answer: answer.to_string(),
         phrasings,
         template_slot: None,
+        ..Default::default()
     };
     let kid = points::create_in(txn, actor, content).await?;
     points::submit_in(txn, actor, kid, None).await?;

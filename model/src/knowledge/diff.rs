@@ -1,32 +1,64 @@
 //! What changed between two revisions, field by field, as inline spans a reviewer reads at a
 //! glance. Text with Chinese characters is compared character by character, other text by words.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use similar::{ChangeTag, TextDiff};
 
-use crate::views::{Diff, FieldChange, Span, SpanKind};
+use crate::views::{Channel, ChannelAnswers, Diff, FieldChange, Span, SpanKind};
 
-/// The parts of a revision a diff compares (the category by its path, so moves are readable).
+/// The parts of a revision a diff compares (the category by its path and related points by
+/// their questions, so moves and links are readable).
+#[derive(Default)]
 pub struct Side<'a> {
     pub category: &'a str,
     pub question: &'a str,
     pub answer: &'a str,
+    pub answers: Option<&'a ChannelAnswers>,
     pub phrasings: &'a [String],
     pub template_slot: Option<&'a str>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub related: Vec<&'a str>,
 }
 
 /// `before` is `None` for a first revision: everything is added.
 pub fn diff(before: Option<&Side>, after: &Side) -> Diff {
-    let empty = Side { category: "", question: "", answer: "", phrasings: &[], template_slot: None };
+    let empty = Side::default();
     let before = before.unwrap_or(&empty);
+    let variant = |side: &'_ Side, channel| -> String {
+        side.answers.and_then(|a| a.get(&channel)).cloned().unwrap_or_default()
+    };
     let mut fields = Vec::new();
     for (field, a, b) in [
-        ("category", before.category, after.category),
-        ("question", before.question, after.question),
-        ("answer", before.answer, after.answer),
-        ("template_slot", before.template_slot.unwrap_or(""), after.template_slot.unwrap_or("")),
+        ("category", before.category.to_string(), after.category.to_string()),
+        ("question", before.question.to_string(), after.question.to_string()),
+        ("answer", before.answer.to_string(), after.answer.to_string()),
+        ("answer_bot", variant(before, Channel::Bot), variant(after, Channel::Bot)),
+        ("answer_online", variant(before, Channel::Online), variant(after, Channel::Online)),
+        ("answer_hotline", variant(before, Channel::Hotline), variant(after, Channel::Hotline)),
+        (
+            "template_slot",
+            before.template_slot.unwrap_or("").to_string(),
+            after.template_slot.unwrap_or("").to_string(),
+        ),
+        ("related", before.related.join("\n"), after.related.join("\n")),
     ] {
         if a != b {
-            fields.push(FieldChange { field: field.to_string(), spans: spans(a, b) });
+            fields.push(FieldChange { field: field.to_string(), spans: spans(&a, &b) });
+        }
+    }
+    // Times change whole (the page shows each in the reader's time zone).
+    let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+    for (field, a, b) in [
+        ("valid_from", time(before.valid_from), time(after.valid_from)),
+        ("valid_until", time(before.valid_until), time(after.valid_until)),
+    ] {
+        if a != b {
+            let spans = [(SpanKind::Removed, a), (SpanKind::Added, b)]
+                .into_iter()
+                .filter_map(|(kind, text)| text.map(|text| Span { kind, text }))
+                .collect();
+            fields.push(FieldChange { field: field.to_string(), spans });
         }
     }
     let phrasings_added = after.phrasings.iter().filter(|p| !before.phrasings.contains(p)).cloned().collect();
@@ -59,7 +91,7 @@ mod tests {
     use super::*;
 
     fn side<'a>(q: &'a str, a: &'a str, p: &'a [String]) -> Side<'a> {
-        Side { category: "Cards", question: q, answer: a, phrasings: p, template_slot: None }
+        Side { category: "Cards", question: q, answer: a, phrasings: p, ..Side::default() }
     }
 
     #[test]

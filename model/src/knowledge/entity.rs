@@ -36,6 +36,11 @@ pub mod point {
         pub published_revision_id: Option<i32>,
         pub version: i32,
         pub feed_revision: Option<i64>,
+        /// The published revision's window, and its state as last announced in the feed
+        /// (migration `m20261203_000014_channels_and_validity`).
+        pub valid_from: Option<ChronoDateTimeUtc>,
+        pub valid_until: Option<ChronoDateTimeUtc>,
+        pub validity: crate::views::Validity,
         pub created_by: String,
         pub created_at: ChronoDateTimeUtc,
         pub updated_at: ChronoDateTimeUtc,
@@ -70,6 +75,12 @@ pub mod revision {
         pub reviewed_by: Option<String>,
         pub reviewed_at: Option<ChronoDateTimeUtc>,
         pub review_comment: Option<String>,
+        /// A JSON object of channel → answer.
+        pub answers: String,
+        pub valid_from: Option<ChronoDateTimeUtc>,
+        pub valid_until: Option<ChronoDateTimeUtc>,
+        /// A JSON array of point ids.
+        pub related: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

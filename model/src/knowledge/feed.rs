@@ -1,5 +1,7 @@
 //! The published knowledge as a change feed for bots: every publish and archive moves the
-//! point to the next feed revision, so `since=N` returns exactly what changed after N.
+//! point to the next feed revision, so `since=N` returns exactly what changed after N. So does
+//! each boundary of a validity window ([`super::validity`]): a point enters the feed at its
+//! start and leaves it, `deleted`, at its end.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -8,7 +10,7 @@ use super::entity::point;
 use super::queries::revisions_by_id;
 use super::store::content_of;
 use super::Result;
-use crate::views::{Feed, FeedItem, PointStatus};
+use crate::views::{Feed, FeedItem, PointStatus, Validity};
 
 /// The latest feed revision (0 before anything was published).
 pub async fn revision(db: &impl ConnectionTrait) -> Result<i64> {
@@ -42,8 +44,14 @@ pub async fn since(db: &impl ConnectionTrait, since: i64) -> Result<Feed> {
             question: c.question,
             phrasings: c.phrasings,
             answer: c.answer,
+            answers: c.answers,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            related: c.related.iter().map(i32::to_string).collect(),
             updated_at: p.updated_at,
-            deleted: p.status == PointStatus::Archived,
+            // The state stamped with this feed revision, not the clock: a point leaves or
+            // enters with the revision its boundary was announced at.
+            deleted: p.status == PointStatus::Archived || p.validity != Validity::Live,
         });
     }
     // Exactly the last revision delivered: a publish committed after the read above comes

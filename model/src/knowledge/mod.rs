@@ -5,14 +5,16 @@ pub mod categories;
 pub mod diff;
 pub mod entity;
 pub mod feed;
+pub mod markdown;
 pub mod merge;
 pub mod points;
 pub mod queries;
 pub(crate) mod store;
 pub mod transfer;
+pub mod validity;
 
 use crate::storage::StorageError;
-use crate::views::{Content, Role};
+use crate::views::{Channel, ChannelAnswers, Content, Role, MAX_RELATED};
 use crate::views::{Field, Problem};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +93,37 @@ pub fn normalize(mut content: Content) -> Result<Content> {
     }
     content.phrasings = phrasings;
     content.template_slot = content.template_slot.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut answers = ChannelAnswers::new();
+    for (channel, text) in content.answers {
+        let text = text.trim().to_string();
+        // An empty variant is no variant: the channel gets the default answer.
+        if text.is_empty() || text == content.answer {
+            continue;
+        }
+        check_text(Field::answer_for(channel), &text, limits::ANSWER_CHARS)?;
+        if channel == Channel::Hotline {
+            if let Some(found) = markdown::markup_in(&text) {
+                return Err(Problem::NotPlainText { channel, found }.into());
+            }
+        }
+        answers.insert(channel, text);
+    }
+    content.answers = answers;
+    if let (Some(from), Some(until)) = (content.valid_from, content.valid_until) {
+        if until <= from {
+            return Err(Problem::WindowOrder { from, until }.into());
+        }
+    }
+    let mut related = Vec::with_capacity(content.related.len());
+    for id in content.related {
+        if !related.contains(&id) {
+            related.push(id);
+        }
+    }
+    if related.len() > MAX_RELATED {
+        return Err(Problem::TooManyRelated { count: related.len(), max: MAX_RELATED }.into());
+    }
+    content.related = related;
     Ok(content)
 }
 
@@ -131,6 +164,7 @@ mod tests {
             answer: a.into(),
             phrasings: p.iter().map(|s| s.to_string()).collect(),
             template_slot: None,
+            ..Default::default()
         }
     }
 

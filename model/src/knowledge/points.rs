@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use super::entity::{point, revision};
 pub(crate) use super::store::{content_of, head, load, revision};
 use super::{categories, limits, normalize, queries, require, KnowledgeError, Result};
 use crate::audit;
-use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionNote, RevisionState, Role};
+use crate::views::{Actor, Content, PointDetail, PointStatus, RevisionNote, RevisionState, Role, Validity};
 use crate::views::{Field, Problem, Thing};
 
 /// Creates a knowledge point as a draft.
@@ -30,6 +30,7 @@ pub(crate) async fn create_in(db: &impl ConnectionTrait, actor: &Actor, content:
     let content = normalize(content)?;
     check_category(db, content.category_id).await?;
     check_unique(db, content.category_id, &content.question, None).await?;
+    check_related(db, &content.related, None).await?;
     let now = Utc::now();
     let p = point::ActiveModel {
         category_id: Set(content.category_id),
@@ -94,6 +95,7 @@ pub(crate) async fn save_in(
     check_version(db, &p, version).await?;
     check_category(db, content.category_id).await?;
     check_unique(db, content.category_id, &content.question, Some(id)).await?;
+    check_related(db, &content.related, Some(id)).await?;
     let head = head(db, &p).await?;
     if p.status != PointStatus::Archived && content_of(&head) == content {
         return Ok(false);
@@ -308,6 +310,9 @@ async fn publish_head(
             status: Set(PointStatus::Published),
             published_revision_id: Set(Some(head.id)),
             feed_revision: Set(Some(feed)),
+            valid_from: Set(head.valid_from),
+            valid_until: Set(head.valid_until),
+            validity: Set(Validity::at(head.valid_from, head.valid_until, now)),
             ..Default::default()
         },
     )
@@ -490,6 +495,10 @@ async fn insert_revision(
         reviewed_by: Set(None),
         reviewed_at: Set(None),
         review_comment: Set(None),
+        answers: Set(serde_json::to_string(&c.answers).unwrap_or_else(|_| "{}".into())),
+        valid_from: Set(c.valid_from),
+        valid_until: Set(c.valid_until),
+        related: Set(serde_json::to_string(&c.related).unwrap_or_else(|_| "[]".into())),
         ..Default::default()
     }
     .insert(db)
@@ -548,6 +557,28 @@ async fn check_category(db: &impl ConnectionTrait, id: i32) -> Result<()> {
     }
 }
 
+/// Related points exist, are not archived and are not the point itself.
+async fn check_related(db: &impl ConnectionTrait, related: &[i32], itself: Option<i32>) -> Result<()> {
+    if itself.is_some_and(|id| related.contains(&id)) {
+        return Err(Problem::RelatedToItself.into());
+    }
+    if related.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<i32> = point::Entity::find()
+        .select_only()
+        .column(point::Column::Id)
+        .filter(point::Column::Id.is_in(related.iter().copied()))
+        .filter(point::Column::Status.ne(PointStatus::Archived))
+        .into_tuple()
+        .all(db)
+        .await?;
+    match related.iter().find(|id| !found.contains(id)) {
+        Some(missing) => Err(Problem::not_found(Thing::Point, missing).into()),
+        None => Ok(()),
+    }
+}
+
 /// One live knowledge point per (category, question): that pair is what imports match on.
 async fn check_unique(
     db: &impl ConnectionTrait,
@@ -584,7 +615,7 @@ pub(crate) async fn find_by_question(
 
 /// The revision the change being written gets in the feed. Write transactions run one at a time
 /// (`storage::write`), so revisions are given in commit order and none is given twice.
-async fn next_feed_revision(db: &impl ConnectionTrait) -> Result<i64> {
+pub(crate) async fn next_feed_revision(db: &impl ConnectionTrait) -> Result<i64> {
     crate::storage::notify::feed_changed(db).await?;
     Ok(super::feed::revision(db).await? + 1)
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -14,8 +15,8 @@ use super::store::{content_of, head, load};
 use super::{fold, Result};
 use crate::views::MissStatus;
 use crate::views::{
-    HistoryEntry, ModulePage, MyDraft, PointDetail, PointStatus, PointSummary, PublishedPoint, ReviewItem,
-    RevisionState, RevisionView, SlotView, TrainerDesk,
+    HistoryEntry, ModulePage, MyDraft, PointDetail, PointStatus, PointSummary, PublishedPoint, RelatedPoint,
+    ReviewItem, RevisionState, RevisionView, SlotView, TrainerDesk, Validity,
 };
 
 pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<PointDetail> {
@@ -27,13 +28,25 @@ pub async fn detail(db: &impl ConnectionTrait, id: i32) -> Result<PointDetail> {
         Some(r) => revision::Entity::find_by_id(r).one(db).await?,
         None => None,
     };
+    let head = view(&tree, &head);
+    let questions = if head.content.related.is_empty() { HashMap::new() } else { questions(db).await? };
+    let related = head
+        .content
+        .related
+        .iter()
+        .filter_map(|id| {
+            let question = questions.get(id)?.clone();
+            Some(RelatedPoint { knowledge_id: id.to_string(), question })
+        })
+        .collect();
     Ok(PointDetail {
         id: p.id,
         version: p.version,
         status: p.status,
-        head: view(&tree, &head),
+        head,
         published: published.map(|r| view(&tree, &r)),
         loop_yield: loop_yield(db, id).await?,
+        related,
     })
 }
 
@@ -56,6 +69,8 @@ pub struct Filter {
     /// works as substrings, so no segmenter is needed to find a term).
     pub text: Option<String>,
     pub status: Option<PointStatus>,
+    /// Only points whose latest content is in this state of its validity window.
+    pub validity: Option<Validity>,
     pub include_archived: bool,
 }
 
@@ -77,9 +92,13 @@ pub async fn list(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<Poin
     let terms: Vec<String> =
         filter.text.as_deref().map(|t| t.split_whitespace().map(fold).collect()).unwrap_or_default();
     let mut scored: Vec<(u8, PointSummary)> = Vec::new();
+    let now = Utc::now();
     for p in &points {
         let Some(h) = p.head_revision_id.and_then(|id| heads.get(&id)) else { continue };
         let c = content_of(h);
+        if filter.validity.is_some_and(|v| v != c.validity(now)) {
+            continue;
+        }
         let score = if terms.is_empty() {
             1
         } else {
@@ -104,6 +123,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<Poin
 pub async fn history(db: &impl ConnectionTrait, id: i32) -> Result<Vec<HistoryEntry>> {
     load(db, id).await?;
     let tree = Tree::load(db).await?;
+    let questions = questions(db).await?;
     let revs = revision::Entity::find()
         .filter(revision::Column::KnowledgeId.eq(id))
         .order_by_asc(revision::Column::Number)
@@ -116,8 +136,8 @@ pub async fn history(db: &impl ConnectionTrait, id: i32) -> Result<Vec<HistoryEn
         let changes = {
             let prev = before.as_ref().map(|(path, r)| (path.as_str(), content_of(r)));
             let cur = content_of(&r);
-            let prev_side = prev.as_ref().map(|(path, c)| side(path, c));
-            diff(prev_side.as_ref(), &side(&path, &cur))
+            let prev_side = prev.as_ref().map(|(path, c)| side(path, c, &questions));
+            diff(prev_side.as_ref(), &side(&path, &cur, &questions))
         };
         out.push(HistoryEntry { revision: view(&tree, &r), changes });
         before = Some((path, r));
@@ -130,6 +150,7 @@ pub async fn history(db: &impl ConnectionTrait, id: i32) -> Result<Vec<HistoryEn
 /// the bot serves now.
 pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ReviewItem>> {
     let tree = Tree::load(db).await?;
+    let questions = questions(db).await?;
     let points = point::Entity::find()
         .filter(point::Column::Status.eq(PointStatus::InReview))
         .order_by_asc(point::Column::UpdatedAt)
@@ -145,10 +166,10 @@ pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ReviewItem>> 
         let now = content_of(&head);
         let now_path = tree.path(now.category_id);
         let was = published.as_ref().map(|r| (tree.path(r.category_id), content_of(r)));
-        let was_side = was.as_ref().map(|(path, c)| side(path, c));
+        let was_side = was.as_ref().map(|(path, c)| side(path, c, &questions));
         out.push(ReviewItem {
             point: summary(&tree, &p, &head),
-            diff: diff(was_side.as_ref(), &side(&now_path, &now)),
+            diff: diff(was_side.as_ref(), &side(&now_path, &now, &questions)),
             first_publication: published.is_none(),
             submitted: view(&tree, &head),
         });
@@ -175,10 +196,14 @@ pub async fn module_page(db: &impl ConnectionTrait, category_id: i32) -> Result<
             let c = content_of(r);
             page_points.push(PublishedPoint {
                 id: p.id,
+                validity: c.validity(Utc::now()),
                 question: c.question,
                 answer: c.answer,
+                answers: c.answers,
                 phrasings: c.phrasings,
                 template_slot: c.template_slot,
+                valid_from: c.valid_from,
+                valid_until: c.valid_until,
                 updated_at: r.reviewed_at.unwrap_or(r.created_at),
             });
         }
@@ -245,7 +270,10 @@ fn summary(tree: &Tree, p: &point::Model, head: &revision::Model) -> PointSummar
         category_path: tree.path(p.category_id),
         question: p.question.clone(),
         status: p.status,
-        live: p.published_revision_id.is_some() && p.status != PointStatus::Archived,
+        live: p.published_revision_id.is_some()
+            && p.status != PointStatus::Archived
+            && p.validity == Validity::Live,
+        validity: Validity::at(head.valid_from, head.valid_until, Utc::now()),
         version: p.version,
         phrasings: phrasings.len(),
         updated_at: p.updated_at,
@@ -268,14 +296,30 @@ pub(crate) fn view(tree: &Tree, r: &revision::Model) -> RevisionView {
     }
 }
 
-fn side<'a>(path: &'a str, c: &'a crate::views::Content) -> Side<'a> {
+fn side<'a>(path: &'a str, c: &'a crate::views::Content, questions: &'a HashMap<i32, String>) -> Side<'a> {
     Side {
         category: path,
         question: &c.question,
         answer: &c.answer,
+        answers: Some(&c.answers),
         phrasings: &c.phrasings,
         template_slot: c.template_slot.as_deref(),
+        valid_from: c.valid_from,
+        valid_until: c.valid_until,
+        related: c.related.iter().map(|id| questions.get(id).map_or("?", String::as_str)).collect(),
     }
+}
+
+/// Every point's current question by id: how a diff names related points.
+async fn questions(db: &impl ConnectionTrait) -> Result<HashMap<i32, String>> {
+    let rows: Vec<(i32, String)> = point::Entity::find()
+        .select_only()
+        .column(point::Column::Id)
+        .column(point::Column::Question)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Trainer `name`'s own work: the pending drafts they wrote (sent back first, then the newest)

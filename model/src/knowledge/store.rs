@@ -33,5 +33,9 @@ pub(crate) fn content_of(r: &revision::Model) -> Content {
         answer: r.answer.clone(),
         phrasings: serde_json::from_str(&r.phrasings).unwrap_or_default(),
         template_slot: r.template_slot.clone(),
+        answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+        related: serde_json::from_str(&r.related).unwrap_or_default(),
     }
 }

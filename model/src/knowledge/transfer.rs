@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -14,7 +15,7 @@ use super::points::{content_of, create_in, find_by_question, publish_in, save_in
 use super::queries::revisions_by_id;
 use super::{normalize, require, KnowledgeError, Result};
 use crate::views::Problem;
-use crate::views::{Actor, Content, ImportReport, LineError, PointStatus, Role};
+use crate::views::{Actor, Channel, ChannelAnswers, Content, ImportReport, LineError, PointStatus, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -52,6 +53,14 @@ pub struct Row {
     pub phrasings: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_slot: Option<String>,
+    /// Answer variants by channel (`{"online": …, "hotline": …}`).
+    #[serde(default, skip_serializing_if = "ChannelAnswers::is_empty")]
+    pub answers: ChannelAnswers,
+    /// RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// Rows with the line each starts on, and the lines that could not be read.
@@ -91,42 +100,56 @@ fn strip_position(message: &str) -> String {
     message.split(" at line ").next().unwrap_or(message).to_string()
 }
 
-const CSV_HEADER: [&str; 4] = ["category", "question", "answer", "phrasings"];
+/// The CSV columns, in the order an export writes them. An import needs `category`,
+/// `question` and `answer`; the others may be left out (an older export has the first four).
+const CSV_HEADER: [&str; 9] = [
+    "category",
+    "question",
+    "answer",
+    "phrasings",
+    "answer_bot",
+    "answer_online",
+    "answer_hotline",
+    "valid_from",
+    "valid_until",
+];
+const CSV_REQUIRED: usize = 3;
 
 fn parse_csv(text: &str) -> Result<Parsed> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let bad_header =
+        |found: String| KnowledgeError::from(Problem::CsvHeader { expected: CSV_HEADER.join(","), found });
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| {
-            KnowledgeError::from(Problem::CsvHeader { expected: CSV_HEADER.join(","), found: e.to_string() })
-        })?
+        .map_err(|e| bad_header(e.to_string()))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    if header != CSV_HEADER {
-        return Err(Problem::CsvHeader { expected: CSV_HEADER.join(","), found: header.join(",") }.into());
+    // Where each known column is in this file.
+    let mut at = [None; CSV_HEADER.len()];
+    for (i, name) in header.iter().enumerate() {
+        match CSV_HEADER.iter().position(|c| c == name) {
+            Some(c) if at[c].is_none() => at[c] = Some(i),
+            _ => return Err(bad_header(header.join(","))),
+        }
+    }
+    if at[..CSV_REQUIRED].iter().any(Option::is_none) {
+        return Err(bad_header(header.join(",")));
     }
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for record in reader.records() {
         match record {
             Ok(r) => {
                 let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
-                if r.len() != 4 {
-                    errors.push(LineError::new(line, Problem::FieldCount { expected: 4, found: r.len() }));
+                if r.len() != header.len() {
+                    let problem = Problem::FieldCount { expected: header.len(), found: r.len() };
+                    errors.push(LineError::new(line, problem));
                     continue;
                 }
-                let phrasings =
-                    r[3].split('|').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect();
-                rows.push((
-                    line,
-                    Row {
-                        category: r[0].to_string(),
-                        question: r[1].to_string(),
-                        answer: r[2].to_string(),
-                        phrasings,
-                        template_slot: None,
-                    },
-                ));
+                match csv_row(&r, &at) {
+                    Ok(row) => rows.push((line, row)),
+                    Err(problem) => errors.push(LineError::new(line, problem)),
+                }
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -135,6 +158,34 @@ fn parse_csv(text: &str) -> Result<Parsed> {
         }
     }
     Ok((rows, errors))
+}
+
+fn csv_row(r: &csv::StringRecord, at: &[Option<usize>; CSV_HEADER.len()]) -> Result<Row, Problem> {
+    let cell = |c: usize| at[c].map_or("", |i| &r[i]);
+    let time = |c: usize| -> Result<Option<DateTime<Utc>>, Problem> {
+        match cell(c).trim() {
+            "" => Ok(None),
+            t => DateTime::parse_from_rfc3339(t).map(|t| Some(t.with_timezone(&Utc))).map_err(|_| {
+                Problem::BadRow { detail: format!("{}: {t:?} is not an RFC 3339 time", CSV_HEADER[c]) }
+            }),
+        }
+    };
+    let mut answers = ChannelAnswers::new();
+    for (c, channel) in [(4, Channel::Bot), (5, Channel::Online), (6, Channel::Hotline)] {
+        if !cell(c).trim().is_empty() {
+            answers.insert(channel, cell(c).to_string());
+        }
+    }
+    Ok(Row {
+        category: cell(0).to_string(),
+        question: cell(1).to_string(),
+        answer: cell(2).to_string(),
+        phrasings: cell(3).split('|').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect(),
+        template_slot: None,
+        answers,
+        valid_from: time(7)?,
+        valid_until: time(8)?,
+    })
 }
 
 enum Outcome {
@@ -207,11 +258,18 @@ async fn import_row(db: &impl ConnectionTrait, actor: &Actor, row: Row, publish:
         answer: row.answer,
         phrasings: row.phrasings,
         template_slot: row.template_slot,
+        answers: row.answers,
+        valid_from: row.valid_from,
+        valid_until: row.valid_until,
+        related: Vec::new(),
     })?;
     let category_id = categories::ensure_path(db, actor, row.category.trim()).await?;
     let content = Content { category_id, ..content };
     let outcome = match find_by_question(db, category_id, &content.question).await? {
         Some(existing) => {
+            // Files carry no related points (ids are this knowledge base's): keep the point's.
+            let related = content_of(&super::store::head(db, &existing).await?).related;
+            let content = Content { related, ..content };
             let changed = save_in(
                 db,
                 actor,
@@ -262,6 +320,9 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
                 answer: c.answer,
                 phrasings: c.phrasings,
                 template_slot: c.template_slot,
+                answers: c.answers,
+                valid_from: c.valid_from,
+                valid_until: c.valid_until,
             }
         })
         .collect();
@@ -272,8 +333,23 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
             let mut w = csv::Writer::from_writer(Vec::new());
             let io = |e: csv::Error| KnowledgeError::Export(e.to_string());
             w.write_record(CSV_HEADER).map_err(io)?;
+            let time = |t: Option<DateTime<Utc>>| {
+                t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default()
+            };
             for r in &rows {
-                w.write_record([&r.category, &r.question, &r.answer, &r.phrasings.join("|")]).map_err(io)?;
+                let variant = |c: Channel| r.answers.get(&c).cloned().unwrap_or_default();
+                w.write_record([
+                    r.category.clone(),
+                    r.question.clone(),
+                    r.answer.clone(),
+                    r.phrasings.join("|"),
+                    variant(Channel::Bot),
+                    variant(Channel::Online),
+                    variant(Channel::Hotline),
+                    time(r.valid_from),
+                    time(r.valid_until),
+                ])
+                .map_err(io)?;
             }
             w.into_inner().map_err(|e| KnowledgeError::Export(e.to_string()))
         }

@@ -26,6 +26,8 @@ pub fn index(known: &[PointTexts], vectors: &[Vec<f32>]) -> Index {
             category: p.category.clone(),
             question: p.texts[0].clone(),
             answer: String::new(),
+            answers: Default::default(),
+            related: Vec::new(),
             texts: p.texts.clone(),
             vectors: Rows::new(&vectors.by_ref().take(p.texts.len()).cloned().collect::<Vec<_>>()),
         })

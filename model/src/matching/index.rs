@@ -8,6 +8,7 @@
 //! 1e-3 (a component's rounding is 2^-11 of it). Blocks of rows are widened to f32 in a buffer
 //! that stays in the cache and multiplied there.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use half::f16;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use super::kernels;
 use super::lexical::{cjk_share, Lexical};
 use super::Scoring;
+use crate::views::{Channel, ChannelAnswers};
 
 /// The vectors of one point's texts, row after row, in half precision; cloning shares them.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +59,10 @@ pub struct PointDoc {
     pub category: String,
     pub question: String,
     pub answer: String,
+    /// Answer variants by channel.
+    pub answers: ChannelAnswers,
+    /// Related points, in order.
+    pub related: Vec<i32>,
     pub texts: Vec<String>,
     /// One row per text, in order.
     pub vectors: Rows,
@@ -68,6 +74,15 @@ pub struct PointMeta {
     pub category: String,
     pub question: String,
     pub answer: String,
+    pub answers: ChannelAnswers,
+    pub related: Vec<i32>,
+}
+
+impl PointMeta {
+    /// The answer for `channel`: its variant, else the default.
+    pub fn answer_for(&self, channel: Channel) -> &str {
+        self.answers.get(&channel).map_or(&self.answer, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,6 +117,8 @@ struct Block {
 pub struct Index {
     dim: usize,
     points: Vec<PointMeta>,
+    /// Position in `points` by knowledge id.
+    by_id: HashMap<i32, usize>,
     /// Each point's rows (shared with the builder's documents).
     rows: Vec<Rows>,
     blocks: Vec<Block>,
@@ -115,6 +132,7 @@ impl Index {
         let mut index = Index {
             dim,
             points: Vec::new(),
+            by_id: HashMap::new(),
             rows: Vec::new(),
             blocks: Vec::new(),
             owner: Vec::new(),
@@ -144,7 +162,10 @@ impl Index {
                 category: doc.category.clone(),
                 question: doc.question.clone(),
                 answer: doc.answer.clone(),
+                answers: doc.answers.clone(),
+                related: doc.related.clone(),
             });
+            index.by_id.insert(doc.knowledge_id, p);
             block.points.end = p + 1;
             block.rows += count;
             if block.rows >= BLOCK_ROWS {
@@ -166,6 +187,11 @@ impl Index {
 
     pub fn points(&self) -> &[PointMeta] {
         &self.points
+    }
+
+    /// The point with this knowledge id, if it is served.
+    pub fn point(&self, knowledge_id: i32) -> Option<&PointMeta> {
+        self.by_id.get(&knowledge_id).map(|&p| &self.points[p])
     }
 
     pub fn texts(&self) -> usize {
@@ -359,6 +385,8 @@ mod tests {
                 category: "A".into(),
                 question: "card".into(),
                 answer: "a".into(),
+                answers: ChannelAnswers::new(),
+                related: Vec::new(),
                 texts: vec!["where is my card".into(), "card not arrived".into()],
                 vectors: Rows::new(&[unit(&[1.0, 0.0, 0.0]), unit(&[0.0, 1.0, 0.0])]),
             },
@@ -367,6 +395,8 @@ mod tests {
                 category: "B".into(),
                 question: "宽带".into(),
                 answer: "b".into(),
+                answers: ChannelAnswers::new(),
+                related: Vec::new(),
                 texts: vec!["宽带断网了怎么办".into()],
                 vectors: Rows::new(&[unit(&[0.0, 0.0, 1.0])]),
             },
@@ -395,6 +425,8 @@ mod tests {
             category: "A".into(),
             question: text.into(),
             answer: "a".into(),
+            answers: ChannelAnswers::new(),
+            related: Vec::new(),
             texts: vec![text.into()],
             vectors: Rows::new(&[unit(v)]),
         }

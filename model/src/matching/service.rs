@@ -62,7 +62,7 @@ impl From<sea_orm::DbErr> for MatchError {
 }
 
 pub use crate::views::Channel;
-use crate::views::{Field, Problem, Thing};
+use crate::views::{Field, Problem, RelatedPoint, Thing};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -324,6 +324,8 @@ impl Matcher {
                     category: item.category.clone(),
                     question: item.question.clone(),
                     answer: item.answer.clone(),
+                    answers: item.answers.clone(),
+                    related: item.related.iter().filter_map(|r| r.parse().ok()).collect(),
                     texts: doc_texts,
                     vectors: super::Rows::new(&doc_vectors),
                 },
@@ -402,7 +404,7 @@ impl Matcher {
                 score: s.score,
                 semantic: s.semantic,
                 lexical: s.lexical,
-                answer: points[s.point].answer.clone(),
+                answer: points[s.point].answer_for(req.channel).to_string(),
                 clicks: self.clicks_of(points[s.point].knowledge_id),
             })
             .collect();
@@ -415,8 +417,10 @@ impl Matcher {
         let answer = (outcome == Outcome::Answered).then(|| AskAnswer {
             knowledge_id: candidates[0].knowledge_id.clone(),
             question: candidates[0].question.clone(),
+            answer_text: crate::knowledge::markdown::to_plain(&candidates[0].answer),
             answer: candidates[0].answer.clone(),
             score: candidates[0].score,
+            related: related(&snap.index, &candidates[0].knowledge_id),
         });
         let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
         if !req.dry_run {
@@ -667,6 +671,17 @@ fn new_ask_id() -> Result<String, MatchError> {
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).map_err(|e| MatchError::Internal(format!("no randomness: {e}")))?;
     Ok(format!("ask_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// The related points of the point answered that the index serves now, in the trainer's order.
+fn related(index: &Index, knowledge_id: &str) -> Vec<RelatedPoint> {
+    let Some(point) = knowledge_id.parse().ok().and_then(|id| index.point(id)) else { return Vec::new() };
+    point
+        .related
+        .iter()
+        .filter_map(|id| index.point(*id))
+        .map(|p| RelatedPoint { knowledge_id: p.knowledge_id.to_string(), question: p.question.clone() })
+        .collect()
 }
 
 /// The stored first answer to an ask, as the ask's response.

@@ -58,6 +58,8 @@ async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, 
         category: tree.path(content.category_id),
         question: content.question.clone(),
         answer: content.answer.clone(),
+        answers: content.answers.clone(),
+        related: content.related.clone(),
         texts,
         vectors: crate::matching::Rows::new(&vectors),
     };
@@ -124,6 +126,8 @@ pub async fn try_draft(
         category: tree.path(content.category_id),
         question: content.question.trim().to_string(),
         answer: content.answer.clone(),
+        answers: content.answers.clone(),
+        related: content.related.clone(),
         texts: texts.clone(),
         vectors: crate::matching::Rows::new(&vectors),
     };

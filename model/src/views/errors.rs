@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::accounts::Role;
 use super::inbox::GroupStatus;
 use super::knowledge::PointStatus;
+use super::matching::Channel;
 
 states! {
     /// Who can act on an error, and so its HTTP status.
@@ -34,6 +35,9 @@ states! {
     pub enum Field("field") {
         Question = "question",
         Answer = "answer",
+        AnswerBot = "bot answer",
+        AnswerOnline = "online answer",
+        AnswerHotline = "hotline answer",
         Phrasing = "phrasing",
         Category = "category",
         CategoryName = "category name",
@@ -53,6 +57,24 @@ states! {
         Question = "question",
         Decision = "decision",
         User = "user",
+    }
+
+    /// What makes a text more than plain text.
+    pub enum Markup("markup") {
+        Link = "link",
+        List = "list",
+        Formatting = "formatting",
+    }
+}
+
+impl Field {
+    /// The field of a channel's answer variant.
+    pub fn answer_for(channel: Channel) -> Field {
+        match channel {
+            Channel::Bot => Field::AnswerBot,
+            Channel::Online => Field::AnswerOnline,
+            Channel::Hotline => Field::AnswerHotline,
+        }
     }
 }
 
@@ -85,6 +107,21 @@ pub enum Problem {
     ControlCharacters { field: Field },
     #[error("too many phrasings: {count} (at most {max})")]
     TooManyPhrasings { count: usize, max: usize },
+    #[error(
+        "the {channel} answer must be plain text an agent can read out (no links, lists or \
+         Markdown); it has a {found}"
+    )]
+    NotPlainText { channel: Channel, found: Markup },
+    #[error(
+        "valid_until ({}) must be after valid_from ({})",
+        until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )]
+    WindowOrder { from: DateTime<Utc>, until: DateTime<Utc> },
+    #[error("too many related points: {count} (at most {max})")]
+    TooManyRelated { count: usize, max: usize },
+    #[error("a point cannot be related to itself")]
+    RelatedToItself,
     #[error("unknown {what} {value:?}: one of {expected}")]
     Unknown { what: String, value: String, expected: String },
     #[error("{value:?} is not a {thing} id")]
@@ -311,6 +348,10 @@ impl Problem {
             | TooLong { .. }
             | ControlCharacters { .. }
             | TooManyPhrasings { .. }
+            | NotPlainText { .. }
+            | WindowOrder { .. }
+            | TooManyRelated { .. }
+            | RelatedToItself
             | Unknown { .. }
             | NotAnId { .. }
             | BadChannel

@@ -52,8 +52,15 @@ states! {
         All = "all",
         Cold = "cold",
         NeedsWork = "needs_work",
+        /// Its validity ends within [`EXPIRING_DAYS`] days.
+        Expiring = "expiring",
+        /// Its validity has ended: the bot no longer serves it.
+        Expired = "expired",
     }
 }
+
+/// How far ahead the health list warns of a validity's end.
+pub const EXPIRING_DAYS: i64 = 7;
 
 /// Why a point needs work.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +104,9 @@ pub struct HealthRow {
     /// Misses it closed in the period (the self-learning loop's yield).
     pub loop_yield: u64,
     pub verdict: Verdict,
+    /// When its validity ends, if it does.
+    #[serde(default)]
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// A page of the health list.
@@ -114,6 +124,11 @@ pub struct HealthList {
     pub published: u64,
     pub cold: u64,
     pub needs_work: u64,
+    /// Published points whose validity ends within [`EXPIRING_DAYS`] days, or has ended.
+    #[serde(default)]
+    pub expiring: u64,
+    #[serde(default)]
+    pub expired: u64,
     pub rows: Vec<HealthRow>,
 }
 

@@ -32,7 +32,34 @@ states! {
         Superseded = "superseded",
         Archived = "archived",
     }
+
+    /// Where a point stands in its validity window (待生效 / 生效中 / 已失效): the bot serves
+    /// it only while `Live`.
+    pub enum Validity("validity") {
+        Scheduled = "scheduled",
+        Live = "live",
+        Expired = "expired",
+    }
 }
+
+impl Validity {
+    /// The state at `now` of a window `[from, until)`; no bound means open on that side.
+    pub fn at(from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+        if from.is_some_and(|f| now < f) {
+            Validity::Scheduled
+        } else if until.is_some_and(|u| now >= u) {
+            Validity::Expired
+        } else {
+            Validity::Live
+        }
+    }
+}
+
+/// At most this many related points per point.
+pub const MAX_RELATED: usize = 5;
+
+/// Answer variants by ask channel, beside the default answer (`{"online": …, "hotline": …}`).
+pub type ChannelAnswers = std::collections::BTreeMap<super::Channel, String>;
 
 impl Template {
     /// The slots a module of this kind should fill, by key (the app names them in each
@@ -72,6 +99,30 @@ pub struct Content {
     pub phrasings: Vec<String>,
     /// Which slot of the module's template this point fills, if any.
     pub template_slot: Option<String>,
+    /// The answer for a channel that should not get the default one (the hotline's is plain
+    /// text an agent can read out).
+    #[serde(default, skip_serializing_if = "ChannelAnswers::is_empty")]
+    pub answers: ChannelAnswers,
+    /// The window the bot serves the point in: from `valid_from` (inclusive) until
+    /// `valid_until` (exclusive); no bound means open on that side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Points a customer may want next ("you may also want to know…"), by id, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<i32>,
+}
+
+impl Content {
+    /// The answer for `channel`: its variant, else the default.
+    pub fn answer_for(&self, channel: super::Channel) -> &str {
+        self.answers.get(&channel).map_or(&self.answer, String::as_str)
+    }
+
+    pub fn validity(&self, now: DateTime<Utc>) -> Validity {
+        Validity::at(self.valid_from, self.valid_until, now)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +134,8 @@ pub struct PointSummary {
     pub status: PointStatus,
     /// Whether the bot serves a revision of this point.
     pub live: bool,
+    /// Where the latest content's validity window stands now.
+    pub validity: Validity,
     pub version: i32,
     pub phrasings: usize,
     pub updated_at: DateTime<Utc>,
@@ -169,6 +222,9 @@ pub struct PointDetail {
     /// Misses closed because this point, once published, answered them.
     #[serde(default)]
     pub loop_yield: i64,
+    /// The latest content's related points with their questions, in order.
+    #[serde(default)]
+    pub related: Vec<super::RelatedPoint>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,7 +244,8 @@ pub struct Span {
 /// One changed field, as inline spans (words for Latin text, characters for Chinese).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
-    /// `category`, `question`, `answer` or `template_slot`.
+    /// `category`, `question`, `answer`, `answer_bot`, `answer_online`, `answer_hotline`,
+    /// `template_slot`, `valid_from`, `valid_until` or `related`.
     pub field: String,
     pub spans: Vec<Span>,
 }
@@ -245,8 +302,12 @@ pub struct PublishedPoint {
     pub id: i32,
     pub question: String,
     pub answer: String,
+    pub answers: ChannelAnswers,
     pub phrasings: Vec<String>,
     pub template_slot: Option<String>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub validity: Validity,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -258,7 +319,18 @@ pub struct FeedItem {
     pub question: String,
     pub phrasings: Vec<String>,
     pub answer: String,
+    /// Answers by channel where they differ from `answer`.
+    #[serde(default)]
+    pub answers: ChannelAnswers,
+    #[serde(default)]
+    pub valid_from: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Related points' ids, in order (the ask response names only the live ones).
+    #[serde(default)]
+    pub related: Vec<String>,
     pub updated_at: DateTime<Utc>,
+    /// Archived, or outside its validity window: a bot drops it.
     pub deleted: bool,
 }
 

@@ -28,8 +28,21 @@ impl Default for Channel {
 pub struct AskAnswer {
     pub knowledge_id: String,
     pub question: String,
+    /// The answer for the channel asked on (its variant, else the default): Markdown.
     pub answer: String,
+    /// The same answer as plain text, for channels that cannot render Markdown.
+    #[serde(default)]
+    pub answer_text: String,
     pub score: f32,
+    /// Points the customer may want next, only those the bot serves now.
+    #[serde(default)]
+    pub related: Vec<RelatedPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedPoint {
+    pub knowledge_id: String,
+    pub question: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +53,7 @@ pub struct AskCandidate {
     /// The two halves of the score, for the trainers' test window.
     pub semantic: f32,
     pub lexical: f32,
-    /// Its answer, so an agent can read it without another call.
+    /// Its answer for the channel asked on, so an agent can read it without another call.
     pub answer: String,
     /// How often agents opened it from the search page (breaks ties).
     pub clicks: i64,
