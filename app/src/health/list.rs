@@ -282,6 +282,18 @@ fn Row(r: HealthRow, drill: RwSignal<Option<Drill>>) -> impl IntoView {
                 <a href={format!("/knowledge/{id}")}>{r.question.clone()}</a>
                 <br />
                 <small class="muted">{r.category.clone()}</small>
+                {r
+                    .valid_until
+                    .map(|until| {
+                        view! {
+                            <br />
+                            <small class="muted" data-testid="valid-until">
+                                {move || tr(lang.get(), "field.valid_until")}
+                                " "
+                                <Time at={until} />
+                            </small>
+                        }
+                    })}
             </td>
             {figure(r.answered, PointFigure::Answered, r.question.clone())}
             {figure(r.chosen, PointFigure::Chosen, r.question.clone())}

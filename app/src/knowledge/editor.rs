@@ -580,6 +580,9 @@ fn personal_item(lang: crate::i18n::Lang, f: &model::views::PersonalData) -> Str
         lang,
         match f.field {
             Field::Answer => "field.answer",
+            Field::AnswerBot => "field.answer_bot",
+            Field::AnswerOnline => "field.answer_online",
+            Field::AnswerHotline => "field.answer_hotline",
             Field::Phrasing => "editor.personal_in_phrasing",
             _ => "field.question",
         },

@@ -63,11 +63,13 @@ impl From<sea_orm::DbErr> for PrivacyError {
     }
 }
 
-/// What in a point's question, answer and phrasings looks personal, once per field and kind.
+/// What in a point's question, answers (default and per channel) and phrasings looks personal,
+/// once per field and kind.
 pub fn personal_data_in(masker: &Masker, content: &crate::views::Content) -> Vec<crate::views::PersonalData> {
     use crate::views::{Field, PersonalData, PersonalKind};
     let texts = [(Field::Question, &content.question), (Field::Answer, &content.answer)]
         .into_iter()
+        .chain(content.answers.iter().map(|(channel, a)| (Field::answer_for(*channel), a)))
         .chain(content.phrasings.iter().map(|p| (Field::Phrasing, p)));
     let mut out: Vec<PersonalData> = Vec::new();
     for (field, text) in texts {
@@ -83,4 +85,26 @@ pub fn personal_data_in(masker: &Masker, content: &crate::views::Content) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::{Channel, Content, Field, PersonalData, PersonalKind};
+
+    #[test]
+    fn personal_data_is_found_in_a_channels_answer_too() {
+        let content = Content {
+            question: "How do I reach you?".into(),
+            answer: "Call us.".into(),
+            answers: [(Channel::Hotline, "Tell them to call 13812345678.".to_string())].into(),
+            ..Default::default()
+        };
+        let found = personal_data_in(&Masker::default(), &content);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            matches!(&found[0], PersonalData { field: Field::AnswerHotline, kind: PersonalKind::Builtin(_) }),
+            "{found:?}"
+        );
+    }
 }
