@@ -530,7 +530,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("editor.answer_default", "Default", "默认"),
     ("editor.answer_channel_hint", "Leave empty and this channel gets the default answer.", "留空则此渠道使用默认答案。"),
     ("editor.answer_hotline_hint", "Plain text an agent can read out: no links, lists or Markdown.", "坐席可直接念出的纯文本：不能有链接、列表或 Markdown 格式。"),
-    ("editor.answer_markdown_hint", "Markdown: **bold**, lists (- item), links [text](https://…).", "支持 Markdown：**加粗**、列表（- 条目）、链接 [文字](https://…)。"),
+    ("editor.answer_markdown_hint", "Markdown: **bold**, lists (- item), links [text](https://…).", "支持 Markdown：**加粗**、列表（- 条目）、链接 [文字](网址)。"),
     ("editor.preview", "Preview", "预览"),
     ("editor.has_variant", "has its own answer", "有单独的答案"),
     ("field.related", "Related questions", "关联问题"),

@@ -368,6 +368,13 @@ fn AnswerTabs(draft: Draft) -> impl IntoView {
             </div>
             <textarea
                 data-testid="editor-answer"
+                aria-label={move || {
+                    let field = tr(lang.get(), "field.answer");
+                    match tab.get() {
+                        None => field.to_string(),
+                        Some(c) => format!("{field} · {}", c.label(lang.get())),
+                    }
+                }}
                 rows="5"
                 prop:value={move || text.get()}
                 on:input={move |ev| edit(event_target_value(&ev))}
