@@ -119,6 +119,7 @@ impl Label for Action {
             Action::Create => "action.create",
             Action::Dismiss => "action.dismiss",
             Action::Answered => "action.answered",
+            Action::WrongPoint => "action.wrong_point",
         }
     }
 }
@@ -206,6 +207,15 @@ pub fn revision_note(lang: Lang, stored: &str) -> String {
         }
         (RevisionNote::FromInbox { phrasings, .. }, Lang::Zh) => {
             format!("来自待处理问题的 {phrasings} 条相似问法")
+        }
+        (RevisionNote::WrongPoint { counter_examples: 1, .. }, Lang::En) => {
+            "1 counter-example from the inbox (wrong point)".into()
+        }
+        (RevisionNote::WrongPoint { counter_examples, .. }, Lang::En) => {
+            format!("{counter_examples} counter-examples from the inbox (wrong point)")
+        }
+        (RevisionNote::WrongPoint { counter_examples, .. }, Lang::Zh) => {
+            format!("来自待处理问题的 {counter_examples} 条反例（答错了）")
         }
         (RevisionNote::MergedWith { .. }, Lang::En) => "merged with another point".into(),
         (RevisionNote::MergedWith { .. }, Lang::Zh) => "与另一个知识点合并".into(),

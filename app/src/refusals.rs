@@ -44,6 +44,8 @@ fn field(f: Field) -> &'static str {
         Field::AnswerOnline => "在线客服渠道的答案",
         Field::AnswerHotline => "热线渠道的答案",
         Field::Phrasing => "相似问法",
+        Field::CounterExample => "反例",
+        Field::AgentAnswer => "人工坐席的回复",
         Field::Category => "分类",
         Field::CategoryName => "分类名称",
         Field::TemplateSlot => "模板栏目",
@@ -134,6 +136,11 @@ fn zh(p: &Problem, zone: Zone) -> String {
         }
         TooManyRelated { count, max } => format!("关联问题太多：{count} 个（最多 {max} 个）。"),
         RelatedToItself => "知识点不能关联它自己。".into(),
+        WrongIsRight => "答错的知识点和正确的知识点是同一个，请选择另一个正确的知识点。".into(),
+        TooManyCounterExamples { count, max } => format!("反例太多：{count} 条（最多 {max} 条）。"),
+        CounterIsPhrasing { text } => {
+            format!("“{text}”既是这个知识点的相似问法，又是它的反例，请只保留一处。")
+        }
         Unknown { what, value, expected } => format!("无法识别的{}“{value}”，可选：{expected}。", word(what)),
         NotAnId { thing: t, value } => format!("“{value}”不是有效的{}编号。", thing(*t)),
         NotFound { thing: t, id } => format!("找不到{} {id}。", thing(*t)),

@@ -17,6 +17,7 @@ mod m20261126_000011_knowledge_health;
 mod m20261202_000012_decision_batches;
 mod m20261202_000013_privacy;
 mod m20261203_000014_channels_and_validity;
+mod m20261203_000015_counter_examples;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_decision_batches::Migration),
             Box::new(m20261202_000013_privacy::Migration),
             Box::new(m20261203_000014_channels_and_validity::Migration),
+            Box::new(m20261203_000015_counter_examples::Migration),
         ]
     }
 }

@@ -60,6 +60,7 @@ fn main() {
             related: Vec::new(),
             texts: split.knowledge[intent].clone(),
             vectors: Rows::new(&vectors[intent]),
+            counters: Rows::default(),
         })
         .collect();
 
@@ -147,6 +148,7 @@ fn main() {
                     related: Vec::new(),
                     texts: vec![String::new(); 10],
                     vectors: Rows::new(&rows),
+                    counters: Rows::default(),
                 }
             })
             .collect();

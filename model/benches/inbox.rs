@@ -207,6 +207,7 @@ fn main() {
                     session_id: None,
                     ask_id: None,
                     reason: None,
+                    agent_answer: None,
                     occurred_at: now,
                 })
                 .collect();

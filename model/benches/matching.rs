@@ -163,6 +163,7 @@ fn main() {
                             vectors: model::matching::Rows::new(
                                 &keep.iter().map(|&j| zh_vectors[i][j].clone()).collect::<Vec<_>>(),
                             ),
+                            counters: model::matching::Rows::default(),
                         }
                     })
                     .collect();

@@ -70,6 +70,7 @@ fn main() {
                     related: Vec::new(),
                     texts,
                     vectors: Rows::new(&vectors),
+                    counters: Rows::default(),
                 }
             })
             .collect();

@@ -44,6 +44,7 @@ pub(crate) async fn texts(db: &DatabaseConnection) -> Result<Vec<String>, Switch
     for item in feed::since(db, 0).await?.items.into_iter().filter(|i| !i.deleted) {
         texts.push(item.question);
         texts.extend(item.phrasings);
+        texts.extend(item.counter_examples);
     }
     let open: Vec<String> = miss::Entity::find()
         .select_only()

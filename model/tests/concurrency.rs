@@ -28,6 +28,7 @@ fn report(question: String) -> Report {
         session_id: None,
         ask_id: None,
         reason: None,
+        agent_answer: None,
         occurred_at: chrono::Utc::now(),
     }
 }
@@ -74,6 +75,7 @@ async fn thirty_clients(services: model::Services) {
                         helpful: false,
                         handoff: true,
                         chosen_knowledge_id: None,
+                        agent_answer: None,
                     })
                     .await
                     .map_err(|e| format!("feedback {i}: {e}"))?;

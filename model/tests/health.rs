@@ -99,6 +99,7 @@ async fn figures_match_the_log(services: &model::Services) {
         helpful,
         handoff,
         chosen_knowledge_id: None,
+        agent_answer: None,
     };
     services.matcher.feedback(verdict(0, false, false)).await.unwrap();
     services.matcher.feedback(verdict(1, true, true)).await.unwrap();
@@ -332,8 +333,13 @@ async fn health_list(services: &model::Services) {
     assert!(answered.len() >= 5, "the card point answers most of them");
     let card = answered[0].answer.as_ref().unwrap().knowledge_id.clone();
     for r in &answered {
-        let f =
-            Feedback { ask_id: r.ask_id.clone(), helpful: false, handoff: false, chosen_knowledge_id: None };
+        let f = Feedback {
+            ask_id: r.ask_id.clone(),
+            helpful: false,
+            handoff: false,
+            chosen_knowledge_id: None,
+            agent_answer: None,
+        };
         services.matcher.feedback(f).await.unwrap();
     }
     // A clarification in which the customer chose the card point.

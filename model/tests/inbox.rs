@@ -36,6 +36,7 @@ fn report(question: &str, channel: &str, hours_ago: i64) -> Report {
         session_id: None,
         ask_id: None,
         reason: None,
+        agent_answer: None,
         occurred_at: Utc::now() - Duration::hours(hours_ago),
     }
 }

@@ -13,7 +13,7 @@ use model::privacy::Masker;
 use model::views::{Actor, Role};
 
 fn external(question: String) -> Result<Report, model::views::Problem> {
-    Report::external(&Masker::default(), question, None, None, None, None, Utc::now())
+    Report::external(&Masker::default(), model::misses::External::question(question), Utc::now())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

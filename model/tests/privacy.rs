@@ -63,6 +63,7 @@ async fn stored_text(db: &DatabaseConnection) -> String {
         "SELECT question AS t FROM misses",
         "SELECT normalized AS t FROM misses",
         "SELECT COALESCE(reason, '') AS t FROM miss_events",
+        "SELECT COALESCE(agent_answer, '') AS t FROM miss_events",
         "SELECT label AS t FROM clusters",
         "SELECT key_terms AS t FROM clusters",
         "SELECT text AS t FROM embeddings",
@@ -130,6 +131,7 @@ async fn personal_data_is_masked_before_anything_is_stored() {
                 helpful: false,
                 handoff: false,
                 chosen_knowledge_id: None,
+                agent_answer: None,
             })
             .await
             .unwrap();
@@ -137,11 +139,12 @@ async fn personal_data_is_masked_before_anything_is_stored() {
         let masker = services.matcher.masker();
         let report = Report::external(
             &masker,
-            format!("卡号{CARD}扣了两次费"),
-            None,
-            Some("customer at 192.168.31.7 called 010-62345678".into()),
-            Some("s-1".into()),
-            None,
+            model::misses::External {
+                reason: Some("customer at 192.168.31.7 called 010-62345678".into()),
+                session_id: Some("s-1".into()),
+                agent_answer: Some("已为尾号 010-62345678 的客户退款".into()),
+                ..model::misses::External::question(format!("卡号{CARD}扣了两次费"))
+            },
             Utc::now(),
         )
         .unwrap();

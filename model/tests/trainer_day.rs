@@ -143,6 +143,16 @@ async fn linking_groups_to_one_point_is_undone_back_to_its_published_revision() 
     assert_eq!(after.head.content, before.head.content);
     assert!(queries::review_queue(db).await.unwrap().is_empty());
     assert_eq!(open_misses(db).await, ASKED.len() as u64);
+
+    // Decided again after the undo: the new draft takes a number the withdrawn one never had.
+    let again = inbox
+        .resolve_many(&tina, &three, Decision::Link { knowledge_id: card.to_string(), miss_ids: None })
+        .await
+        .unwrap();
+    assert_eq!(again.resolved_misses, done.resolved_misses);
+    let relinked = queries::detail(db, card).await.unwrap();
+    assert_eq!(relinked.status, PointStatus::InReview);
+    assert_eq!(relinked.head.number, linked.head.number + 1, "{relinked:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,9 +88,10 @@ async fn seed_misses(
         .with_context(|| format!("cannot read the demo file {}", file.display()))?;
     for row in reader.records() {
         let row = row?;
-        let report =
-            Report::external(masker, row[0].to_string(), Some(row[1].to_string()), None, None, None, now)
-                .map_err(|e| anyhow::anyhow!("demo miss {:?}: {e}", &row[0]))?;
+        let miss =
+            misses::External { channel: Some(row[1].to_string()), ..misses::External::question(&row[0]) };
+        let report = Report::external(masker, miss, now)
+            .map_err(|e| anyhow::anyhow!("demo miss {:?}: {e}", &row[0]))?;
         reports.push(report);
     }
     misses::record(db, &reports).await?;

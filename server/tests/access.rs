@@ -160,11 +160,7 @@ async fn every_route_has_a_rule_and_each_rule_holds_for_every_role() {
         &db,
         &[model::misses::Report::external(
             &Default::default(),
-            secret.into(),
-            None,
-            None,
-            None,
-            None,
+            model::misses::External::question(secret),
             chrono::Utc::now(),
         )
         .unwrap()],

@@ -44,11 +44,7 @@ async fn a_new_model_takes_over_in_the_background_and_asks_never_stop() {
             .map(|q| {
                 model::misses::Report::external(
                     &Default::default(),
-                    q.to_string(),
-                    None,
-                    None,
-                    None,
-                    None,
+                    model::misses::External::question(*q),
                     chrono::Utc::now(),
                 )
                 .unwrap()

@@ -59,6 +59,7 @@ async fn inbox(db: &sea_orm::DatabaseConnection) {
         session_id: None,
         ask_id: None,
         reason: None,
+        agent_answer: None,
         occurred_at: chrono::Utc::now(),
     };
     let questions = [

@@ -81,6 +81,7 @@ struct Draft {
     question: RwSignal<String>,
     answer: RwSignal<String>,
     phrasings: RwSignal<Vec<String>>,
+    counter_examples: RwSignal<Vec<String>>,
     category_id: RwSignal<i32>,
     template_slot: RwSignal<String>,
     answers: RwSignal<ChannelAnswers>,
@@ -104,6 +105,7 @@ impl Draft {
             question: RwSignal::new(head.question),
             answer: RwSignal::new(head.answer),
             phrasings: RwSignal::new(head.phrasings),
+            counter_examples: RwSignal::new(head.counter_examples),
             category_id: RwSignal::new(head.category_id),
             template_slot: RwSignal::new(head.template_slot.unwrap_or_default()),
             answers: RwSignal::new(head.answers),
@@ -124,6 +126,7 @@ impl Draft {
         self.question.set(d.head.content.question.clone());
         self.answer.set(d.head.content.answer.clone());
         self.phrasings.set(d.head.content.phrasings.clone());
+        self.counter_examples.set(d.head.content.counter_examples.clone());
         self.category_id.set(d.head.content.category_id);
         self.template_slot.set(d.head.content.template_slot.clone().unwrap_or_default());
         self.answers.set(d.head.content.answers.clone());
@@ -149,6 +152,7 @@ impl Draft {
                 .iter()
                 .filter_map(|r| r.knowledge_id.parse().ok())
                 .collect(),
+            counter_examples: self.counter_examples.get_untracked(),
         }
     }
 }
@@ -291,7 +295,16 @@ fn Editor(
             </label>
             <AnswerTabs draft />
             <ValidityFields draft />
-            <Phrasings draft />
+            <TextList list={draft.phrasings} dirty={draft.dirty} legend="field.phrasings" testid="phrasing" />
+            <TextList
+                list={draft.counter_examples}
+                dirty={draft.dirty}
+                legend="field.counter_examples"
+                testid="counter"
+                hint="editor.counter_hint"
+                add_key="editor.counter_add"
+                placeholder="editor.counter_add_hint"
+            />
             <RelatedPicker id draft />
             <Lifecycle id draft save submit archive discard />
         </form>
@@ -779,51 +792,59 @@ fn PlaceFields(tree: Vec<CategoryNode>, draft: Draft) -> impl IntoView {
 
 /// The other ways customers ask it, edited inline.
 #[component]
-fn Phrasings(draft: Draft) -> impl IntoView {
+/// An editable list of short texts (phrasings, counter-examples); `testid` names its parts
+/// (`{testid}s`, `new-{testid}`, `add-{testid}`, `remove-{testid}`).
+fn TextList(
+    list: RwSignal<Vec<String>>,
+    dirty: RwSignal<bool>,
+    legend: &'static str,
+    testid: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = "editor.add")] add_key: &'static str,
+    #[prop(default = "editor.add_hint")] placeholder: &'static str,
+) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
-    let (phrasings, dirty) = (draft.phrasings, draft.dirty);
-    let new_phrasing = RwSignal::new(String::new());
-    let add_phrasing = move || {
-        let p = new_phrasing.get_untracked().trim().to_string();
+    let new_text = RwSignal::new(String::new());
+    let add = move || {
+        let p = new_text.get_untracked().trim().to_string();
         if !p.is_empty() {
-            phrasings.update(|list| list.push(p));
-            new_phrasing.set(String::new());
+            list.update(|l| l.push(p));
+            new_text.set(String::new());
             dirty.set(true);
         }
     };
     view! {
-        <fieldset class="phrasings">
-            <legend>{move || t("field.phrasings")} " (" {move || phrasings.get().len()} ")"</legend>
-            <ul class="plain" data-testid="phrasings">
+        <fieldset class="phrasings" data-testid={format!("editor-{testid}s")}>
+            <legend>{move || t(legend)} " (" {move || list.get().len()} ")"</legend>
+            {hint.map(|h| view! { <p class="muted small">{move || t(h)}</p> })}
+            <ul class="plain" data-testid={format!("{testid}s")}>
                 {move || {
-                    phrasings
-                        .get()
+                    list.get()
                         .into_iter()
                         .enumerate()
                         .map(|(i, p)| {
                             view! {
                                 <li class="row">
                                     <input
-                                        data-testid="phrasing"
+                                        data-testid={testid}
                                         value={p}
-                                        aria-label={move || format!("{} {}", t("field.phrasings"), i + 1)}
+                                        aria-label={move || format!("{} {}", t(legend), i + 1)}
                                         on:change={move |ev| {
                                             let v = event_target_value(&ev);
-                                            phrasings.update(|l| l[i] = v);
+                                            list.update(|l| l[i] = v);
                                             dirty.set(true);
                                         }}
                                     />
                                     <button
                                         type="button"
                                         class="ghost"
-                                        data-testid="remove-phrasing"
+                                        data-testid={format!("remove-{testid}")}
                                         title={move || t("editor.remove")}
                                         on:click={move |_| {
-                                            phrasings
-                                                .update(|l| {
-                                                    l.remove(i);
-                                                });
+                                            list.update(|l| {
+                                                l.remove(i);
+                                            });
                                             dirty.set(true);
                                         }}
                                     >
@@ -837,18 +858,19 @@ fn Phrasings(draft: Draft) -> impl IntoView {
             </ul>
             <div class="row">
                 <input
-                    data-testid="new-phrasing"
-                    bind:value={new_phrasing}
-                    placeholder={move || t("editor.add_hint")}
+                    data-testid={format!("new-{testid}")}
+                    bind:value={new_text}
+                    aria-label={move || t(add_key)}
+                    placeholder={move || t(placeholder)}
                     on:keydown={move |ev| {
                         if ev.key() == "Enter" {
                             ev.prevent_default();
-                            add_phrasing();
+                            add();
                         }
                     }}
                 />
-                <button type="button" data-testid="add-phrasing" on:click={move |_| add_phrasing()}>
-                    {move || t("editor.add")}
+                <button type="button" data-testid={format!("add-{testid}")} on:click={move |_| add()}>
+                    {move || t(add_key)}
                 </button>
             </div>
         </fieldset>

@@ -29,6 +29,7 @@ fn field_key(field: &str) -> &'static str {
         "valid_from" => "field.valid_from",
         "valid_until" => "field.valid_until",
         "related" => "field.related",
+        "counter_examples" => "field.counter_examples",
         _ => "field.slot",
     }
 }

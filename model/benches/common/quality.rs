@@ -51,6 +51,7 @@ pub fn build(
             related: Vec::new(),
             texts: texts.clone(),
             vectors: model::matching::Rows::new(&vectors[intent]),
+            counters: model::matching::Rows::default(),
         })
         .collect();
     Index::build(&docs, dim)

@@ -64,6 +64,11 @@ pub mod decision {
         pub label: Option<String>,
         /// A dismissal's reason.
         pub reason: Option<String>,
+        /// "Wrong point": the point the questions became counter-examples of, and its head
+        /// before and after (migration `m20261203_000015_counter_examples`).
+        pub counter_knowledge_id: Option<i32>,
+        pub counter_revision_before: Option<i32>,
+        pub counter_revision_after: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

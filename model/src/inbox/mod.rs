@@ -14,6 +14,7 @@ pub mod labels;
 mod listing;
 pub mod lock;
 mod regroup;
+mod rejected;
 mod resolve;
 mod undo;
 pub mod workbench;

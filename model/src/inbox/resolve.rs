@@ -28,12 +28,15 @@ impl Decision {
             Decision::Link { .. } => Action::Link,
             Decision::Create { .. } => Action::Create,
             Decision::Dismiss { .. } => Action::Dismiss,
+            Decision::WrongPoint { .. } => Action::WrongPoint,
         }
     }
 
     fn miss_ids(&self) -> Option<&[String]> {
         match self {
-            Decision::Link { miss_ids, .. } | Decision::Create { miss_ids, .. } => miss_ids.as_deref(),
+            Decision::Link { miss_ids, .. }
+            | Decision::Create { miss_ids, .. }
+            | Decision::WrongPoint { miss_ids, .. } => miss_ids.as_deref(),
             Decision::Dismiss { .. } => None,
         }
     }
@@ -119,8 +122,17 @@ async fn decide_in(
         return Err(Problem::NothingToDecide { group: id }.into());
     }
     let questions: Vec<String> = chosen.iter().map(|m| m.question.clone()).collect();
+    let mut counter = None;
     let Applied { knowledge_id, reason, revisions } = match decision {
         Decision::Link { knowledge_id, .. } => link(txn, actor, id, knowledge_id, &questions).await?,
+        Decision::WrongPoint { wrong_knowledge_id, knowledge_id, .. } => {
+            if wrong_knowledge_id == knowledge_id {
+                return Err(Problem::WrongIsRight.into());
+            }
+            let c = counter_examples(txn, actor, id, wrong_knowledge_id, &questions).await?;
+            counter = Some(c);
+            link(txn, actor, id, knowledge_id, &questions).await?
+        }
         Decision::Create { category, question, answer, .. } => {
             create(txn, actor, category, question, answer, &questions).await?
         }
@@ -173,6 +185,9 @@ async fn decide_in(
         batch_id: Set(None),
         label: Set(Some(label)),
         reason: Set(reason.clone()),
+        counter_knowledge_id: Set(counter.as_ref().and_then(|c| c.knowledge_id)),
+        counter_revision_before: Set(counter.as_ref().and_then(|c| c.revisions.0)),
+        counter_revision_after: Set(counter.as_ref().and_then(|c| c.revisions.1)),
         ..Default::default()
     }
     .insert(txn)
@@ -183,7 +198,13 @@ async fn decide_in(
         actor,
         &format!("inbox.{}", decision.action()),
         &format!("cluster:{id}"),
-        Some(json!({ "misses": ids, "knowledge_id": knowledge_id, "reason": reason, "whole_group": whole })),
+        Some(json!({
+            "misses": ids,
+            "knowledge_id": knowledge_id,
+            "reason": reason,
+            "whole_group": whole,
+            "counter_example_of": counter.as_ref().and_then(|c| c.knowledge_id),
+        })),
     )
     .await?;
     Ok(Decided { decision_id, knowledge_id, misses: ids, whole })
@@ -231,6 +252,51 @@ async fn link(
     if added > 0 {
         let before = p.head_revision_id;
         let note = crate::views::RevisionNote::FromInbox { phrasings: added, group }.to_string();
+        points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
+        points::submit_in(txn, actor, kid, None).await?;
+        revisions = (before, points::load(txn, kid).await?.head_revision_id);
+    }
+    Ok(Applied { knowledge_id: Some(kid), reason: None, revisions })
+}
+
+/// The questions become counter-examples of point `knowledge_id` (those it lacks), submitted
+/// for review: the point answered them and should not have.
+async fn counter_examples(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    group: i64,
+    knowledge_id: &str,
+    questions: &[String],
+) -> Result<Applied> {
+    let kid: i32 = knowledge_id
+        .parse()
+        .map_err(|_| Problem::NotAnId { thing: Thing::Point, value: knowledge_id.to_string() })?;
+    let p = points::load(txn, kid).await?;
+    if p.status == PointStatus::Archived {
+        return Err(Problem::Archived { point: kid }.into());
+    }
+    let mut content = points::content_of(&points::head(txn, &p).await?);
+    let mut known: HashSet<String> = content.counter_examples.iter().map(|t| fold(t)).collect();
+    // A question that is one of the point's own phrasings is taken out of them: the trainer
+    // says the point does not answer it.
+    let moved: HashSet<String> = questions.iter().map(|q| fold(q)).collect();
+    let before = content.phrasings.len();
+    content.phrasings.retain(|t| !moved.contains(&fold(t)));
+    let mut added = before - content.phrasings.len();
+    for q in questions {
+        if known.insert(fold(q)) {
+            content.counter_examples.push(q.clone());
+            added += 1;
+        }
+    }
+    if content.counter_examples.len() > limits::COUNTER_EXAMPLES {
+        let (count, max) = (content.counter_examples.len(), limits::COUNTER_EXAMPLES);
+        return Err(Problem::TooManyCounterExamples { count, max }.into());
+    }
+    let mut revisions = (None, None);
+    if added > 0 {
+        let before = p.head_revision_id;
+        let note = crate::views::RevisionNote::WrongPoint { counter_examples: added, group }.to_string();
         points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
         points::submit_in(txn, actor, kid, None).await?;
         revisions = (before, points::load(txn, kid).await?.head_revision_id);

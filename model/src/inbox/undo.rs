@@ -56,6 +56,9 @@ impl Inbox {
             if let (Some(kid), Some(after)) = (one.knowledge_id, one.revision_after) {
                 points::withdraw_in(&txn, actor, kid, after, one.revision_before).await?;
             }
+            if let (Some(kid), Some(after)) = (one.counter_knowledge_id, one.counter_revision_after) {
+                points::withdraw_in(&txn, actor, kid, after, one.counter_revision_before).await?;
+            }
             back.push(take_back_in(&txn, one, now).await?);
         }
         let reopened: usize = back.iter().map(|b| b.reopened).sum();

@@ -19,6 +19,7 @@ pub struct Side<'a> {
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
     pub related: Vec<&'a str>,
+    pub counter_examples: &'a [String],
 }
 
 /// `before` is `None` for a first revision: everything is added.
@@ -42,6 +43,7 @@ pub fn diff(before: Option<&Side>, after: &Side) -> Diff {
             after.template_slot.unwrap_or("").to_string(),
         ),
         ("related", before.related.join("\n"), after.related.join("\n")),
+        ("counter_examples", before.counter_examples.join("\n"), after.counter_examples.join("\n")),
     ] {
         if a != b {
             fields.push(FieldChange { field: field.to_string(), spans: spans(&a, &b) });

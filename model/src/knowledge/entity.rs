@@ -81,6 +81,8 @@ pub mod revision {
         pub valid_until: Option<ChronoDateTimeUtc>,
         /// A JSON array of point ids.
         pub related: String,
+        /// A JSON array of texts (migration `m20261203_000015_counter_examples`).
+        pub counter_examples: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -48,6 +48,7 @@ pub async fn since(db: &impl ConnectionTrait, since: i64) -> Result<Feed> {
             valid_from: c.valid_from,
             valid_until: c.valid_until,
             related: c.related.iter().map(i32::to_string).collect(),
+            counter_examples: c.counter_examples,
             updated_at: p.updated_at,
             // The state stamped with this feed revision, not the clock: a point leaves or
             // enters with the revision its boundary was announced at.

@@ -53,6 +53,8 @@ pub mod limits {
     pub const ANSWER_CHARS: usize = 5_000;
     pub const PHRASING_CHARS: usize = 500;
     pub const PHRASINGS: usize = 500;
+    /// Counter-examples a point keeps: each is compared with every ask ranked near the point.
+    pub const COUNTER_EXAMPLES: usize = 100;
     pub const CATEGORY_NAME_CHARS: usize = 60;
     pub const CATEGORY_DEPTH: usize = 4;
     pub const COMMENT_CHARS: usize = 2_000;
@@ -124,6 +126,30 @@ pub fn normalize(mut content: Content) -> Result<Content> {
         return Err(Problem::TooManyRelated { count: related.len(), max: MAX_RELATED }.into());
     }
     content.related = related;
+    let mut counters = Vec::with_capacity(content.counter_examples.len());
+    let mut counter_keys = Vec::new();
+    for c in content.counter_examples {
+        let c = c.trim().to_string();
+        if c.is_empty() {
+            continue;
+        }
+        check_text(Field::CounterExample, &c, limits::PHRASING_CHARS)?;
+        let key = fold(&c);
+        // `seen` holds the question and the phrasings: a text cannot be both.
+        if seen.contains(&key) {
+            return Err(Problem::CounterIsPhrasing { text: c }.into());
+        }
+        if !counter_keys.contains(&key) {
+            counter_keys.push(key);
+            counters.push(c);
+        }
+    }
+    if counters.len() > limits::COUNTER_EXAMPLES {
+        return Err(
+            Problem::TooManyCounterExamples { count: counters.len(), max: limits::COUNTER_EXAMPLES }.into()
+        );
+    }
+    content.counter_examples = counters;
     Ok(content)
 }
 

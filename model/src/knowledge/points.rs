@@ -103,7 +103,9 @@ pub(crate) async fn save_in(
     if head_is_pending(&head) {
         set_state(db, head.id, RevisionState::Superseded).await?;
     }
-    let rev = insert_revision(db, id, head.number + 1, &content, actor, note).await?;
+    // Not the head's number + 1: a withdrawn draft (an undone inbox decision) keeps its number
+    // after the head went back to the revision before it.
+    let rev = insert_revision(db, id, last_number(db, id).await? + 1, &content, actor, note).await?;
     bump(
         db,
         &p,
@@ -499,6 +501,7 @@ async fn insert_revision(
         valid_from: Set(c.valid_from),
         valid_until: Set(c.valid_until),
         related: Set(serde_json::to_string(&c.related).unwrap_or_else(|_| "[]".into())),
+        counter_examples: Set(serde_json::to_string(&c.counter_examples).unwrap_or_else(|_| "[]".into())),
         ..Default::default()
     }
     .insert(db)
@@ -555,6 +558,18 @@ async fn check_category(db: &impl ConnectionTrait, id: i32) -> Result<()> {
     } else {
         Err(Problem::not_found(Thing::Category, id).into())
     }
+}
+
+/// The highest revision number point `id` has used.
+async fn last_number(db: &impl ConnectionTrait, id: i32) -> Result<i32> {
+    let last: Option<Option<i32>> = revision::Entity::find()
+        .select_only()
+        .column_as(revision::Column::Number.max(), "last")
+        .filter(revision::Column::KnowledgeId.eq(id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten().unwrap_or(0))
 }
 
 /// Related points exist, are not archived and are not the point itself.

@@ -307,6 +307,7 @@ fn side<'a>(path: &'a str, c: &'a crate::views::Content, questions: &'a HashMap<
         valid_from: c.valid_from,
         valid_until: c.valid_until,
         related: c.related.iter().map(|id| questions.get(id).map_or("?", String::as_str)).collect(),
+        counter_examples: &c.counter_examples,
     }
 }
 

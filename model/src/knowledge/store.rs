@@ -37,5 +37,6 @@ pub(crate) fn content_of(r: &revision::Model) -> Content {
         valid_from: r.valid_from,
         valid_until: r.valid_until,
         related: serde_json::from_str(&r.related).unwrap_or_default(),
+        counter_examples: serde_json::from_str(&r.counter_examples).unwrap_or_default(),
     }
 }

@@ -61,6 +61,9 @@ pub struct Row {
     pub valid_from: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<DateTime<Utc>>,
+    /// Questions the point must not answer; left out (an older file), a known point keeps its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter_examples: Option<Vec<String>>,
 }
 
 /// Rows with the line each starts on, and the lines that could not be read.
@@ -102,7 +105,7 @@ fn strip_position(message: &str) -> String {
 
 /// The CSV columns, in the order an export writes them. An import needs `category`,
 /// `question` and `answer`; the others may be left out (an older export has the first four).
-const CSV_HEADER: [&str; 9] = [
+const CSV_HEADER: [&str; 10] = [
     "category",
     "question",
     "answer",
@@ -112,6 +115,7 @@ const CSV_HEADER: [&str; 9] = [
     "answer_hotline",
     "valid_from",
     "valid_until",
+    "counter_examples",
 ];
 const CSV_REQUIRED: usize = 3;
 
@@ -170,6 +174,9 @@ fn csv_row(r: &csv::StringRecord, at: &[Option<usize>; CSV_HEADER.len()]) -> Res
             }),
         }
     };
+    let list = |c: usize| -> Vec<String> {
+        cell(c).split('|').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
+    };
     let mut answers = ChannelAnswers::new();
     for (c, channel) in [(4, Channel::Bot), (5, Channel::Online), (6, Channel::Hotline)] {
         if !cell(c).trim().is_empty() {
@@ -180,11 +187,12 @@ fn csv_row(r: &csv::StringRecord, at: &[Option<usize>; CSV_HEADER.len()]) -> Res
         category: cell(0).to_string(),
         question: cell(1).to_string(),
         answer: cell(2).to_string(),
-        phrasings: cell(3).split('|').map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect(),
+        phrasings: list(3),
         template_slot: None,
         answers,
         valid_from: time(7)?,
         valid_until: time(8)?,
+        counter_examples: at[9].map(|_| list(9)),
     })
 }
 
@@ -262,14 +270,20 @@ async fn import_row(db: &impl ConnectionTrait, actor: &Actor, row: Row, publish:
         valid_from: row.valid_from,
         valid_until: row.valid_until,
         related: Vec::new(),
+        counter_examples: row.counter_examples.clone().unwrap_or_default(),
     })?;
     let category_id = categories::ensure_path(db, actor, row.category.trim()).await?;
     let content = Content { category_id, ..content };
     let outcome = match find_by_question(db, category_id, &content.question).await? {
         Some(existing) => {
-            // Files carry no related points (ids are this knowledge base's): keep the point's.
-            let related = content_of(&super::store::head(db, &existing).await?).related;
-            let content = Content { related, ..content };
+            // Files carry no related points (ids are this knowledge base's): keep the point's;
+            // and its counter-examples when the file has none to say.
+            let head = content_of(&super::store::head(db, &existing).await?);
+            let counter_examples = match row.counter_examples {
+                Some(_) => content.counter_examples.clone(),
+                None => head.counter_examples,
+            };
+            let content = Content { related: head.related, counter_examples, ..content };
             let changed = save_in(
                 db,
                 actor,
@@ -323,6 +337,7 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
                 answers: c.answers,
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
+                counter_examples: Some(c.counter_examples),
             }
         })
         .collect();
@@ -348,6 +363,7 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
                     variant(Channel::Hotline),
                     time(r.valid_from),
                     time(r.valid_until),
+                    r.counter_examples.as_deref().unwrap_or_default().join("|"),
                 ])
                 .map_err(io)?;
             }

@@ -30,6 +30,7 @@ pub fn index(known: &[PointTexts], vectors: &[Vec<f32>]) -> Index {
             related: Vec::new(),
             texts: p.texts.clone(),
             vectors: Rows::new(&vectors.by_ref().take(p.texts.len()).cloned().collect::<Vec<_>>()),
+            counters: Rows::default(),
         })
         .collect();
     Index::build(&docs, dim)

@@ -66,6 +66,8 @@ pub struct PointDoc {
     pub texts: Vec<String>,
     /// One row per text, in order.
     pub vectors: Rows,
+    /// One row per counter-example (questions the point must not answer).
+    pub counters: Rows,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +98,9 @@ pub struct Scored {
     pub semantic: f32,
     /// Best TF-IDF cosine between the question and one of the point's texts.
     pub lexical: f32,
+    /// The question is nearer to one of the point's counter-examples than to any of its own
+    /// texts: the point must not answer it.
+    pub countered: bool,
 }
 
 /// Rows widened to f32 at a time: 128 × 768 × 4 bytes stay in a core's L2 cache.
@@ -121,6 +126,8 @@ pub struct Index {
     by_id: HashMap<i32, usize>,
     /// Each point's rows (shared with the builder's documents).
     rows: Vec<Rows>,
+    /// Each point's counter-example rows (most have none).
+    counters: Vec<Rows>,
     blocks: Vec<Block>,
     /// For each text, the point it belongs to.
     owner: Vec<u32>,
@@ -134,6 +141,7 @@ impl Index {
             points: Vec::new(),
             by_id: HashMap::new(),
             rows: Vec::new(),
+            counters: Vec::new(),
             blocks: Vec::new(),
             owner: Vec::new(),
             lexical: Lexical::default(),
@@ -157,6 +165,8 @@ impl Index {
             index.owner.extend(std::iter::repeat_n(p as u32, count));
             all_texts.extend(doc.texts.iter().map(String::as_str));
             index.rows.push(doc.vectors.clone());
+            let counters_fit = doc.counters.len() % dim.max(1) == 0;
+            index.counters.push(if counters_fit { doc.counters.clone() } else { Rows::default() });
             index.points.push(PointMeta {
                 knowledge_id: doc.knowledge_id,
                 category: doc.category.clone(),
@@ -234,7 +244,12 @@ impl Index {
                     at += block.rows * b;
                     row.iter().copied()
                 });
-                self.rank_by(of_question, question, scoring, k)
+                let (vector, _) = questions[i];
+                let mut ranked = self.rank_by(of_question, question, scoring, k);
+                for s in &mut ranked {
+                    s.scored.countered = self.countered(s.scored.point, vector, s.nearest);
+                }
+                ranked.into_iter().map(|s| s.scored).collect()
             })
             .collect())
     }
@@ -285,6 +300,13 @@ impl Index {
         sims
     }
 
+    /// Whether `vector` is nearer to one of point `p`'s counter-examples than `nearest`, its
+    /// cosine with the point's closest own text. Only the few ranked points are checked, row by
+    /// row: counter-examples are rare and short lists.
+    fn countered(&self, p: usize, vector: &[f32], nearest: f32) -> bool {
+        self.counters[p].0.chunks_exact(self.dim.max(1)).any(|row| kernels::dot_f16(row, vector) > nearest)
+    }
+
     /// Ranks the points from one question's cosine with every text, in the index's order.
     fn rank_by(
         &self,
@@ -292,7 +314,7 @@ impl Index {
         question: &str,
         scoring: &Scoring,
         k: usize,
-    ) -> Vec<Scored> {
+    ) -> Vec<Ranked> {
         let n = self.points.len();
         if n == 0 || k == 0 {
             return Vec::new();
@@ -309,20 +331,31 @@ impl Index {
         }
         let w = scoring.lexical_weight
             + (scoring.lexical_weight_cjk - scoring.lexical_weight) * cjk_share(question);
-        let mut scored: Vec<Scored> = (0..n)
-            .map(|p| Scored {
-                point: p,
-                score: (1.0 - w) * semantic[p] + w * lexical[p],
-                semantic: semantic[p],
-                lexical: lexical[p],
+        let mut scored: Vec<Ranked> = (0..n)
+            .map(|p| Ranked {
+                scored: Scored {
+                    point: p,
+                    score: (1.0 - w) * semantic[p] + w * lexical[p],
+                    semantic: semantic[p],
+                    lexical: lexical[p],
+                    countered: false,
+                },
+                nearest: top3[p].nearest(),
             })
             .collect();
         let k = k.min(n);
-        scored.select_nth_unstable_by(k - 1, |a, b| b.score.total_cmp(&a.score));
+        let order = |a: &Ranked, b: &Ranked| b.scored.score.total_cmp(&a.scored.score);
+        scored.select_nth_unstable_by(k - 1, order);
         scored.truncate(k);
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        scored.sort_by(order);
         scored
     }
+}
+
+/// A ranked point with its closest own text's cosine, until its counter-examples are checked.
+struct Ranked {
+    scored: Scored,
+    nearest: f32,
 }
 
 /// The three closest texts of a point to a question, best first: its semantic score.
@@ -347,6 +380,11 @@ impl Top3 {
                 }
             }
         }
+    }
+
+    /// The closest text's cosine.
+    pub(crate) fn nearest(&self) -> f32 {
+        self.0[0]
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -389,6 +427,7 @@ mod tests {
                 related: Vec::new(),
                 texts: vec!["where is my card".into(), "card not arrived".into()],
                 vectors: Rows::new(&[unit(&[1.0, 0.0, 0.0]), unit(&[0.0, 1.0, 0.0])]),
+                counters: Rows::default(),
             },
             PointDoc {
                 knowledge_id: 2,
@@ -399,6 +438,7 @@ mod tests {
                 related: Vec::new(),
                 texts: vec!["宽带断网了怎么办".into()],
                 vectors: Rows::new(&[unit(&[0.0, 0.0, 1.0])]),
+                counters: Rows::default(),
             },
         ];
         let index = Index::build(&docs, 3);
@@ -429,6 +469,7 @@ mod tests {
             related: Vec::new(),
             texts: vec![text.into()],
             vectors: Rows::new(&[unit(v)]),
+            counters: Rows::default(),
         }
     }
 

@@ -52,11 +52,12 @@ impl Default for Scoring {
 pub use crate::views::Outcome;
 
 impl Scoring {
-    /// The outcome for candidates ranked best first.
+    /// The outcome for candidates ranked best first. A point the question is nearer to a
+    /// counter-example of never answers it; it may still be offered.
     pub fn decide(&self, ranked: &[Scored]) -> Outcome {
         let Some(top) = ranked.first() else { return Outcome::Miss };
         let second = ranked.get(1).map(|s| s.score).unwrap_or(0.0);
-        if top.score >= self.answer_score && top.score - second >= self.answer_margin {
+        if !top.countered && top.score >= self.answer_score && top.score - second >= self.answer_margin {
             Outcome::Answered
         } else if top.score >= self.clarify_score {
             Outcome::Clarify

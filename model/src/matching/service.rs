@@ -85,6 +85,10 @@ pub struct Feedback {
     pub handoff: bool,
     #[serde(default)]
     pub chosen_knowledge_id: Option<String>,
+    /// What the human agent replied after a handoff (shown to trainers beside the miss; may be
+    /// sent again later, when the agent has answered).
+    #[serde(default)]
+    pub agent_answer: Option<String>,
 }
 
 /// A question as it was asked and embedded, for the log.
@@ -303,6 +307,7 @@ impl Matcher {
         for item in items.iter().filter(|i| !i.deleted) {
             texts.push(item.question.clone());
             texts.extend(item.phrasings.iter().cloned());
+            texts.extend(item.counter_examples.iter().cloned());
         }
         let mut vectors = embed_cached(&self.db, &builder.serving.embedder, &texts).await?.into_iter();
         for item in items {
@@ -317,6 +322,7 @@ impl Matcher {
             let mut doc_texts = vec![item.question.clone()];
             doc_texts.extend(item.phrasings.iter().cloned());
             let doc_vectors: Vec<Vec<f32>> = vectors.by_ref().take(doc_texts.len()).collect();
+            let counters: Vec<Vec<f32>> = vectors.by_ref().take(item.counter_examples.len()).collect();
             builder.docs.insert(
                 id,
                 PointDoc {
@@ -328,6 +334,7 @@ impl Matcher {
                     related: item.related.iter().filter_map(|r| r.parse().ok()).collect(),
                     texts: doc_texts,
                     vectors: super::Rows::new(&doc_vectors),
+                    counters: super::Rows::new(&counters),
                 },
             );
         }
@@ -406,6 +413,7 @@ impl Matcher {
                 lexical: s.lexical,
                 answer: points[s.point].answer_for(req.channel).to_string(),
                 clicks: self.clicks_of(points[s.point].knowledge_id),
+                countered: s.countered,
             })
             .collect();
         let mut candidates = candidates;
@@ -524,6 +532,7 @@ impl Matcher {
                     session_id: req.session_id.clone(),
                     ask_id: Some(r.ask_id.clone()),
                     reason: None,
+                    agent_answer: None,
                     occurred_at: now,
                 }],
             )
@@ -541,6 +550,7 @@ impl Matcher {
             })?),
             None => None,
         };
+        let agent_answer = misses::agent_answer(&self.masker(), f.agent_answer.clone())?;
         let txn = crate::storage::write(&self.db).await?;
         let ask = asks::Entity::find()
             .filter(asks::Column::AskId.eq(f.ask_id.as_str()))
@@ -576,10 +586,18 @@ impl Matcher {
                     session_id: ask.session_id.clone(),
                     ask_id: Some(ask.ask_id.clone()),
                     reason: None,
+                    agent_answer,
                     occurred_at: Utc::now(),
                 }],
             )
             .await?;
+        } else if let Some(reply) = agent_answer {
+            // The agent's reply, sent after the verdict: on the miss that verdict recorded.
+            misses::entity::event::Entity::update_many()
+                .col_expr(misses::entity::event::Column::AgentAnswer, Expr::value(reply))
+                .filter(misses::entity::event::Column::AskId.eq(ask.ask_id.as_str()))
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(())

@@ -47,6 +47,8 @@ pub mod event {
         pub reason: Option<String>,
         pub occurred_at: ChronoDateTimeUtc,
         pub received_at: ChronoDateTimeUtc,
+        /// What the human agent replied after a handoff, as the bot reported it (masked).
+        pub agent_answer: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,22 +24,74 @@ pub struct Report {
     pub session_id: Option<String>,
     pub ask_id: Option<String>,
     pub reason: Option<String>,
+    /// What the human agent replied, when the bot reported it (masked).
+    pub agent_answer: Option<String>,
     pub occurred_at: DateTime<Utc>,
+}
+
+/// One miss as an external bot reports it (`POST /api/v1/misses`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct External {
+    pub question: String,
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub session_id: Option<String>,
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// What the human agent replied after the handoff.
+    #[serde(default)]
+    pub agent_answer: Option<String>,
+}
+
+impl External {
+    /// A report of `question` alone.
+    pub fn question(question: impl Into<String>) -> External {
+        External {
+            question: question.into(),
+            channel: None,
+            reason: None,
+            session_id: None,
+            occurred_at: None,
+            agent_answer: None,
+        }
+    }
+}
+
+/// Longest agent reply kept, in characters: what an answer may hold.
+pub const AGENT_ANSWER_CHARS: usize = crate::knowledge::limits::ANSWER_CHARS;
+
+/// An agent's reply as stored: trimmed, checked, masked; empty is none.
+pub fn agent_answer(
+    masker: &crate::privacy::Masker,
+    text: Option<String>,
+) -> Result<Option<String>, Problem> {
+    let Some(text) = text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let chars = text.chars().count();
+    if chars > AGENT_ANSWER_CHARS {
+        return Err(Problem::TooLong { field: Field::AgentAnswer, chars, max: AGENT_ANSWER_CHARS });
+    }
+    if crate::knowledge::has_control(&text) {
+        return Err(Problem::ControlCharacters { field: Field::AgentAnswer });
+    }
+    Ok(Some(masker.mask(&text).into_owned()))
 }
 
 impl Report {
     /// A report from an external bot, checked field by field (the error names the field), its
-    /// question and reason masked by `masker`.
+    /// texts masked by `masker`.
     pub fn external(
         masker: &crate::privacy::Masker,
-        question: String,
-        channel: Option<String>,
-        reason: Option<String>,
-        session_id: Option<String>,
-        occurred_at: Option<DateTime<Utc>>,
+        m: External,
         now: DateTime<Utc>,
     ) -> Result<Report, Problem> {
         use crate::knowledge::{has_control, limits::QUESTION_CHARS};
+        let External { question, channel, reason, session_id, occurred_at, agent_answer: agent } = m;
         let question = question.trim().to_string();
         let chars = question.chars().count();
         if question.is_empty() {
@@ -74,6 +126,7 @@ impl Report {
             session_id,
             ask_id: None,
             reason: reason.map(|r| masker.mask(&r).into_owned()),
+            agent_answer: agent_answer(masker, agent)?,
             occurred_at: occurred_at.unwrap_or(now),
         })
     }
@@ -203,6 +256,7 @@ async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), Storage
         session_id: Set(r.session_id.clone()),
         ask_id: Set(r.ask_id.clone()),
         reason: Set(r.reason.clone()),
+        agent_answer: Set(r.agent_answer.clone()),
         occurred_at: Set(r.occurred_at),
         received_at: Set(now),
         ..Default::default()
@@ -249,6 +303,7 @@ pub async fn record_untaken_clarifications(
                 session_id: a.session_id.clone(),
                 ask_id: Some(a.ask_id.clone()),
                 reason: None,
+                agent_answer: None,
                 occurred_at: a.created_at,
             },
         )

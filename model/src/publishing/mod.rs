@@ -62,9 +62,18 @@ async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, 
         related: content.related.clone(),
         texts,
         vectors: crate::matching::Rows::new(&vectors),
+        counters: counter_rows(services, &content).await?,
     };
     let recent = recent_answers(services).await?;
     Ok((services.matcher.regressions(&change, &recent).await, head.id))
+}
+
+/// The draft's counter-examples as the serving model sees them: a draft is checked with them.
+async fn counter_rows(services: &Services, content: &Content) -> Result<crate::matching::Rows> {
+    let texts: Vec<String> =
+        content.counter_examples.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    let vectors = embed_cached(&services.db, &services.matcher.online_embedder(), &texts).await?;
+    Ok(crate::matching::Rows::new(&vectors))
 }
 
 /// Questions one "try it" may ask beside the draft's own texts.
@@ -130,6 +139,7 @@ pub async fn try_draft(
         related: content.related.clone(),
         texts: texts.clone(),
         vectors: crate::matching::Rows::new(&vectors),
+        counters: counter_rows(services, content).await?,
     };
     let asked_vectors = embed_cached(&services.db, &embedder, &asked).await?;
     let probes: Vec<Probe> = texts

@@ -39,6 +39,8 @@ states! {
         AnswerOnline = "online answer",
         AnswerHotline = "hotline answer",
         Phrasing = "phrasing",
+        CounterExample = "counter-example",
+        AgentAnswer = "agent_answer",
         Category = "category",
         CategoryName = "category name",
         TemplateSlot = "template slot",
@@ -122,6 +124,12 @@ pub enum Problem {
     TooManyRelated { count: usize, max: usize },
     #[error("a point cannot be related to itself")]
     RelatedToItself,
+    #[error("the point answered and the right point are the same; choose another right point")]
+    WrongIsRight,
+    #[error("too many counter-examples: {count} (at most {max})")]
+    TooManyCounterExamples { count: usize, max: usize },
+    #[error("{text:?} is both a phrasing of the point and a counter-example of it")]
+    CounterIsPhrasing { text: String },
     #[error("unknown {what} {value:?}: one of {expected}")]
     Unknown { what: String, value: String, expected: String },
     #[error("{value:?} is not a {thing} id")]
@@ -352,6 +360,9 @@ impl Problem {
             | WindowOrder { .. }
             | TooManyRelated { .. }
             | RelatedToItself
+            | TooManyCounterExamples { .. }
+            | WrongIsRight
+            | CounterIsPhrasing { .. }
             | Unknown { .. }
             | NotAnId { .. }
             | BadChannel

@@ -29,6 +29,8 @@ states! {
         Create = "create",
         Dismiss = "dismiss",
         Answered = "answered",
+        /// The bot answered with the wrong point: a counter-example on it, and a link.
+        WrongPoint = "wrong_point",
     }
 
     /// How a question reached the inbox.
@@ -223,4 +225,46 @@ pub enum Decision {
     },
     /// Noise, chit-chat, out of scope, abuse: closed with the reason.
     Dismiss { reason: String },
+    /// The bot answered these questions with `wrong_knowledge_id`: they become its
+    /// counter-examples and phrasings of `knowledge_id`, both submitted for review.
+    WrongPoint {
+        wrong_knowledge_id: String,
+        knowledge_id: String,
+        #[serde(default)]
+        miss_ids: Option<Vec<String>>,
+    },
+}
+
+/// A question customers rejected the bot's answer to (👎 or a handoff), with what a trainer
+/// needs to see why: the answer given, the turns before it, and what the human agent replied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub miss_id: String,
+    pub question: String,
+    pub signal: Signal,
+    pub channel: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The point the bot answered with, if it answered.
+    pub answered: Option<AnsweredWith>,
+    /// The customer's earlier questions in the same session, oldest first (at most 5).
+    pub turns: Vec<Turn>,
+    /// What the human agent replied, when the bot reported it.
+    pub agent_answer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnsweredWith {
+    pub knowledge_id: String,
+    pub question: String,
+    /// The answer as the customer got it (the channel's variant).
+    pub answer: String,
+    pub score: f32,
+}
+
+/// One earlier question of a session and what the bot did with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    pub question: String,
+    pub outcome: super::Outcome,
+    pub at: DateTime<Utc>,
 }

@@ -112,6 +112,10 @@ pub struct Content {
     /// Points a customer may want next ("you may also want to know…"), by id, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<i32>,
+    /// Questions this point must not answer (反例): a question nearer to one of them than to
+    /// the point's own texts is never answered with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_examples: Vec<String>,
 }
 
 impl Content {
@@ -149,11 +153,27 @@ pub struct PointSummary {
 pub enum RevisionNote {
     Created,
     Imported,
-    Restored { revision: i32 },
-    FromInbox { phrasings: usize, group: i64 },
-    MergedWith { point: i32 },
-    PhrasingMovedTo { point: i32 },
-    PhrasingMovedFrom { point: i32 },
+    Restored {
+        revision: i32,
+    },
+    FromInbox {
+        phrasings: usize,
+        group: i64,
+    },
+    /// A "wrong point" decision: questions the point answered and should not have.
+    WrongPoint {
+        counter_examples: usize,
+        group: i64,
+    },
+    MergedWith {
+        point: i32,
+    },
+    PhrasingMovedTo {
+        point: i32,
+    },
+    PhrasingMovedFrom {
+        point: i32,
+    },
 }
 
 impl std::fmt::Display for RevisionNote {
@@ -164,6 +184,9 @@ impl std::fmt::Display for RevisionNote {
             RevisionNote::Restored { revision } => write!(f, "restored from revision {revision}"),
             RevisionNote::FromInbox { phrasings, group } => {
                 write!(f, "{phrasings} phrasings from inbox group {group}")
+            }
+            RevisionNote::WrongPoint { counter_examples, group } => {
+                write!(f, "{counter_examples} counter-examples from inbox group {group}")
             }
             RevisionNote::MergedWith { point } => write!(f, "merged with #{point}"),
             RevisionNote::PhrasingMovedTo { point } => write!(f, "phrasing moved to #{point}"),
@@ -192,6 +215,10 @@ impl RevisionNote {
         }
         if let Some(point) = number("phrasing moved from #") {
             return Some(RevisionNote::PhrasingMovedFrom { point });
+        }
+        if let Some((n, group)) = stored.split_once(" counter-examples from inbox group ") {
+            let (counter_examples, group) = (n.parse().ok()?, group.parse().ok()?);
+            return Some(RevisionNote::WrongPoint { counter_examples, group });
         }
         let (phrasings, group) = stored.split_once(" phrasings from inbox group ")?;
         Some(RevisionNote::FromInbox { phrasings: phrasings.parse().ok()?, group: group.parse().ok()? })
@@ -329,6 +356,9 @@ pub struct FeedItem {
     /// Related points' ids, in order (the ask response names only the live ones).
     #[serde(default)]
     pub related: Vec<String>,
+    /// Questions the point must not answer.
+    #[serde(default)]
+    pub counter_examples: Vec<String>,
     pub updated_at: DateTime<Utc>,
     /// Archived, or outside its validity window: a bot drops it.
     pub deleted: bool,
@@ -351,6 +381,7 @@ mod note_tests {
             RevisionNote::Imported,
             RevisionNote::Restored { revision: 3 },
             RevisionNote::FromInbox { phrasings: 2, group: 71 },
+            RevisionNote::WrongPoint { counter_examples: 3, group: 72 },
             RevisionNote::MergedWith { point: 89 },
             RevisionNote::PhrasingMovedTo { point: 90 },
             RevisionNote::PhrasingMovedFrom { point: 12 },

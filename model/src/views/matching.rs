@@ -57,6 +57,10 @@ pub struct AskCandidate {
     pub answer: String,
     /// How often agents opened it from the search page (breaks ties).
     pub clicks: i64,
+    /// The question is nearer to one of this point's counter-examples than to its own texts:
+    /// offered, never answered with.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub countered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

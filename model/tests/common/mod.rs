@@ -120,6 +120,7 @@ pub fn no_match(question: &str) -> model::misses::Report {
         session_id: None,
         ask_id: None,
         reason: None,
+        agent_answer: None,
         occurred_at: chrono::Utc::now(),
     }
 }

@@ -50,21 +50,7 @@ pub async fn feedback(
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MissBatch {
-    misses: Vec<MissItem>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MissItem {
-    question: String,
-    #[serde(default)]
-    channel: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    session_id: Option<String>,
-    #[serde(default)]
-    occurred_at: Option<DateTime<Utc>>,
+    misses: Vec<misses::External>,
 }
 
 /// Most reports accepted in one call.
@@ -87,8 +73,7 @@ pub async fn report_misses(
     let mut reports = Vec::with_capacity(n);
     for (i, m) in batch.misses.into_iter().enumerate() {
         let report =
-            Report::external(&masker, m.question, m.channel, m.reason, m.session_id, m.occurred_at, now)
-                .map_err(|e| ApiError::invalid(format!("misses[{i}]: {e}")))?;
+            Report::external(&masker, m, now).map_err(|e| ApiError::invalid(format!("misses[{i}]: {e}")))?;
         reports.push(report);
     }
     let body = serde_json::json!({ "accepted": n });
