@@ -84,6 +84,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/open_knowledge", TRAINER),
     rule("POST", "/api/inbox_groups", TRAINER),
     rule("POST", "/api/decide_group", TRAINER),
+    rule("POST", "/api/rejected_answers", TRAINER),
     rule("POST", "/api/regroup_inbox", TRAINER),
     rule("POST", "/api/knowledge_health", TRAINER),
     rule("POST", "/api/point_asks", TRAINER),

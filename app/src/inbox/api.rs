@@ -42,6 +42,12 @@ pub async fn decide_group(cluster_id: String, decision: Decision) -> Result<Reso
     services()?.inbox.resolve(&actor()?, &cluster_id, decision).await.map_err(fail)
 }
 
+/// What went wrong with the answers customers rejected in a group (👎, handoffs).
+#[server(endpoint = "rejected_answers", input = Json)]
+pub async fn rejected_answers(cluster_id: String) -> Result<Vec<model::views::Rejected>, AppError> {
+    services()?.inbox.rejected(&cluster_id).await.map_err(fail)
+}
+
 #[server(endpoint = "regroup_inbox", input = Json)]
 pub async fn regroup_inbox() -> Result<usize, AppError> {
     Ok(services()?.inbox.regroup().await.map_err(fail)?.clusters)

@@ -2,8 +2,10 @@
 //! suggested knowledge points, and the actions, each also on a key. Opening it claims it.
 
 use leptos::prelude::*;
-use model::views::{ClusterMember, ClusterView, Decision};
+use model::views::{ClusterMember, ClusterView, Decision, Signal as MissSignal};
 
+use super::api::rejected_answers;
+use super::rejected::{agent_reply, rejected_error, wrong_point, RejectedAnswers};
 use super::{try_link, Bench, Op, Panel};
 use crate::health::near_duplicates;
 use crate::i18n::{count, tr, use_lang};
@@ -28,6 +30,26 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
         let id = id.clone();
         move || bench.marked.with(|m| m.iter().any(|x| *x != id))
     };
+    // Only groups with a rejected answer or an agent's reply have something to show.
+    let has_rejected = group
+        .signals
+        .iter()
+        .any(|s| matches!(s, MissSignal::NegativeFeedback | MissSignal::Handoff | MissSignal::Reported));
+    let rejected = {
+        let id = id.clone();
+        Resource::new(
+            move || id.clone(),
+            move |id| async move {
+                if has_rejected {
+                    rejected_answers(id).await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+        )
+    };
+    let loaded = move || rejected.get().and_then(Result::ok).unwrap_or_default();
+    let prefill = Signal::derive(move || agent_reply(&loaded()));
     view! {
         <article
             class="panel group-detail"
@@ -82,6 +104,14 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                 }
             </header>
             <Members members={group.members.clone()} bench />
+            <Transition fallback={|| ()}>
+                {move || Suspend::new(async move {
+                    match rejected.await {
+                        Ok(list) => view! { <RejectedAnswers rejected={list} /> }.into_any(),
+                        Err(e) => rejected_error(&e),
+                    }
+                })}
+            </Transition>
             <div class="row actions">
                 <button data-testid="action-link" on:click={move |_| bench.panel.set(Panel::Link)}>
                     <kbd>"l"</kbd>
@@ -98,6 +128,19 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                     " "
                     {move || t("inbox.dismiss")}
                 </button>
+                {has_rejected
+                    .then(|| {
+                        view! {
+                            <button
+                                data-testid="action-wrong-point"
+                                on:click={move |_| bench.panel.set(Panel::WrongPoint)}
+                            >
+                                <kbd>"w"</kbd>
+                                " "
+                                {move || t("inbox.wrong_point")}
+                            </button>
+                        }
+                    })}
                 <button
                     data-testid="action-split"
                     disabled={move || bench.checked.with(Vec::is_empty)}
@@ -163,7 +206,24 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                     view! { <LinkPanel group={group.clone()} decide={decide.clone()} bench /> }.into_any()
                 }
                 Panel::Create => {
-                    view! { <CreatePanel group={group.clone()} decide={decide.clone()} bench /> }.into_any()
+                    view! { <CreatePanel group={group.clone()} decide={decide.clone()} bench prefill /> }
+                        .into_any()
+                }
+                Panel::WrongPoint => {
+                    match wrong_point(&loaded()) {
+                        Some(wrong) => {
+                            view! { <LinkPanel group={group.clone()} decide={decide.clone()} bench wrong /> }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <p class="notice" data-testid="wrong-point-none">
+                                    {move || t("inbox.wrong_point_none")}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
                 }
                 Panel::Dismiss => view! { <DismissPanel decide={decide.clone()} /> }.into_any(),
                 Panel::None => ().into_any(),
@@ -254,6 +314,10 @@ fn LinkPanel(
     group: ClusterView,
     decide: impl Fn(Decision) + Clone + Send + Sync + 'static,
     bench: Bench,
+    /// "Wrong point": the point the bot answered with (id, question); linking then also makes
+    /// the questions its counter-examples.
+    #[prop(optional)]
+    wrong: Option<(String, String)>,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
@@ -268,10 +332,23 @@ fn LinkPanel(
             }
         },
     );
+    let wrong_id = wrong.as_ref().map(|(id, _)| id.clone());
     let link = move |kid: String| {
         let decide = decide.clone();
-        move |_| decide(Decision::Link { knowledge_id: kid.clone(), miss_ids: bench.chosen() })
+        let wrong_id = wrong_id.clone();
+        move |_| {
+            let miss_ids = bench.chosen();
+            decide(match &wrong_id {
+                Some(w) => Decision::WrongPoint {
+                    wrong_knowledge_id: w.clone(),
+                    knowledge_id: kid.clone(),
+                    miss_ids,
+                },
+                None => Decision::Link { knowledge_id: kid.clone(), miss_ids },
+            })
+        }
     };
+    let is_wrong = wrong.is_some();
     let link2 = link.clone();
     // "What would answer these after linking": the suggestion with the questions as phrasings,
     // tried as a draft (nothing recorded).
@@ -281,7 +358,17 @@ fn LinkPanel(
         async move { try_link(kid, questions).await }
     });
     view! {
-        <div class="panel inset" data-testid="link-panel">
+        <div class="panel inset" data-testid={if is_wrong { "wrong-point-panel" } else { "link-panel" }}>
+            {wrong
+                .map(|(_, question)| {
+                    view! {
+                        <p data-testid="wrong-point-of">
+                            <span class="muted">{move || t("inbox.wrong_point_of")} " "</span>
+                            <strong>{question}</strong>
+                        </p>
+                        <p class="small muted">{move || t("inbox.wrong_point_pick")}</p>
+                    }
+                })}
             <ol class="suggestions">
                 {group
                     .suggestions
@@ -374,12 +461,14 @@ fn LinkPanel(
 /// category; the group's questions (or the chosen ones) become its phrasings. The category comes
 /// from the tree (the nearest suggestion's preselected), never typed, so a typo cannot make one.
 /// Before creating, the question is checked against the published knowledge: a near-duplicate
-/// offers linking to it instead, one key (Enter) away.
+/// offers linking to it instead, one key (Enter) away. The answer starts from the agents' reply
+/// to these questions, when the bot reported one.
 #[component]
 fn CreatePanel(
     group: ClusterView,
     decide: impl Fn(Decision) + Clone + Send + Sync + 'static,
     bench: Bench,
+    prefill: Signal<Option<String>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
@@ -387,6 +476,13 @@ fn CreatePanel(
     let tree = Resource::new(|| (), |_| category_tree());
     let question = RwSignal::new(group.label.clone());
     let answer = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(reply) = prefill.get() {
+            if answer.get_untracked().is_empty() {
+                answer.set(reply);
+            }
+        }
+    });
     let answer_ref = NodeRef::<leptos::html::Textarea>::new();
     let instead_ref = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {

@@ -10,6 +10,7 @@ pub mod decisions;
 mod detail;
 mod list;
 mod page;
+mod rejected;
 
 use crate::errors::AppError;
 use leptos::prelude::*;
@@ -25,6 +26,8 @@ pub enum Panel {
     Link,
     Create,
     Dismiss,
+    /// The bot answered with the wrong point: a counter-example on it, and a link.
+    WrongPoint,
 }
 
 /// One change the workbench asks of the inbox.
@@ -59,6 +62,7 @@ async fn run(op: Op) -> Result<Done, AppError> {
                 Decision::Link { .. } => "inbox.done_link",
                 Decision::Create { .. } => "inbox.done_create",
                 Decision::Dismiss { .. } => "inbox.done_dismiss",
+                Decision::WrongPoint { .. } => "inbox.done_wrong_point",
             };
             Done::Decided(decide_group(group, decision).await?, what)
         }
@@ -152,6 +156,7 @@ impl Bench {
             ("l", ..) => self.panel.set(Panel::Link),
             ("n", ..) => self.panel.set(Panel::Create),
             ("d", ..) => self.panel.set(Panel::Dismiss),
+            ("w", ..) => self.panel.set(Panel::WrongPoint),
             ("Escape", ..) => {
                 self.panel.set(Panel::None);
                 self.help.set(false);

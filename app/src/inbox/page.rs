@@ -425,6 +425,7 @@ fn KeyHelp() -> impl IntoView {
         ("l", "inbox.key_link"),
         ("n", "inbox.key_new"),
         ("d", "inbox.key_dismiss"),
+        ("w", "inbox.key_wrong_point"),
         ("x", "inbox.key_mark"),
         ("m", "inbox.key_merge"),
         ("s", "inbox.key_split"),

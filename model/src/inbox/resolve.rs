@@ -282,7 +282,8 @@ async fn counter_examples(
     let moved: HashSet<String> = questions.iter().map(|q| fold(q)).collect();
     let before = content.phrasings.len();
     content.phrasings.retain(|t| !moved.contains(&fold(t)));
-    let mut added = before - content.phrasings.len();
+    let taken_out = before - content.phrasings.len();
+    let mut added = 0;
     for q in questions {
         if known.insert(fold(q)) {
             content.counter_examples.push(q.clone());
@@ -294,7 +295,7 @@ async fn counter_examples(
         return Err(Problem::TooManyCounterExamples { count, max }.into());
     }
     let mut revisions = (None, None);
-    if added > 0 {
+    if added + taken_out > 0 {
         let before = p.head_revision_id;
         let note = crate::views::RevisionNote::WrongPoint { counter_examples: added, group }.to_string();
         points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
