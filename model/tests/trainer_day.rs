@@ -152,7 +152,9 @@ async fn linking_groups_to_one_point_is_undone_back_to_its_published_revision() 
     assert_eq!(again.resolved_misses, done.resolved_misses);
     let relinked = queries::detail(db, card).await.unwrap();
     assert_eq!(relinked.status, PointStatus::InReview);
-    assert_eq!(relinked.head.number, linked.head.number + 1, "{relinked:?}");
+    // Each group's link writes its own revision: numbers go on past the withdrawn ones.
+    assert!(relinked.head.number > linked.head.number, "{relinked:?}");
+    assert_eq!(relinked.head.content.phrasings, linked.head.content.phrasings);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
