@@ -337,7 +337,8 @@ pub async fn export(db: &impl ConnectionTrait, format: Format) -> Result<Vec<u8>
                 answers: c.answers,
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
-                counter_examples: Some(c.counter_examples),
+                // Left out when there are none: an export stays as it was for points without.
+                counter_examples: Some(c.counter_examples).filter(|c| !c.is_empty()),
             }
         })
         .collect();
