@@ -410,6 +410,7 @@ pub enum IndexError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::views::Outcome;
 
     fn unit(v: &[f32]) -> Vec<f32> {
         crate::clustering::normalized(v.to_vec())
@@ -471,6 +472,29 @@ mod tests {
             vectors: Rows::new(&[unit(v)]),
             counters: Rows::default(),
         }
+    }
+
+    #[test]
+    fn a_point_is_countered_only_when_a_counter_example_is_nearer_than_its_own_texts() {
+        let mut card = one_text_point(1, "card", &[1.0, 0.0, 0.0]);
+        card.counters = Rows::new(&[unit(&[0.0, 1.0, 0.0])]);
+        let index = Index::build(&[card, one_text_point(2, "loan", &[0.0, 0.0, 1.0])], 3);
+        let semantic_only = Scoring {
+            neighbour_weight: 0.0,
+            lexical_weight: 0.0,
+            lexical_weight_cjk: 0.0,
+            ..Scoring::default()
+        };
+        // Nearer the point's own text than its counter-example: answered as before.
+        let near_own = index.rank(&unit(&[1.0, 0.6, 0.0]), "x", &semantic_only, 2).unwrap();
+        assert_eq!((near_own[0].point, near_own[0].countered), (0, false));
+        assert_eq!(semantic_only.decide(&near_own), Outcome::Answered);
+        // Nearer the counter-example: still ranked first, marked, and never answered.
+        let near_counter = index.rank(&unit(&[1.0, 1.2, 0.0]), "x", &semantic_only, 2).unwrap();
+        assert_eq!((near_counter[0].point, near_counter[0].countered), (0, true));
+        assert_ne!(semantic_only.decide(&near_counter), Outcome::Answered);
+        // A point without counter-examples is never countered.
+        assert!(!near_counter[1].countered);
     }
 
     #[test]
