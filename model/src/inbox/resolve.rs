@@ -13,6 +13,7 @@ use serde_json::json;
 use super::entity::{cluster, decision};
 use super::workbench::{group_id, marked_groups, open_group, open_members, pick};
 use super::{Inbox, Result};
+use crate::knowledge::entity::point;
 use crate::knowledge::{categories, fold, limits, points, require};
 use crate::misses::entity::miss;
 use crate::views::{
@@ -218,6 +219,38 @@ struct Applied {
     revisions: (Option<i32>, Option<i32>),
 }
 
+/// Point `knowledge_id` (not archived) and its head's content, which a decision changes.
+async fn live_head(txn: &impl ConnectionTrait, knowledge_id: &str) -> Result<(point::Model, Content)> {
+    let kid: i32 = knowledge_id
+        .parse()
+        .map_err(|_| Problem::NotAnId { thing: Thing::Point, value: knowledge_id.to_string() })?;
+    let p = points::load(txn, kid).await?;
+    if p.status == PointStatus::Archived {
+        return Err(Problem::Archived { point: kid }.into());
+    }
+    let content = points::content_of(&points::head(txn, &p).await?);
+    Ok((p, content))
+}
+
+/// Saves `content` as point `p`'s draft and submits it for review when `changed`; the point's
+/// head before and after is what an undo takes back.
+async fn submit_if(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &point::Model,
+    changed: bool,
+    content: Content,
+    note: crate::views::RevisionNote,
+) -> Result<Applied> {
+    let mut revisions = (None, None);
+    if changed {
+        points::save_in(txn, actor, p.id, None, content, Some(&note.to_string())).await?;
+        points::submit_in(txn, actor, p.id, None).await?;
+        revisions = (p.head_revision_id, points::load(txn, p.id).await?.head_revision_id);
+    }
+    Ok(Applied { knowledge_id: Some(p.id), reason: None, revisions })
+}
+
 /// The questions become phrasings of point `knowledge_id` (those it lacks), submitted for review.
 async fn link(
     txn: &impl ConnectionTrait,
@@ -226,14 +259,7 @@ async fn link(
     knowledge_id: &str,
     questions: &[String],
 ) -> Result<Applied> {
-    let kid: i32 = knowledge_id
-        .parse()
-        .map_err(|_| Problem::NotAnId { thing: Thing::Point, value: knowledge_id.to_string() })?;
-    let p = points::load(txn, kid).await?;
-    if p.status == PointStatus::Archived {
-        return Err(Problem::Archived { point: kid }.into());
-    }
-    let mut content = points::content_of(&points::head(txn, &p).await?);
+    let (p, mut content) = live_head(txn, knowledge_id).await?;
     let mut known: HashSet<String> = content.phrasings.iter().map(|t| fold(t)).collect();
     known.insert(fold(&content.question));
     let mut added = 0;
@@ -248,15 +274,8 @@ async fn link(
             Problem::TooManyPhrasings { count: content.phrasings.len(), max: limits::PHRASINGS }.into()
         );
     }
-    let mut revisions = (None, None);
-    if added > 0 {
-        let before = p.head_revision_id;
-        let note = crate::views::RevisionNote::FromInbox { phrasings: added, group }.to_string();
-        points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
-        points::submit_in(txn, actor, kid, None).await?;
-        revisions = (before, points::load(txn, kid).await?.head_revision_id);
-    }
-    Ok(Applied { knowledge_id: Some(kid), reason: None, revisions })
+    let note = crate::views::RevisionNote::FromInbox { phrasings: added, group };
+    submit_if(txn, actor, &p, added > 0, content, note).await
 }
 
 /// The questions become counter-examples of point `knowledge_id` (those it lacks), submitted
@@ -268,14 +287,7 @@ async fn counter_examples(
     knowledge_id: &str,
     questions: &[String],
 ) -> Result<Applied> {
-    let kid: i32 = knowledge_id
-        .parse()
-        .map_err(|_| Problem::NotAnId { thing: Thing::Point, value: knowledge_id.to_string() })?;
-    let p = points::load(txn, kid).await?;
-    if p.status == PointStatus::Archived {
-        return Err(Problem::Archived { point: kid }.into());
-    }
-    let mut content = points::content_of(&points::head(txn, &p).await?);
+    let (p, mut content) = live_head(txn, knowledge_id).await?;
     let mut known: HashSet<String> = content.counter_examples.iter().map(|t| fold(t)).collect();
     // A question that is one of the point's own phrasings is taken out of them: the trainer
     // says the point does not answer it.
@@ -294,15 +306,8 @@ async fn counter_examples(
         let (count, max) = (content.counter_examples.len(), limits::COUNTER_EXAMPLES);
         return Err(Problem::TooManyCounterExamples { count, max }.into());
     }
-    let mut revisions = (None, None);
-    if added + taken_out > 0 {
-        let before = p.head_revision_id;
-        let note = crate::views::RevisionNote::WrongPoint { counter_examples: added, group }.to_string();
-        points::save_in(txn, actor, kid, None, content, Some(&note)).await?;
-        points::submit_in(txn, actor, kid, None).await?;
-        revisions = (before, points::load(txn, kid).await?.head_revision_id);
-    }
-    Ok(Applied { knowledge_id: Some(kid), reason: None, revisions })
+    let note = crate::views::RevisionNote::WrongPoint { counter_examples: added, group };
+    submit_if(txn, actor, &p, added + taken_out > 0, content, note).await
 }
 
 /// A new point (its category path created where missing) with the other questions as
