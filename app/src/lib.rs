@@ -21,6 +21,7 @@ pub mod search;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod status;
+pub mod synonyms;
 pub mod time;
 
 use leptos::prelude::*;
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path={path!("/inbox")} view={inbox::InboxPage} />
                     <Route path={path!("/knowledge")} view={knowledge::KnowledgePage} />
                     <Route path={path!("/health")} view={health::HealthPage} />
+                    <Route path={path!("/synonyms")} view={synonyms::SynonymsPage} />
                     <Route path={path!("/knowledge/new")} view={knowledge::EditorPage} />
                     <Route path={path!("/knowledge/:id")} view={knowledge::EditorPage} />
                     <Route path={path!("/modules/:id")} view={knowledge::ModuleView} />

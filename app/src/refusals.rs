@@ -46,6 +46,8 @@ fn field(f: Field) -> &'static str {
         Field::Phrasing => "相似问法",
         Field::CounterExample => "反例",
         Field::AgentAnswer => "人工坐席的回复",
+        Field::Canonical => "标准词",
+        Field::Variant => "同义词",
         Field::Category => "分类",
         Field::CategoryName => "分类名称",
         Field::TemplateSlot => "模板栏目",
@@ -65,6 +67,7 @@ fn thing(t: Thing) -> &'static str {
         Thing::Question => "问题",
         Thing::Decision => "处理记录",
         Thing::User => "用户",
+        Thing::Synonym => "同义词条目",
     }
 }
 
@@ -138,6 +141,12 @@ fn zh(p: &Problem, zone: Zone) -> String {
         RelatedToItself => "知识点不能关联它自己。".into(),
         WrongIsRight => "答错的知识点和正确的知识点是同一个，请选择另一个正确的知识点。".into(),
         TooManyCounterExamples { count, max } => format!("反例太多：{count} 条（最多 {max} 条）。"),
+        SynonymTaken { term, canonical } => {
+            format!("“{term}”已经属于同义词条目“{canonical}”，一个词只能属于一个条目。")
+        }
+        TooManyVariants { count, max } => format!("同义词太多：{count} 个（最多 {max} 个）。"),
+        NoVariants => "请至少填写一个与标准词不同的同义词。".to_string(),
+        TooManySynonyms { max } => format!("同义词条目太多（最多 {max} 条）。"),
         CounterIsPhrasing { text } => {
             format!("“{text}”既是这个知识点的相似问法，又是它的反例，请只保留一处。")
         }

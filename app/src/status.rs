@@ -131,7 +131,17 @@ fn StatusTable(s: StatusReport) -> impl IntoView {
                 .reembedding
                 .map(|r| {
                     view! {
-                        <dt>{move || t("status.reembedding")}</dt>
+                        <dt>
+                            {move || {
+                                t(
+                                    if r.synonyms {
+                                        "status.reembedding_synonyms"
+                                    } else {
+                                        "status.reembedding"
+                                    },
+                                )
+                            }}
+                        </dt>
                         <dd data-testid="status-reembedding">
                             <span class={if r.error.is_some() { "dot down" } else { "dot busy" }}></span>
                             <span>

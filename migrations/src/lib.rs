@@ -18,6 +18,7 @@ mod m20261202_000012_decision_batches;
 mod m20261202_000013_privacy;
 mod m20261203_000014_channels_and_validity;
 mod m20261203_000015_counter_examples;
+mod m20261203_000016_synonyms;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_privacy::Migration),
             Box::new(m20261203_000014_channels_and_validity::Migration),
             Box::new(m20261203_000015_counter_examples::Migration),
+            Box::new(m20261203_000016_synonyms::Migration),
         ]
     }
 }

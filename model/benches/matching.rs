@@ -113,7 +113,7 @@ fn main() {
         if left_out.contains(&intent.as_str()) {
             unknown += 1;
             let r = partial.rank(v, q, &scoring, 5).expect("ranking");
-            wrongly += usize::from(scoring.decide(&r) == Outcome::Answered);
+            wrongly += usize::from(scoring.decide(q, &r) == Outcome::Answered);
         }
     }
     println!(

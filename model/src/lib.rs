@@ -42,6 +42,8 @@ pub mod script;
 pub mod services;
 #[cfg(feature = "backend")]
 pub mod storage;
+#[cfg(feature = "backend")]
+pub mod synonyms;
 
 #[cfg(feature = "backend")]
 pub use embedding::{

@@ -67,6 +67,7 @@ pub async fn embed_missing(
     db: &DatabaseConnection,
     embedder: &Arc<dyn Embedder>,
     progress: &Progress,
+    synonyms: bool,
 ) -> Result<usize, SwitchError> {
     let model = embedder.info().name.clone();
     let missing = cache::missing(db, embedder.as_ref(), &texts(db).await?).await?;
@@ -77,8 +78,9 @@ pub async fn embed_missing(
     let started = Instant::now();
     let mut logged = Instant::now();
     tracing::info!(model = %model, texts = total, "embedding the stored texts with the new model");
-    let report =
-        |done: usize| progress.set(Some(Reembedding { model: model.clone(), done, total, error: None }));
+    let report = |done: usize| {
+        progress.set(Some(Reembedding { model: model.clone(), done, total, error: None, synonyms }))
+    };
     report(0);
     let mut done = 0;
     for chunk in missing.chunks(CHUNK) {
@@ -106,8 +108,9 @@ impl Services {
     ) -> Result<(), SwitchError> {
         let model = embedder.info().name.clone();
         let result = async {
-            embed_missing(&self.db, &embedder, &self.model_switch).await?;
-            self.inbox.switch_model(Serving::new(embedder, scoring), grouping).await?;
+            let serving = Serving::new(embedder, scoring, self.matcher.synonyms());
+            embed_missing(&self.db, &serving.embedder, &self.model_switch, false).await?;
+            self.inbox.switch_model(serving, grouping).await?;
             Ok::<_, SwitchError>(())
         }
         .await;
@@ -122,6 +125,7 @@ impl Services {
                     done: 0,
                     total: 0,
                     error: None,
+                    synonyms: false,
                 });
                 failed.error = Some(e.to_string());
                 self.model_switch.set(Some(failed));
@@ -129,5 +133,65 @@ impl Services {
             }
         }
         result
+    }
+}
+
+impl Services {
+    /// [`Services::follow_synonyms`] in the background, right after a publish (the timer would
+    /// come within seconds anyway); progress is on the status page.
+    pub fn follow_synonyms_soon(&self) {
+        let s = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = s.follow_synonyms().await {
+                tracing::error!(error = %e, "the published synonyms are not served yet; retrying shortly");
+            }
+        });
+    }
+
+    /// Serves the published synonyms if the matcher reads through older ones (after a publish
+    /// here, or on another instance): the texts they rewrite are embedded first while the
+    /// current dictionary keeps answering, then the matcher and the inbox move in one step.
+    /// Returns whether it moved.
+    pub async fn follow_synonyms(&self) -> Result<bool, SwitchError> {
+        let _one = self.synonyms_switch.lock().await;
+        let published = crate::synonyms::revision(&self.db).await?;
+        if published == self.matcher.synonyms().revision {
+            return Ok(false);
+        }
+        let dictionary = Arc::new(crate::synonyms::load(&self.db).await?);
+        let serving = Serving::new(self.matcher.base_embedder(), self.matcher.scoring(), dictionary.clone());
+        let started = Instant::now();
+        let result = async {
+            let embedded = embed_missing(&self.db, &serving.embedder, &self.model_switch, true).await?;
+            self.inbox.switch_model(serving, self.inbox.grouping()).await?;
+            Ok::<_, SwitchError>(embedded)
+        }
+        .await;
+        match result {
+            Ok(embedded) => {
+                self.model_switch.set(None);
+                tracing::info!(
+                    revision = dictionary.revision,
+                    entries = dictionary.len(),
+                    embedded,
+                    ms = started.elapsed().as_millis() as u64,
+                    "now serving with the published synonyms"
+                );
+                Ok(true)
+            }
+            Err(e) => {
+                let model = self.embedder().info().name.clone();
+                let total = self.model_switch.get().map_or(0, |p| p.total);
+                self.model_switch.set(Some(Reembedding {
+                    model,
+                    done: 0,
+                    total,
+                    error: Some(e.to_string()),
+                    synonyms: true,
+                }));
+                tracing::error!(error = %e, "applying the published synonyms failed; the previous ones keep serving");
+                Err(e)
+            }
+        }
     }
 }

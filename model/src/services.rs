@@ -25,6 +25,8 @@ pub struct Services {
     pub conflicts: Arc<Conflicts>,
     /// Woken when the matcher took in a change: the validity timer looks for a nearer boundary.
     pub knowledge_moved: Arc<tokio::sync::Notify>,
+    /// One move to newly published synonyms at a time (see `Services::follow_synonyms`).
+    pub(crate) synonyms_switch: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What `/readyz` and the status panel report.
@@ -52,7 +54,7 @@ impl Readiness {
 
 impl Services {
     pub fn new(db: DatabaseConnection, matcher: Arc<Matcher>, inbox: Arc<Inbox>) -> Self {
-        let learning = Arc::new(Learning::new(matcher.embedder(), matcher.scoring(), inbox.grouping()));
+        let learning = Arc::new(Learning::new(matcher.base_embedder(), matcher.scoring(), inbox.grouping()));
         Self {
             db,
             matcher,
@@ -61,6 +63,7 @@ impl Services {
             learning,
             conflicts: Arc::new(Conflicts::default()),
             knowledge_moved: Arc::new(tokio::sync::Notify::new()),
+            synonyms_switch: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -112,7 +115,8 @@ impl Services {
         // The matcher serves the new model a moment before the progress is cleared (the inbox
         // reloads in between): a move to the model already serving is over.
         let model = self.embedder().info().clone();
-        let reembedding = self.model_switch.get().filter(|p| p.error.is_some() || p.model != model.name);
+        let reembedding =
+            self.model_switch.get().filter(|p| p.error.is_some() || p.synonyms || p.model != model.name);
         Readiness {
             database: DatabaseState {
                 backend: storage::backend_name(&self.db).to_string(),

@@ -86,12 +86,30 @@ pub enum Command {
         #[command(subcommand)]
         action: PrivacyAction,
     },
+    /// The synonym dictionary (`canonical,variants` CSV).
+    Synonyms {
+        #[command(subcommand)]
+        action: SynonymsAction,
+    },
     /// Load the demo knowledge bases and one user per role (for trying botcoach out).
     Demo {
         /// Folder with the demo files.
         #[arg(long, default_value = "demo")]
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SynonymsAction {
+    /// Propose the file's entries for review (all or nothing).
+    Import {
+        file: PathBuf,
+        /// Publish every pending change at once instead of leaving it for review.
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Export the published dictionary.
+    Export { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +213,12 @@ pub fn run() -> anyhow::Result<()> {
             runtime.block_on(crate::privacy::retention(&config))
         }
         Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
+        Command::Synonyms { action: SynonymsAction::Import { file, publish } } => {
+            runtime.block_on(crate::synonyms::import(&config, &file, publish))
+        }
+        Command::Synonyms { action: SynonymsAction::Export { file } } => {
+            runtime.block_on(crate::synonyms::export(&config, &file))
+        }
         Command::Report { days, format, lang, limit } => {
             runtime.block_on(crate::knowledge::report(&config, days, &format, &lang, limit))
         }

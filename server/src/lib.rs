@@ -15,4 +15,5 @@ pub mod learning;
 pub mod privacy;
 pub mod startup;
 pub mod state;
+pub mod synonyms;
 pub mod telemetry;

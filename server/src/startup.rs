@@ -59,7 +59,10 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
     let wanted = load_embedder(config).await?;
     let previous = meta::serving_model(&db).await?.filter(|p| *p != config.model);
     let progress = model::services::Progress::default();
-    let lacking = model::reembed::lacking(&db, &wanted).await?;
+    // Stored vectors are of texts as the model reads them: through the published synonyms.
+    let dictionary = std::sync::Arc::new(model::synonyms::load(&db).await?);
+    let reading: Arc<dyn Embedder> = Arc::new(model::synonyms::WithSynonyms::new(wanted.clone(), dictionary));
+    let lacking = model::reembed::lacking(&db, &reading).await?;
     let fallback = match previous {
         Some(previous) if lacking > 0 => match load_embedder_of(config, previous).await {
             Ok(old) => Some((previous, old)),
@@ -73,7 +76,7 @@ pub async fn services(config: &Config) -> anyhow::Result<Services> {
     let Some((previous, old)) = fallback else {
         // Reading every stored text and vector again is seconds on a large base: only when needed.
         if lacking > 0 {
-            model::reembed::embed_missing(&db, &wanted, &progress).await?;
+            model::reembed::embed_missing(&db, &reading, &progress, false).await?;
         }
         let services = assemble(db, wanted.clone(), config).await?;
         meta::record_serving_model(&services.db, config.model, wanted.info()).await?;
@@ -225,6 +228,10 @@ fn spawn_background(services: &Services, config: &Config) {
             tick.tick().await;
             if let Err(e) = s.follow_model_version().await {
                 tracing::warn!(error = %e, "cannot follow the serving model version");
+            }
+            // A publish here or on another instance: embed what it rewrites, then serve it.
+            if let Err(e) = s.follow_synonyms().await {
+                tracing::warn!(error = %e, "cannot serve the published synonyms yet");
             }
             if checked.elapsed() < std::time::Duration::from_secs(60) {
                 continue;

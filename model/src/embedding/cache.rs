@@ -63,14 +63,16 @@ fn from_bytes(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
-/// The distinct texts among `texts` with no stored vector for `embedder`'s model.
+/// The distinct texts the model reads for `texts` (see [`Embedder::rewrite`]) that have no
+/// stored vector for `embedder`'s model.
 pub async fn missing(
     db: &impl ConnectionTrait,
     embedder: &dyn Embedder,
     texts: &[String],
 ) -> Result<Vec<String>, CacheError> {
     let model = model_key(embedder);
-    let mut by_key: Vec<(String, &String)> = texts.iter().map(|t| (key(t), t)).collect();
+    let read: Vec<String> = texts.iter().map(|t| embedder.rewrite(t).into_owned()).collect();
+    let mut by_key: Vec<(String, &String)> = read.iter().map(|t| (key(t), t)).collect();
     by_key.sort();
     by_key.dedup_by(|a, b| a.0 == b.0);
     let mut stored: HashSet<String> = HashSet::new();
@@ -116,7 +118,7 @@ pub async fn store(
 }
 
 /// Vectors for `texts` in order: stored ones read, the others embedded (on a blocking thread)
-/// and stored.
+/// and stored. A text is stored as the model reads it ([`Embedder::rewrite`]).
 pub async fn embed_cached(
     db: &impl ConnectionTrait,
     embedder: &Arc<dyn Embedder>,
@@ -124,6 +126,8 @@ pub async fn embed_cached(
 ) -> Result<Vec<Vec<f32>>, CacheError> {
     let model = model_key(embedder.as_ref());
     let dim = embedder.info().dimension;
+    let read: Vec<String> = texts.iter().map(|t| embedder.rewrite(t).into_owned()).collect();
+    let texts = &read;
     let keys: Vec<String> = texts.iter().map(|t| key(t)).collect();
     let mut found: HashMap<String, Vec<f32>> = HashMap::with_capacity(texts.len());
     for chunk in keys.chunks(500) {

@@ -48,6 +48,13 @@ pub trait Embedder: Send + Sync {
     fn tokens(&self, text: &str) -> usize {
         text.chars().count() / 3 + 2
     }
+
+    /// The text the model reads for `text`: the published synonyms applied (see
+    /// `crate::synonyms`). Stored vectors are keyed by it, so a dictionary change re-embeds only
+    /// the texts it rewrites. Must be idempotent; models themselves read text as it is.
+    fn rewrite<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

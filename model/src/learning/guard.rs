@@ -135,11 +135,7 @@ pub fn shifted(serving: &Scoring, before: &HeldOutScores, after: &HeldOutScores)
     } else {
         0.0
     };
-    Scoring {
-        answer_score: serving.answer_score + shift,
-        clarify_score: serving.clarify_score + shift,
-        ..*serving
-    }
+    serving.shifted_answers(shift)
 }
 
 #[cfg(test)]

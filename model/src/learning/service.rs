@@ -371,8 +371,11 @@ impl Services {
                 adapter.dim()
             )));
         }
-        let scoring =
-            Scoring { answer_score: card.answer_score, clarify_score: card.clarify_score, ..base.scoring };
+        // The Chinese bar moves with the one the card records.
+        let scoring = Scoring {
+            clarify_score: card.clarify_score,
+            ..base.scoring.shifted_answers(card.answer_score - base.scoring.answer_score)
+        };
         Ok((Arc::new(adapter), scoring))
     }
 

@@ -8,6 +8,7 @@
 //! 1e-3 (a component's rounding is 2^-11 of it). Blocks of rows are widened to f32 in a buffer
 //! that stays in the cache and multiplied there.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -136,6 +137,15 @@ pub struct Index {
 
 impl Index {
     pub fn build<'a>(docs: impl IntoIterator<Item = &'a PointDoc>, dim: usize) -> Index {
+        Index::build_with(docs, dim, &|t| Cow::Borrowed(t))
+    }
+
+    /// [`Index::build`] with the lexical side reading each text through `read` (the synonyms).
+    pub fn build_with<'a>(
+        docs: impl IntoIterator<Item = &'a PointDoc>,
+        dim: usize,
+        read: &dyn for<'t> Fn(&'t str) -> Cow<'t, str>,
+    ) -> Index {
         let mut index = Index {
             dim,
             points: Vec::new(),
@@ -146,7 +156,7 @@ impl Index {
             owner: Vec::new(),
             lexical: Lexical::default(),
         };
-        let mut all_texts: Vec<&str> = Vec::new();
+        let mut all_texts: Vec<Cow<str>> = Vec::new();
         let mut block = Block { points: 0..0, rows: 0 };
         for doc in docs {
             let count = doc.vectors.len() / dim.max(1);
@@ -163,7 +173,7 @@ impl Index {
             }
             let p = index.points.len();
             index.owner.extend(std::iter::repeat_n(p as u32, count));
-            all_texts.extend(doc.texts.iter().map(String::as_str));
+            all_texts.extend(doc.texts.iter().map(|t| read(t)));
             index.rows.push(doc.vectors.clone());
             let counters_fit = doc.counters.len() % dim.max(1) == 0;
             index.counters.push(if counters_fit { doc.counters.clone() } else { Rows::default() });
@@ -186,7 +196,7 @@ impl Index {
         if block.rows > 0 {
             index.blocks.push(block);
         }
-        index.lexical = Lexical::build(all_texts.into_iter());
+        index.lexical = Lexical::build(all_texts.iter().map(|t| t.as_ref()));
         index
     }
 
@@ -488,11 +498,11 @@ mod tests {
         // Nearer the point's own text than its counter-example: answered as before.
         let near_own = index.rank(&unit(&[1.0, 0.6, 0.0]), "x", &semantic_only, 2).unwrap();
         assert_eq!((near_own[0].point, near_own[0].countered), (0, false));
-        assert_eq!(semantic_only.decide(&near_own), Outcome::Answered);
+        assert_eq!(semantic_only.decide("q", &near_own), Outcome::Answered);
         // Nearer the counter-example: still ranked first, marked, and never answered.
         let near_counter = index.rank(&unit(&[1.0, 1.2, 0.0]), "x", &semantic_only, 2).unwrap();
         assert_eq!((near_counter[0].point, near_counter[0].countered), (0, true));
-        assert_ne!(semantic_only.decide(&near_counter), Outcome::Answered);
+        assert_ne!(semantic_only.decide("q", &near_counter), Outcome::Answered);
         // A point without counter-examples is never countered.
         assert!(!near_counter[1].countered);
     }

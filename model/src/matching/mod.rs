@@ -32,6 +32,10 @@ pub struct Scoring {
     pub answer_score: f32,
     /// ...and at least this lead over the second-best knowledge point.
     pub answer_margin: f32,
+    /// The same two for mostly-Chinese questions: the model's Chinese cosines sit on another
+    /// scale (one bar for both scripts answered Chinese questions with the wrong point).
+    pub answer_score_cjk: f32,
+    pub answer_margin_cjk: f32,
     /// Below `answer_*` but at least this: `clarify` with the candidates; below it: `miss`.
     pub clarify_score: f32,
 }
@@ -44,6 +48,8 @@ impl Default for Scoring {
             lexical_weight_cjk: 0.9,
             answer_score: 0.5,
             answer_margin: 0.05,
+            answer_score_cjk: 0.5,
+            answer_margin_cjk: 0.05,
             clarify_score: 0.35,
         }
     }
@@ -52,12 +58,33 @@ impl Default for Scoring {
 pub use crate::views::Outcome;
 
 impl Scoring {
-    /// The outcome for candidates ranked best first. A point the question is nearer to a
-    /// counter-example of never answers it; it may still be offered.
-    pub fn decide(&self, ranked: &[Scored]) -> Outcome {
+    /// The (score, margin) `answered` needs for `question`: the Chinese pair when most of its
+    /// letters are Chinese characters.
+    pub fn answer_bar(&self, question: &str) -> (f32, f32) {
+        if crate::script::cjk_share(question) >= 0.5 {
+            (self.answer_score_cjk, self.answer_margin_cjk)
+        } else {
+            (self.answer_score, self.answer_margin)
+        }
+    }
+
+    /// Both answer thresholds moved by `shift` (a learned adapter's change of scale).
+    pub fn shifted_answers(&self, shift: f32) -> Scoring {
+        Scoring {
+            answer_score: self.answer_score + shift,
+            answer_score_cjk: self.answer_score_cjk + shift,
+            clarify_score: self.clarify_score + shift,
+            ..*self
+        }
+    }
+
+    /// The outcome for `question`'s candidates ranked best first. A point the question is
+    /// nearer to a counter-example of never answers it; it may still be offered.
+    pub fn decide(&self, question: &str, ranked: &[Scored]) -> Outcome {
         let Some(top) = ranked.first() else { return Outcome::Miss };
         let second = ranked.get(1).map(|s| s.score).unwrap_or(0.0);
-        if !top.countered && top.score >= self.answer_score && top.score - second >= self.answer_margin {
+        let (score, margin) = self.answer_bar(question);
+        if !top.countered && top.score >= score && top.score - second >= margin {
             Outcome::Answered
         } else if top.score >= self.clarify_score {
             Outcome::Clarify

@@ -59,7 +59,7 @@ impl Index {
             .rank(vector, question, scoring, 2)
             .inspect_err(|e| tracing::error!(error = %e, "ranking for a regression check failed"))
             .ok()?;
-        (scoring.decide(&ranked) == super::Outcome::Answered).then(|| ranked[0].point)
+        (scoring.decide(question, &ranked) == super::Outcome::Answered).then(|| ranked[0].point)
     }
 }
 
@@ -121,7 +121,7 @@ impl Matcher {
                 .unwrap_or_default();
             let top = ranked.first().map(|s| (&index.points()[s.point], s.score));
             TriedAnswer {
-                outcome: scoring.decide(&ranked),
+                outcome: scoring.decide(&p.text, &ranked),
                 knowledge_id: top.map(|(m, _)| m.knowledge_id.to_string()),
                 question: top.map(|(m, _)| m.question.clone()),
                 score: top.map_or(0.0, |(_, s)| s),

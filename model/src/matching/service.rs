@@ -21,6 +21,7 @@ use crate::knowledge::{feed, KnowledgeError};
 use crate::misses::{self, Report, Signal};
 use crate::privacy::Masker;
 use crate::storage::StorageError;
+use crate::synonyms::{Dictionary, WithSynonyms};
 pub use crate::views::{AskAnswer, AskCandidate, AskResponse, Suggestion};
 
 /// Longest question accepted, in characters: what a knowledge point's question may hold, so a
@@ -109,15 +110,21 @@ pub struct MatcherStats {
 /// The model the matcher answers with and the thresholds calibrated for it: they change
 /// together, with the index, when the model does.
 pub struct Serving {
+    /// The model reading through the published synonyms: what every vector compared with the
+    /// index comes from.
     pub embedder: Arc<dyn Embedder>,
+    /// The model itself (a learned adapter wraps this one).
+    pub base: Arc<dyn Embedder>,
+    pub synonyms: Arc<Dictionary>,
     pub scoring: Scoring,
     /// Question vectors kept for repeated questions (this model's).
     queries: Mutex<HashMap<String, Vec<f32>>>,
 }
 
 impl Serving {
-    pub fn new(embedder: Arc<dyn Embedder>, scoring: Scoring) -> Arc<Serving> {
-        Arc::new(Serving { embedder, scoring, queries: Mutex::new(HashMap::new()) })
+    pub fn new(base: Arc<dyn Embedder>, scoring: Scoring, synonyms: Arc<Dictionary>) -> Arc<Serving> {
+        let embedder: Arc<dyn Embedder> = Arc::new(WithSynonyms::new(base.clone(), synonyms.clone()));
+        Arc::new(Serving { embedder, base, synonyms, scoring, queries: Mutex::new(HashMap::new()) })
     }
 }
 
@@ -163,7 +170,8 @@ impl Matcher {
         batching: Batching,
     ) -> Result<Matcher, MatchError> {
         let dim = embedder.info().dimension;
-        let serving = Serving::new(embedder, scoring);
+        let synonyms = Arc::new(crate::synonyms::load(&db).await?);
+        let serving = Serving::new(embedder, scoring, synonyms);
         let matcher = Matcher {
             db,
             current: RwLock::new(Arc::new(Snapshot {
@@ -203,6 +211,16 @@ impl Matcher {
     /// The model serving now: vectors compared with the index must come from it.
     pub fn embedder(&self) -> Arc<dyn Embedder> {
         self.snapshot().serving.embedder.clone()
+    }
+
+    /// The model serving now without the synonyms (what a learned adapter is trained over).
+    pub fn base_embedder(&self) -> Arc<dyn Embedder> {
+        self.snapshot().serving.base.clone()
+    }
+
+    /// The published synonyms the serving model reads through.
+    pub fn synonyms(&self) -> Arc<Dictionary> {
+        self.snapshot().serving.synonyms.clone()
     }
 
     /// The model serving now, behind the ask queue: for embedding done while customers wait
@@ -287,7 +305,11 @@ impl Matcher {
             release_free_memory();
         }
         builder.revision = changes.revision;
-        let index = Arc::new(Index::build(builder.docs.values(), builder.serving.embedder.info().dimension));
+        let serving = &builder.serving;
+        let index =
+            Arc::new(Index::build_with(builder.docs.values(), serving.embedder.info().dimension, &|t| {
+                serving.synonyms.apply(t)
+            }));
         let snapshot =
             Arc::new(Snapshot { index, revision: builder.revision, serving: builder.serving.clone() });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
@@ -401,7 +423,7 @@ impl Matcher {
         let snap = self.snapshot();
         let scoring = snap.serving.scoring;
         let (ranked, vector) = self.rank(&snap, question).await?;
-        let outcome = scoring.decide(&ranked);
+        let outcome = scoring.decide(question, &ranked);
         let points = snap.index.points();
         let candidates: Vec<AskCandidate> = ranked
             .iter()
@@ -451,16 +473,19 @@ impl Matcher {
         let known = serving.queries.lock().unwrap_or_else(|e| e.into_inner()).get(question).cloned();
         let cached = known.is_some();
         let rank = RankIn { index: snap.index.clone(), scoring: serving.scoring, k: CANDIDATES };
-        let done = self.queue.run(question, known, serving.embedder.clone(), Some(rank)).await.map_err(
-            |e| match e {
-                QueueError::Full { waiting, retry_after_s } => {
-                    Problem::Busy { waiting, retry_after_s }.into()
-                }
-                QueueError::TimedOut { ms } => Problem::ModelTimedOut { ms }.into(),
-                QueueError::Failed(m) => MatchError::Internal(m),
-                QueueError::Stopped => MatchError::Internal(QueueError::Stopped.to_string()),
-            },
-        )?;
+        // The lexical side reads the question as the model does (the rewrite is idempotent).
+        let read = serving.synonyms.apply(question);
+        let done =
+            self.queue.run(&read, known, serving.embedder.clone(), Some(rank)).await.map_err(
+                |e| match e {
+                    QueueError::Full { waiting, retry_after_s } => {
+                        Problem::Busy { waiting, retry_after_s }.into()
+                    }
+                    QueueError::TimedOut { ms } => Problem::ModelTimedOut { ms }.into(),
+                    QueueError::Failed(m) => MatchError::Internal(m),
+                    QueueError::Stopped => MatchError::Internal(QueueError::Stopped.to_string()),
+                },
+            )?;
         if !cached {
             let mut cache = serving.queries.lock().unwrap_or_else(|e| e.into_inner());
             if cache.len() >= QUERY_CACHE {
@@ -519,8 +544,8 @@ impl Matcher {
         // vector kept now (it is at hand) spares the review page embedding hundreds of them.
         if r.outcome == Outcome::Answered {
             let model = crate::embedding::cache::model_key(asked.model.as_ref());
-            crate::embedding::cache::store(&txn, &model, &[question.to_string()], &[asked.vector.to_vec()])
-                .await?;
+            let read = asked.model.rewrite(question).into_owned();
+            crate::embedding::cache::store(&txn, &model, &[read], &[asked.vector.to_vec()]).await?;
         }
         if r.outcome == Outcome::Miss {
             misses::record_in(
@@ -671,6 +696,10 @@ impl Embedder for Queued {
 
     fn tokens(&self, text: &str) -> usize {
         self.inner.tokens(text)
+    }
+
+    fn rewrite<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.inner.rewrite(text)
     }
 }
 

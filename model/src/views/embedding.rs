@@ -12,4 +12,7 @@ pub struct Reembedding {
     pub total: usize,
     /// Why it stopped, if it failed (the previous model then keeps serving).
     pub error: Option<String>,
+    /// The model stays; the texts the newly published synonyms rewrite are embedded.
+    #[serde(default)]
+    pub synonyms: bool,
 }

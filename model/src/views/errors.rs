@@ -47,6 +47,8 @@ states! {
         Comment = "comment",
         SessionId = "session_id",
         Reason = "reason",
+        Canonical = "canonical term",
+        Variant = "variant",
     }
 
     /// A thing a problem names.
@@ -59,6 +61,7 @@ states! {
         Question = "question",
         Decision = "decision",
         User = "user",
+        Synonym = "synonym entry",
     }
 
     /// What makes a text more than plain text.
@@ -130,6 +133,14 @@ pub enum Problem {
     TooManyCounterExamples { count: usize, max: usize },
     #[error("{text:?} is both a phrasing of the point and a counter-example of it")]
     CounterIsPhrasing { text: String },
+    #[error("{term:?} is already a term of the synonym entry {canonical:?}")]
+    SynonymTaken { term: String, canonical: String },
+    #[error("too many variants: {count} (at most {max})")]
+    TooManyVariants { count: usize, max: usize },
+    #[error("a synonym entry needs at least one variant besides its canonical term")]
+    NoVariants,
+    #[error("too many synonym entries (at most {max})")]
+    TooManySynonyms { max: usize },
     #[error("unknown {what} {value:?}: one of {expected}")]
     Unknown { what: String, value: String, expected: String },
     #[error("{value:?} is not a {thing} id")]
@@ -363,6 +374,10 @@ impl Problem {
             | TooManyCounterExamples { .. }
             | WrongIsRight
             | CounterIsPhrasing { .. }
+            | SynonymTaken { .. }
+            | TooManyVariants { .. }
+            | NoVariants
+            | TooManySynonyms { .. }
             | Unknown { .. }
             | NotAnId { .. }
             | BadChannel

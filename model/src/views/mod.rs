@@ -17,6 +17,7 @@ pub mod matching;
 pub mod metrics;
 pub mod privacy;
 pub mod publishing;
+pub mod synonyms;
 pub mod transfer;
 
 pub use accounts::*;
@@ -32,4 +33,5 @@ pub use metrics::*;
 pub use privacy::*;
 pub use publishing::*;
 pub use states::UnknownState;
+pub use synonyms::*;
 pub use transfer::*;

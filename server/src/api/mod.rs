@@ -10,6 +10,7 @@ mod knowledge;
 mod learning;
 mod metrics;
 mod privacy;
+pub mod synonyms;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -65,6 +66,21 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/knowledge/import/check",
             post(knowledge::check_import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
         )
+        .route(
+            "/api/v1/synonyms",
+            get(synonyms::list).post(synonyms::propose).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)),
+        )
+        .route("/api/v1/synonyms/drafts/{id}/discard", post(synonyms::discard))
+        .route(
+            "/api/v1/synonyms/publish",
+            post(synonyms::publish).layer(DefaultBodyLimit::max(SMALL_BODY_BYTES)),
+        )
+        .route("/api/v1/synonyms/export", get(synonyms::export))
+        .route(
+            "/api/v1/synonyms/import",
+            post(synonyms::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
+        )
+        .route("/api/v1/synonyms/suggestions", get(synonyms::suggestions))
 }
 
 /// An ask or a feedback is a few hundred bytes; 64 KiB leaves room and bounds abuse.

@@ -1,0 +1,80 @@
+//! The synonym dictionary: canonical terms and the variants customers write for them, changed
+//! by trainers as drafts and put live by a reviewer.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+states! {
+    /// What a draft does to the published dictionary.
+    pub enum SynonymChange("synonym change") {
+        Add = "add",
+        Edit = "edit",
+        Remove = "remove",
+    }
+}
+
+/// One canonical term and its variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymEntry {
+    pub canonical: String,
+    pub variants: Vec<String>,
+}
+
+/// A change waiting for review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymDraft {
+    pub id: i32,
+    pub change: SynonymChange,
+    /// The entry as it will be (for a removal: as it is).
+    pub entry: SynonymEntry,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of the dictionary page: a published entry, its pending change, or a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymItem {
+    /// The published entry's id; none for an entry only drafted so far.
+    pub id: Option<i32>,
+    pub live: Option<SynonymEntry>,
+    pub draft: Option<SynonymDraft>,
+}
+
+/// What a trainer proposes: a new entry (`id` none), a change to entry `id`, or its removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymProposal {
+    #[serde(default)]
+    pub id: Option<i32>,
+    pub canonical: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// What a publish of drafts did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymsPublished {
+    pub published: usize,
+    /// Entries in the dictionary now.
+    pub entries: usize,
+}
+
+/// A word worth a synonym, with why it was suggested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymSuggestion {
+    /// The term to propose as a variant (or a new canonical term).
+    pub term: String,
+    /// The canonical term it likely means, when the evidence names one.
+    pub canonical: Option<String>,
+    pub evidence: SuggestionEvidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SuggestionEvidence {
+    /// Frequent in open misses, in no published text.
+    UnknownWord { misses: usize, examples: Vec<String> },
+    /// A trainer linked `question` to a point whose phrasing `phrasing` differs by this word.
+    LinkedVariant { question: String, phrasing: String },
+}
