@@ -668,6 +668,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("synonyms.unknown_word", "in {n} open misses, in no published text:", "出现在 {n} 个未解决问题中，已发布知识里没有："),
     ("synonyms.linked_variant", "in one point's texts:", "同一知识点的两种说法："),
     ("synonyms.use", "Use", "采用"),
+    ("synonyms.suggestion_search", "Only suggestions about…", "只看包含此内容的建议…"),
     ("synonyms.import", "Import synonyms (CSV)", "导入同义词（CSV）"),
     ("synonyms.import_hint", "(variants separated by |). The entries are proposed for review; a line in error imports nothing.", "（同义词之间用 | 分隔）。导入的条目需要审核；任何一行有错则全部不导入。"),
     ("synonyms.imported", "Proposed: {created} new, {updated} changed, {unchanged} unchanged.", "已提交：新增 {created} 条，修改 {updated} 条，未变化 {unchanged} 条。"),

@@ -54,6 +54,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/knowledge/{id}", TRAINER),
     rule("GET", "/modules/{id}", TRAINER),
     rule("GET", "/health", TRAINER),
+    rule("GET", "/synonyms", TRAINER),
     rule("GET", "/review", REVIEWER),
     rule("GET", "/dashboard", SUPERVISOR),
     rule("GET", "/dashboard/asks", SUPERVISOR),

@@ -38,6 +38,6 @@ pub async fn import_synonyms(csv: String) -> Result<ImportReport, AppError> {
 }
 
 #[server(endpoint = "synonym_suggestions", input = Json)]
-pub async fn synonym_suggestions() -> Result<Vec<SynonymSuggestion>, AppError> {
-    model::synonyms::suggestions::suggest(&services()?.db, 20).await.map_err(fail)
+pub async fn synonym_suggestions(about: String) -> Result<Vec<SynonymSuggestion>, AppError> {
+    model::synonyms::suggestions::suggest(&services()?.db, 20, Some(about.as_str())).await.map_err(fail)
 }

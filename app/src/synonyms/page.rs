@@ -71,7 +71,8 @@ pub fn SynonymsPage() -> impl IntoView {
     let me = use_me();
     let reviewer = move || me.get().flatten().is_some_and(|m| m.role.includes(Role::Reviewer));
     let list = Resource::new(|| (), |_| synonyms_list());
-    let suggestions = Resource::new(|| (), |_| synonym_suggestions());
+    let about = RwSignal::new(String::new());
+    let suggestions = Resource::new(move || about.get(), synonym_suggestions);
     // The form: a new entry, or the published entry `editing`.
     let editing = RwSignal::new(None::<i32>);
     let canonical = RwSignal::new(String::new());
@@ -239,7 +240,7 @@ pub fn SynonymsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <SuggestionList suggestions list propose canonical variants />
+            <SuggestionList suggestions list propose canonical variants about />
             <ImportPanel on_done={move || list.refetch()} />
         </section>
     }
@@ -394,6 +395,7 @@ fn SuggestionList(
     propose: Action<SynonymProposal, Result<SynonymItem, AppError>>,
     canonical: RwSignal<String>,
     variants: RwSignal<String>,
+    about: RwSignal<String>,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
@@ -401,6 +403,13 @@ fn SuggestionList(
         <section class="panel" data-testid="synonym-suggestions">
             <h2>{move || t("synonyms.suggestions")}</h2>
             <p class="muted small">{move || t("synonyms.suggestions_intro")}</p>
+            <input
+                type="search"
+                data-testid="suggestion-search"
+                placeholder={move || t("synonyms.suggestion_search")}
+                aria-label={move || t("synonyms.suggestion_search")}
+                on:change={move |ev| about.set(event_target_value(&ev))}
+            />
             <Transition fallback={move || {
                 view! { <p class="muted">{move || t("status.loading")}</p> }
             }}>

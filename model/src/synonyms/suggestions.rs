@@ -107,9 +107,25 @@ fn fold_char(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
+/// Whether a suggestion's term, canonical term or evidence mentions `text` (case aside).
+fn mentions(s: &SynonymSuggestion, text: &str) -> bool {
+    let has = |t: &str| fold(t).contains(text);
+    has(&s.term)
+        || s.canonical.as_deref().is_some_and(has)
+        || match &s.evidence {
+            SuggestionEvidence::UnknownWord { examples, .. } => examples.iter().any(|e| has(e)),
+            SuggestionEvidence::LinkedVariant { question, phrasing } => has(question) || has(phrasing),
+        }
+}
+
 /// At most `limit` suggestions, variant pairs first (they name their canonical term), then
 /// unknown words by how many misses use them; terms the dictionary has already are left out.
-pub async fn suggest(db: &impl ConnectionTrait, limit: usize) -> Result<Vec<SynonymSuggestion>> {
+/// With `about`, only those that mention it.
+pub async fn suggest(
+    db: &impl ConnectionTrait,
+    limit: usize,
+    about: Option<&str>,
+) -> Result<Vec<SynonymSuggestion>> {
     let dictionary: HashSet<String> = published(db)
         .await?
         .iter()
@@ -193,6 +209,9 @@ pub async fn suggest(db: &impl ConnectionTrait, limit: usize) -> Result<Vec<Syno
             examples: ms.iter().take(EXAMPLES).map(|m| m.to_string()).collect(),
         },
     }));
+    if let Some(about) = about.map(fold).filter(|a| !a.is_empty()) {
+        out.retain(|s| mentions(s, &about));
+    }
     out.truncate(limit);
     Ok(out)
 }

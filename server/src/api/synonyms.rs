@@ -96,6 +96,8 @@ pub async fn import(
 pub struct SuggestionsQuery {
     #[serde(default = "twenty")]
     limit: usize,
+    /// Only suggestions that mention this text.
+    q: Option<String>,
 }
 
 fn twenty() -> usize {
@@ -110,5 +112,5 @@ pub async fn suggestions(
     if !(1..=200).contains(&q.limit) {
         return Err(model::views::Problem::Limit { max: 200 }.into());
     }
-    Ok(Json(synonyms::suggestions::suggest(&services.db, q.limit).await?).into_response())
+    Ok(Json(synonyms::suggestions::suggest(&services.db, q.limit, q.q.as_deref()).await?).into_response())
 }
