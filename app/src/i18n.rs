@@ -654,6 +654,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("synonyms.published", "Published {n} change(s); the dictionary has {entries} entries. The texts they change are embedded again in the background; the status page shows the progress.", "已发布 {n} 项更改，词典现有 {entries} 个条目。受影响的文本正在后台重新计算向量，进度见系统状态。"),
     ("synonyms.empty", "No synonyms yet. Add the product names and abbreviations your customers use.", "还没有同义词。请添加客户常用的产品名和缩写。"),
     ("synonyms.state", "State", "状态"),
+    ("synonyms.actions", "Actions", "操作"),
     ("synonyms.live", "Published", "已发布"),
     ("synonyms.pending_add", "New, waiting for review", "新增，待审核"),
     ("synonyms.pending_edit", "Changed, waiting for review", "修改，待审核"),

@@ -30,6 +30,7 @@ const PAGES = [
   ['/knowledge/{point}', 'trainer'],
   ['/health', 'trainer'],
   ['/health?point={point}', 'trainer'],
+  ['/synonyms', 'trainer'],
   ['/search', 'trainer'],
   ['/review', 'reviewer'],
   ['/dashboard', 'supervisor'],

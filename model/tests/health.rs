@@ -293,6 +293,8 @@ async fn conflicts_and_merge(services: &model::Services) {
         model::knowledge::queries::detail(&services.db, card).await.unwrap(),
     );
     assert!(!from.head.content.phrasings.contains(&"add money".to_string()));
+    // ...and stays with the point it left as a counter-example, so that point does not answer it.
+    assert_eq!(from.head.content.counter_examples, vec!["add money".to_string()]);
     assert!(to.head.content.phrasings.contains(&"add money".to_string()));
     assert_eq!(
         (from.status, to.status),

@@ -271,7 +271,7 @@ fn SynonymTable(
                     <th>{move || t("synonyms.canonical")}</th>
                     <th>{move || t("synonyms.variants")}</th>
                     <th>{move || t("synonyms.state")}</th>
-                    <th></th>
+                    <th>{move || t("synonyms.actions")}</th>
                 </tr>
             </thead>
             <tbody>
@@ -294,10 +294,10 @@ fn SynonymTable(
                         let row = item.clone();
                         view! {
                             <tr data-testid="synonym-row" data-canonical={canonical.clone()}>
-                                <td>
+                                <td translate="no">
                                     <strong>{canonical.clone()}</strong>
                                 </td>
-                                <td>{move || shown.variants.join(separator(lang.get()))}</td>
+                                <td translate="no">{move || shown.variants.join(separator(lang.get()))}</td>
                                 <td>
                                     {match draft.clone() {
                                         None => {
@@ -312,7 +312,8 @@ fn SynonymTable(
                                                     {move || t(change_key(d.change))}
                                                 </span>
                                                 <small class="muted">
-                                                    " " {d.author.clone()} " · " <Time at={d.created_at} />
+                                                    " " <span translate="no">{d.author.clone()}</span> " · "
+                                                    <Time at={d.created_at} />
                                                 </small>
                                             }
                                                 .into_any()
@@ -434,7 +435,7 @@ fn SuggestionList(
                                                             {move || {
                                                                 tr(lang.get(), "synonyms.unknown_word")
                                                                     .replace("{n}", &misses.to_string())
-                                                            }} " " {examples.join(" / ")}
+                                                            }} " " <span translate="no">{examples.join(" / ")}</span>
                                                         </small>
                                                     }
                                                         .into_any()
@@ -443,8 +444,9 @@ fn SuggestionList(
                                                     let (q, p) = (question.clone(), phrasing.clone());
                                                     view! {
                                                         <small class="muted">
-                                                            {move || t("synonyms.linked_variant")} " “" {q}
-                                                            "” ≈ “" {p} "”"
+                                                            {move || t("synonyms.linked_variant")} " “"
+                                                            <span translate="no">{q}</span> "” ≈ “"
+                                                            <span translate="no">{p}</span> "”"
                                                         </small>
                                                     }
                                                         .into_any()
@@ -464,8 +466,14 @@ fn SuggestionList(
                                             };
                                             view! {
                                                 <li data-testid="synonym-suggestion" data-term={term.clone()}>
-                                                    <strong>{term.clone()}</strong>
-                                                    {named.map(|c| format!(" → {c}"))}
+                                                    <strong translate="no">{term.clone()}</strong>
+                                                    {named
+                                                        .map(|c| {
+                                                            view! {
+                                                                " → "
+                                                                <span translate="no">{c}</span>
+                                                            }
+                                                        })}
                                                     " "
                                                     <button
                                                         class="link"

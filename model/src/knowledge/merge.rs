@@ -73,6 +73,13 @@ pub async fn move_phrasing(
         return Err(Problem::NoSuchPhrasing { point: from, text: text.to_string() }.into());
     };
     let moved = theirs.phrasings.remove(at);
+    // The point it left must not answer it again from its other texts: it becomes a
+    // counter-example there (shown in the editor, removable like any other).
+    if !theirs.counter_examples.contains(&moved)
+        && theirs.counter_examples.len() < super::limits::COUNTER_EXAMPLES
+    {
+        theirs.counter_examples.push(moved.clone());
+    }
     let mut ours: Content = content_of(&head(&txn, &target_point).await?);
     if moved != ours.question && !ours.phrasings.contains(&moved) {
         ours.phrasings.push(moved.clone());

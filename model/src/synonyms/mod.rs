@@ -356,6 +356,10 @@ pub async fn publish(db: &impl TransactionTrait, actor: &Actor, ids: &[i32]) -> 
     }
     let chosen: Vec<draft::Model> =
         drafts.into_iter().filter(|d| ids.is_empty() || ids.contains(&d.id)).collect();
+    if chosen.is_empty() {
+        // Nothing changes: the instances have nothing to embed again.
+        return Ok(SynonymsPublished { published: 0, entries: entries.len() });
+    }
     check(&with_drafts(&entries, &chosen))?;
     let now = Utc::now();
     for d in &chosen {
