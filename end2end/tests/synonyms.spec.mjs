@@ -11,7 +11,7 @@ for (const lang of ['zh', 'en']) {
     const [variant, canonical] = [`tc${n}`, `card${n}`];
     const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
     const point = zh
-      ? { category: `充值${n}`, question: `怎么给${canonical}充值`, answer: '在 App 里充值。', phrasings: [`怎么给${variant}充值`] }
+      ? { category: `充值${n}`, question: `请问怎么给我的${canonical}在手机上充值话费呢`, answer: '在 App 里充值。', phrasings: [`请问怎么给我的${variant}在手机上充值话费呢`] }
       : { category: `Top-up ${n}`, question: `How do I top up my ${canonical}?`, answer: 'Top it up in the app.', phrasings: [`How do I top up my ${variant}?`] };
     expect((await request.post('/api/v1/knowledge/import?publish=true', { headers: lead, data: [point] })).status()).toBe(200);
 
@@ -29,6 +29,8 @@ for (const lang of ['zh', 'en']) {
     await suggestion.getByTestId('suggestion-use').click();
     const taken = page.locator(`[data-testid=synonym-row][data-canonical="${canonical}"]`);
     await expect(taken.getByTestId('synonym-pending')).toHaveText(zh ? '新增，待审核' : 'New, waiting for review');
+    // A term waiting for review is not suggested again.
+    await expect(suggestion).toHaveCount(0);
 
     // One by hand, Chinese terms included.
     const broadband = zh ? `宽带${n}` : `broadband${n}`;
@@ -48,6 +50,7 @@ for (const lang of ['zh', 'en']) {
 
     // A trainer has no publish button; a reviewer publishes every pending change.
     await expect(page.getByTestId('synonyms-publish')).toHaveCount(0);
+    await page.context().clearCookies();
     await signIn(page, 'reviewer', '/synonyms');
     await page.context().addCookies([{ name: 'lang', value: lang, url: page.url() }]);
     await openHydrated(page, '/synonyms');

@@ -126,12 +126,17 @@ pub async fn suggest(
     limit: usize,
     about: Option<&str>,
 ) -> Result<Vec<SynonymSuggestion>> {
-    let dictionary: HashSet<String> = published(db)
+    // Terms already published or waiting for review are not suggested again.
+    let mut dictionary: HashSet<String> = published(db)
         .await?
         .iter()
         .flat_map(|e| std::iter::once(&e.canonical).chain(&e.variants))
         .map(|t| fold(t))
         .collect();
+    for d in super::entity::draft::Entity::find().all(db).await? {
+        dictionary.insert(fold(&d.canonical));
+        dictionary.extend(super::variants_of(&d.variants).iter().map(|v| fold(v)));
+    }
     let points: Vec<Vec<String>> = feed::since(db, 0)
         .await?
         .items
