@@ -25,11 +25,13 @@ pub struct Dictionary {
     pub revision: i64,
 }
 
-fn fold(c: char) -> char {
+/// A character as terms are compared: lower case.
+pub(super) fn fold_char(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
-fn latin_word_char(c: char) -> bool {
+/// A letter or digit of a Latin-script word (Chinese characters are not).
+pub(super) fn latin_word_char(c: char) -> bool {
     c.is_alphanumeric() && !is_cjk(c)
 }
 
@@ -40,7 +42,7 @@ impl Dictionary {
         let mut terms = HashMap::new();
         for e in entries {
             for term in std::iter::once(&e.canonical).chain(&e.variants) {
-                let key: Vec<char> = term.trim().chars().map(fold).collect();
+                let key: Vec<char> = term.trim().chars().map(fold_char).collect();
                 if !key.is_empty() {
                     terms.entry(key).or_insert_with(|| e.canonical.trim().to_string());
                 }
@@ -78,7 +80,7 @@ impl Dictionary {
     /// One left-to-right pass; `None` when no term occurs.
     fn pass(&self, text: &str) -> Option<String> {
         let chars: Vec<char> = text.chars().collect();
-        let folded: Vec<char> = chars.iter().copied().map(fold).collect();
+        let folded: Vec<char> = chars.iter().copied().map(fold_char).collect();
         let mut out = String::with_capacity(text.len());
         let mut found = false;
         let mut i = 0;

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use super::dictionary::{fold_char, latin_word_char};
 use super::{fold, published, Result};
 use crate::knowledge::feed;
 use crate::misses::entity::miss;
@@ -26,13 +27,9 @@ const EXAMPLES: usize = 3;
 /// Open misses read (the most recent first would need an order; any this many are a sample).
 const MISSES_READ: u64 = 20_000;
 
-fn latin(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
-}
-
 /// Latin-script words of a folded text (two characters or more, at least one letter).
 fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !latin(c))
+    text.split(|c: char| !latin_word_char(c))
         .filter(|w| w.chars().count() >= 2 && w.chars().any(char::is_alphabetic))
         .map(str::to_string)
         .collect()
@@ -83,14 +80,16 @@ pub fn substitution(a: &str, b: &str) -> Option<(String, String)> {
         .min(max_s);
     // A Latin word is replaced whole: "card" → "cards" is not a synonym of "s".
     while p > 0
-        && (latin(a[p - 1]) && (a.get(p).is_some_and(|c| latin(*c)) || b.get(p).is_some_and(|c| latin(*c))))
+        && (latin_word_char(a[p - 1])
+            && (a.get(p).is_some_and(|c| latin_word_char(*c))
+                || b.get(p).is_some_and(|c| latin_word_char(*c))))
     {
         p -= 1;
     }
     while s > 0
-        && latin(a[a.len() - s])
-        && ((a.len() - s).checked_sub(1).is_some_and(|i| latin(a[i]))
-            || (b.len() - s).checked_sub(1).is_some_and(|i| latin(b[i])))
+        && latin_word_char(a[a.len() - s])
+        && ((a.len() - s).checked_sub(1).is_some_and(|i| latin_word_char(a[i]))
+            || (b.len() - s).checked_sub(1).is_some_and(|i| latin_word_char(b[i])))
     {
         s -= 1;
     }
@@ -101,10 +100,6 @@ pub fn substitution(a: &str, b: &str) -> Option<(String, String)> {
         |t: &str| !t.is_empty() && t.chars().count() <= MAX_PAIR_TERM && t.chars().any(char::is_alphanumeric);
     (fits(&from) && fits(&to) && kept >= 2 && kept >= from.chars().count().max(to.chars().count()))
         .then_some((from, to))
-}
-
-fn fold_char(c: char) -> char {
-    c.to_lowercase().next().unwrap_or(c)
 }
 
 /// Whether a suggestion's term, canonical term or evidence mentions `text` (case aside).
