@@ -40,6 +40,7 @@ fn data(split: Split) -> Data {
             knowledge_id: i as i32,
             category: intent.clone(),
             texts: texts.clone(),
+            counter_examples: Vec::new(),
         })
         .collect();
     Data { set: data::split(points, Vec::new()), knowledge: split.knowledge, asked: split.asked }
@@ -125,7 +126,8 @@ fn chinese(d: &Data) {
     for epochs in [8, 32] {
         let options = TrainOptions { epochs, ..TrainOptions::default() };
         let started = Instant::now();
-        let a = adapter::train(&d.set.examples, &train_vectors, &options, &mut |_| true).expect("train");
+        let a = adapter::train(&d.set.examples, &d.set.counters, &train_vectors, &options, &mut |_| true)
+            .expect("train");
         let seconds = started.elapsed().as_secs_f64();
         row(
             &format!("adapter, {epochs} epochs"),
@@ -160,10 +162,16 @@ fn asks_while_training(embedder: &dyn model::Embedder, d: &Data, vectors: &[Vec<
                 let pool = model::learning::training_pool().expect("pool");
                 while !stop.load(Ordering::Relaxed) {
                     pool.install(|| {
-                        adapter::train(&d.set.examples, vectors, &TrainOptions::default(), &mut |_| {
-                            model::learning::yield_to_asks();
-                            !stop.load(Ordering::Relaxed)
-                        })
+                        adapter::train(
+                            &d.set.examples,
+                            &d.set.counters,
+                            vectors,
+                            &TrainOptions::default(),
+                            &mut |_| {
+                                model::learning::yield_to_asks();
+                                !stop.load(Ordering::Relaxed)
+                            },
+                        )
                     })
                     .expect("train");
                 }
@@ -239,7 +247,8 @@ fn main() {
                 let options = TrainOptions { epochs, learning_rate: lr, scale, ..TrainOptions::default() };
                 let started = Instant::now();
                 let a =
-                    adapter::train(&d.set.examples, &train_vectors, &options, &mut |_| true).expect("train");
+                    adapter::train(&d.set.examples, &d.set.counters, &train_vectors, &options, &mut |_| true)
+                        .expect("train");
                 let seconds = started.elapsed().as_secs_f64();
                 let name = format!("adapter, {epochs} epochs, lr {lr}, scale {scale}");
                 row(&name, seconds, &evaluate(&d, &adapted(&table, &a), dim, &scoring), &base);
@@ -254,8 +263,16 @@ fn main() {
                 let frozen = trained.freeze(&d.set.train).expect("freeze");
                 let options =
                     TrainOptions { epochs: 1, batch: 32, learning_rate: lr, ..TrainOptions::default() };
-                layers::train(&trained, &frozen, &d.set.examples, &train_vectors, &options, &mut |_| true)
-                    .expect("train");
+                layers::train(
+                    &trained,
+                    &frozen,
+                    &d.set.examples,
+                    &d.set.counters,
+                    &train_vectors,
+                    &options,
+                    &mut |_| true,
+                )
+                .expect("train");
                 let seconds = started.elapsed().as_secs_f64();
                 let all = trained.freeze(&texts).expect("freeze all");
                 let vectors = trained.embed_all(&all).expect("embed");

@@ -180,6 +180,14 @@ async fn a_wrong_answer_is_shown_with_its_session_then_becomes_a_counter_example
         assert!(held.iter().all(|r| r.question != WRONGLY_ANSWERED), "{on}: {held:?}");
         publishing::publish(&s, &lead(), account, None, true).await.unwrap();
         publishing::publish(&s, &lead(), login, None, true).await.unwrap();
+        // The learning run takes the published counter-example as a hard negative of the
+        // point that answered wrongly, and keeps it a phrasing of the right one.
+        let set = model::learning::data::read(&s.db).await.unwrap();
+        let wrong = set.points.iter().position(|p| p.knowledge_id == account).unwrap() as u32;
+        let right = set.points.iter().position(|p| p.knowledge_id == login).unwrap() as u32;
+        let counter = set.counters.iter().find(|c| set.train[c.example] == WRONGLY_ANSWERED);
+        let counter = counter.unwrap_or_else(|| panic!("{on}: {:?}", set.counters));
+        assert_eq!((counter.point, set.examples[counter.example].point), (wrong, right), "{on}");
         s.matcher.refresh().await.unwrap();
         let again = s.matcher.ask(ask(WRONGLY_ANSWERED, None, true)).await.unwrap();
         assert_ne!(

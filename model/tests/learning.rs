@@ -79,7 +79,7 @@ fn gradients_reach_every_trained_layer() {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let vectors = embedder.embed(&refs).unwrap();
     let nearest = pairs::nearest_points(&examples, &vectors);
-    let (pairs, batch) = pairs::epoch(&examples, &nearest, 9, 1).remove(0);
+    let (pairs, batch) = pairs::epoch(&examples, &nearest, &[], 9, 1).remove(0);
 
     for (top, weights) in [(6, 6 * 16), (2, 2 * 16)] {
         let layers = TopLayers::new(&embedder, top).unwrap();

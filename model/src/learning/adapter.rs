@@ -13,7 +13,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 
 use super::loss::{ranking_loss, unit_rows, Batch};
-use super::pairs::{self, Example, Pair};
+use super::pairs::{self, Counter, Example, Pair};
 use crate::embedding::{EmbedError, Embedder, ModelInfo};
 
 /// `out = normalise(M · v)`, M row-major `dim × dim`.
@@ -155,11 +155,12 @@ pub struct Step {
 }
 
 /// AdamW over `vars` for `options.epochs` epochs of the examples' pairs (hard negatives picked
-/// by the base `vectors`), the learning rate decaying linearly to zero; `loss` builds one
-/// batch's graph. Shared by the adapter and the encoder layers.
+/// by the base `vectors`, and from `counters`), the learning rate decaying linearly to zero;
+/// `loss` builds one batch's graph. Shared by the adapter and the encoder layers.
 pub fn optimise(
     vars: Vec<Var>,
     examples: &[Example],
+    counters: &[Counter],
     vectors: &[Vec<f32>],
     options: &TrainOptions,
     on_step: &mut dyn FnMut(Step) -> bool,
@@ -175,7 +176,9 @@ pub fn optimise(
     let steps = pairs::batches_per_epoch(examples, options.batch) * options.epochs;
     let mut step = 0;
     for epoch in 0..options.epochs {
-        for (pairs, batch) in pairs::epoch(examples, &nearest, options.batch, options.seed + epoch as u64) {
+        for (pairs, batch) in
+            pairs::epoch(examples, &nearest, counters, options.batch, options.seed + epoch as u64)
+        {
             optimizer.set_learning_rate(options.learning_rate * (1.0 - step as f64 / steps.max(1) as f64));
             let loss = loss(&pairs, &batch)?;
             optimizer.backward_step(&loss)?;
@@ -188,9 +191,11 @@ pub fn optimise(
     Ok(())
 }
 
-/// Trains an adapter on `vectors` (the base model's, unit length) labelled by `examples`.
+/// Trains an adapter on `vectors` (the base model's, unit length) labelled by `examples`, each
+/// point kept away from its `counters`.
 pub fn train(
     examples: &[Example],
+    counters: &[Counter],
     vectors: &[Vec<f32>],
     options: &TrainOptions,
     on_step: &mut dyn FnMut(Step) -> bool,
@@ -203,7 +208,7 @@ pub fn train(
     let delta = vb.get_with_hints((dim, dim), "delta", Init::Const(0.0))?;
     let eye = Tensor::eye(dim, DType::F32, &device)?;
     let all = Tensor::from_vec(vectors.concat(), (vectors.len(), dim), &device)?;
-    optimise(varmap.all_vars(), examples, vectors, options, on_step, |pairs, batch| {
+    optimise(varmap.all_vars(), examples, counters, vectors, options, on_step, |pairs, batch| {
         let m_t = (&eye + &delta)?.t()?;
         let rows = |pick: fn(&Pair) -> usize| -> candle_core::Result<Tensor> {
             let ids: Vec<u32> = pairs.iter().map(|p| pick(p) as u32).collect();
@@ -252,7 +257,7 @@ mod tests {
         let before = Adapter::identity(3);
         let options = TrainOptions { epochs: 30, batch: 8, learning_rate: 0.05, ..TrainOptions::default() };
         let mut losses = Vec::new();
-        let after = train(&examples, &vectors, &options, &mut |s| {
+        let after = train(&examples, &[], &vectors, &options, &mut |s| {
             losses.push(s.loss);
             true
         })
@@ -270,11 +275,44 @@ mod tests {
     }
 
     #[test]
+    fn a_counter_example_is_pushed_away_from_the_point_that_must_not_answer_it() {
+        // A question the base model puts right beside point 0's texts, ruled out of point 0.
+        let (mut examples, mut vectors) = confusing();
+        let near = [1.0f32, 0.06, 0.0];
+        let n = crate::embedding::dot(&near, &near).sqrt();
+        vectors.push(near.iter().map(|x| x / n).collect());
+        examples.push(Example { point: pairs::NO_POINT, weight: 0.0 });
+        let counter = examples.len() - 1;
+        let options = TrainOptions { epochs: 30, batch: 8, learning_rate: 0.05, ..TrainOptions::default() };
+        let to_point = |a: &Adapter| -> f32 {
+            let c = a.apply(&vectors[counter]);
+            (0..20).step_by(2).map(|i| crate::embedding::dot(&c, &a.apply(&vectors[i]))).sum::<f32>() / 10.0
+        };
+        let without = train(&examples, &[], &vectors, &options, &mut |_| true).unwrap();
+        let ruled_out = [Counter { point: 0, example: counter }];
+        let with = train(&examples, &ruled_out, &vectors, &options, &mut |_| true).unwrap();
+        assert!(
+            to_point(&with) < to_point(&without) - 0.1,
+            "mean cosine to point 0: {} with the counter-example, {} without",
+            to_point(&with),
+            to_point(&without)
+        );
+        // Point 0 still holds together.
+        let cohesion = |a: &Adapter| crate::embedding::dot(&a.apply(&vectors[0]), &a.apply(&vectors[2]));
+        assert!(cohesion(&with) > 0.9, "{} with, {} without", cohesion(&with), cohesion(&without));
+    }
+
+    #[test]
     fn bytes_round_trip_and_a_wrong_size_is_refused() {
         let (examples, vectors) = confusing();
-        let a =
-            train(&examples, &vectors, &TrainOptions { epochs: 1, ..TrainOptions::default() }, &mut |_| true)
-                .unwrap();
+        let a = train(
+            &examples,
+            &[],
+            &vectors,
+            &TrainOptions { epochs: 1, ..TrainOptions::default() },
+            &mut |_| true,
+        )
+        .unwrap();
         assert_eq!(Adapter::from_bytes(3, &a.to_bytes()), Some(a.clone()));
         assert_eq!(Adapter::from_bytes(4, &a.to_bytes()), None);
         assert_eq!(versioned_name("fused", 3), "fused+v3");

@@ -1,6 +1,6 @@
 //! What a run learns from and what judges it: the published points' typical questions and
-//! phrasings (texts of one point are positives of each other), and the customers' picks after a
-//! clarification (weaker positives). A fixed share of each point's phrasings is held out: which
+//! phrasings (texts of one point are positives of each other), the customers' picks after a
+//! clarification (weaker positives), and each point's counter-examples (its hard negatives). A fixed share of each point's phrasings is held out: which
 //! ones depends on the text alone, so a phrasing held out once is held out in every run and no
 //! version ever trains on what the guard scores it with.
 
@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
 
-use super::pairs::Example;
+use super::pairs::{Counter, Example, NO_POINT};
 use crate::knowledge::feed;
 use crate::matching::asks::entity as asks;
 use crate::views::Outcome;
@@ -26,6 +26,8 @@ pub struct PointTexts {
     pub category: String,
     /// The typical question first, then the phrasings.
     pub texts: Vec<String>,
+    /// Questions the point must not answer.
+    pub counter_examples: Vec<String>,
 }
 
 /// The training texts with their labels, the held-out questions, and the knowledge the guard
@@ -38,6 +40,9 @@ pub struct TrainingSet {
     pub held_out: Vec<String>,
     /// The knowledge id each held-out question belongs to.
     pub held_out_truth: Vec<i32>,
+    /// Counter-examples, as indices into `train`: a text that is another point's phrasing keeps
+    /// that label; one linked nowhere trains as [`NO_POINT`] with no weight of its own.
+    pub counters: Vec<Counter>,
 }
 
 impl TrainingSet {
@@ -93,6 +98,21 @@ pub fn split(points: Vec<PointTexts>, choices: Vec<(String, i32)>) -> TrainingSe
             set.examples.push(Example { point: i as u32, weight: CHOICE_WEIGHT });
         }
     }
+    // A held-out text stays unseen even as a negative; a text the point itself holds is a
+    // contradiction the editor refuses, and teaches nothing either way.
+    for (i, p) in points.iter().enumerate() {
+        for c in p.counter_examples.iter().filter(|c| !held.contains(c.as_str()) && !p.texts.contains(c)) {
+            let example = match set.train.iter().position(|t| t == c) {
+                Some(at) => at,
+                None => {
+                    set.train.push(c.clone());
+                    set.examples.push(Example { point: NO_POINT, weight: 0.0 });
+                    set.train.len() - 1
+                }
+            };
+            set.counters.push(Counter { point: i as u32, example });
+        }
+    }
     set.points = points;
     set
 }
@@ -111,7 +131,12 @@ pub async fn read(db: &impl ConnectionTrait) -> Result<TrainingSet, super::Learn
                     texts.push(p);
                 }
             }
-            Some(PointTexts { knowledge_id: i.id.parse().ok()?, category: i.category, texts })
+            Some(PointTexts {
+                knowledge_id: i.id.parse().ok()?,
+                category: i.category,
+                texts,
+                counter_examples: i.counter_examples,
+            })
         })
         .collect();
     let choices: Vec<(String, Option<i32>)> = asks::Entity::find()
@@ -135,7 +160,26 @@ mod tests {
             knowledge_id: id,
             category: "c".into(),
             texts: (0..n).map(|i| format!("point {id} text {i}")).collect(),
+            counter_examples: Vec::new(),
         }
+    }
+
+    #[test]
+    fn counter_examples_train_as_negatives_of_their_point_only() {
+        let mut points: Vec<PointTexts> = (1..=3).map(|id| point(id, 2)).collect();
+        // One linked nowhere, one that is point 2's phrasing, one point 1 holds itself.
+        points[0].counter_examples =
+            vec!["a question of nobody".into(), "point 2 text 1".into(), "point 1 text 0".into()];
+        let set = split(points, vec![]);
+        assert_eq!(set.counters.len(), 2);
+        let nobody = set.counters[0].example;
+        assert_eq!(set.train[nobody], "a question of nobody");
+        assert_eq!(set.examples[nobody], Example { point: NO_POINT, weight: 0.0 });
+        let shared = set.counters[1].example;
+        assert_eq!(set.train[shared], "point 2 text 1");
+        assert_eq!(set.examples[shared].point, 1, "it stays point 2's phrasing");
+        assert!(set.counters.iter().all(|c| c.point == 0));
+        assert_eq!(set.train.iter().filter(|t| *t == "point 2 text 1").count(), 1);
     }
 
     #[test]

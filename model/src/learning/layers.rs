@@ -13,7 +13,7 @@ use candle_nn::VarMap;
 
 use super::adapter::{Step, TrainOptions};
 use super::loss::{ranking_loss, unit_rows};
-use super::pairs::{Example, Pair};
+use super::pairs::{Counter, Example, Pair};
 use crate::embedding::encoder::{Encoder, Graph, Layer};
 use crate::embedding::{BertEmbedder, EmbedError};
 
@@ -146,11 +146,18 @@ pub fn train(
     top: &TopLayers,
     frozen: &Frozen,
     examples: &[Example],
+    counters: &[Counter],
     vectors: &[Vec<f32>],
     options: &TrainOptions,
     on_step: &mut dyn FnMut(Step) -> bool,
 ) -> candle_core::Result<()> {
-    super::adapter::optimise(top.varmap.all_vars(), examples, vectors, options, on_step, |pairs, batch| {
-        top.loss(frozen, pairs, batch, options.scale)
-    })
+    super::adapter::optimise(
+        top.varmap.all_vars(),
+        examples,
+        counters,
+        vectors,
+        options,
+        on_step,
+        |pairs, batch| top.loss(frozen, pairs, batch, options.scale),
+    )
 }

@@ -475,12 +475,12 @@ async fn train_blocking(
     options: TrainOptions,
     progress: Progress,
 ) -> Result<Adapter, LearnError> {
-    let examples = set.examples.clone();
+    let (examples, counters) = (set.examples.clone(), set.counters.clone());
     let started = Instant::now();
     let pool = super::training_pool()?;
     let (done, result) = tokio::sync::oneshot::channel();
     pool.spawn(move || {
-        let trained = adapter::train(&examples, &vectors, &options, &mut |s: Step| {
+        let trained = adapter::train(&examples, &counters, &vectors, &options, &mut |s: Step| {
             super::yield_to_asks();
             let per_step = started.elapsed().as_secs_f64() / s.step as f64;
             progress.update(|run| {
