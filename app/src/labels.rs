@@ -120,6 +120,7 @@ impl Label for Action {
             Action::Dismiss => "action.dismiss",
             Action::Answered => "action.answered",
             Action::WrongPoint => "action.wrong_point",
+            Action::PoorAnswer => "action.poor_answer",
         }
     }
 }
@@ -217,6 +218,8 @@ pub fn revision_note(lang: Lang, stored: &str) -> String {
         (RevisionNote::WrongPoint { counter_examples, .. }, Lang::Zh) => {
             format!("来自待处理问题的 {counter_examples} 条反例（答错了）")
         }
+        (RevisionNote::PoorAnswer { .. }, Lang::En) => "answer revised from the inbox (poor answer)".into(),
+        (RevisionNote::PoorAnswer { .. }, Lang::Zh) => "根据待处理问题修改了答案（答案不好）".into(),
         (RevisionNote::MergedWith { .. }, Lang::En) => "merged with another point".into(),
         (RevisionNote::MergedWith { .. }, Lang::Zh) => "与另一个知识点合并".into(),
         (RevisionNote::PhrasingMovedTo { .. }, Lang::En) => "a phrasing moved to another point".into(),

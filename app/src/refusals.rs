@@ -140,6 +140,7 @@ fn zh(p: &Problem, zone: Zone) -> String {
         TooManyRelated { count, max } => format!("关联问题太多：{count} 个（最多 {max} 个）。"),
         RelatedToItself => "知识点不能关联它自己。".into(),
         WrongIsRight => "答错的知识点和正确的知识点是同一个，请选择另一个正确的知识点。".into(),
+        AnswerUnchanged => "修改后的答案和原答案一样，请修改答案，或选择其他处理方式。".into(),
         TooManyCounterExamples { count, max } => format!("反例太多：{count} 条（最多 {max} 条）。"),
         SynonymTaken { term, canonical } => {
             format!("“{term}”已经属于同义词条目“{canonical}”，一个词只能属于一个条目。")

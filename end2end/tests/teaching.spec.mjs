@@ -89,3 +89,67 @@ for (const lang of ['zh', 'en']) {
     await expect(page.getByTestId('editor-error')).toHaveCount(0);
   });
 }
+
+// The right point answered and the customer still rejected it: "poor answer" (a) revises the
+// point's answer beside the group, starting from the answer as it is or from the agent's reply;
+// an unchanged answer is refused in the user's language; once the revision is published the
+// bot says it and the question closes.
+for (const lang of ['zh', 'en']) {
+  test(`a rejected answer is revised with "poor answer" and its question closes on publish (${lang})`, async ({ page, request }) => {
+    const zh = lang === 'zh';
+    const tag = unique('poor').replace(/\s+/g, '');
+    const bot = { authorization: `Bearer ${process.env.BOT_TOKEN}` };
+    const lead = { authorization: `Bearer ${process.env.REVIEWER_TOKEN}` };
+    const question = zh ? `信用卡年费怎么收${tag}` : `What is the annual fee of the credit card ${tag}?`;
+    const asked = zh ? `信用卡年费是多少${tag}` : `how much is the card's yearly fee ${tag}`;
+    const before = zh ? '详见官网。' : 'See our website.';
+    const kb = [{ category: `Cards ${tag}`, question, answer: before, phrasings: [asked] }];
+    expect((await request.post('/api/v1/knowledge/import?publish=true', { headers: lead, data: kb })).status()).toBe(200);
+    await expect.poll(async () => {
+      const r = await request.post('/api/v1/ask', { headers: bot, data: { question: asked, dry_run: true } });
+      return (await r.json()).outcome;
+    }, { timeout: 15000 }).toBe('answered');
+    const ask = await (await request.post('/api/v1/ask', { headers: bot, data: { question: asked } })).json();
+    const reply = zh ? '首年免年费，刷卡满六次免次年年费。' : 'No fee in the first year; six purchases a year waive the next.';
+    const feedback = { ask_id: ask.ask_id, helpful: false, handoff: true, agent_answer: reply };
+    expect((await request.post('/api/v1/feedback', { headers: bot, data: feedback })).status()).toBe(204);
+    await expect.poll(async () => {
+      const page = await (await request.get(`/api/v1/clusters?q=${tag}`, { headers: lead })).json();
+      return page.clusters.length;
+    }, { timeout: 15000 }).toBe(1);
+
+    await signIn(page, 'trainer', '/inbox');
+    await page.context().addCookies([{ name: 'lang', value: lang, url: page.url() }]);
+    await openHydrated(page, '/inbox');
+    await page.getByTestId('inbox-search').fill(tag);
+    await expect(page.getByTestId('group')).toHaveCount(1);
+    await expect(page.getByTestId('group-detail').getByTestId('rejected-item')).toHaveCount(1);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('a');
+    const panel = page.getByTestId('poor-answer-panel');
+    await expect(panel).toContainText(question);
+    const text = panel.getByTestId('poor-answer-text');
+    await expect(text).toHaveValue(before);
+    // The answer as it is: refused, in the user's language, and the group stays.
+    await panel.getByTestId('poor-answer-submit').click();
+    await expect(page.getByTestId('inbox-error')).toContainText(zh ? '修改后的答案和原答案一样' : 'the revised answer is the point\'s answer as it is');
+    await expect(page.getByTestId('group')).toHaveCount(1);
+    if (process.env.SHOTS_DIR) await page.screenshot({ path: `${process.env.SHOTS_DIR}/inbox-poor-answer-${lang}.png`, fullPage: true });
+    await panel.getByTestId('poor-answer-agent').click();
+    await expect(text).toHaveValue(reply);
+    await panel.getByTestId('poor-answer-submit').click();
+    await expect(page.getByTestId('inbox-message')).toContainText(zh ? '等待修改后的答案' : 'waits for the revised answer');
+    await expect(page.getByTestId('inbox-empty')).toBeVisible();
+
+    // The review shows the revised answer; published, the bot says it and the question closes.
+    const feed = await (await request.get('/api/v1/knowledge?since=0', { headers: lead })).json();
+    const id = feed.items.find((i) => i.question === question).id;
+    const published = await request.post(`/api/v1/knowledge/${id}/publish`, { headers: lead });
+    expect(published.status()).toBe(200);
+    expect((await published.json()).closed_misses).toBe(1);
+    await expect.poll(async () => {
+      const r = await request.post('/api/v1/ask', { headers: bot, data: { question: asked, dry_run: true } });
+      return (await r.json()).answer?.answer;
+    }, { timeout: 15000 }).toBe(reply);
+  });
+}

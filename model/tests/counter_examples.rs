@@ -257,3 +257,79 @@ async fn a_question_equal_to_a_counter_example_is_not_answered_with_its_point() 
         assert_eq!(head(&s, account).await.counter_examples, ["close my bank account today"], "{on}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poor_answer_is_revised_for_review_and_its_questions_close_when_it_is_published() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in common::databases(dir.path(), "counter_poor_answer").await {
+        let on = model::storage::backend_name(&db);
+        let s = services(db).await;
+        let account = point_id(&s, "How do I close my bank account?").await;
+        // The right point answers, and the customer rejects the answer anyway.
+        let asked = "can I close my account without going to a branch";
+        let got = s.matcher.ask(ask(asked, Some("s-9"), false)).await.unwrap();
+        assert_eq!(got.answer.as_ref().map(|a| a.knowledge_id.clone()), Some(account.to_string()), "{on}");
+        let thumbs_down = Feedback {
+            ask_id: got.ask_id.clone(),
+            helpful: false,
+            handoff: false,
+            chosen_knowledge_id: None,
+            agent_answer: None,
+        };
+        s.matcher.feedback(thumbs_down).await.unwrap();
+        s.inbox.assign_pending().await.unwrap();
+        let page = s.inbox.list(&ListFilter { members: None, ..Default::default() }).await.unwrap();
+        let group = page.clusters.iter().find(|c| c.members.iter().any(|m| m.question == asked));
+        let group = group.unwrap_or_else(|| panic!("{on}: the 👎 is in the inbox")).clone();
+
+        // The answer as it is, or a point that does not exist: refused, nothing changes.
+        let unchanged = Decision::PoorAnswer {
+            knowledge_id: account.to_string(),
+            answer: " Visit a branch with your ID to close the account. ".into(),
+            miss_ids: None,
+        };
+        let e = s.inbox.resolve(&trainer(), &group.id, unchanged).await.unwrap_err();
+        assert!(matches!(e, model::inbox::InboxError::Refused(Problem::AnswerUnchanged)), "{on}: {e:?}");
+        let missing = Decision::PoorAnswer {
+            knowledge_id: "987654".into(),
+            answer: "Anything.".into(),
+            miss_ids: None,
+        };
+        assert!(s.inbox.resolve(&trainer(), &group.id, missing).await.is_err(), "{on}");
+        let still = s.inbox.list(&ListFilter::default()).await.unwrap();
+        assert!(still.clusters.iter().any(|c| c.id == group.id), "{on}: still open");
+
+        let revised = "You can close it in the app: Accounts, then Close account. A branch is not needed.";
+        let decision = Decision::PoorAnswer {
+            knowledge_id: account.to_string(),
+            answer: revised.into(),
+            miss_ids: None,
+        };
+        let done = s.inbox.resolve(&trainer(), &group.id, decision).await.unwrap();
+        assert_eq!(done.knowledge_id, Some(account.to_string()), "{on}");
+        assert_eq!(done.resolved_misses, 1, "{on}");
+        let draft = model::knowledge::queries::detail(&s.db, account).await.unwrap();
+        assert_eq!(draft.head.content.answer, revised, "{on}: the draft carries the revised answer");
+        let note = draft.head.note.as_deref().and_then(model::views::RevisionNote::parse);
+        assert!(matches!(note, Some(model::views::RevisionNote::PoorAnswer { .. })), "{on}: {note:?}");
+        // Until it is published the bot keeps its old answer, and the group is out of the inbox.
+        let served = s.matcher.ask(ask(asked, None, true)).await.unwrap();
+        assert_eq!(
+            served.answer.unwrap().answer,
+            "Visit a branch with your ID to close the account.",
+            "{on}"
+        );
+        let open = s.inbox.list(&ListFilter::default()).await.unwrap();
+        assert!(open.clusters.iter().all(|c| c.id != group.id), "{on}");
+
+        let report = publishing::publish(&s, &lead(), account, None, false).await.unwrap();
+        assert_eq!(report.closed_misses, 1, "{on}: the question closes with the revised answer");
+        s.matcher.refresh().await.unwrap();
+        let served = s.matcher.ask(ask(asked, None, true)).await.unwrap();
+        assert_eq!(served.answer.unwrap().answer, revised, "{on}");
+        use sea_orm::EntityTrait;
+        let id: i64 = group.members[0].miss_id.parse().unwrap();
+        let miss = model::misses::entity::miss::Entity::find_by_id(id).one(&s.db).await.unwrap().unwrap();
+        assert_eq!(miss.status, model::views::MissStatus::Closed, "{on}");
+    }
+}

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use model::views::{ClusterMember, ClusterView, Decision, Signal as MissSignal};
 
 use super::api::rejected_answers;
+use super::poor_answer::PoorAnswerPanel;
 use super::rejected::{agent_reply, rejected_error, wrong_point, RejectedAnswers};
 use super::{try_link, Bench, Op, Panel};
 use crate::health::near_duplicates;
@@ -139,6 +140,14 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                                 " "
                                 {move || t("inbox.wrong_point")}
                             </button>
+                            <button
+                                data-testid="action-poor-answer"
+                                on:click={move |_| bench.panel.set(Panel::PoorAnswer)}
+                            >
+                                <kbd>"a"</kbd>
+                                " "
+                                {move || t("inbox.poor_answer")}
+                            </button>
                         }
                     })}
                 <button
@@ -219,6 +228,29 @@ pub fn GroupDetail(group: ClusterView, bench: Bench) -> AnyView {
                             view! {
                                 <p class="notice" data-testid="wrong-point-none">
                                     {move || t("inbox.wrong_point_none")}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                }
+                Panel::PoorAnswer => {
+                    match wrong_point(&loaded()) {
+                        Some(point) => {
+                            view! {
+                                <PoorAnswerPanel
+                                    point
+                                    decide={decide.clone()}
+                                    agent_reply={prefill}
+                                    chosen={move || bench.chosen()}
+                                />
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <p class="notice" data-testid="poor-answer-none">
+                                    {move || t("inbox.poor_answer_none")}
                                 </p>
                             }
                                 .into_any()

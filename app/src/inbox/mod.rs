@@ -1,6 +1,6 @@
 //! `/inbox`: the trainer workbench. Groups of questions the bot failed on, highest impact first,
 //! on the left; the selected group on the right with its questions, suggestions and actions.
-//! Keyboard first: j/k move, l link, n new, d dismiss, x mark, m merge, s split, v move, u undo,
+//! Keyboard first: j/k move, l link, n new, d dismiss, w wrong point, a poor answer, x mark, m merge, s split, v move, u undo,
 //! ? shows the keys. Marked groups can be dismissed, linked or assigned at once. Working on a group claims it, so two trainers never work on the same one;
 //! only looking (a supervisor passing through, the page opening on its top group) claims nothing.
 
@@ -10,6 +10,7 @@ pub mod decisions;
 mod detail;
 mod list;
 mod page;
+mod poor_answer;
 mod rejected;
 
 use crate::errors::AppError;
@@ -28,6 +29,8 @@ pub enum Panel {
     Dismiss,
     /// The bot answered with the wrong point: a counter-example on it, and a link.
     WrongPoint,
+    /// The bot answered with the right point, but its answer did not help: revise it.
+    PoorAnswer,
 }
 
 /// One change the workbench asks of the inbox.
@@ -63,6 +66,7 @@ async fn run(op: Op) -> Result<Done, AppError> {
                 Decision::Create { .. } => "inbox.done_create",
                 Decision::Dismiss { .. } => "inbox.done_dismiss",
                 Decision::WrongPoint { .. } => "inbox.done_wrong_point",
+                Decision::PoorAnswer { .. } => "inbox.done_poor_answer",
             };
             Done::Decided(decide_group(group, decision).await?, what)
         }
@@ -157,6 +161,7 @@ impl Bench {
             ("n", ..) => self.panel.set(Panel::Create),
             ("d", ..) => self.panel.set(Panel::Dismiss),
             ("w", ..) => self.panel.set(Panel::WrongPoint),
+            ("a", ..) => self.panel.set(Panel::PoorAnswer),
             ("Escape", ..) => {
                 self.panel.set(Panel::None);
                 self.help.set(false);

@@ -426,6 +426,7 @@ fn KeyHelp() -> impl IntoView {
         ("n", "inbox.key_new"),
         ("d", "inbox.key_dismiss"),
         ("w", "inbox.key_wrong_point"),
+        ("a", "inbox.key_poor_answer"),
         ("x", "inbox.key_mark"),
         ("m", "inbox.key_merge"),
         ("s", "inbox.key_split"),

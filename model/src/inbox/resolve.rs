@@ -1,5 +1,6 @@
 //! A trainer's decision on a group: link its questions to a knowledge point as phrasings, create
-//! a knowledge point from them, or dismiss them. Knowledge changes go to the review queue (the
+//! a knowledge point from them, revise the answer of the point that answered them, or dismiss
+//! them. Knowledge changes go to the review queue (the
 //! draft is saved and submitted); the decided questions leave the inbox, and a dismissed one
 //! asked again only counts (its status stays `dismissed`).
 
@@ -30,6 +31,7 @@ impl Decision {
             Decision::Create { .. } => Action::Create,
             Decision::Dismiss { .. } => Action::Dismiss,
             Decision::WrongPoint { .. } => Action::WrongPoint,
+            Decision::PoorAnswer { .. } => Action::PoorAnswer,
         }
     }
 
@@ -37,7 +39,8 @@ impl Decision {
         match self {
             Decision::Link { miss_ids, .. }
             | Decision::Create { miss_ids, .. }
-            | Decision::WrongPoint { miss_ids, .. } => miss_ids.as_deref(),
+            | Decision::WrongPoint { miss_ids, .. }
+            | Decision::PoorAnswer { miss_ids, .. } => miss_ids.as_deref(),
             Decision::Dismiss { .. } => None,
         }
     }
@@ -136,6 +139,9 @@ async fn decide_in(
         }
         Decision::Create { category, question, answer, .. } => {
             create(txn, actor, category, question, answer, &questions).await?
+        }
+        Decision::PoorAnswer { knowledge_id, answer, .. } => {
+            revise_answer(txn, actor, id, knowledge_id, answer).await?
         }
         Decision::Dismiss { reason } => dismiss(reason)?,
     };
@@ -308,6 +314,26 @@ async fn counter_examples(
     }
     let note = crate::views::RevisionNote::WrongPoint { counter_examples: added, group };
     submit_if(txn, actor, &p, added + taken_out > 0, content, note).await
+}
+
+/// Point `knowledge_id` gets `answer` as its answer, submitted for review: it answered the
+/// questions, and the customers still rejected what it said. The questions resolve to it, so they
+/// close once the revised answer is published and answers them.
+async fn revise_answer(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    group: i64,
+    knowledge_id: &str,
+    answer: &str,
+) -> Result<Applied> {
+    let (p, mut content) = live_head(txn, knowledge_id).await?;
+    let answer = answer.trim();
+    if answer == content.answer.trim() {
+        return Err(Problem::AnswerUnchanged.into());
+    }
+    content.answer = answer.to_string();
+    let note = crate::views::RevisionNote::PoorAnswer { group };
+    submit_if(txn, actor, &p, true, content, note).await
 }
 
 /// A new point (its category path created where missing) with the other questions as

@@ -129,6 +129,8 @@ pub enum Problem {
     RelatedToItself,
     #[error("the point answered and the right point are the same; choose another right point")]
     WrongIsRight,
+    #[error("the revised answer is the point's answer as it is; change it, or choose another decision")]
+    AnswerUnchanged,
     #[error("too many counter-examples: {count} (at most {max})")]
     TooManyCounterExamples { count: usize, max: usize },
     #[error("{text:?} is both a phrasing of the point and a counter-example of it")]
@@ -373,6 +375,7 @@ impl Problem {
             | RelatedToItself
             | TooManyCounterExamples { .. }
             | WrongIsRight
+            | AnswerUnchanged
             | CounterIsPhrasing { .. }
             | SynonymTaken { .. }
             | TooManyVariants { .. }

@@ -31,6 +31,8 @@ states! {
         Answered = "answered",
         /// The bot answered with the wrong point: a counter-example on it, and a link.
         WrongPoint = "wrong_point",
+        /// The bot answered with the right point, but its answer did not help: a revised answer.
+        PoorAnswer = "poor_answer",
     }
 
     /// How a question reached the inbox.
@@ -230,6 +232,15 @@ pub enum Decision {
     WrongPoint {
         wrong_knowledge_id: String,
         knowledge_id: String,
+        #[serde(default)]
+        miss_ids: Option<Vec<String>>,
+    },
+    /// The bot answered these questions with the right point `knowledge_id` and the customer
+    /// still rejected it: `answer` replaces the point's answer, submitted for review. The
+    /// questions close once the revised answer is published.
+    PoorAnswer {
+        knowledge_id: String,
+        answer: String,
         #[serde(default)]
         miss_ids: Option<Vec<String>>,
     },

@@ -165,6 +165,10 @@ pub enum RevisionNote {
         counter_examples: usize,
         group: i64,
     },
+    /// A "right point, poor answer" decision: the answer revised for an inbox group.
+    PoorAnswer {
+        group: i64,
+    },
     MergedWith {
         point: i32,
     },
@@ -188,6 +192,7 @@ impl std::fmt::Display for RevisionNote {
             RevisionNote::WrongPoint { counter_examples, group } => {
                 write!(f, "{counter_examples} counter-examples from inbox group {group}")
             }
+            RevisionNote::PoorAnswer { group } => write!(f, "answer revised for inbox group {group}"),
             RevisionNote::MergedWith { point } => write!(f, "merged with #{point}"),
             RevisionNote::PhrasingMovedTo { point } => write!(f, "phrasing moved to #{point}"),
             RevisionNote::PhrasingMovedFrom { point } => write!(f, "phrasing moved from #{point}"),
@@ -206,6 +211,11 @@ impl RevisionNote {
         }
         if let Some(revision) = number("restored from revision ") {
             return Some(RevisionNote::Restored { revision });
+        }
+        if let Some(group) =
+            stored.strip_prefix("answer revised for inbox group ").and_then(|n| n.parse().ok())
+        {
+            return Some(RevisionNote::PoorAnswer { group });
         }
         if let Some(point) = number("merged with #") {
             return Some(RevisionNote::MergedWith { point });
@@ -382,6 +392,7 @@ mod note_tests {
             RevisionNote::Restored { revision: 3 },
             RevisionNote::FromInbox { phrasings: 2, group: 71 },
             RevisionNote::WrongPoint { counter_examples: 3, group: 72 },
+            RevisionNote::PoorAnswer { group: 9 },
             RevisionNote::MergedWith { point: 89 },
             RevisionNote::PhrasingMovedTo { point: 90 },
             RevisionNote::PhrasingMovedFrom { point: 12 },
