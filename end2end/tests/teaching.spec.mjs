@@ -124,6 +124,10 @@ for (const lang of ['zh', 'en']) {
     await page.getByTestId('inbox-search').fill(tag);
     await expect(page.getByTestId('group')).toHaveCount(1);
     await expect(page.getByTestId('group-detail').getByTestId('rejected-item')).toHaveCount(1);
+    // Ranked by cost, the handoff's group is still listed (and the order's names are translated).
+    await expect(page.getByTestId('inbox-rank')).toContainText(zh ? '按成本' : 'By cost');
+    await page.getByTestId('inbox-rank').selectOption('cost');
+    await expect(page.getByTestId('group')).toHaveCount(1);
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('a');
     const panel = page.getByTestId('poor-answer-panel');

@@ -106,6 +106,11 @@ async fn a_wrong_answer_is_shown_with_its_session_then_becomes_a_counter_example
             .find(|c| c.members.iter().any(|m| m.question == WRONGLY_ANSWERED))
             .unwrap_or_else(|| panic!("{on}: the handoff is in the inbox"))
             .clone();
+        // Ranked by cost, a handoff weighs three times a plain miss (the SQL, on both databases).
+        let by_cost = ListFilter { rank: model::inbox::Rank::Cost, ..Default::default() };
+        let costed = s.inbox.list(&by_cost).await.unwrap();
+        let g = costed.clusters.iter().find(|c| c.id == group.id).unwrap();
+        assert!(g.impact > 0.0 && (g.cost - 3.0 * g.impact).abs() < 1e-9, "{on}: {} {}", g.cost, g.impact);
 
         // What went wrong: the answer given, the turn before it, the agent's (masked) reply.
         let rejected = s.inbox.rejected(&group.id).await.unwrap();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use migrations::{Migrator, MigratorTrait};
-use model::inbox::{Decision, Inbox, InboxError, ListFilter};
+use model::inbox::{Costs, Decision, Inbox, InboxError, ListFilter, Rank};
 use model::knowledge::{queries, transfer};
 use model::matching::{Matcher, Scoring};
 use model::misses::{self, entity::miss, Report, Signal};
@@ -82,6 +82,10 @@ async fn misses_are_grouped_by_meaning_listed_by_impact_and_regrouping_keeps_ids
         reports.push(report(q, "hotline", 24 * 5));
     }
     reports.push(report("do you sell pizza", "bot", 3));
+    // Three customers asked for a human about it: few reports, each an agent's time.
+    for _ in 0..3 {
+        reports.push(Report { signal: Signal::Handoff, ..report("do you sell pizza", "bot", 2) });
+    }
     misses::record(&db, &reports).await.unwrap();
     assert_eq!(inbox.assign_pending().await.unwrap(), 8, "every distinct question placed");
     assert_eq!(inbox.assign_pending().await.unwrap(), 0, "nothing left to place");
@@ -108,6 +112,20 @@ async fn misses_are_grouped_by_meaning_listed_by_impact_and_regrouping_keeps_ids
     assert_eq!(card.channels, vec!["bot".to_string(), "online".to_string()]);
     assert_eq!(card.signals, vec![model::views::Signal::NoMatch]);
     assert_eq!(card.suggestions[0].question, "Where is my card?", "{:?}", card.suggestions);
+
+    // By cost (handoffs weigh 3): the pizza group's 3 handoffs and 1 miss of the last day
+    // (3 + 27) outweigh the card group's 8 misses (24), which lead by impact (24 against 12).
+    assert_eq!((card.impact, card.cost), (24.0, 24.0));
+    assert_eq!((pizza.impact, pizza.cost), (12.0, 30.0));
+    let by_cost = inbox.list(&ListFilter { rank: Rank::Cost, ..Default::default() }).await.unwrap();
+    assert_eq!(by_cost.clusters[0].id, pizza.id);
+    assert_eq!(by_cost.clusters[1].id, card.id);
+    // Weights from the configuration: handoffs counted as plain misses, impact's order again.
+    let plain = Costs { handoff: 1.0, ..Costs::default() };
+    let inbox = inbox.with_costs(plain);
+    let by_cost = inbox.list(&ListFilter { rank: Rank::Cost, ..Default::default() }).await.unwrap();
+    assert_eq!(by_cost.clusters[0].id, card.id);
+    assert!(Costs { handoff: f64::NAN, ..plain }.check().is_err() && plain.check().is_ok());
 
     // Filters: only the hotline's reports count; text search keeps groups with a match.
     let hotline =

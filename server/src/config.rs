@@ -56,6 +56,10 @@ pub struct Config {
     /// admin's own: `[[privacy.patterns]]` with `name`, `pattern`, `placeholder_zh`,
     /// `placeholder_en`) and `retention_days` (180; 0 keeps everything).
     pub privacy: model::privacy::Settings,
+    /// What a report of each signal costs when the inbox ranks groups by cost
+    /// (`[inbox_costs]`: `no_match`, `clarify_not_taken`, `negative_feedback`, `handoff`,
+    /// `reported`; defaults 1, 1, 2, 3, 1).
+    pub inbox_costs: model::inbox::Costs,
 }
 
 impl Default for Config {
@@ -85,6 +89,7 @@ impl Config {
             behind_proxy: false,
             secure_cookies: false,
             privacy: model::privacy::Settings::default(),
+            inbox_costs: model::inbox::Costs::default(),
         }
     }
 }
@@ -92,7 +97,7 @@ impl Config {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "invalid configuration: {0}. Keys: database_url, bind, model, model_dir, e5_model, embed_workers, embed_kernel, site_root, \
-         matching.*, grouping.*, regroup_minutes, learning.*, batching.*, behind_proxy, secure_cookies, privacy.* (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
+         matching.*, grouping.*, regroup_minutes, learning.*, batching.*, behind_proxy, secure_cookies, privacy.*, inbox_costs.* (in botcoach.toml, or as BOTCOACH_DATABASE_URL, BOTCOACH_MATCHING__ANSWER_SCORE etc.)"
 )]
 pub struct ConfigError(#[from] Box<figment::Error>);
 

@@ -141,9 +141,13 @@ async fn assemble(
     let stats = matcher.stats();
     tracing::info!(points = stats.points, texts = stats.texts, revision = stats.revision, "matcher ready");
     let matcher = Arc::new(matcher);
+    config.inbox_costs.check().map_err(|e| {
+        anyhow::anyhow!("{e}: fix [inbox_costs] in botcoach.toml (or BOTCOACH_INBOX_COSTS__HANDOFF etc.)")
+    })?;
     let inbox = model::inbox::Inbox::load(db.clone(), matcher.clone(), grouping)
         .await
-        .context("cannot load the open misses into the inbox")?;
+        .context("cannot load the open misses into the inbox")?
+        .with_costs(config.inbox_costs);
     Ok(Services::new(db, matcher, Arc::new(inbox)))
 }
 

@@ -22,6 +22,7 @@ pub async fn inbox_groups(
     text: String,
     channel: String,
     signal: String,
+    rank: String,
     offset: u64,
 ) -> Result<ClusterPage, AppError> {
     let some = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -32,6 +33,7 @@ pub async fn inbox_groups(
         text: some(text),
         channel: some(channel),
         signal: some(signal),
+        rank: if rank == "cost" { model::inbox::Rank::Cost } else { model::inbox::Rank::Impact },
         ..Default::default()
     };
     services()?.inbox.list(&filter).await.map_err(fail)

@@ -24,6 +24,8 @@ struct Filters {
     text: RwSignal<String>,
     channel: RwSignal<String>,
     signal: RwSignal<String>,
+    /// `cost`, or empty for impact.
+    rank: RwSignal<String>,
     offset: RwSignal<u64>,
     version: RwSignal<u32>,
 }
@@ -34,6 +36,7 @@ impl Filters {
             text: RwSignal::new(String::new()),
             channel: RwSignal::new(String::new()),
             signal: RwSignal::new(String::new()),
+            rank: RwSignal::new(String::new()),
             offset: RwSignal::new(0),
             version: RwSignal::new(0),
         }
@@ -144,11 +147,12 @@ fn load_groups(filters: Filters, bench: Bench) -> Listing {
                 filters.text.get(),
                 filters.channel.get(),
                 filters.signal.get(),
+                filters.rank.get(),
                 filters.offset.get(),
                 filters.version.get(),
             )
         },
-        |(text, channel, signal, offset, _)| inbox_groups(text, channel, signal, offset),
+        |(text, channel, signal, rank, offset, _)| inbox_groups(text, channel, signal, rank, offset),
     );
     let listing =
         Listing { total: RwSignal::new(0), loaded: RwSignal::new(false), error: RwSignal::new(None) };
@@ -295,7 +299,7 @@ fn bind_keys(bench: Bench) {
     });
 }
 
-/// Search, channel and signal filters, regroup, and undo of the last decision.
+/// Search, channel and signal filters, the order (impact or cost), regroup, and undo of the last decision.
 #[component]
 fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
     let lang = use_lang();
@@ -335,6 +339,15 @@ fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
                     .iter()
                     .map(|s| view! { <option value={s.as_str()}>{move || s.label(lang.get())}</option> })
                     .collect_view()}
+            </select>
+            <select
+                data-testid="inbox-rank"
+                aria-label={move || t("inbox.rank")}
+                title={move || t("inbox.rank_cost_hint")}
+                on:change={move |ev| filters.set(filters.rank, event_target_value(&ev))}
+            >
+                <option value="">{move || t("inbox.rank_impact")}</option>
+                <option value="cost">{move || t("inbox.rank_cost")}</option>
             </select>
             <button
                 data-testid="inbox-regroup"

@@ -2,7 +2,8 @@
 //!
 //! Impact weighs each report by its age: 3 in the last 24 hours, 1 in the 7 days before, 0.25
 //! older. So volume counts, a recent burst counts more (recency and trend), and an old, quiet
-//! group sinks without disappearing.
+//! group sinks without disappearing. Ranked by cost instead, each report also counts by how it
+//! came ([`Costs`]): a handoff took an agent's time, a 👎 lost a customer's trust.
 
 use std::collections::HashMap;
 
@@ -41,6 +42,58 @@ impl StatusFilter {
     }
 }
 
+/// What a report of each signal costs, relative to a question the bot simply could not match
+/// (`[inbox_costs]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Costs {
+    pub no_match: f64,
+    pub clarify_not_taken: f64,
+    pub negative_feedback: f64,
+    pub handoff: f64,
+    pub reported: f64,
+}
+
+impl Default for Costs {
+    /// A handoff costs an agent's few minutes; a 👎 an unhappy customer who may call next.
+    fn default() -> Self {
+        Self { no_match: 1.0, clarify_not_taken: 1.0, negative_feedback: 2.0, handoff: 3.0, reported: 1.0 }
+    }
+}
+
+impl Costs {
+    fn of(&self, signal: Signal) -> f64 {
+        match signal {
+            Signal::NoMatch => self.no_match,
+            Signal::ClarifyNotTaken => self.clarify_not_taken,
+            Signal::NegativeFeedback => self.negative_feedback,
+            Signal::Handoff => self.handoff,
+            Signal::Reported => self.reported,
+        }
+    }
+
+    /// Every weight a finite number from 0 to 1000: the configuration's check.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let all =
+            [self.no_match, self.clarify_not_taken, self.negative_feedback, self.handoff, self.reported];
+        match all.iter().all(|w| w.is_finite() && (0.0..=1000.0).contains(w)) {
+            true => Ok(()),
+            false => Err("every inbox cost must be a number from 0 to 1000".into()),
+        }
+    }
+}
+
+/// How the groups are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rank {
+    /// Reports weighed by age.
+    #[default]
+    Impact,
+    /// Reports weighed by age and by what their signal costs.
+    Cost,
+}
+
 /// Which groups, which page, and which reports count.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -59,6 +112,7 @@ pub struct ListFilter {
     pub text: Option<String>,
     /// Only groups this trainer holds now (opened or assigned to them).
     pub claimed_by: Option<String>,
+    pub rank: Rank,
 }
 
 struct Aggregate {
@@ -69,6 +123,7 @@ struct Aggregate {
     previous_week: i64,
     last_seen: DateTime<Utc>,
     impact: f64,
+    cost: f64,
 }
 
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
@@ -89,9 +144,13 @@ impl Inbox {
         }
         let now = Utc::now();
         let mut groups = self.aggregates(filter, now).await?;
+        let key = |g: &Aggregate| match filter.rank {
+            Rank::Impact => g.impact,
+            Rank::Cost => g.cost,
+        };
         groups.sort_by(|a, b| {
-            b.impact
-                .total_cmp(&a.impact)
+            key(b)
+                .total_cmp(&key(a))
                 .then(b.last_seen.cmp(&a.last_seen))
                 .then(a.cluster_id.cmp(&b.cluster_id))
         });
@@ -138,6 +197,7 @@ impl Inbox {
                 channels,
                 signals: signals_of(signals)?,
                 impact: g.impact,
+                cost: g.cost,
                 members: members.remove(&g.cluster_id).unwrap_or_default(),
                 suggestions,
                 daily: daily.remove(&g.cluster_id).unwrap_or_else(|| vec![0; SPARK_DAYS]),
@@ -209,7 +269,19 @@ impl Inbox {
             .bind(week)
             .push(" AND e.occurred_at < ")
             .bind(day)
-            .push(" THEN 1 ELSE 0 END) AS previous_week, MAX(e.occurred_at) AS last_seen ")
+            .push(" THEN 1 ELSE 0 END) AS previous_week, MAX(e.occurred_at) AS last_seen, ");
+        // Cost: each report's signal weight times the same age weight impact gives it.
+        sql.push("SUM((CASE e.signal");
+        for signal in [Signal::NoMatch, Signal::ClarifyNotTaken, Signal::NegativeFeedback, Signal::Handoff] {
+            sql.push(" WHEN ").bind(signal.as_str()).push(" THEN ").bind(self.costs.of(signal));
+        }
+        sql.push(" ELSE ")
+            .bind(self.costs.of(Signal::Reported))
+            .push(" END) * (CASE WHEN e.occurred_at >= ")
+            .bind(day)
+            .push(" THEN 3.0 WHEN e.occurred_at >= ")
+            .bind(week)
+            .push(" THEN 1.0 ELSE 0.25 END)) AS cost ")
             .push(
                 "FROM misses m JOIN miss_events e ON e.miss_id = m.id JOIN clusters c ON c.id = m.cluster_id",
             );
@@ -229,6 +301,7 @@ impl Inbox {
                     previous_week,
                     last_seen: get(r, "last_seen")?,
                     impact: 3.0 * last_day as f64 + previous_week as f64 + 0.25 * older as f64,
+                    cost: get(r, "cost")?,
                 })
             })
             .collect()

@@ -30,7 +30,7 @@ use sea_orm::{
 };
 
 pub use crate::views::Decision;
-pub use listing::{ListFilter, StatusFilter};
+pub use listing::{Costs, ListFilter, Rank, StatusFilter};
 
 use crate::clustering::graph::NeighbourIndex;
 use crate::clustering::{dot, Grouping};
@@ -142,6 +142,8 @@ pub struct Inbox {
     regrouping: tokio::sync::Mutex<()>,
     /// The regrouping the in-memory state reflects.
     generation: std::sync::Mutex<Option<String>>,
+    /// What each signal's reports cost, for ranking by cost.
+    costs: listing::Costs,
 }
 
 /// An open miss as regrouping and loading read it.
@@ -168,9 +170,16 @@ impl Inbox {
             holder,
             regrouping: tokio::sync::Mutex::new(()),
             generation: std::sync::Mutex::new(None),
+            costs: listing::Costs::default(),
         };
         inbox.reload().await?;
         Ok(inbox)
+    }
+
+    /// Ranks by cost with these weights instead of the defaults.
+    pub fn with_costs(mut self, costs: Costs) -> Self {
+        self.costs = costs;
+        self
     }
 
     /// This instance's name in the database's locks.

@@ -98,6 +98,9 @@ pub struct ClusterView {
     pub channels: Vec<String>,
     pub signals: Vec<Signal>,
     pub impact: f64,
+    /// Impact with each report weighed by what its signal costs (handoffs most).
+    #[serde(default)]
+    pub cost: f64,
     pub members: Vec<ClusterMember>,
     pub suggestions: Vec<Suggestion>,
     /// Reports per day over the last two weeks, oldest first (the sparkline).

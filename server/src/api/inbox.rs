@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use model::accounts::Principal;
-use model::inbox::{Decision, ListFilter, StatusFilter};
+use model::inbox::{Decision, ListFilter, Rank, StatusFilter};
 use model::Services;
 use serde::Deserialize;
 
@@ -31,6 +31,8 @@ pub struct ListQuery {
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     q: Option<String>,
+    #[serde(default)]
+    rank: Rank,
 }
 
 /// Questions shown per group unless `members=` says otherwise.
@@ -62,6 +64,7 @@ pub async fn list(
         until: q.until,
         text: q.q,
         claimed_by: None,
+        rank: q.rank,
     };
     Ok(Json(services.inbox.list(&filter).await?).into_response())
 }
