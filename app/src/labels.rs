@@ -125,6 +125,15 @@ impl Label for Action {
     }
 }
 
+impl Label for model::views::Language {
+    fn key(self) -> &'static str {
+        match self {
+            model::views::Language::Zh => "language.zh",
+            model::views::Language::En => "language.en",
+        }
+    }
+}
+
 impl Label for Signal {
     fn key(self) -> &'static str {
         match self {

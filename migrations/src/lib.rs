@@ -19,6 +19,7 @@ mod m20261202_000013_privacy;
 mod m20261203_000014_channels_and_validity;
 mod m20261203_000015_counter_examples;
 mod m20261203_000016_synonyms;
+mod m20261203_000017_miss_language;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_channels_and_validity::Migration),
             Box::new(m20261203_000015_counter_examples::Migration),
             Box::new(m20261203_000016_synonyms::Migration),
+            Box::new(m20261203_000017_miss_language::Migration),
         ]
     }
 }

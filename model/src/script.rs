@@ -20,3 +20,12 @@ pub fn cjk_share(text: &str) -> f32 {
         cjk as f32 / letters as f32
     }
 }
+
+/// A question's language as the inbox files it: Chinese when at least half its letters are.
+pub fn language(text: &str) -> crate::views::Language {
+    if cjk_share(text) >= 0.5 {
+        crate::views::Language::Zh
+    } else {
+        crate::views::Language::En
+    }
+}

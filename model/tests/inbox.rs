@@ -13,7 +13,7 @@ use model::inbox::{Costs, Decision, Inbox, InboxError, ListFilter, Rank};
 use model::knowledge::{queries, transfer};
 use model::matching::{Matcher, Scoring};
 use model::misses::{self, entity::miss, Report, Signal};
-use model::views::{Actor, ClusterView, PointStatus, Role};
+use model::views::{Actor, ClusterView, Language, PointStatus, Role};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 const CARD: [&str; 4] = [
@@ -159,6 +159,23 @@ async fn misses_are_grouped_by_meaning_listed_by_impact_and_regrouping_keeps_ids
         status_of(&db, "my card never arrived in the post").await.cluster_id.unwrap().to_string(),
         card.id
     );
+
+    // Language: a Chinese question is filed as Chinese (a product name in Latin letters
+    // included); each filter shows only its own questions.
+    misses::record(&db, &[report_now("我的CX卡还没寄到"), report_now("信用卡年费是多少")]).await.unwrap();
+    assert_eq!(inbox.assign_pending().await.unwrap(), 2);
+    let zh = ListFilter { language: Some(Language::Zh), members: None, ..Default::default() };
+    let zh = inbox.list(&zh).await.unwrap();
+    let questions = |p: &model::views::ClusterPage| -> Vec<String> {
+        let mut q: Vec<String> =
+            p.clusters.iter().flat_map(|c| c.members.iter().map(|m| m.question.clone())).collect();
+        q.sort();
+        q
+    };
+    assert_eq!(questions(&zh), ["信用卡年费是多少", "我的CX卡还没寄到"]);
+    let en = ListFilter { language: Some(Language::En), members: None, ..Default::default() };
+    let en = inbox.list(&en).await.unwrap();
+    assert!(questions(&en).iter().all(|q| q.is_ascii()) && questions(&en).len() == 9, "{:?}", questions(&en));
 }
 
 fn report_now(q: &str) -> Report {

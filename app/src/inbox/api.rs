@@ -23,6 +23,7 @@ pub async fn inbox_groups(
     channel: String,
     signal: String,
     rank: String,
+    language: String,
     offset: u64,
 ) -> Result<ClusterPage, AppError> {
     let some = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -34,6 +35,7 @@ pub async fn inbox_groups(
         channel: some(channel),
         signal: some(signal),
         rank: if rank == "cost" { model::inbox::Rank::Cost } else { model::inbox::Rank::Impact },
+        language: language.parse().ok(),
         ..Default::default()
     };
     services()?.inbox.list(&filter).await.map_err(fail)

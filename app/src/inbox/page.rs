@@ -16,7 +16,7 @@ use super::{
 use crate::i18n::{count, tr, use_lang, Lang};
 use crate::labels::Label;
 use crate::refusals::error_text;
-use model::views::{Channel, Signal};
+use model::views::{Channel, Language, Signal};
 
 /// What the list shows: the search and filters, the page, and a counter bumped to reload it.
 #[derive(Clone, Copy)]
@@ -26,6 +26,8 @@ struct Filters {
     signal: RwSignal<String>,
     /// `cost`, or empty for impact.
     rank: RwSignal<String>,
+    /// `zh`, `en`, or empty for both.
+    language: RwSignal<String>,
     offset: RwSignal<u64>,
     version: RwSignal<u32>,
 }
@@ -37,6 +39,7 @@ impl Filters {
             channel: RwSignal::new(String::new()),
             signal: RwSignal::new(String::new()),
             rank: RwSignal::new(String::new()),
+            language: RwSignal::new(String::new()),
             offset: RwSignal::new(0),
             version: RwSignal::new(0),
         }
@@ -148,11 +151,14 @@ fn load_groups(filters: Filters, bench: Bench) -> Listing {
                 filters.channel.get(),
                 filters.signal.get(),
                 filters.rank.get(),
+                filters.language.get(),
                 filters.offset.get(),
                 filters.version.get(),
             )
         },
-        |(text, channel, signal, rank, offset, _)| inbox_groups(text, channel, signal, rank, offset),
+        |(text, channel, signal, rank, language, offset, _)| {
+            inbox_groups(text, channel, signal, rank, language, offset)
+        },
     );
     let listing =
         Listing { total: RwSignal::new(0), loaded: RwSignal::new(false), error: RwSignal::new(None) };
@@ -299,7 +305,7 @@ fn bind_keys(bench: Bench) {
     });
 }
 
-/// Search, channel and signal filters, the order (impact or cost), regroup, and undo of the last decision.
+/// Search, channel, signal and language filters, the order (impact or cost), regroup, and undo of the last decision.
 #[component]
 fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
     let lang = use_lang();
@@ -338,6 +344,17 @@ fn Toolbar(filters: Filters, bench: Bench) -> impl IntoView {
                 {Signal::ALL
                     .iter()
                     .map(|s| view! { <option value={s.as_str()}>{move || s.label(lang.get())}</option> })
+                    .collect_view()}
+            </select>
+            <select
+                data-testid="inbox-language"
+                aria-label={move || t("inbox.language")}
+                on:change={move |ev| filters.set(filters.language, event_target_value(&ev))}
+            >
+                <option value="">{move || t("inbox.all_languages")}</option>
+                {Language::ALL
+                    .iter()
+                    .map(|l| view! { <option value={l.as_str()}>{move || l.label(lang.get())}</option> })
                     .collect_view()}
             </select>
             <select

@@ -15,7 +15,7 @@ use super::{Inbox, InboxError, Result};
 use crate::storage::sql::Sql;
 use crate::views::Problem;
 use crate::views::{ClusterMember, ClusterPage, ClusterView, Suggestion};
-use crate::views::{GroupStatus, MissStatus, Signal};
+use crate::views::{GroupStatus, Language, MissStatus, Signal};
 
 /// Suggestions shown per group.
 const SUGGESTIONS: usize = 3;
@@ -113,6 +113,8 @@ pub struct ListFilter {
     /// Only groups this trainer holds now (opened or assigned to them).
     pub claimed_by: Option<String>,
     pub rank: Rank,
+    /// Only questions in this language.
+    pub language: Option<Language>,
 }
 
 struct Aggregate {
@@ -235,6 +237,9 @@ impl Inbox {
         if let Some(s) = &filter.signal {
             sql.push(" AND e.signal = ").bind(s.clone());
         }
+        if let Some(l) = filter.language {
+            sql.push(" AND m.language = ").bind(l.as_str());
+        }
         if let Some(t) = filter.since {
             sql.push(" AND e.occurred_at >= ").bind(t);
         }
@@ -319,6 +324,9 @@ impl Inbox {
         let mut query = miss::Entity::find().filter(miss::Column::ClusterId.is_in(ids.to_vec()));
         if filter.status == StatusFilter::Open {
             query = query.filter(miss::Column::Status.eq(MissStatus::Open));
+        }
+        if let Some(l) = filter.language {
+            query = query.filter(miss::Column::Language.eq(l));
         }
         for m in query.order_by_desc(miss::Column::Count).order_by_asc(miss::Column::Id).all(&self.db).await?
         {

@@ -23,6 +23,8 @@ pub mod miss {
         pub closed_at: Option<ChronoDateTimeUtc>,
         /// When a trainer decided on it (linked, created, dismissed).
         pub decided_at: Option<ChronoDateTimeUtc>,
+        /// Set once, from the question (migration `m20261203_000017_miss_language`).
+        pub language: crate::views::Language,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -242,6 +242,7 @@ async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), Storage
                 status: Set(MissStatus::Open),
                 first_seen_at: Set(r.occurred_at),
                 last_seen_at: Set(r.occurred_at),
+                language: Set(crate::script::language(&r.question)),
                 ..Default::default()
             }
             .insert(db)

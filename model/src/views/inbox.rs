@@ -35,6 +35,13 @@ states! {
         PoorAnswer = "poor_answer",
     }
 
+    /// The language of a question, as the inbox filters by it: `zh` when at least half its
+    /// letters are Chinese characters (the rule answering thresholds use), else `en`.
+    pub enum Language("language") {
+        Zh = "zh",
+        En = "en",
+    }
+
     /// How a question reached the inbox.
     pub enum Signal("signal") {
         /// The matcher found nothing confident enough.

@@ -10,6 +10,7 @@ use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use model::accounts::Principal;
 use model::inbox::{Decision, ListFilter, Rank, StatusFilter};
+use model::views::Language;
 use model::Services;
 use serde::Deserialize;
 
@@ -33,6 +34,7 @@ pub struct ListQuery {
     q: Option<String>,
     #[serde(default)]
     rank: Rank,
+    language: Option<Language>,
 }
 
 /// Questions shown per group unless `members=` says otherwise.
@@ -65,6 +67,7 @@ pub async fn list(
         text: q.q,
         claimed_by: None,
         rank: q.rank,
+        language: q.language,
     };
     Ok(Json(services.inbox.list(&filter).await?).into_response())
 }
