@@ -28,6 +28,9 @@ const TEMPLATES: [(&str, Template); 5] = [
 const MISSES: &str = "misses.csv";
 /// Two weeks of questions asked, so the dashboard has a history.
 const TRAFFIC: &str = "traffic.csv";
+/// Answers customers rejected (👎 or a handoff, some with the agent's reply), each after an
+/// earlier turn of its session: what the inbox's "What went wrong" shows.
+const REJECTED: &str = "rejected.csv";
 
 const USERS: [(&str, Role); 4] = [
     ("trainer", Role::Trainer),
@@ -65,6 +68,7 @@ pub async fn load(config: &Config, dir: &Path) -> anyhow::Result<()> {
     let masker = config.privacy.masker()?;
     seed_misses(&db, &masker, &dir.join(MISSES)).await?;
     replay_traffic(config, &db, &dir.join(TRAFFIC)).await?;
+    replay_rejected(config, &db, &dir.join(REJECTED)).await?;
     let credentials = credentials(config, &db).await?;
     println!("{credentials}");
     Ok(())
@@ -159,6 +163,52 @@ async fn replay_traffic(config: &Config, db: &DatabaseConnection, file: &Path) -
     )
     .await?;
     tracing::info!(asks = rows.len(), "demo traffic replayed");
+    Ok(())
+}
+
+/// Asks each rejected question through the real matcher in a session of its own (after its
+/// earlier turn, if any), then rejects the answer as the bot would report it: a 👎, or a handoff
+/// with what the agent replied. A second run leaves them as they are.
+async fn replay_rejected(config: &Config, db: &DatabaseConnection, file: &Path) -> anyhow::Result<()> {
+    use model::matching::{AskRequest, Feedback, Matcher};
+    use model::misses::entity::event;
+    use model::views::{Channel, Signal};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let rejected = [Signal::NegativeFeedback, Signal::Handoff];
+    if event::Entity::find().filter(event::Column::Signal.is_in(rejected)).count(db).await? > 0 {
+        return Ok(());
+    }
+    let mut reader = csv::Reader::from_path(file)
+        .with_context(|| format!("cannot read the demo file {}", file.display()))?;
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let embedder: std::sync::Arc<dyn model::Embedder> = crate::startup::load_embedder(config).await?;
+    let matcher = Matcher::load(db.clone(), embedder, config.matching).await?;
+    matcher.set_masker(config.privacy.masker()?);
+    for (i, row) in rows.iter().enumerate() {
+        let channel: Channel = serde_json::from_value(serde_json::json!(&row[1]))
+            .with_context(|| format!("bad channel {:?} in {}", &row[1], file.display()))?;
+        let session = Some(format!("demo-rejected-{i}"));
+        let ask = |question: &str| AskRequest {
+            question: question.to_string(),
+            channel,
+            session_id: session.clone(),
+            dry_run: false,
+        };
+        if !row[2].is_empty() {
+            matcher.ask(ask(&row[2])).await?;
+        }
+        let answered = matcher.ask(ask(&row[0])).await?;
+        matcher
+            .feedback(Feedback {
+                ask_id: answered.ask_id,
+                helpful: false,
+                handoff: &row[3] == "true",
+                chosen_knowledge_id: None,
+                agent_answer: Some(row[4].to_string()).filter(|a| !a.is_empty()),
+            })
+            .await?;
+    }
+    tracing::info!(rejected = rows.len(), "demo rejected answers replayed");
     Ok(())
 }
 
