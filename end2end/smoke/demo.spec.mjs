@@ -31,12 +31,12 @@ test('the demo trainer finds knowledge in both languages, asks, and works the in
   await page.keyboard.press('?');
 
   // The demo's rejected answers show what went wrong: the earlier turn and the agent's reply.
-  await page.getByTestId('inbox-search').fill('骚扰电话');
+  await page.getByTestId('inbox-search').fill('怎么拦截骚扰');
   await expect(groups).toHaveCount(1);
   const item = page.getByTestId('group-detail').getByTestId('rejected-item');
   await expect(item.getByTestId('rejected-turns')).toContainText('你好，最近骚扰电话太多了');
   await expect(item.getByTestId('rejected-agent')).toContainText('防骚扰');
-  await page.getByTestId('inbox-search').fill('charged twice');
+  await page.getByTestId('inbox-search').fill('same coffee');
   await expect(groups).toHaveCount(1);
   await expect(item.getByTestId('rejected-agent')).toContainText('reversed the second charge');
 });
