@@ -15,7 +15,8 @@ async fn misses_stored_before_languages_existed_are_filed_by_language() {
         let on = model::storage::backend_name(&db);
         // Back to the release before the column, and misses as it stored them.
         Migrator::down(&db, Some(1)).await.unwrap();
-        let insert = "INSERT INTO misses (question, normalized, count, status, first_seen_at, last_seen_at) VALUES \
+        let insert =
+            "INSERT INTO misses (question, normalized, count, status, first_seen_at, last_seen_at) VALUES \
              ('我的CX卡还没寄到', 'a', 1, 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), \
              ('where is my card', 'b', 1, 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), \
              ('my 卡 is lost', 'c', 1, 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";

@@ -44,7 +44,7 @@ pub fn RejectedAnswers(rejected: Vec<Rejected>) -> impl IntoView {
                             view! {
                                 <li data-testid="rejected-item">
                                     <p>
-                                        <strong>{r.question.clone()}</strong>
+                                        <strong translate="no">{r.question.clone()}</strong>
                                         <span class="muted small">
                                             " · " {move || signal.label(lang.get()).to_string()} " · "
                                             <Time at={r.occurred_at} />
@@ -61,7 +61,9 @@ pub fn RejectedAnswers(rejected: Vec<Rejected>) -> impl IntoView {
                                                         {r
                                                             .turns
                                                             .iter()
-                                                            .map(|turn| view! { <li>{turn.question.clone()}</li> })
+                                                            .map(|turn| {
+                                                                view! { <li translate="no">{turn.question.clone()}</li> }
+                                                            })
                                                             .collect_view()}
                                                     </ol>
                                                 </div>
@@ -72,12 +74,14 @@ pub fn RejectedAnswers(rejected: Vec<Rejected>) -> impl IntoView {
                                         {match &r.answered {
                                             Some(a) => {
                                                 view! {
-                                                    <a href={format!(
-                                                        "/knowledge/{}",
-                                                        a.knowledge_id,
-                                                    )}>{a.question.clone()}</a>
+                                                    <a
+                                                        href={format!("/knowledge/{}", a.knowledge_id)}
+                                                        translate="no"
+                                                    >
+                                                        {a.question.clone()}
+                                                    </a>
                                                     <span class="muted">{format!(" {:.2}", a.score)}</span>
-                                                    <blockquote>{a.answer.clone()}</blockquote>
+                                                    <blockquote translate="no">{a.answer.clone()}</blockquote>
                                                 }
                                                     .into_any()
                                             }
@@ -100,7 +104,7 @@ pub fn RejectedAnswers(rejected: Vec<Rejected>) -> impl IntoView {
                                                     <span class="muted">
                                                         {move || t("inbox.rejected_agent")}
                                                     </span>
-                                                    <blockquote>{reply}</blockquote>
+                                                    <blockquote translate="no">{reply}</blockquote>
                                                 </div>
                                             }
                                         })}
