@@ -308,7 +308,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("language.en", "English and others", "英文及其他"),
     ("inbox.rank_impact", "By impact", "按影响"),
     ("inbox.rank_cost", "By cost", "按成本"),
-    ("inbox.rank_cost_hint", "By cost: handoffs and 👎 weigh more than questions the bot could not match (weights in the configuration).", "按成本：转人工和差评比机器人没匹配上的问题权重更高（权重在配置中设置）。"),
+    ("inbox.rank_cost_hint", "By cost: handoffs and negative feedback weigh more than questions the bot could not match (weights in the configuration).", "按成本：转人工和差评比机器人没匹配上的问题权重更高（权重在配置中设置）。"),
     ("inbox.poor_answer_none", "No answered question in this group: there is no answer to revise.", "本组没有被机器人回答过的问题，没有可修改的答案。"),
     ("inbox.wrong_point_none", "No answered question in this group: the bot did not answer with a point.", "本组没有被机器人回答过的问题，无法判定答错的知识点。"),
     ("inbox.done_wrong_point", "questions recorded as counter-examples and linked, waiting for review.", "个问题已记为反例并关联，等待审核。"),
