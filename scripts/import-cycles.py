@@ -58,7 +58,8 @@ def expand(text, start):
                 out.append(prefixes[-1])
             if ch == "}":
                 prefixes.pop()
-                if len(prefixes) == 1:
+                # A path in an expression closed by its block's brace: the path ends there.
+                if len(prefixes) <= 1:
                     break
             prefixes[-1] = list(prefixes[-2]) if len(prefixes) > 1 else []
         elif ch in " \n\t":
