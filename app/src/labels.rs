@@ -59,6 +59,7 @@ impl Label for Refusal {
             Refusal::LessAnswered => "refusal.less_answered",
             Refusal::LessPrecise => "refusal.less_precise",
             Refusal::TooLittleData => "refusal.too_little_data",
+            Refusal::BreaksTestCases => "refusal.breaks_test_cases",
         }
     }
 }

@@ -10,13 +10,14 @@ use crate::i18n::{set_lang, tr, use_lang};
 
 /// Each section and the role it needs (the server enforces it; the menu only hides what the
 /// user could not open).
-const SECTIONS: [(&str, &str, Role); 11] = [
+const SECTIONS: [(&str, &str, Role); 12] = [
     ("/", "nav.home", Role::Trainer),
     ("/inbox", "nav.inbox", Role::Trainer),
     ("/decisions", "nav.decisions", Role::Trainer),
     ("/knowledge", "nav.knowledge", Role::Trainer),
     ("/health", "nav.health", Role::Trainer),
     ("/synonyms", "nav.synonyms", Role::Trainer),
+    ("/testsets", "nav.testsets", Role::Trainer),
     ("/review", "nav.review", Role::Reviewer),
     ("/dashboard", "nav.dashboard", Role::Supervisor),
     ("/dashboard/model", "nav.model", Role::Supervisor),

@@ -22,6 +22,7 @@ pub mod search;
 pub mod server;
 pub mod status;
 pub mod synonyms;
+pub mod testsets;
 pub mod time;
 
 use leptos::prelude::*;
@@ -92,6 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path={path!("/knowledge")} view={knowledge::KnowledgePage} />
                     <Route path={path!("/health")} view={health::HealthPage} />
                     <Route path={path!("/synonyms")} view={synonyms::SynonymsPage} />
+                    <Route path={path!("/testsets")} view={testsets::TestSetsPage} />
+                    <Route path={path!("/testsets/:id")} view={testsets::TestSetPage} />
                     <Route path={path!("/knowledge/new")} view={knowledge::EditorPage} />
                     <Route path={path!("/knowledge/:id")} view={knowledge::EditorPage} />
                     <Route path={path!("/modules/:id")} view={knowledge::ModuleView} />

@@ -48,6 +48,7 @@ fn field(f: Field) -> &'static str {
         Field::AgentAnswer => "人工坐席的回复",
         Field::Canonical => "标准词",
         Field::Variant => "同义词",
+        Field::TestSetName => "测试集名称",
         Field::Category => "分类",
         Field::CategoryName => "分类名称",
         Field::TemplateSlot => "模板栏目",
@@ -68,6 +69,9 @@ fn thing(t: Thing) -> &'static str {
         Thing::Decision => "处理记录",
         Thing::User => "用户",
         Thing::Synonym => "同义词条目",
+        Thing::TestSet => "测试集",
+        Thing::TestCase => "测试用例",
+        Thing::TestRun => "测试运行",
     }
 }
 
@@ -147,6 +151,15 @@ fn zh(p: &Problem, zone: Zone) -> String {
         }
         TooManyVariants { count, max } => format!("同义词太多：{count} 个（最多 {max} 个）。"),
         NoVariants => "请至少填写一个与标准词不同的同义词。".to_string(),
+        BadExpect { value } => {
+            format!("预期结果必须是知识点编号或“unanswered”（不应回答），而不是“{value}”。")
+        }
+        TooManyCases { max } => format!("一个测试集最多 {max} 条用例。"),
+        TestSetExists { name } => format!("已有名为“{name}”的测试集。"),
+        FilledSet => "这个测试集自动收集用例，不能手动添加；请添加到自建的测试集。".to_string(),
+        TestRunRunning => "这个测试集正在运行，请等本次运行结束。".to_string(),
+        BadWorkbook { .. } => "无法读取这个 Excel 文件：请另存为 .xlsx 格式后再导入。".to_string(),
+        AtLine { line, problem } => format!("第 {line} 行：{}", zh(problem, zone)),
         TooManySynonyms { max } => format!("同义词条目太多（最多 {max} 条）。"),
         CounterIsPhrasing { text } => {
             format!("“{text}”既是这个知识点的相似问法，又是它的反例，请只保留一处。")

@@ -31,6 +31,7 @@ const PAGES = [
   ['/health', 'trainer'],
   ['/health?point={point}', 'trainer'],
   ['/synonyms', 'trainer'],
+  ['/testsets', 'trainer'],
   ['/search', 'trainer'],
   ['/review', 'reviewer'],
   ['/dashboard', 'supervisor'],
@@ -44,7 +45,7 @@ const PAGES = [
 // Latin words the Chinese UI may show: the product's and its parts' names, units, formats.
 const LATIN_ALLOWED = new Set([
   'botcoach', 'UTC', 'SQLite', 'PostgreSQL', 'CSV', 'Markdown', 'JSON', 'API', 'e5-small', 'MiniLM',
-  'Ctrl', 'Enter', 'Esc', 'ms', 'GB', 'MB', 'ID', 'URL',
+  'Ctrl', 'Enter', 'Esc', 'ms', 'GB', 'MB', 'ID', 'URL', 'Excel',
   // "IP地址" is how Chinese consoles and PIPL guidance name an IP address.
   'IP',
 ]);

@@ -20,6 +20,7 @@ mod m20261203_000014_channels_and_validity;
 mod m20261203_000015_counter_examples;
 mod m20261203_000016_synonyms;
 mod m20261203_000017_miss_language;
+mod m20261203_000018_test_sets;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_counter_examples::Migration),
             Box::new(m20261203_000016_synonyms::Migration),
             Box::new(m20261203_000017_miss_language::Migration),
+            Box::new(m20261203_000018_test_sets::Migration),
         ]
     }
 }

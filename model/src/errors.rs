@@ -97,6 +97,7 @@ impl Kind for PublishError {
         match self {
             PublishError::Regressions(_) => ErrorKind::Conflict,
             PublishError::Knowledge(k) => k.kind(),
+            PublishError::TestSets(t) => t.kind(),
             PublishError::Embedding(_) | PublishError::Storage(_) | PublishError::Store(_) => {
                 ErrorKind::Internal
             }
@@ -106,7 +107,25 @@ impl Kind for PublishError {
     fn problem(&self) -> Option<&Problem> {
         match self {
             PublishError::Knowledge(k) => k.problem(),
+            PublishError::TestSets(t) => t.problem(),
             _ => None,
+        }
+    }
+}
+
+impl Kind for crate::testsets::TestSetError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            crate::testsets::TestSetError::Matching(m) => m.kind(),
+            _ => self.problem().map_or(ErrorKind::Internal, Problem::kind),
+        }
+    }
+
+    fn problem(&self) -> Option<&Problem> {
+        match self {
+            crate::testsets::TestSetError::Refused(p) => Some(p),
+            crate::testsets::TestSetError::Matching(m) => m.problem(),
+            crate::testsets::TestSetError::Storage(_) => None,
         }
     }
 }

@@ -44,6 +44,8 @@ pub mod services;
 pub mod storage;
 #[cfg(feature = "backend")]
 pub mod synonyms;
+#[cfg(feature = "backend")]
+pub mod testsets;
 
 #[cfg(feature = "backend")]
 pub use embedding::{

@@ -230,3 +230,85 @@ async fn the_schedule_starts_a_run_once_enough_new_knowledge_is_published() {
     services.knowledge_changed().await;
     assert!(services.learning_due(&schedule).await.unwrap(), "12 new texts published");
 }
+
+/// Questions of the same intents beyond the knowledge: what customers ask that nothing trained on.
+fn unseen() -> Vec<String> {
+    let path = common::shared_dir().join("data/banking77/train.csv");
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for row in csv::Reader::from_path(&path).unwrap().records() {
+        let row = row.unwrap();
+        if INTENTS.contains(&&row[1]) {
+            let n = seen.entry(row[1].to_string()).or_default();
+            *n += 1;
+            if *n > PER_INTENT {
+                out.push(row[0].trim().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_version_that_fails_a_test_case_the_serving_one_passes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base: Arc<dyn Embedder> = common::embedder();
+    let services = common::services_with(
+        dir.path(),
+        Format::Json,
+        &knowledge_json(),
+        base.clone(),
+        Default::default(),
+        Default::default(),
+    )
+    .await;
+    let ask = |q: &str| AskRequest {
+        question: q.into(),
+        channel: Default::default(),
+        session_id: None,
+        dry_run: true,
+    };
+    let answered = |r: model::matching::AskResponse| r.answer.map(|a| a.knowledge_id);
+    let questions = unseen();
+    let mut by_base = Vec::new();
+    for q in &questions {
+        by_base.push(answered(services.matcher.ask(ask(q)).await.unwrap()));
+    }
+    // The run the other test promotes; it answers some unseen questions otherwise.
+    let good = TrainOptions { epochs: 4, learning_rate: 1e-3, ..TrainOptions::default() };
+    let first = services.learn(good).await.unwrap();
+    assert_eq!(first.state, VersionState::Serving, "{first:?}");
+    assert!(first.broken_cases.is_empty());
+    let mut changed = None;
+    for (q, was) in questions.iter().zip(&by_base) {
+        let now = answered(services.matcher.ask(ask(q)).await.unwrap());
+        if now != *was {
+            changed = Some((q.clone(), was.clone()));
+            break;
+        }
+    }
+    let (question, expected) = changed.expect("the learned version answers an unseen question otherwise");
+
+    // Back to the base model, with a test case holding the base model's answer (or its not
+    // answering): the same run again (seeded: the same candidate) fails it, and is refused.
+    services.use_model_version(0).await.unwrap();
+    let trainer = model::views::Actor::new("tina", model::views::Role::Trainer);
+    let case = model::views::NewCase {
+        question: question.clone(),
+        channel: Default::default(),
+        expect: expected
+            .map_or(model::views::Expect::Unanswered, |id| model::views::Expect::Point(id.parse().unwrap())),
+    };
+    model::testsets::create(
+        &services,
+        &trainer,
+        &model::views::NewTestSet { name: "guard".into(), cases: vec![case] },
+    )
+    .await
+    .unwrap();
+    let second = services.learn(good).await.unwrap();
+    assert_eq!(second.refusal, Some(Refusal::BreaksTestCases), "{second:?}");
+    assert_eq!(second.broken_cases, vec![question], "{second:?}");
+    assert_eq!(second.state, VersionState::Refused);
+    assert_eq!(services.learning.serving_version(), 0, "the base model keeps serving");
+}

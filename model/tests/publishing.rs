@@ -178,7 +178,7 @@ async fn the_regression_check_blocks_a_change_of_answers_unless_forced() {
 
     // Refused with the list, nothing published; forced, published with the same list.
     match publishing::publish(&services, &reviewer(), p.id, Some(p.version), false).await {
-        Err(PublishError::Regressions(again)) => assert_eq!(again, list),
+        Err(PublishError::Regressions(again)) => assert_eq!(again.regressions, list),
         other => panic!("expected the regressions, got {other:?}"),
     }
     assert!(queries::detail(db, p.id).await.unwrap().published.is_none());

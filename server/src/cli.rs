@@ -91,6 +91,11 @@ pub enum Command {
         #[command(subcommand)]
         action: SynonymsAction,
     },
+    /// Test sets: run them (exit status 1 when a case fails), list, import and export them.
+    Test {
+        #[command(subcommand)]
+        action: TestAction,
+    },
     /// Load the demo knowledge bases and one user per role (for trying botcoach out).
     Demo {
         /// Folder with the demo files.
@@ -110,6 +115,25 @@ pub enum SynonymsAction {
     },
     /// Export the published dictionary.
     Export { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TestAction {
+    /// Run one set (a name, `confirmed`, `chosen`, `out_of_scope`, or an id), or every set;
+    /// print each failing case; exit with status 1 when any case fails.
+    Run { set: Option<String> },
+    /// Every set with its cases and latest run.
+    List,
+    /// Import a .csv, .json or .xlsx file (`question,channel,expect`) as a set (replacing the
+    /// cases of the set of that name).
+    Import {
+        file: PathBuf,
+        /// The set's name; the file's name when left out.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Export a set to a .csv, .json or .xlsx file.
+    Export { set: String, file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,6 +235,16 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::Privacy { action: PrivacyAction::Retention } => {
             runtime.block_on(crate::privacy::retention(&config))
+        }
+        Command::Test { action: TestAction::Run { set } } => {
+            runtime.block_on(crate::testsets::run(&config, set.as_deref()))
+        }
+        Command::Test { action: TestAction::List } => runtime.block_on(crate::testsets::list(&config)),
+        Command::Test { action: TestAction::Import { file, name } } => {
+            runtime.block_on(crate::testsets::import(&config, &file, name.as_deref()))
+        }
+        Command::Test { action: TestAction::Export { set, file } } => {
+            runtime.block_on(crate::testsets::export(&config, &set, &file))
         }
         Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
         Command::Synonyms { action: SynonymsAction::Import { file, publish } } => {

@@ -274,6 +274,9 @@ fn spawn_background(services: &Services, config: &Config) {
             if let Err(e) = model::accounts::throttle::sweep(&s.db).await {
                 tracing::warn!(error = %e, "cannot forget old sign-in attempts");
             }
+            if let Err(e) = model::testsets::fill::fill(&s, None).await {
+                tracing::warn!(error = %e, "cannot fill the test sets that fill themselves");
+            }
             // Daily, whichever instance finds it due first (the run is recorded in the database).
             if let Err(e) = model::privacy::retention::run_if_due(&s.db, retention_days).await {
                 tracing::warn!(error = %e, "cannot delete what is past its retention");

@@ -96,7 +96,13 @@ async fn demo_loads_both_knowledge_bases_and_one_account_per_role_once() {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let lines = |file: &str| std::fs::read_to_string(demo.join(file)).unwrap().lines().count() as u64 - 1;
     let asked = asks::Entity::find().all(&db).await.unwrap();
-    assert_eq!(asked.len() as u64, lines("traffic.csv"), "every demo question asked once");
+    // The rejected answers: each question, and the earlier turn of those that have one.
+    let rejected: u64 = csv::Reader::from_path(demo.join("rejected.csv"))
+        .unwrap()
+        .records()
+        .map(|r| if r.unwrap()[2].is_empty() { 1 } else { 2 })
+        .sum();
+    assert_eq!(asked.len() as u64, lines("traffic.csv") + rejected, "every demo question asked once");
     let days: std::collections::BTreeSet<_> = asked.iter().map(|a| a.created_at.date_naive()).collect();
     assert_eq!(days.len(), 14, "two weeks of history");
     assert!(
@@ -120,4 +126,74 @@ async fn demo_loads_both_knowledge_bases_and_one_account_per_role_once() {
     assert_eq!(pricing.template, Some(Template::Pricing));
     let page = queries::module_page(&db, pricing.id).await.unwrap();
     assert!(page.slots.iter().filter(|s| !s.filled_by.is_empty()).count() >= 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_run_exits_1_when_a_case_fails_and_sets_travel_as_excel() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config_in(dir.path());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_botcoach"))
+            .current_dir(dir.path())
+            .args(args)
+            .env("BOTCOACH_DATABASE_URL", &config.database_url)
+            .env("BOTCOACH_MODEL_DIR", &config.model_dir)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        dir.path().join("kb.csv"),
+        "category,question,answer,phrasings\n\
+         Cards,My card was stolen,Freeze it in the app.,someone stole my card|report a stolen card\n\
+         宽带,宽带坏了怎么报修？,拨打客服热线报修。,网断了怎么办|宽带没有网络了\n",
+    )
+    .unwrap();
+    let out = run(&["import", "kb.csv", "--publish"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = server::startup::open_database(&config).await.unwrap();
+    let items = feed::since(&db, 0).await.unwrap().items;
+    let id = |q: &str| items.iter().find(|i| i.question == q).unwrap().id.clone();
+    let (stolen, broadband) = (id("My card was stolen"), id("宽带坏了怎么报修？"));
+
+    std::fs::write(
+        dir.path().join("good.csv"),
+        format!("问题,渠道,预期\nsomeone stole my card,,{stolen}\n宽带坏了怎么报修？,hotline,{broadband}\n"),
+    )
+    .unwrap();
+    let out = run(&["test", "import", "good.csv", "--name", "回归"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("2 cases"), "{}", text(&out.stdout));
+    let out = run(&["test", "run", "回归"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("2/2 passed"), "{}", text(&out.stdout));
+
+    // A case that cannot pass: the run says which, and the exit status gates a deployment.
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("question,channel,expect\nsomeone stole my card,bot,{broadband}\n"),
+    )
+    .unwrap();
+    assert!(run(&["test", "import", "bad.csv"]).status.success());
+    let out = run(&["test", "run", "bad"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("FAIL \"someone stole my card\""), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("1 test case(s) failed"), "{}", text(&out.stderr));
+    // Every set at once fails too.
+    assert_eq!(run(&["test", "run"]).status.code(), Some(1));
+
+    // Bad input changes nothing: an unknown expectation is refused with its line.
+    std::fs::write(dir.path().join("worse.csv"), "question,channel,expect\nhi,bot,seven\n").unwrap();
+    let out = run(&["test", "import", "worse.csv"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("line 2"), "{}", text(&out.stderr));
+    assert!(!text(&run(&["test", "list"]).stdout).contains("worse"));
+
+    // Exported as an Excel workbook and read back: the Chinese question is intact.
+    let out = run(&["test", "export", "回归", "out.xlsx"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(dir.path().join("out.xlsx")).unwrap();
+    let cases = model::testsets::transfer::parse(model::testsets::transfer::SetFormat::Xlsx, &bytes).unwrap();
+    assert!(cases
+        .iter()
+        .any(|c| c.question == "宽带坏了怎么报修？" && c.channel == model::views::Channel::Hotline));
 }

@@ -49,3 +49,10 @@ pub async fn dashboard_asks(
 pub async fn voc_topics(days: u32) -> Result<VocReport, AppError> {
     model::metrics::report::topics(&services()?.db, days, 10).await.map_err(fail)
 }
+
+/// Every test set that has been run, with its latest run.
+#[server(endpoint = "test_set_runs", input = Json)]
+pub async fn test_set_runs() -> Result<Vec<model::views::TestSetSummary>, AppError> {
+    let sets = model::testsets::list(&services()?.db).await.map_err(fail)?;
+    Ok(sets.into_iter().filter(|s| s.last_run.is_some()).collect())
+}

@@ -4,7 +4,7 @@
 //! behind it (`/dashboard/asks`, the inbox, the review queue, a knowledge point).
 
 mod api;
-mod charts;
+pub(crate) mod charts;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -104,6 +104,7 @@ pub fn DashboardPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <TestRuns />
             <h2>{move || t("dashboard.voc")}</h2>
             <p class="small">
                 {move || t("dashboard.voc_download")} " "
@@ -140,6 +141,75 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The latest run of each test set: whether the bot still answers what it must.
+#[component]
+fn TestRuns() -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let runs = Resource::new(|| (), |_| api::test_set_runs());
+    view! {
+        <h2>{move || t("dashboard.test_runs")}</h2>
+        <Transition fallback={|| ()}>
+            {move || Suspend::new(async move {
+                match runs.await {
+                    Err(e) => view! { <p class="error">{error_text(&e)}</p> }.into_any(),
+                    Ok(sets) if sets.is_empty() => {
+                        view! {
+                            <p class="muted" data-testid="dashboard-test-runs-none">
+                                {move || t("dashboard.test_runs_none")}
+                                " "
+                                <a href="/testsets">{move || t("testsets.title")}</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(sets) => {
+                        view! {
+                            <table class="list" data-testid="dashboard-test-runs">
+                                <tbody>
+                                    {sets
+                                        .into_iter()
+                                        .filter_map(|s| Some((s.last_run.clone()?, s)))
+                                        .map(|(r, s)| {
+                                            let (name, kind, id) = (s.name.clone(), s.kind, s.id);
+                                            let ok = r.passed == r.total;
+                                            view! {
+                                                <tr data-testid="dashboard-test-run">
+                                                    <td>
+                                                        <a href={format!("/testsets/{id}")} translate="no">
+                                                            {move || crate::testsets::set_name(lang.get(), &name, kind)}
+                                                        </a>
+                                                    </td>
+                                                    <td>
+                                                        <Time at={r.started_at} />
+                                                    </td>
+                                                    <td class="num">{format!("{}/{}", r.passed, r.total)}</td>
+                                                    <td>
+                                                        <span class={if ok {
+                                                            "badge st-published"
+                                                        } else {
+                                                            "badge st-rejected"
+                                                        }}>
+                                                            {move || t(
+                                                                if ok { "testset.passed" } else { "testset.failed" },
+                                                            )}
+                                                        </span>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
     }
 }
 

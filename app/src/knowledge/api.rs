@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 pub struct Checked {
     pub item: ReviewItem,
     pub regressions: Vec<Regression>,
+    /// Test cases whose result publishing would change (newly failing first).
+    pub test_regressions: Vec<model::views::TestRegression>,
 }
 
 #[cfg(feature = "ssr")]
@@ -164,8 +166,8 @@ pub async fn review_queue() -> Result<Vec<Checked>, AppError> {
     let items = queries::review_queue(&services.db).await.map_err(fail)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let regressions = model::publishing::regressions(&services, item.point.id).await.map_err(fail)?;
-        out.push(Checked { item, regressions });
+        let check = model::publishing::check(&services, item.point.id).await.map_err(fail)?;
+        out.push(Checked { item, regressions: check.regressions, test_regressions: check.test_regressions });
     }
     Ok(out)
 }

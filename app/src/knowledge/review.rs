@@ -107,13 +107,14 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn ReviewCard(checked: Checked, publish: Publish, reject: Reject) -> impl IntoView {
-    let Checked { item, regressions } = checked;
+    let Checked { item, regressions, test_regressions } = checked;
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
     let comment = RwSignal::new(String::new());
     let (id, version) = (item.point.id, item.point.version);
-    // Publishing despite changed answers needs the reviewer to have seen them here.
-    let changes = regressions.len();
+    // Publishing despite changed answers or failing test cases needs the reviewer to have seen
+    // them here.
+    let changes = regressions.len() + test_regressions.iter().filter(|r| !r.passed_after).count();
     view! {
         <article class="panel review-item" data-testid="review-item" data-id={id}>
             <header class="row">
@@ -139,6 +140,8 @@ fn ReviewCard(checked: Checked, publish: Publish, reject: Reject) -> impl IntoVi
             } else {
                 view! { <RegressionList list={regressions} /> }.into_any()
             }}
+            {(!test_regressions.is_empty())
+                .then(|| view! { <TestRegressionList list={test_regressions} /> }.into_any())}
             <div class="row actions">
                 <button
                     class="primary"
@@ -193,6 +196,77 @@ fn RegressionList(list: Vec<Regression>) -> impl IntoView {
                                     <td>{r.question}</td>
                                     <td>{answer(r.was)}</td>
                                     <td>{answer(r.now)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The test cases whose result the draft changes: was → after, newly failing first.
+#[component]
+fn TestRegressionList(list: Vec<model::views::TestRegression>) -> impl IntoView {
+    let lang = use_lang();
+    let t = move |key| tr(lang.get(), key);
+    let answer = move |q: Option<String>| q.unwrap_or_else(|| t("review.unanswered").to_string());
+    view! {
+        <div class="regressions" data-testid="test-regressions">
+            <p class="notice warn small">{move || t("review.test_regressions")}</p>
+            <table class="list">
+                <thead>
+                    <tr>
+                        <th>{move || t("review.test_set")}</th>
+                        <th>{move || t("review.question")}</th>
+                        <th>{move || t("testset.col.expected")}</th>
+                        <th>{move || t("review.was")}</th>
+                        <th>{move || t("review.now")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|r| {
+                            let (name, kind, set_id) = (r.set_name.clone(), r.kind, r.set_id);
+                            let expected = match (r.expect, r.expect_question.clone()) {
+                                (model::views::Expect::Unanswered, _) => None,
+                                (_, q) => q,
+                            };
+                            let after = r.passed_after;
+                            view! {
+                                <tr data-testid="test-regression" data-passed-after={after.to_string()}>
+                                    <td>
+                                        <a href={format!("/testsets/{set_id}")} translate="no">
+                                            {move || crate::testsets::set_name(lang.get(), &name, kind)}
+                                        </a>
+                                    </td>
+                                    <td translate="no">{r.question.clone()}</td>
+                                    <td translate="no">
+                                        {move || {
+                                            expected
+                                                .clone()
+                                                .unwrap_or_else(|| t("testset.expect_unanswered").to_string())
+                                        }}
+                                    </td>
+                                    <td translate="no">{answer(r.was.clone())}</td>
+                                    <td translate="no">
+                                        {answer(r.now.clone())} " "
+                                        <span class={if after {
+                                            "badge st-published"
+                                        } else {
+                                            "badge st-rejected"
+                                        }}>
+                                            {move || t(
+                                                if after {
+                                                    "testset.change.newly_passing"
+                                                } else {
+                                                    "testset.change.newly_failing"
+                                                },
+                                            )}
+                                        </span>
+                                    </td>
                                 </tr>
                             }
                         })

@@ -41,12 +41,14 @@ pub async fn merge(
         content_of(&head(&txn, &load(&txn, keep).await?).await?).phrasings.len().saturating_sub(before);
     publish_in(&txn, actor, keep).await?;
     archive_in(&txn, actor, absorb, None, Some(json!({ "merged_into": keep }))).await?;
+    // Test cases asking for the absorbed point now ask for the one kept.
+    let cases = crate::testsets::follow_merge(&txn, absorb, keep).await?;
     audit::record(
         &txn,
         actor,
         "knowledge.merge",
         &target(keep),
-        Some(json!({ "absorbed": absorb, "phrasings": moved })),
+        Some(json!({ "absorbed": absorb, "phrasings": moved, "test_cases": cases })),
     )
     .await?;
     txn.commit().await?;

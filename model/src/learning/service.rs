@@ -141,6 +141,59 @@ impl Learning {
     }
 }
 
+/// The published knowledge as a training run sees it, to judge test cases on.
+struct Judged<'a> {
+    points: &'a [data::PointTexts],
+    /// The base model's vector of every text of `points`, in order.
+    vectors: &'a [Vec<f32>],
+    embedder: &'a Arc<dyn crate::Embedder>,
+}
+
+impl Services {
+    /// The test cases (questions) the candidate fails that the serving version passes, each
+    /// version with its own thresholds, on the whole published knowledge.
+    async fn broken_cases(
+        &self,
+        judged: Judged<'_>,
+        serving: (&Adapter, &crate::matching::Scoring),
+        candidate: (&Adapter, &crate::matching::Scoring),
+    ) -> Result<Vec<String>, LearnError> {
+        let cases = crate::testsets::all_live_cases(&self.db)
+            .await
+            .map_err(|e| LearnError::Internal(e.to_string()))?;
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let questions: Vec<String> = cases.iter().map(|c| c.question.clone()).collect();
+        let vectors = embed_cached(&self.db, judged.embedder, &questions).await?;
+        let outcomes =
+            |(adapter, scoring): (&Adapter, &crate::matching::Scoring)| -> Result<Vec<bool>, LearnError> {
+                let index = guard::index(judged.points, &through(adapter, judged.vectors));
+                let asked = through(adapter, &vectors);
+                let pairs: Vec<(&[f32], &str)> =
+                    asked.iter().map(Vec::as_slice).zip(questions.iter().map(String::as_str)).collect();
+                let ranked = index.rank_many(&pairs, scoring, crate::matching::service::CANDIDATES)?;
+                Ok(cases
+                    .iter()
+                    .zip(ranked)
+                    .map(|(c, r)| {
+                        let outcome = scoring.decide(&c.question, &r);
+                        let got = r.first().map(|s| index.points()[s.point].knowledge_id);
+                        crate::testsets::expect_of(c)
+                            .passes(outcome, got.filter(|_| outcome == crate::views::Outcome::Answered))
+                    })
+                    .collect())
+            };
+        let (before, after) = (outcomes(serving)?, outcomes(candidate)?);
+        Ok(cases
+            .iter()
+            .zip(before.iter().zip(&after))
+            .filter(|(_, (was, now))| **was && !**now)
+            .map(|(c, _)| c.question.clone())
+            .collect())
+    }
+}
+
 /// `vectors` through `adapter`.
 fn through(adapter: &Adapter, vectors: &[Vec<f32>]) -> Vec<Vec<f32>> {
     vectors.iter().map(|v| adapter.apply(v)).collect()
@@ -271,6 +324,7 @@ impl Services {
             known.iter().flat_map(|p| &p.texts).map(|t| trained[t].clone()).collect();
 
         phase(TrainingPhase::Training);
+        let train_vectors_kept = train_vectors.clone();
         let candidate = train_blocking(&set, train_vectors, options, progress.clone()).await?;
 
         phase(TrainingPhase::Scoring);
@@ -283,8 +337,25 @@ impl Services {
             Ok(guard::score(&preds, &set.held_out_truth))
         };
         let (before, after) = (judge(&serving_adapter)?, judge(&candidate)?);
-        let refusal = guard::verdict(&after, &before);
+        let mut refusal = guard::verdict(&after, &before);
         let thresholds = guard::shifted(&scoring, &before, &after);
+        let broken_cases = if refusal.is_none() {
+            let vectors: HashMap<&String, &Vec<f32>> = set
+                .train
+                .iter()
+                .zip(&train_vectors_kept)
+                .chain(set.held_out.iter().zip(&held_vectors))
+                .collect();
+            let all: Vec<Vec<f32>> =
+                set.points.iter().flat_map(|p| &p.texts).map(|t| vectors[t].clone()).collect();
+            let judged = Judged { points: &set.points, vectors: &all, embedder: &base.embedder };
+            self.broken_cases(judged, (&serving_adapter, &scoring), (&candidate, &thresholds)).await?
+        } else {
+            Vec::new()
+        };
+        if !broken_cases.is_empty() {
+            refusal = Some(crate::views::Refusal::BreaksTestCases);
+        }
         let card = ModelVersion {
             version: 0,
             base: base.embedder.info().name.clone(),
@@ -299,6 +370,7 @@ impl Services {
             previous: before,
             previous_version: serving_version,
             refusal,
+            broken_cases,
             answer_score: thresholds.answer_score,
             clarify_score: thresholds.clarify_score,
         };

@@ -4,6 +4,7 @@
 //! so questions are answered without pause while it is rebuilt.
 
 pub mod asks;
+pub mod batch;
 pub mod index;
 pub(crate) mod kernels;
 pub mod lexical;

@@ -111,8 +111,44 @@ impl Matcher {
     /// How `probes` are answered now and with point `change.knowledge_id` replaced by `change`
     /// (added, for a point not saved yet): ranked and decided as `/ask` does, nothing recorded.
     pub async fn try_change(&self, change: &PointDoc, probes: &[Probe]) -> Vec<(TriedAnswer, TriedAnswer)> {
-        let Changed { scoring, before, after, .. } = self.changed(change).await;
+        self.tried(change, probes, false)
+            .await
+            .into_iter()
+            .map(|(_, before, after)| (before, after))
+            .collect()
+    }
+
+    /// [`Matcher::try_change`] for the probes whose answer the change could alter (either
+    /// version of the point scores near an answer threshold), with each one's position in
+    /// `probes`: the others are answered the same before and after.
+    pub async fn try_change_reachable(
+        &self,
+        change: &PointDoc,
+        probes: &[Probe],
+    ) -> Vec<(usize, TriedAnswer, TriedAnswer)> {
+        self.tried(change, probes, true).await
+    }
+
+    async fn tried(
+        &self,
+        change: &PointDoc,
+        probes: &[Probe],
+        reachable_only: bool,
+    ) -> Vec<(usize, TriedAnswer, TriedAnswer)> {
+        let Changed { builder, scoring, before, after, dim } = self.changed(change).await;
         let id = change.knowledge_id;
+        let near = reachable_only.then(|| {
+            let new_texts = Texts::of(change, dim);
+            let old_texts = builder.docs.get(&id).map(|d| Texts::of(d, dim));
+            // The lower of the two scripts' bars: a change reaches a question near either.
+            let reach = (scoring.answer_score - scoring.answer_margin)
+                .min(scoring.answer_score_cjk - scoring.answer_margin_cjk);
+            move |p: &Probe| {
+                new_texts.bound(&p.vector, &p.text, &scoring) >= reach
+                    || old_texts.as_ref().is_some_and(|o| o.bound(&p.vector, &p.text, &scoring) >= reach)
+            }
+        });
+        drop(builder);
         // `with_change`: the answers of the index with the change, where its point is the draft.
         let tried = |index: &Index, p: &Probe, with_change: bool| {
             let ranked = index
@@ -128,7 +164,12 @@ impl Matcher {
                 is_draft: with_change && top.is_some_and(|(m, _)| m.knowledge_id == id),
             }
         };
-        probes.iter().map(|p| (tried(&before.index, p, false), tried(&after, p, true))).collect()
+        probes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| near.as_ref().is_none_or(|n| n(p)))
+            .map(|(i, p)| (i, tried(&before.index, p, false), tried(&after, p, true)))
+            .collect()
     }
 
     /// The published index the next ask would see, beside the same with `change` in place of

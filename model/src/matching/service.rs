@@ -143,7 +143,7 @@ pub(super) struct Builder {
 }
 
 pub struct Matcher {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     current: RwLock<Arc<Snapshot>>,
     pub(super) builder: tokio::sync::Mutex<Builder>,
     clicks: RwLock<HashMap<i32, i64>>,
@@ -227,7 +227,12 @@ impl Matcher {
     /// (placing misses, checks before a publish), which then shares forward passes with the
     /// asks instead of competing with them for the cores. Bulk work uses [`Matcher::embedder`].
     pub fn online_embedder(&self) -> Arc<dyn Embedder> {
-        Arc::new(Queued { queue: self.queue.clone(), inner: self.embedder() })
+        self.queued(self.embedder())
+    }
+
+    /// `inner` behind the ask queue: its texts wait their turn with the asks'.
+    pub(super) fn queued(&self, inner: Arc<dyn Embedder>) -> Arc<dyn Embedder> {
+        Arc::new(Queued { queue: self.queue.clone(), inner })
     }
 
     /// Texts waiting in the ask queue now.

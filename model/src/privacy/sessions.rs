@@ -128,6 +128,7 @@ pub async fn erase(
         .exec(&txn)
         .await?
         .rows_affected;
+    let ask_ids: Vec<String> = asked.iter().map(|a| a.ask_id.clone()).collect();
     let mut texts: Vec<String> = asked.into_iter().map(|a| a.question).collect();
     let (mut deleted, mut groups) = (Vec::new(), HashSet::new());
     for (&miss_id, &removed) in &per_miss {
@@ -149,6 +150,8 @@ pub async fn erase(
         texts.push(m.question);
     }
     let emptied = drop_emptied_groups(&txn, &groups).await?;
+    // Test cases the session's asks and misses became go with them.
+    crate::testsets::forget(&txn, &ask_ids, &deleted).await?;
     forget_vectors(&txn, &texts).await?;
     let erased = Erased { asks: asks_gone, reports, misses: deleted.len() as u64 };
     let detail = serde_json::to_value(erased).ok();

@@ -15,7 +15,9 @@ use crate::matching::PointDoc;
 use crate::services::Services;
 use crate::views::Outcome;
 use crate::views::Problem;
-use crate::views::{Actor, Content, Field, PublishReport, Regression, Role, TriedQuestion, TryReport};
+use crate::views::{
+    Actor, Content, Field, PublishCheck, PublishReport, Regression, Role, TriedQuestion, TryReport,
+};
 
 /// Recently answered questions the regression check replays, beside the knowledge base's own
 /// phrasings: the most recent distinct ones of the last `RECENT_DAYS` days.
@@ -24,9 +26,15 @@ const RECENT_DAYS: i64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    /// Nothing was published: the answers to these questions would change.
-    #[error("publishing would change the answer to {} question(s); check them, then publish with force", .0.len())]
-    Regressions(Vec<Regression>),
+    /// Nothing was published: the answers to these questions, or these test cases, would change.
+    #[error(
+        "publishing would change the answer to {} question(s) and fail {} test case(s); check them, then publish with force",
+        .0.regressions.len(),
+        .0.test_regressions.iter().filter(|t| !t.passed_after).count()
+    )]
+    Regressions(PublishCheck),
+    #[error(transparent)]
+    TestSets(#[from] crate::testsets::TestSetError),
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
     #[error(transparent)]
@@ -41,11 +49,16 @@ pub type Result<T, E = PublishError> = std::result::Result<T, E>;
 
 /// The questions whose answer would change if point `id`'s current draft were published.
 pub async fn regressions(services: &Services, id: i32) -> Result<Vec<Regression>> {
+    Ok(checked_head(services, id).await?.0.regressions)
+}
+
+/// What publishing point `id`'s current draft would change: answers and test cases.
+pub async fn check(services: &Services, id: i32) -> Result<PublishCheck> {
     Ok(checked_head(services, id).await?.0)
 }
 
-/// [`regressions`], and the revision they were computed for.
-async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, i32)> {
+/// [`check`], and the revision it was computed for.
+async fn checked_head(services: &Services, id: i32) -> Result<(PublishCheck, i32)> {
     let p = points::load(&services.db, id).await?;
     let head = points::head(&services.db, &p).await?;
     let content = points::content_of(&head);
@@ -65,7 +78,9 @@ async fn checked_head(services: &Services, id: i32) -> Result<(Vec<Regression>, 
         counters: counter_rows(services, &content).await?,
     };
     let recent = recent_answers(services).await?;
-    Ok((services.matcher.regressions(&change, &recent).await, head.id))
+    let regressions = services.matcher.regressions(&change, &recent).await;
+    let test_regressions = crate::testsets::check::regressions(services, &change).await?;
+    Ok((PublishCheck { regressions, test_regressions }, head.id))
 }
 
 /// The draft's counter-examples as the serving model sees them: a draft is checked with them.
@@ -197,9 +212,9 @@ pub async fn publish(
     force: bool,
 ) -> Result<PublishReport> {
     require(actor, Role::Reviewer, "publishing knowledge")?;
-    let (regressions, checked) = checked_head(services, id).await?;
-    if !regressions.is_empty() && !force {
-        return Err(PublishError::Regressions(regressions));
+    let (check, checked) = checked_head(services, id).await?;
+    if check.blocks() && !force {
+        return Err(PublishError::Regressions(check));
     }
     let txn = crate::storage::write(&services.db).await?;
     // What goes live is what was checked: a draft saved meanwhile is checked again first.
@@ -217,8 +232,21 @@ pub async fn publish(
             0
         }
     };
-    tracing::info!(knowledge = id, revision, regressions = regressions.len(), closed, "knowledge published");
-    Ok(PublishReport { knowledge_id: id.to_string(), revision, regressions, closed_misses: closed })
+    tracing::info!(
+        knowledge = id,
+        revision,
+        regressions = check.regressions.len(),
+        test_regressions = check.test_regressions.len(),
+        closed,
+        "knowledge published"
+    );
+    Ok(PublishReport {
+        knowledge_id: id.to_string(),
+        revision,
+        regressions: check.regressions,
+        test_regressions: check.test_regressions,
+        closed_misses: closed,
+    })
 }
 
 /// After an import that published `ids`: the misses they answer now are closed, as a publish

@@ -49,6 +49,7 @@ states! {
         Reason = "reason",
         Canonical = "canonical term",
         Variant = "variant",
+        TestSetName = "test set name",
     }
 
     /// A thing a problem names.
@@ -62,6 +63,9 @@ states! {
         Decision = "decision",
         User = "user",
         Synonym = "synonym entry",
+        TestSet = "test set",
+        TestCase = "test case",
+        TestRun = "test run",
     }
 
     /// What makes a text more than plain text.
@@ -143,6 +147,20 @@ pub enum Problem {
     NoVariants,
     #[error("too many synonym entries (at most {max})")]
     TooManySynonyms { max: usize },
+    #[error("expect must be a knowledge point id or \"unanswered\", not {value:?}")]
+    BadExpect { value: String },
+    #[error("a test set holds at most {max} cases")]
+    TooManyCases { max: usize },
+    #[error("a test set named {name:?} already exists")]
+    TestSetExists { name: String },
+    #[error("this test set fills itself; cases are added to sets trainers own")]
+    FilledSet,
+    #[error("this test set is being run already; wait for that run to finish")]
+    TestRunRunning,
+    #[error("cannot read the workbook: {detail}")]
+    BadWorkbook { detail: String },
+    #[error("line {line}: {problem}")]
+    AtLine { line: usize, problem: Box<Problem> },
     #[error("unknown {what} {value:?}: one of {expected}")]
     Unknown { what: String, value: String, expected: String },
     #[error("{value:?} is not a {thing} id")]
@@ -364,6 +382,9 @@ impl Problem {
             | RefusedVersion { .. }
             | NothingToLearn { .. }
             | PendingChange { .. }
+            | TestSetExists { .. }
+            | FilledSet
+            | TestRunRunning
             | NotPublished { .. } => ErrorKind::Conflict,
             Empty { .. }
             | TooLong { .. }
@@ -381,6 +402,10 @@ impl Problem {
             | TooManyVariants { .. }
             | NoVariants
             | TooManySynonyms { .. }
+            | BadExpect { .. }
+            | TooManyCases { .. }
+            | BadWorkbook { .. }
+            | AtLine { .. }
             | Unknown { .. }
             | NotAnId { .. }
             | BadChannel

@@ -40,6 +40,8 @@ states! {
         LessPrecise = "less_precise",
         /// Too few held-out phrasings to judge (points need at least 3 texts to give one).
         TooLittleData = "too_little_data",
+        /// It fails test cases the serving version passes.
+        BreaksTestCases = "breaks_test_cases",
     }
 }
 
@@ -81,6 +83,9 @@ pub struct ModelVersion {
     pub previous: HeldOutScores,
     pub previous_version: i32,
     pub refusal: Option<Refusal>,
+    /// The test cases it fails that the serving version passes (their questions).
+    #[serde(default)]
+    pub broken_cases: Vec<String>,
     /// The answer and clarify thresholds it serves with (shifted with its score scale).
     pub answer_score: f32,
     pub clarify_score: f32,

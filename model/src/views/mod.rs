@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod privacy;
 pub mod publishing;
 pub mod synonyms;
+pub mod testsets;
 pub mod transfer;
 
 pub use accounts::*;
@@ -34,4 +35,5 @@ pub use privacy::*;
 pub use publishing::*;
 pub use states::UnknownState;
 pub use synonyms::*;
+pub use testsets::*;
 pub use transfer::*;

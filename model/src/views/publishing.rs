@@ -14,6 +14,27 @@ pub struct Regression {
     pub now_knowledge_id: Option<String>,
 }
 
+/// What publishing a point's draft would change: the questions answered otherwise (its
+/// phrasings and recent asks), and the test cases whose result changes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PublishCheck {
+    pub regressions: Vec<Regression>,
+    /// Newly failing cases first; only those need "Publish anyway".
+    #[serde(default)]
+    pub test_regressions: Vec<super::TestRegression>,
+}
+
+impl PublishCheck {
+    /// Whether publishing needs `force`: an answer changes, or a test case would fail.
+    pub fn blocks(&self) -> bool {
+        !self.regressions.is_empty() || self.test_regressions.iter().any(|t| !t.passed_after)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.regressions.is_empty() && self.test_regressions.is_empty()
+    }
+}
+
 /// What publishing a knowledge point did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublishReport {
@@ -22,6 +43,9 @@ pub struct PublishReport {
     pub revision: i64,
     /// The answers that changed (published anyway with `force`).
     pub regressions: Vec<Regression>,
+    /// The test cases whose result changed.
+    #[serde(default)]
+    pub test_regressions: Vec<super::TestRegression>,
     /// Open misses the published point now answers, closed as loop yield.
     pub closed_misses: usize,
 }

@@ -14,6 +14,7 @@ use model::matching::MatchError;
 use model::metrics::MetricsError;
 use model::privacy::PrivacyError;
 use model::publishing::PublishError;
+use model::testsets::TestSetError;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -21,14 +22,15 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     /// A field beside `error` for the caller to act on (the regressions that blocked a publish).
-    pub detail: Option<(&'static str, serde_json::Value)>,
+    /// Fields added to the body beside `error` (the regression lists of a refused publish).
+    pub detail: Vec<(&'static str, serde_json::Value)>,
     /// Seconds for `Retry-After` (the bot is busy for a moment).
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), detail: None, retry_after: None }
+        Self { status, code, message: message.into(), detail: Vec::new(), retry_after: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -102,15 +104,19 @@ from_domain!(
     AccountError,
     LearnError,
     PrivacyError,
+    TestSetError,
     Problem
 );
 
 impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
         let mut err = Self::from_domain(&e);
-        if let PublishError::Regressions(list) = &e {
+        if let PublishError::Regressions(check) = &e {
             err.code = "regressions";
-            err.detail = Some(("regressions", serde_json::to_value(list).unwrap_or_default()));
+            err.detail = vec![
+                ("regressions", serde_json::to_value(&check.regressions).unwrap_or_default()),
+                ("test_regressions", serde_json::to_value(&check.test_regressions).unwrap_or_default()),
+            ];
         }
         err
     }
@@ -133,7 +139,7 @@ impl From<axum::extract::rejection::QueryRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
-        if let Some((key, value)) = self.detail {
+        for (key, value) in self.detail {
             body[key] = value;
         }
         let mut response = (self.status, Json(body)).into_response();

@@ -11,6 +11,7 @@ mod learning;
 mod metrics;
 mod privacy;
 pub mod synonyms;
+mod testsets;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -81,6 +82,19 @@ pub fn routes() -> Router<AppState> {
             post(synonyms::import).layer(DefaultBodyLimit::max(knowledge::IMPORT_LIMIT_BYTES)),
         )
         .route("/api/v1/synonyms/suggestions", get(synonyms::suggestions))
+        .route(
+            "/api/v1/testsets",
+            get(testsets::list).post(testsets::create).layer(DefaultBodyLimit::max(testsets::BODY_BYTES)),
+        )
+        .route(
+            "/api/v1/testsets/import",
+            post(testsets::import).layer(DefaultBodyLimit::max(testsets::BODY_BYTES)),
+        )
+        .route("/api/v1/testsets/runs/{id}", get(testsets::run_report))
+        .route("/api/v1/testsets/{id}", get(testsets::detail))
+        .route("/api/v1/testsets/{id}/run", post(testsets::run))
+        .route("/api/v1/testsets/{id}/export", get(testsets::export))
+        .route("/api/v1/testsets/{id}/cases/{case_id}", axum::routing::delete(testsets::remove_case))
 }
 
 /// An ask or a feedback is a few hundred bytes; 64 KiB leaves room and bounds abuse.
