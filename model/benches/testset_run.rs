@@ -98,14 +98,14 @@ async fn main() {
     println!(
         "{} knowledge texts loaded in {loaded:.0} s; {} cases, {} passed ({:.1}%)\n",
         knowledge.len() * KNOWN,
-        first.total,
-        first.passed,
-        100.0 * first.passed as f64 / first.total as f64
+        first.run.total,
+        first.run.passed,
+        100.0 * first.run.passed as f64 / first.run.total as f64
     );
     println!("| what | seconds | cases/s |");
     println!("| --- | ---: | ---: |");
-    println!("| bare embedder, batches of 64 ({before:.0} and {after:.0} texts/s; slower taken) | {:.1} | {rate:.0} |", first.total as f64 / rate);
-    println!("| test run, vectors not stored yet | {cold:.1} | {:.0} |", first.total as f64 / cold);
-    println!("| test run again, vectors stored | {warm:.1} | {:.0} |", second.total as f64 / warm);
-    println!("\nrun / bare embedder: {:.2}×", cold / (first.total as f64 / rate));
+    println!("| bare embedder, batches of 64 ({before:.0} and {after:.0} texts/s; slower taken) | {:.1} | {rate:.0} |", first.run.total as f64 / rate);
+    println!("| test run, vectors not stored yet | {cold:.1} | {:.0} |", first.run.total as f64 / cold);
+    println!("| test run again, vectors stored | {warm:.1} | {:.0} |", second.run.total as f64 / warm);
+    println!("\nrun / bare embedder: {:.2}×", cold / (first.run.total as f64 / rate));
 }

@@ -57,6 +57,21 @@ fn knowledge_json() -> Vec<u8> {
     serde_json::to_vec(&items).unwrap()
 }
 
+/// MiniLM serving the confusable intents' knowledge on a fresh SQLite file in `dir`.
+async fn banking_services(dir: &std::path::Path) -> (Arc<dyn Embedder>, model::Services) {
+    let base: Arc<dyn Embedder> = common::embedder();
+    let services = common::services_with(
+        dir,
+        Format::Json,
+        &knowledge_json(),
+        base.clone(),
+        Default::default(),
+        Default::default(),
+    )
+    .await;
+    (base, services)
+}
+
 /// The same points in the same order with the same scores (the lexical index sums in hash-map
 /// order, so two builds of one index may differ in the last bit).
 fn assert_same(a: &[model::views::AskCandidate], b: &[model::views::AskCandidate], what: &str) {
@@ -101,16 +116,7 @@ fn gradients_reach_every_trained_layer() {
 #[tokio::test]
 async fn a_run_that_helps_is_promoted_and_one_that_hurts_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let base: Arc<dyn Embedder> = common::embedder();
-    let services = common::services_with(
-        dir.path(),
-        Format::Json,
-        &knowledge_json(),
-        base.clone(),
-        Default::default(),
-        Default::default(),
-    )
-    .await;
+    let (base, services) = banking_services(dir.path()).await;
     let base_name = base.info().name.clone();
     let ask = |q: &str| AskRequest {
         question: q.into(),
@@ -252,16 +258,7 @@ fn unseen() -> Vec<String> {
 #[tokio::test]
 async fn a_version_that_fails_a_test_case_the_serving_one_passes_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let base: Arc<dyn Embedder> = common::embedder();
-    let services = common::services_with(
-        dir.path(),
-        Format::Json,
-        &knowledge_json(),
-        base.clone(),
-        Default::default(),
-        Default::default(),
-    )
-    .await;
+    let (_, services) = banking_services(dir.path()).await;
     let ask = |q: &str| AskRequest {
         question: q.into(),
         channel: Default::default(),

@@ -99,8 +99,8 @@ async fn a_run_gives_each_case_what_ask_answers_and_compares_with_the_last_run()
         assert_eq!(testsets::list(&s.db).await.unwrap().len(), 1, "{on}: refused sets were not made");
 
         let report = s.run_test_set(&trainer(), id).await.unwrap();
-        assert_eq!(report.total, questions.len(), "{on}");
-        assert_eq!(report.done, questions.len(), "{on}");
+        assert_eq!(report.run.total, questions.len(), "{on}");
+        assert_eq!(report.run.done, questions.len(), "{on}");
         assert_eq!(report.previous_run_id, None);
         for c in &report.cases {
             let asked = s.matcher.ask(ask(&c.question, true)).await.unwrap();
@@ -114,23 +114,23 @@ async fn a_run_gives_each_case_what_ask_answers_and_compares_with_the_last_run()
         let failing = report.cases.iter().find(|c| c.question == "How do I order a new card?").unwrap();
         assert!(!failing.passed, "{on}: the wrong expectation fails");
         assert!(!report.cases[0].passed, "{on}: failures come first");
-        assert!(report.passed < report.total && report.passed >= 3, "{on}: {report:?}");
-        assert_eq!(report.categories.iter().map(|c| c.total).sum::<usize>(), report.total);
+        assert!(report.run.passed < report.run.total && report.run.passed >= 3, "{on}: {report:?}");
+        assert_eq!(report.categories.iter().map(|c| c.total).sum::<usize>(), report.run.total);
 
         // A second run compares with the first: nothing changed, so nothing moved.
         let second = s.run_test_set(&trainer(), id).await.unwrap();
-        assert_eq!(second.previous_run_id, Some(report.run_id), "{on}");
+        assert_eq!(second.previous_run_id, Some(report.run.run_id), "{on}");
         assert_eq!((second.newly_failing, second.newly_passing), (0, 0), "{on}");
-        assert_eq!(second.passed, report.passed, "{on}");
+        assert_eq!(second.run.passed, report.run.passed, "{on}");
         let detail = testsets::detail(&s.db, id).await.unwrap();
         assert_eq!(detail.runs.len(), 2, "{on}");
-        assert_eq!(detail.runs[0].run_id, second.run_id, "{on}: newest first");
+        assert_eq!(detail.runs[0].run_id, second.run.run_id, "{on}: newest first");
 
         // A removed case is not run again.
         let order = detail.cases.iter().find(|c| c.question == "How do I order a new card?").unwrap().id;
         testsets::remove(&s, &trainer(), id, order).await.unwrap();
         let third = s.run_test_set(&trainer(), id).await.unwrap();
-        assert_eq!(third.total, questions.len() - 1, "{on}");
+        assert_eq!(third.run.total, questions.len() - 1, "{on}");
         assert!(third.cases.iter().all(|c| c.change != Some(CaseChange::NewlyFailing)), "{on}");
 
         // The set as an Excel workbook (Chinese name and questions) and back, as a new set.
@@ -283,7 +283,7 @@ async fn the_sets_fill_from_a_thumbs_up_a_pick_and_a_dismissal_and_follow_a_merg
         assert_eq!(out.cases.len(), 1, "{on}");
         assert_eq!((out.cases[0].question.as_str(), out.cases[0].expect), (chat, Expect::Unanswered));
         let run = s.run_test_set(&trainer(), out.set.id).await.unwrap();
-        assert_eq!(run.passed, 1, "{on}: the chit-chat stays unanswered");
+        assert_eq!(run.run.passed, 1, "{on}: the chit-chat stays unanswered");
 
         // Undoing the dismissal takes its case back.
         s.inbox.undo(&trainer(), &dismissed.decision_id).await.unwrap();

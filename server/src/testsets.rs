@@ -23,11 +23,11 @@ fn pct(x: f64) -> String {
 }
 
 fn print_report(name: &str, r: &RunReport) {
-    let s = r.summary();
+    let s = &r.run;
     println!(
         "{name}: {}/{} passed ({}), answered {} at {} precision; {} newly failing, {} newly passing",
-        r.passed,
-        r.total,
+        s.passed,
+        s.total,
         pct(s.accuracy()),
         pct(s.answered_share()),
         pct(s.precision()),
@@ -69,7 +69,7 @@ pub async fn run(config: &Config, set: Option<&str>) -> anyhow::Result<()> {
         let report = services.run_test_set(&cli_actor(), id).await?;
         let summary = testsets::list(&services.db).await?.into_iter().find(|s| s.id == id);
         print_report(&summary.as_ref().map(name_of).unwrap_or_else(|| id.to_string()), &report);
-        failed += report.total - report.passed;
+        failed += report.run.total - report.run.passed;
     }
     if failed > 0 {
         anyhow::bail!("{failed} test case(s) failed");

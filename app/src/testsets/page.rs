@@ -125,7 +125,11 @@ fn SetTable(sets: Vec<TestSetSummary>) -> impl IntoView {
                         view! {
                             <tr data-testid="testset-row" data-kind={kind.as_str()}>
                                 <td>
-                                    <a href={format!("/testsets/{id}")} translate="no">
+                                    // A trainer's name is people's words; the others are ours.
+                                    <a
+                                        href={format!("/testsets/{id}")}
+                                        translate={(kind == SetKind::Manual).then_some("no")}
+                                    >
                                         {move || set_name(lang.get(), &name, kind)}
                                     </a>
                                     {(flagged > 0)
@@ -287,7 +291,7 @@ pub fn TestSetPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(Some(r))) = report.get() {
-            let still = r.state == RunState::Running;
+            let still = r.run.state == RunState::Running;
             if running.get_untracked() && !still {
                 // Finished: the set's history and the list of cases follow.
                 tick.update(|n| *n += 1);
@@ -331,7 +335,8 @@ pub fn TestSetPage() -> impl IntoView {
                             let cases = d.cases.clone();
                             view! {
                                 <header class="page-head">
-                                    <h1 translate="no">{move || set_name(lang.get(), &name, kind)}</h1>
+                                    <h1 translate={(kind == SetKind::Manual)
+                                        .then_some("no")}>{move || set_name(lang.get(), &name, kind)}</h1>
                                     <button
                                         class="primary"
                                         data-testid="testset-run"
@@ -434,10 +439,10 @@ fn History(runs: Vec<RunSummary>) -> impl IntoView {
 fn Report(report: RunReport) -> impl IntoView {
     let lang = use_lang();
     let t = move |key| tr(lang.get(), key);
-    let summary = report.summary();
-    if report.state == RunState::Running {
-        let share = report.done as f64 / report.total.max(1) as f64;
-        let (done, total) = (report.done, report.total);
+    let summary = report.run.clone();
+    if summary.state == RunState::Running {
+        let share = summary.done as f64 / summary.total.max(1) as f64;
+        let (done, total) = (summary.done, summary.total);
         return view! {
             <div class="panel" data-testid="testset-progress">
                 <p>
@@ -452,7 +457,7 @@ fn Report(report: RunReport) -> impl IntoView {
         }
         .into_any();
     }
-    if report.state == RunState::Failed {
+    if summary.state == RunState::Failed {
         return view! {
             <p class="notice error" data-testid="testset-run-failed">
                 {move || t("testset.failed_run")}
@@ -465,12 +470,12 @@ fn Report(report: RunReport) -> impl IntoView {
     let figures_summary = summary.clone();
     view! {
         <section data-testid="testset-report">
-            <h2>{move || t("testset.latest")} " " <Time at={report.started_at} /></h2>
+            <h2>{move || t("testset.latest")} " " <Time at={summary.started_at} /></h2>
             <div class="cards">
                 <div class="card" data-testid="testset-accuracy">
                     <span class="muted small">{move || t("testset.accuracy")}</span>
                     <strong>{pct(summary.accuracy())}</strong>
-                    <span class="muted small">{format!("{}/{}", report.passed, report.total)}</span>
+                    <span class="muted small">{format!("{}/{}", summary.passed, summary.total)}</span>
                 </div>
                 <div class="card">
                     <span class="muted small">{move || t("testset.answered")}</span>

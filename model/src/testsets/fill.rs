@@ -80,8 +80,7 @@ async fn fill_one(s: &Services, kind: SetKind) -> Result<usize> {
         None => DateTime::<Utc>::UNIX_EPOCH,
     };
     let found = match kind {
-        SetKind::Confirmed => confirmed(&s.db, since).await?,
-        SetKind::Chosen => chosen(&s.db, since).await?,
+        SetKind::Confirmed | SetKind::Chosen => named_by_customers(&s.db, since, kind).await?,
         SetKind::OutOfScope => dismissed(&s.db, since).await?,
         SetKind::Manual => Vec::new(),
     };
@@ -127,42 +126,35 @@ async fn fill_one(s: &Services, kind: SetKind) -> Result<usize> {
     Ok(added)
 }
 
-async fn confirmed(db: &impl ConnectionTrait, since: DateTime<Utc>) -> Result<Vec<Found>> {
-    let asks = ask::Entity::find()
+/// Asks where the customer named the right point: an answer rated helpful (`Confirmed`), or a
+/// clarification's pick (`Chosen`).
+async fn named_by_customers(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+    kind: SetKind,
+) -> Result<Vec<Found>> {
+    let confirmed = kind == SetKind::Confirmed;
+    let (outcome, point) = if confirmed {
+        (Outcome::Answered, ask::Column::KnowledgeId)
+    } else {
+        (Outcome::Clarify, ask::Column::ChosenKnowledgeId)
+    };
+    let mut query = ask::Entity::find()
         .filter(ask::Column::CreatedAt.gte(since))
-        .filter(ask::Column::Outcome.eq(Outcome::Answered))
-        .filter(ask::Column::Helpful.eq(true))
-        .filter(ask::Column::KnowledgeId.is_not_null())
+        .filter(ask::Column::Outcome.eq(outcome))
+        .filter(point.is_not_null());
+    if confirmed {
+        query = query.filter(ask::Column::Helpful.eq(true));
+    }
+    Ok(query
         .order_by_asc(ask::Column::Id)
         .all(db)
-        .await?;
-    Ok(asks
+        .await?
         .into_iter()
         .map(|a| Found {
+            expect: if confirmed { a.knowledge_id } else { a.chosen_knowledge_id },
             question: a.question,
             channel: a.channel,
-            expect: a.knowledge_id,
-            ask_id: Some(a.ask_id),
-            miss_id: None,
-            at: a.created_at,
-        })
-        .collect())
-}
-
-async fn chosen(db: &impl ConnectionTrait, since: DateTime<Utc>) -> Result<Vec<Found>> {
-    let asks = ask::Entity::find()
-        .filter(ask::Column::CreatedAt.gte(since))
-        .filter(ask::Column::Outcome.eq(Outcome::Clarify))
-        .filter(ask::Column::ChosenKnowledgeId.is_not_null())
-        .order_by_asc(ask::Column::Id)
-        .all(db)
-        .await?;
-    Ok(asks
-        .into_iter()
-        .map(|a| Found {
-            question: a.question,
-            channel: a.channel,
-            expect: a.chosen_knowledge_id,
             ask_id: Some(a.ask_id),
             miss_id: None,
             at: a.created_at,

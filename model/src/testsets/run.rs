@@ -73,21 +73,11 @@ pub async fn report(db: &impl ConnectionTrait, run_id: i32) -> Result<RunReport>
     });
     let previous = previous(db, &r).await?;
     let count = |c: CaseChange| cases.iter().filter(|x| x.change == Some(c)).count();
-    let sm = summary(&r);
     Ok(RunReport {
-        run_id: r.id,
+        run: summary(&r),
         set_id: s.id,
         set_name: s.name.clone(),
         kind: s.kind,
-        state: sm.state,
-        started_at: r.started_at,
-        finished_at: r.finished_at,
-        started_by: r.started_by.clone(),
-        total: sm.total,
-        done: sm.done,
-        passed: sm.passed,
-        answered: sm.answered,
-        answered_right: sm.answered_right,
         previous_run_id: previous.as_ref().map(|p| p.id),
         newly_failing: count(CaseChange::NewlyFailing),
         newly_passing: count(CaseChange::NewlyPassing),

@@ -247,41 +247,16 @@ pub struct CategoryResult {
 /// the set's previous run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
-    pub run_id: i32,
+    #[serde(flatten)]
+    pub run: RunSummary,
     pub set_id: i32,
     pub set_name: String,
     pub kind: SetKind,
-    pub state: RunState,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub started_by: String,
-    pub total: usize,
-    pub done: usize,
-    pub passed: usize,
-    pub answered: usize,
-    pub answered_right: usize,
     pub previous_run_id: Option<i32>,
     pub newly_failing: usize,
     pub newly_passing: usize,
     pub categories: Vec<CategoryResult>,
     pub cases: Vec<CaseResult>,
-}
-
-impl RunReport {
-    pub fn summary(&self) -> RunSummary {
-        RunSummary {
-            run_id: self.run_id,
-            state: self.state,
-            started_at: self.started_at,
-            finished_at: self.finished_at,
-            started_by: self.started_by.clone(),
-            total: self.total,
-            done: self.done,
-            passed: self.passed,
-            answered: self.answered,
-            answered_right: self.answered_right,
-        }
-    }
 }
 
 /// A set with its cases and run history (newest first).
