@@ -78,10 +78,6 @@ impl Asking<'_> {
         Some(self.decide(chunk).await)
     }
 
-    pub fn done(&self) -> usize {
-        self.at
-    }
-
     async fn decide(&self, asked: Vec<String>) -> Result<Vec<Decided>, MatchError> {
         let serving = &self.snap.serving;
         let vectors = embed_cached(&self.matcher.db, &self.embedder, &asked).await?;

@@ -223,13 +223,7 @@ pub async fn create(s: &Services, actor: &Actor, new: &NewTestSet) -> Result<i32
     let name = checked_name(&new.name)?;
     let cases = checked_cases(s, &new.cases).await?;
     let txn = crate::storage::write(&s.db).await?;
-    let taken = set::Entity::find()
-        .filter(set::Column::Kind.eq(SetKind::Manual))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .any(|existing| fold(&existing.name) == fold(&name));
-    if taken {
+    if manual_named(&txn, &name).await?.is_some() {
         return Err(Problem::TestSetExists { name }.into());
     }
     let now = Utc::now();
@@ -314,16 +308,13 @@ pub async fn import(
     };
     let cases = transfer::parse(format, bytes).map_err(|(line, p)| at_line(line, p))?;
     let name = checked_name(name)?;
-    let existing = match find_by_name(&s.db, &name).await {
-        Ok(set) if set.kind == SetKind::Manual => Some(set.id),
-        _ => None,
-    };
-    let id = match existing {
-        Some(id) => {
-            replace_cases(s, actor, id, &cases).await?;
-            id
+    // By name only: an import named like a filled set's kind or like an id is a new set.
+    let id = match manual_named(&s.db, &name).await? {
+        Some(set) => {
+            replace_cases(s, actor, set.id, &cases).await?;
+            set.id
         }
-        None => create(s, actor, &NewTestSet { name, cases: cases.clone() }).await?,
+        None => create(s, actor, &NewTestSet { name, cases }).await?,
     };
     Ok(crate::views::TestSetImported { id, cases: live_cases(&s.db, id).await?.len() })
 }
@@ -332,6 +323,17 @@ pub async fn import(
 pub async fn export(db: &impl ConnectionTrait, id: i32, format: transfer::SetFormat) -> Result<Vec<u8>> {
     let d = detail(db, id).await?;
     transfer::write(format, &d.cases).map_err(|e| TestSetError::Matching(MatchError::Internal(e)))
+}
+
+/// The manual set of this name (names compare folded).
+async fn manual_named(db: &impl ConnectionTrait, name: &str) -> Result<Option<set::Model>> {
+    let wanted = fold(name);
+    Ok(set::Entity::find()
+        .filter(set::Column::Kind.eq(SetKind::Manual))
+        .all(db)
+        .await?
+        .into_iter()
+        .find(|s| fold(&s.name) == wanted))
 }
 
 pub(crate) async fn find_set(db: &impl ConnectionTrait, id: i32) -> Result<set::Model> {

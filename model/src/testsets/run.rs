@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use super::entity::{case, run, set};
@@ -272,9 +271,7 @@ impl Services {
         row.answered = Set(answered as i32);
         row.answered_right = Set(right as i32);
         row.results = Set(json);
-        let txn = self.db.begin().await?;
-        row.update(&txn).await?;
-        txn.commit().await?;
+        row.update(&self.db).await?;
         Ok(())
     }
 }
