@@ -179,6 +179,7 @@ async fn main() {
                 knowledge_id: Set(closed.map(|_| points[rng.below(points.len() as u64) as usize])),
                 closed_at: Set(closed),
                 decided_at: Set(decided),
+                language: Set(model::views::Language::En),
             });
             events.push(event::ActiveModel {
                 miss_id: Set(m + 1),

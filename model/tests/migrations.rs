@@ -3,7 +3,7 @@
 
 mod common;
 
-use migrations::{MigrationName, Migrator, MigratorTrait};
+use migrations::{Migrator, MigratorTrait};
 use model::misses::entity::miss;
 use model::views::Language;
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
