@@ -60,6 +60,7 @@ impl Kind for MatchError {
         match self {
             MatchError::Knowledge(k) => k.kind(),
             MatchError::Idempotency(i) => i.kind(),
+            MatchError::Journal(j) => j.kind(),
             _ => self.problem().map_or(ErrorKind::Internal, Problem::kind),
         }
     }

@@ -21,6 +21,8 @@ pub mod idempotency;
 #[cfg(feature = "backend")]
 pub mod inbox;
 #[cfg(feature = "backend")]
+pub mod journal;
+#[cfg(feature = "backend")]
 pub mod knowledge;
 #[cfg(feature = "backend")]
 pub mod learning;

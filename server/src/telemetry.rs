@@ -36,6 +36,7 @@ enum Gauge {
     MatcherTexts,
     KnowledgeRevision,
     AskQueue,
+    Journal,
     Sql(&'static str),
 }
 
@@ -118,6 +119,13 @@ pub fn telemetry() -> &'static Telemetry {
                 Gauge::KnowledgeRevision,
             ),
             (IntGauge::new("botcoach_queue_depth", "Texts waiting in the ask queue"), Gauge::AskQueue),
+            (
+                IntGauge::new(
+                    "botcoach_journal_waiting",
+                    "Logged asks and miss reports waiting for a commit",
+                ),
+                Gauge::Journal,
+            ),
         ];
         for (name, help, sql) in QUEUES {
             gauges.push((IntGauge::new(name, help), Gauge::Sql(sql)));
@@ -194,6 +202,7 @@ pub async fn metrics(State(services): State<Services>) -> Result<Response, ApiEr
             Gauge::MatcherTexts => stats.texts as i64,
             Gauge::KnowledgeRevision => stats.revision,
             Gauge::AskQueue => services.matcher.queue_depth() as i64,
+            Gauge::Journal => services.matcher.journal().waiting() as i64,
             Gauge::Sql(sql) => {
                 let row = services
                     .db

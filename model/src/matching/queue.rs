@@ -35,13 +35,24 @@ pub struct Batching {
     pub queue: usize,
     /// A batch running longer than this fails its own questions, and the next starts anyway.
     pub timeout_ms: u64,
+    /// Logged asks and miss reports committed in one transaction at most (see
+    /// [`crate::journal`]).
+    pub log_batch: usize,
 }
 
 impl Default for Batching {
     fn default() -> Self {
         // 64 texts reach the embedder's best rate (it splits them into passes of 32 by length);
         // 256 waiting is about 2 s of work at the bot's rate on two cores.
-        Batching { max_batch_tokens: 8192, max_batch_texts: 64, queue: 256, timeout_ms: 30_000 }
+        // 256 logged asks: more than one instance has in flight at once, and still a
+        // transaction of milliseconds.
+        Batching {
+            max_batch_tokens: 8192,
+            max_batch_texts: 64,
+            queue: 256,
+            timeout_ms: 30_000,
+            log_batch: 256,
+        }
     }
 }
 
@@ -137,6 +148,7 @@ impl AskQueue {
             max_batch_tokens: options.max_batch_tokens.max(1),
             queue: options.queue.max(1),
             timeout_ms: options.timeout_ms.max(1),
+            log_batch: options.log_batch.max(1),
         };
         let shared = Arc::new(Shared {
             waiting: Mutex::new(Waiting::default()),

@@ -17,6 +17,7 @@ use super::{Index, Outcome, PointDoc, Scoring};
 use crate::embedding::cache::{embed_cached, CacheError};
 use crate::embedding::{EmbedError, Embedder};
 use crate::idempotency::{self, Key};
+use crate::journal::{Entry, Journal, JournalError, LoggedAsk, Write, Written};
 use crate::knowledge::{feed, KnowledgeError};
 use crate::misses::{self, Report, Signal};
 use crate::privacy::Masker;
@@ -54,6 +55,8 @@ pub enum MatchError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Idempotency(#[from] crate::idempotency::IdempotencyError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }
 
 impl From<sea_orm::DbErr> for MatchError {
@@ -148,6 +151,8 @@ pub struct Matcher {
     pub(super) builder: tokio::sync::Mutex<Builder>,
     clicks: RwLock<HashMap<i32, i64>>,
     queue: Arc<AskQueue>,
+    /// Where asks and misses are written, many to a transaction.
+    journal: Journal,
     /// Personal data in a question is masked before it is embedded or stored.
     masker: RwLock<Arc<Masker>>,
 }
@@ -173,7 +178,7 @@ impl Matcher {
         let synonyms = Arc::new(crate::synonyms::load(&db).await?);
         let serving = Serving::new(embedder, scoring, synonyms);
         let matcher = Matcher {
-            db,
+            db: db.clone(),
             current: RwLock::new(Arc::new(Snapshot {
                 // Until something is published (refresh below builds nothing while the feed is
                 // at revision 0), asks are compared with no point at all: misses, not errors.
@@ -184,6 +189,7 @@ impl Matcher {
             builder: tokio::sync::Mutex::new(Builder { docs: BTreeMap::new(), revision: 0, serving }),
             clicks: RwLock::new(HashMap::new()),
             queue: Arc::new(AskQueue::start(batching)),
+            journal: Journal::start(db.clone(), batching.log_batch),
             masker: RwLock::new(Arc::new(Masker::default())),
         };
         let clicks = clicks::Entity::find().all(&matcher.db).await?;
@@ -236,6 +242,11 @@ impl Matcher {
     }
 
     /// Texts waiting in the ask queue now.
+    /// The writer of this instance's asks and misses.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
     pub fn queue_depth(&self) -> usize {
         self.queue.depth()
     }
@@ -502,7 +513,8 @@ impl Matcher {
     }
 
     /// Logs the ask, unless `key` already has an answer (a retry that overtook the first
-    /// attempt's lookup): that answer is returned and nothing is written.
+    /// attempt's lookup): that answer is returned and nothing is written. Returns once the ask
+    /// is committed, with others waiting at the same moment (see [`crate::journal`]).
     async fn log(
         &self,
         asked: Asked<'_>,
@@ -513,15 +525,14 @@ impl Matcher {
     ) -> Result<Option<idempotency::Answer>, MatchError> {
         let question = asked.question;
         let now = Utc::now();
-        let txn = crate::storage::write(&self.db).await?;
-        if let Some(key) = key {
-            if let Some(first) = idempotency::find(&txn, key).await? {
-                return Ok(Some(first));
+        let once = match key {
+            Some(key) => {
+                let body = serde_json::to_string(r).map_err(|e| MatchError::Internal(e.to_string()))?;
+                Some((key.clone(), idempotency::Answer { status: 200, body }))
             }
-            let body = serde_json::to_string(r).map_err(|e| MatchError::Internal(e.to_string()))?;
-            idempotency::remember(&txn, key, &idempotency::Answer { status: 200, body }).await?;
-        }
-        asks::ActiveModel {
+            None => None,
+        };
+        let row = asks::ActiveModel {
             ask_id: Set(r.ask_id.clone()),
             question: Set(question.to_string()),
             channel: Set(req.channel),
@@ -542,34 +553,28 @@ impl Matcher {
             miss_recorded: Set(r.outcome == Outcome::Miss),
             created_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        };
         // An answered question is what the regression check before a publish probes with: its
         // vector kept now (it is at hand) spares the review page embedding hundreds of them.
-        if r.outcome == Outcome::Answered {
+        let vector = (r.outcome == Outcome::Answered).then(|| {
             let model = crate::embedding::cache::model_key(asked.model.as_ref());
-            let read = asked.model.rewrite(question).into_owned();
-            crate::embedding::cache::store(&txn, &model, &[read], &[asked.vector.to_vec()]).await?;
+            (model, asked.model.rewrite(question).into_owned(), asked.vector.to_vec())
+        });
+        let miss = (r.outcome == Outcome::Miss).then(|| Report {
+            question: question.to_string(),
+            signal: Signal::NoMatch,
+            channel: req.channel.as_str().to_string(),
+            session_id: req.session_id.clone(),
+            ask_id: Some(r.ask_id.clone()),
+            reason: None,
+            agent_answer: None,
+            occurred_at: now,
+        });
+        let entry = Entry::Ask(Box::new(LoggedAsk { row, vector, miss }));
+        match self.journal.write(Write { entry, once }).await? {
+            Written::Stored => Ok(None),
+            Written::Replayed(first) => Ok(Some(first)),
         }
-        if r.outcome == Outcome::Miss {
-            misses::record_in(
-                &txn,
-                &[Report {
-                    question: question.to_string(),
-                    signal: Signal::NoMatch,
-                    channel: req.channel.as_str().to_string(),
-                    session_id: req.session_id.clone(),
-                    ask_id: Some(r.ask_id.clone()),
-                    reason: None,
-                    agent_answer: None,
-                    occurred_at: now,
-                }],
-            )
-            .await?;
-        }
-        txn.commit().await?;
-        Ok(None)
     }
 
     /// Records the customer's verdict on an answer; not helpful or a handoff makes it a miss.
@@ -581,7 +586,8 @@ impl Matcher {
             None => None,
         };
         let agent_answer = misses::agent_answer(&self.masker(), f.agent_answer.clone())?;
-        let txn = crate::storage::write(&self.db).await?;
+        // Updates of one ask's row, and a flag flipped once: no lock of our own is needed.
+        let txn = crate::storage::append(&self.db).await?;
         let ask = asks::Entity::find()
             .filter(asks::Column::AskId.eq(f.ask_id.as_str()))
             .one(&txn)

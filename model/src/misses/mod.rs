@@ -4,12 +4,9 @@
 pub mod entity;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-use crate::idempotency::{self, Answer, IdempotencyError, Key};
 use crate::storage::StorageError;
 
 use crate::views::Outcome;
@@ -158,113 +155,81 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// Stores the reports in one transaction: when this returns, they are durable.
+/// Stores the reports in one transaction: when this returns, they are durable. (Bots' reports
+/// go through the instance's [`crate::journal`]; this is for loads such as the demo's.)
 pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), StorageError> {
-    let txn = crate::storage::write(db).await?;
+    let txn = crate::storage::append(db).await?;
     record_in(&txn, reports).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// [`record`] once per idempotency key: a retry gets `answer` as first given, and nothing is
-/// counted again. The key is kept in the same transaction as the reports.
-pub async fn record_once(
-    db: &DatabaseConnection,
-    reports: &[Report],
-    key: &Key,
-    answer: Answer,
-) -> Result<Answer, IdempotencyError> {
-    if let Some(first) = idempotency::find(db, key).await? {
-        return Ok(first);
-    }
-    let txn = crate::storage::write(db).await?;
-    // A retry may have overtaken the lookup above; under the write lock this is the last word.
-    if let Some(first) = idempotency::find(&txn, key).await? {
-        return Ok(first);
-    }
-    record_in(&txn, reports).await?;
-    idempotency::remember(&txn, key, &answer).await?;
-    txn.commit().await?;
-    Ok(answer)
-}
-
-/// [`record`] inside the caller's transaction.
+/// [`record`] inside the caller's transaction. Each report is an upsert on its question's
+/// normalised text, so it needs no lock of botcoach's own: two instances counting the same
+/// question at once both count. The upserts run in the order of that text, so two
+/// transactions touching the same misses take their row locks in one order and cannot deadlock.
 pub async fn record_in(db: &impl ConnectionTrait, reports: &[Report]) -> Result<(), StorageError> {
-    for r in reports {
-        record_one(db, r).await?;
+    let mut order: Vec<(String, &Report)> = reports.iter().map(|r| (normalize(&r.question), r)).collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let now = Utc::now();
+    let mut events = Vec::with_capacity(order.len());
+    for (normalized, r) in order {
+        let miss_id = upsert(db, r, normalized).await?;
+        events.push(entity::event::ActiveModel {
+            miss_id: Set(miss_id),
+            signal: Set(r.signal),
+            channel: Set(r.channel.clone()),
+            session_id: Set(r.session_id.clone()),
+            ask_id: Set(r.ask_id.clone()),
+            reason: Set(r.reason.clone()),
+            agent_answer: Set(r.agent_answer.clone()),
+            occurred_at: Set(r.occurred_at),
+            received_at: Set(now),
+            ..Default::default()
+        });
+    }
+    for chunk in events.chunks(500) {
+        entity::event::Entity::insert_many(chunk.to_vec()).exec(db).await?;
     }
     Ok(())
 }
 
-async fn record_one(db: &impl ConnectionTrait, r: &Report) -> Result<(), StorageError> {
-    let normalized = normalize(&r.question);
-    let now = Utc::now();
-    let existing = entity::miss::Entity::find()
-        .filter(entity::miss::Column::Normalized.eq(normalized.as_str()))
-        .one(db)
-        .await?;
-    let miss_id = match existing {
-        Some(m) => {
-            // Published knowledge closed it, yet the bot fails on it again (the point was archived
-            // or changed): it is work again, and the assigner places it in a group.
-            if m.status == MissStatus::Closed {
-                entity::miss::Entity::update_many()
-                    .col_expr(entity::miss::Column::Status, Expr::value(MissStatus::Open))
-                    .col_expr(entity::miss::Column::ClusterId, Expr::value(Option::<i64>::None))
-                    .col_expr(
-                        entity::miss::Column::ClosedAt,
-                        Expr::value(Option::<chrono::DateTime<Utc>>::None),
-                    )
-                    .filter(entity::miss::Column::Id.eq(m.id))
-                    .exec(db)
-                    .await?;
-            }
-            entity::miss::Entity::update_many()
-                .col_expr(entity::miss::Column::Count, Expr::col(entity::miss::Column::Count).add(1))
-                .col_expr(
-                    entity::miss::Column::LastSeenAt,
-                    Expr::value(Ord::max(m.last_seen_at, r.occurred_at)),
-                )
-                .col_expr(
-                    entity::miss::Column::FirstSeenAt,
-                    Expr::value(Ord::min(m.first_seen_at, r.occurred_at)),
-                )
-                .filter(entity::miss::Column::Id.eq(m.id))
-                .exec(db)
-                .await?;
-            m.id
-        }
-        None => {
-            entity::miss::ActiveModel {
-                question: Set(r.question.trim().to_string()),
-                normalized: Set(normalized),
-                count: Set(1),
-                status: Set(MissStatus::Open),
-                first_seen_at: Set(r.occurred_at),
-                last_seen_at: Set(r.occurred_at),
-                language: Set(crate::script::language(&r.question)),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?
-            .id
-        }
+/// Counts one report of a question: a new miss, or one more on the miss of the same normalised
+/// text (its first and last times widened). A closed miss — published knowledge had answered
+/// it, yet the bot fails on it again (the point was archived or changed) — is work again: open,
+/// out of its old group, for the assigner to place. Returns the miss's id.
+async fn upsert(db: &impl ConnectionTrait, r: &Report, normalized: String) -> Result<i64, StorageError> {
+    use entity::miss;
+    use sea_orm::sea_query::OnConflict;
+    // Every expression reads the row as it was before this report.
+    let reopened = |then: &str, column: &str| {
+        Expr::cust(format!("CASE WHEN misses.status = 'closed' THEN {then} ELSE misses.{column} END"))
     };
-    entity::event::ActiveModel {
-        miss_id: Set(miss_id),
-        signal: Set(r.signal),
-        channel: Set(r.channel.clone()),
-        session_id: Set(r.session_id.clone()),
-        ask_id: Set(r.ask_id.clone()),
-        reason: Set(r.reason.clone()),
-        agent_answer: Set(r.agent_answer.clone()),
-        occurred_at: Set(r.occurred_at),
-        received_at: Set(now),
+    let on_conflict = OnConflict::column(miss::Column::Normalized)
+        .value(miss::Column::Count, Expr::cust("misses.count + 1"))
+        .value(
+            miss::Column::FirstSeenAt,
+            Expr::cust("CASE WHEN excluded.first_seen_at < misses.first_seen_at THEN excluded.first_seen_at ELSE misses.first_seen_at END"),
+        )
+        .value(
+            miss::Column::LastSeenAt,
+            Expr::cust("CASE WHEN excluded.last_seen_at > misses.last_seen_at THEN excluded.last_seen_at ELSE misses.last_seen_at END"),
+        )
+        .value(miss::Column::Status, reopened("'open'", "status"))
+        .value(miss::Column::ClusterId, reopened("NULL", "cluster_id"))
+        .value(miss::Column::ClosedAt, reopened("NULL", "closed_at"))
+        .to_owned();
+    let row = miss::ActiveModel {
+        question: Set(r.question.trim().to_string()),
+        normalized: Set(normalized),
+        count: Set(1),
+        status: Set(MissStatus::Open),
+        first_seen_at: Set(r.occurred_at),
+        last_seen_at: Set(r.occurred_at),
+        language: Set(crate::script::language(&r.question)),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    };
+    Ok(miss::Entity::insert(row).on_conflict(on_conflict).exec_with_returning(db).await?.id)
 }
 
 /// Clarifications the customer answered by choosing none, once `after` has passed: they become
@@ -281,8 +246,8 @@ pub async fn record_untaken_clarifications(
         .filter(asks::Column::CreatedAt.lt(Utc::now() - after))
         .all(db)
         .await?;
-    let txn = crate::storage::write(db).await?;
-    let mut recorded = 0;
+    let txn = crate::storage::append(db).await?;
+    let mut reports = Vec::new();
     for a in &due {
         // Another instance may have turned it into a miss since it was read: once only.
         let mine = asks::Entity::update_many()
@@ -294,22 +259,19 @@ pub async fn record_untaken_clarifications(
         if mine.rows_affected == 0 {
             continue;
         }
-        recorded += 1;
-        record_one(
-            &txn,
-            &Report {
-                question: a.question.clone(),
-                signal: Signal::ClarifyNotTaken,
-                channel: a.channel.to_string(),
-                session_id: a.session_id.clone(),
-                ask_id: Some(a.ask_id.clone()),
-                reason: None,
-                agent_answer: None,
-                occurred_at: a.created_at,
-            },
-        )
-        .await?;
+        reports.push(Report {
+            question: a.question.clone(),
+            signal: Signal::ClarifyNotTaken,
+            channel: a.channel.to_string(),
+            session_id: a.session_id.clone(),
+            ask_id: Some(a.ask_id.clone()),
+            reason: None,
+            agent_answer: None,
+            occurred_at: a.created_at,
+        });
     }
+    record_in(&txn, &reports).await?;
+    let recorded = reports.len();
     txn.commit().await?;
     Ok(recorded)
 }

@@ -56,15 +56,35 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StorageError> {
     Database::connect(options).await.map_err(|source| StorageError::Connect { url: redact(&url), source })
 }
 
-/// Begins a transaction that will write. Write transactions run one at a time, on both engines:
-/// every check-then-act in botcoach (a group still open, a question still free, a category move
-/// that makes no cycle, the next feed revision) reads and writes under that one lock.
+/// Begins a transaction for a check-then-act: a group still open, a question still free, a
+/// category move that makes no cycle, the next feed revision. These run one at a time, on both
+/// engines, and read and write under that one lock.
 /// - SQLite: `BEGIN IMMEDIATE` takes the write lock at once; a deferred transaction that reads
 ///   first and then writes cannot wait for another writer, it fails with "database is locked".
 /// - PostgreSQL: a transaction-scoped advisory lock, so instances sharing the database queue
-///   like SQLite's writers do. Reads (asks, lists, the feed) take no lock. Write transactions are
-///   short (milliseconds), and a call centre's writes are tens per second, not thousands.
+///   like SQLite's writers do. Reads (asks, lists, the feed) take no lock. These transactions
+///   are short (milliseconds) and come from people's decisions: tens per second at most.
+///
+/// The writes customers cause (asks, misses, feedback) use [`append`] instead.
 pub async fn write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr>
+where
+    C::Transaction: ConnectionTrait,
+{
+    let txn = append(db).await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITER_LOCK})")).await?;
+    }
+    Ok(txn)
+}
+
+/// Begins a transaction whose writes need no check-then-act of botcoach's own: rows appended
+/// (the ask log, miss events), upserts (a miss counted on its normalised text), conditional
+/// updates (feedback flips a flag once), keys a unique index guards (idempotency).
+/// - SQLite: `BEGIN IMMEDIATE`, as [`write`]: SQLite writes one transaction at a time anyway.
+/// - PostgreSQL: no advisory lock. Row locks and unique indexes keep these right, so instances
+///   sharing the database write side by side; a row another transaction holds is waited for up
+///   to 10 s, like SQLite's busy timeout, then the write fails instead of hanging.
+pub async fn append<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr>
 where
     C::Transaction: ConnectionTrait,
 {
@@ -75,10 +95,7 @@ where
         })
         .await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        // Like SQLite's busy timeout: a writer waits up to 10 s for the others, then fails
-        // with an error instead of hanging.
         txn.execute_unprepared("SET LOCAL lock_timeout = '10s'").await?;
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITER_LOCK})")).await?;
     }
     Ok(txn)
 }

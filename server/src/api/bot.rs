@@ -7,6 +7,7 @@ use axum::{Extension, Json};
 use chrono::Utc;
 use model::accounts::Principal;
 use model::idempotency::{self, Key};
+use model::journal::Written;
 use model::matching::{AskRequest, Feedback};
 use model::misses::{self, Report};
 use model::Services;
@@ -77,12 +78,11 @@ pub async fn report_misses(
         reports.push(report);
     }
     let body = serde_json::json!({ "accepted": n });
-    let Some(key) = key else {
-        misses::record(&services.db, &reports).await.map_err(ApiError::storage)?;
-        return Ok((StatusCode::ACCEPTED, Json(body)).into_response());
-    };
     let answer = idempotency::Answer { status: StatusCode::ACCEPTED.as_u16(), body: body.to_string() };
-    let first = misses::record_once(&services.db, &reports, &key, answer).await?;
+    let first = match services.matcher.journal().misses(reports, key.map(|k| (k, answer.clone()))).await? {
+        Written::Stored => answer,
+        Written::Replayed(first) => first,
+    };
     let status = StatusCode::from_u16(first.status).unwrap_or(StatusCode::ACCEPTED);
     Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], first.body).into_response())
 }

@@ -8,6 +8,7 @@ use model::accounts::AccountError;
 use model::errors::{ErrorKind, Kind, Problem};
 use model::idempotency::IdempotencyError;
 use model::inbox::InboxError;
+use model::journal::JournalError;
 use model::knowledge::KnowledgeError;
 use model::learning::LearnError;
 use model::matching::MatchError;
@@ -99,6 +100,7 @@ from_domain!(
     KnowledgeError,
     MatchError,
     IdempotencyError,
+    JournalError,
     InboxError,
     MetricsError,
     AccountError,
