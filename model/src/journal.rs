@@ -15,6 +15,7 @@
 //! On PostgreSQL these transactions take no lock of botcoach's own ([`crate::storage::append`]):
 //! asks are appended, misses are upserts on their normalised text, keys are unique in an index.
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -218,8 +219,18 @@ async fn commit(
     for chunk in rows.chunks(500) {
         asks::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
+    // One statement per model for the batch's vectors, each text once.
+    let mut by_model: BTreeMap<&str, (Vec<String>, Vec<Vec<f32>>)> = BTreeMap::new();
+    let mut seen = HashSet::new();
     for (model, text, vector) in vectors {
-        cache::store(&txn, model, std::slice::from_ref(text), std::slice::from_ref(vector)).await?;
+        if seen.insert((model, text)) {
+            let (texts, vectors) = by_model.entry(model).or_default();
+            texts.push(text.clone());
+            vectors.push(vector.clone());
+        }
+    }
+    for (model, (texts, vectors)) in by_model {
+        cache::store(&txn, model, &texts, &vectors).await?;
     }
     misses::record_in(&txn, &reports).await?;
     txn.commit().await?;

@@ -15,8 +15,8 @@
 //! --requests 300 --rounds 3 --model fused|minilm|e5`; requests are per round and level, a
 //! third of them for the lone client).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+mod common;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -26,62 +26,6 @@ use model::embedding::cache;
 use model::views::{Actor, Role};
 use model::Embedder;
 use sea_orm::{EntityTrait, Set};
-
-fn shared() -> PathBuf {
-    std::env::var_os("BOTCOACH_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("../../shared")
-    })
-}
-
-fn banking() -> Vec<String> {
-    let mut reader = csv::Reader::from_path(shared().join("data/banking77/train.csv")).expect("train.csv");
-    reader.records().map(|r| r.unwrap()[0].split_whitespace().collect::<Vec<_>>().join(" ")).collect()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// One keep-alive HTTP/1.1 connection; enough client for a benchmark.
-struct Conn {
-    stream: TcpStream,
-    buf: Vec<u8>,
-}
-
-impl Conn {
-    fn open(addr: &str) -> Conn {
-        let stream = TcpStream::connect(addr).unwrap();
-        stream.set_nodelay(true).unwrap();
-        Conn { stream, buf: Vec::new() }
-    }
-
-    fn post(&mut self, addr: &str, token: &str, body: &str) -> u16 {
-        let req = format!(
-            "POST /api/v1/ask HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.stream.write_all(req.as_bytes()).unwrap();
-        self.buf.clear();
-        let mut chunk = [0u8; 16384];
-        loop {
-            let n = self.stream.read(&mut chunk).unwrap();
-            assert!(n > 0, "connection closed");
-            self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map(|v| v.trim().parse().unwrap())
-                    .unwrap_or(0);
-                if self.buf.len() >= end + 4 + len {
-                    return head[9..12].parse().unwrap();
-                }
-            }
-        }
-    }
-}
 
 fn random_unit(seed: &mut u64, dim: usize) -> Vec<f32> {
     let mut v: Vec<f32> = (0..dim)
@@ -105,11 +49,6 @@ fn memory_kb(field: &str) -> u64 {
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    percentile(&v, 0.5)
 }
 
 /// Writes `size` phrasings to the database (10 per point, published) and random unit vectors
@@ -233,7 +172,7 @@ fn main() {
     }
     let choice = model::ModelChoice::parse(&model).expect("--model fused, minilm or e5");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let questions = banking();
+    let questions = common::banking();
     let mut rows_out = Vec::new();
     let mut live = Vec::new();
     for &size in &sizes {
@@ -344,7 +283,7 @@ fn main() {
                             (work.clone(), got.clone(), addr.clone(), token.clone());
                         let (mut bare, bare_got) = (bare.clone(), bare_got.clone());
                         std::thread::spawn(move || {
-                            let mut conn = Conn::open(&addr);
+                            let mut conn = common::Conn::open(&addr);
                             loop {
                                 let Some(q) = work.lock().unwrap().pop() else { break };
                                 if let Some((embedder, texts)) = bare.as_mut() {
@@ -366,7 +305,7 @@ fn main() {
                 }
                 let mut rate = n as f64 / started.elapsed().as_secs_f64();
                 if clients == 1 {
-                    singles.push(median(bare_got.lock().unwrap().clone()));
+                    singles.push(common::median(bare_got.lock().unwrap().clone()));
                     // Its own time only, not the bare embedder's turns.
                     rate = n as f64 / (got.lock().unwrap().iter().sum::<f64>() / 1000.0);
                 }
@@ -378,16 +317,16 @@ fn main() {
         for (level, &clients) in levels.iter().enumerate() {
             let mut l = latencies[level].clone();
             l.sort_by(|a, b| a.total_cmp(b));
-            let rate = median(rates[level].clone());
+            let rate = common::median(rates[level].clone());
             rows_out.push(format!(
                 "| {size} | {clients} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {:.0} | {:.0} |",
                 l.len(),
-                percentile(&l, 0.5),
-                percentile(&l, 0.99),
+                common::percentile(&l, 0.5),
+                common::percentile(&l, 0.99),
                 rate,
-                median(singles.clone()),
-                median(batch_rates.clone()),
-                median(ratios[level].clone()),
+                common::median(singles.clone()),
+                common::median(batch_rates.clone()),
+                common::median(ratios[level].clone()),
                 2000.0 * clients as f64 / rate,
                 memory_kb("VmHWM") as f64 / 1024.0,
             ));

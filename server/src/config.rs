@@ -42,9 +42,9 @@ pub struct Config {
     /// When the model trains itself on the published knowledge (`[learning]`:
     /// `after_new_texts`, 0 for never; `nightly_hour`, a UTC hour; `epochs`).
     pub learning: model::learning::Schedule,
-    /// How concurrent asks share the model (`[batching]`: `max_batch_tokens`,
+    /// How concurrent asks share the model and the log (`[batching]`: `max_batch_tokens`,
     /// `max_batch_texts`, `queue` — asks waiting beyond it get 503 with `Retry-After` —
-    /// and `timeout_ms`).
+    /// `timeout_ms`, and `log_batch`, the logged asks and miss reports one transaction holds).
     pub batching: model::matching::Batching,
     /// Behind a reverse proxy or load balancer: the client's address (for the sign-in
     /// throttle) is the first `X-Forwarded-For` entry, not the proxy's. Only set it when the

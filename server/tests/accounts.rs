@@ -278,10 +278,11 @@ async fn tokens_are_listed_revoked_and_expire() {
 
     // Expired: refused.
     let short =
-        tokens::create_expiring(&db, "short-lived", Role::Bot, Some(chrono::Duration::milliseconds(50)))
+        tokens::create_expiring(&db, "short-lived", Role::Bot, Some(chrono::Duration::milliseconds(800)))
             .await
             .unwrap();
+    // 800 ms, not less: on a loaded machine a shorter life ran out before the first check.
     assert!(tokens::authenticate(&db, &short).await.unwrap().is_some());
-    tokio::time::sleep(std::time::Duration::from_millis(80)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
     assert_eq!(tokens::authenticate(&db, &short).await.unwrap(), None);
 }

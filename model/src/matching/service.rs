@@ -2,7 +2,7 @@
 //! to date from the knowledge feed (only changed points are embedded, through the cache), asks
 //! answered from an immutable snapshot so a rebuild never pauses them, and every ask logged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -99,7 +99,7 @@ pub struct Feedback {
 struct Asked<'a> {
     question: &'a str,
     vector: &'a [f32],
-    model: &'a Arc<dyn Embedder>,
+    serving: &'a Serving,
 }
 
 /// What the index holds now.
@@ -122,12 +122,22 @@ pub struct Serving {
     pub scoring: Scoring,
     /// Question vectors kept for repeated questions (this model's).
     queries: Mutex<HashMap<String, Vec<f32>>>,
+    /// Answered questions whose vectors this instance has stored: a repeated question's vector
+    /// is not written again with every ask.
+    stored: Mutex<HashSet<String>>,
 }
 
 impl Serving {
     pub fn new(base: Arc<dyn Embedder>, scoring: Scoring, synonyms: Arc<Dictionary>) -> Arc<Serving> {
         let embedder: Arc<dyn Embedder> = Arc::new(WithSynonyms::new(base.clone(), synonyms.clone()));
-        Arc::new(Serving { embedder, base, synonyms, scoring, queries: Mutex::new(HashMap::new()) })
+        Arc::new(Serving {
+            embedder,
+            base,
+            synonyms,
+            scoring,
+            queries: Mutex::new(HashMap::new()),
+            stored: Mutex::new(HashSet::new()),
+        })
     }
 }
 
@@ -470,7 +480,7 @@ impl Matcher {
         });
         let response = AskResponse { ask_id: new_ask_id()?, outcome, answer, candidates };
         if !req.dry_run {
-            let asked = Asked { question, vector: &vector, model: &snap.serving.embedder };
+            let asked = Asked { question, vector: &vector, serving: &snap.serving };
             if let Some(first) = self.log(asked, &req, &response, &scoring, key).await? {
                 return replay(&first);
             }
@@ -556,9 +566,12 @@ impl Matcher {
         };
         // An answered question is what the regression check before a publish probes with: its
         // vector kept now (it is at hand) spares the review page embedding hundreds of them.
-        let vector = (r.outcome == Outcome::Answered).then(|| {
-            let model = crate::embedding::cache::model_key(asked.model.as_ref());
-            (model, asked.model.rewrite(question).into_owned(), asked.vector.to_vec())
+        let stored = || asked.serving.stored.lock().unwrap_or_else(|e| e.into_inner());
+        let keep = r.outcome == Outcome::Answered && !stored().contains(question);
+        let vector = keep.then(|| {
+            let model = &asked.serving.embedder;
+            let key = crate::embedding::cache::model_key(model.as_ref());
+            (key, model.rewrite(question).into_owned(), asked.vector.to_vec())
         });
         let miss = (r.outcome == Outcome::Miss).then(|| Report {
             question: question.to_string(),
@@ -572,7 +585,16 @@ impl Matcher {
         });
         let entry = Entry::Ask(Box::new(LoggedAsk { row, vector, miss }));
         match self.journal.write(Write { entry, once }).await? {
-            Written::Stored => Ok(None),
+            Written::Stored => {
+                if keep {
+                    let mut stored = stored();
+                    if stored.len() >= QUERY_CACHE {
+                        stored.clear();
+                    }
+                    stored.insert(question.to_string());
+                }
+                Ok(None)
+            }
             Written::Replayed(first) => Ok(Some(first)),
         }
     }
