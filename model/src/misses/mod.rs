@@ -166,15 +166,15 @@ pub async fn record(db: &DatabaseConnection, reports: &[Report]) -> Result<(), S
 
 /// [`record`] inside the caller's transaction. Each report is an upsert on its question's
 /// normalised text, so it needs no lock of botcoach's own: two instances counting the same
-/// question at once both count. The upserts run in the order of that text, so two
-/// transactions touching the same misses take their row locks in one order and cannot deadlock.
+/// question at once both count. The reports are written in the order given: new misses get
+/// ids in the order the bot reported them, which is the order the inbox places them in. (Two
+/// PostgreSQL transactions counting the same two misses in opposite orders can deadlock; the
+/// database cancels one, and the journal retries its writes one by one.)
 pub async fn record_in(db: &impl ConnectionTrait, reports: &[Report]) -> Result<(), StorageError> {
-    let mut order: Vec<(String, &Report)> = reports.iter().map(|r| (normalize(&r.question), r)).collect();
-    order.sort_by(|a, b| a.0.cmp(&b.0));
     let now = Utc::now();
-    let mut events = Vec::with_capacity(order.len());
-    for (normalized, r) in order {
-        let miss_id = upsert(db, r, normalized).await?;
+    let mut events = Vec::with_capacity(reports.len());
+    for r in reports {
+        let miss_id = upsert(db, r, normalize(&r.question)).await?;
         events.push(entity::event::ActiveModel {
             miss_id: Set(miss_id),
             signal: Set(r.signal),
