@@ -96,6 +96,12 @@ pub enum Command {
         #[command(subcommand)]
         action: TestAction,
     },
+    /// Copy the database to FILE while servers run: SQLite gets a consistent copy with the
+    /// settings file and row counts in it; PostgreSQL is dumped by pg_dump (its version checked).
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup made by `botcoach backup`, then migrate it.
+    /// Refuses while any botcoach process uses the database; keeps the old file beside it.
+    Restore { file: PathBuf },
     /// Load the demo knowledge bases and one user per role (for trying botcoach out).
     Demo {
         /// Folder with the demo files.
@@ -199,7 +205,13 @@ pub fn run() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Held until the process exits, so `restore` cannot replace the file under this process.
+    let _in_use = match command {
+        Command::Embed { .. } | Command::Restore { .. } => None,
+        _ => Some(model::storage::lock::use_database(&config.database_url)?),
+    };
+    match command {
         Command::Serve => runtime.block_on(crate::startup::serve(config)),
         Command::Migrate => runtime.block_on(async {
             let db = crate::startup::open_database(&config).await?;
@@ -246,6 +258,8 @@ pub fn run() -> anyhow::Result<()> {
         Command::Test { action: TestAction::Export { set, file } } => {
             runtime.block_on(crate::testsets::export(&config, &set, &file))
         }
+        Command::Backup { file } => runtime.block_on(crate::backup::backup(&config, &cli.config, &file)),
+        Command::Restore { file } => runtime.block_on(crate::backup::restore(&config, &cli.config, &file)),
         Command::Demo { dir } => runtime.block_on(crate::demo::load(&config, &dir)),
         Command::Synonyms { action: SynonymsAction::Import { file, publish } } => {
             runtime.block_on(crate::synonyms::import(&config, &file, publish))

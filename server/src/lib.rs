@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;

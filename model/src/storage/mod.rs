@@ -1,5 +1,7 @@
 //! Database access: connecting, and the small stores each feature owns.
 
+pub mod backup;
+pub mod lock;
 pub mod meta;
 pub mod notify;
 pub mod sql;
@@ -30,6 +32,19 @@ pub enum StorageError {
         url: String,
         #[source]
         source: DbErr,
+    },
+    #[error(
+        "another botcoach process is using the database {path}: stop every server and command that \
+             uses it first"
+    )]
+    InUse { path: String },
+    #[error("a restore is replacing the database {path}: start again when it has finished")]
+    Restoring { path: String },
+    #[error("cannot lock {path}: {source}")]
+    Lock {
+        path: String,
+        #[source]
+        source: std::io::Error,
     },
     #[error(transparent)]
     Db(#[from] DbErr),

@@ -7,6 +7,7 @@ use server::config::Config;
 
 #[path = "../../../model/tests/common/fresh_postgres.rs"]
 pub mod fresh_postgres;
+pub mod process;
 
 /// A configuration on a fresh SQLite file inside `dir`, with the fetched model.
 pub fn config_in(dir: &std::path::Path) -> Config {
