@@ -24,6 +24,7 @@ pub const MAX_LIMIT: u64 = 200;
 const SPARK_DAYS: usize = 14;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusFilter {
     #[default]
@@ -85,6 +86,7 @@ impl Costs {
 
 /// How the groups are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rank {
     /// Reports weighed by age.

@@ -43,9 +43,12 @@ impl Format {
 }
 
 /// One row of an import file, as written.
+// The API's `KnowledgeRow` (server/src/api/knowledge.rs adjusts this schema to the contract).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Row {
+    #[cfg_attr(feature = "openapi", schema(examples("Cards/Delivery")))]
     pub category: String,
     pub question: String,
     pub answer: String,
@@ -55,6 +58,7 @@ pub struct Row {
     pub template_slot: Option<String>,
     /// Answer variants by channel (`{"online": …, "hotline": …}`).
     #[serde(default, skip_serializing_if = "ChannelAnswers::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::views::openapi::ChannelAnswersSchema, inline))]
     pub answers: ChannelAnswers,
     /// RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,7 +66,9 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<DateTime<Utc>>,
     /// Questions the point must not answer; left out (an older file), a known point keeps its own.
+    // Contract as documented: an array, never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub counter_examples: Option<Vec<String>>,
 }
 

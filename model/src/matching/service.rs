@@ -69,29 +69,40 @@ pub use crate::views::Channel;
 use crate::views::{Field, Problem, RelatedPoint, Thing};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AskRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub question: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(inline, default = "bot"))]
     pub channel: Channel,
+    // Contract as documented: a string, never null.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 200))]
     pub session_id: Option<String>,
+    /// Answer the same, record nothing.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(default = false))]
     pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Feedback {
     pub ask_id: String,
     pub helpful: bool,
     #[serde(default)]
     pub handoff: bool,
+    /// The knowledge point the customer chose from a clarification.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, pattern = "^[0-9]+$"))]
     pub chosen_knowledge_id: Option<String>,
     /// What the human agent replied after a handoff (shown to trainers beside the miss; may be
     /// sent again later, when the agent has answered).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 5000))]
     pub agent_answer: Option<String>,
 }
 

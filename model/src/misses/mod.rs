@@ -28,19 +28,27 @@ pub struct Report {
 
 /// One miss as an external bot reports it (`POST /api/v1/misses`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct External {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub question: String,
+    // Contract as documented: the optional fields are strings, never null.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 40))]
     pub channel: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 500))]
     pub reason: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 200))]
     pub session_id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub occurred_at: Option<DateTime<Utc>>,
     /// What the human agent replied after the handoff.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(nullable = false, max_length = 5000))]
     pub agent_answer: Option<String>,
 }
 

@@ -56,88 +56,129 @@ states! {
 }
 
 /// One question of an inbox group.
+// Contract as documented: no field required; `channels` and `signals` not in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterMember {
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub miss_id: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub question: String,
     /// How often it was asked (all signals, all time).
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub count: i64,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub first_seen: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub last_seen: DateTime<Utc>,
     /// Where and how it was reported, most frequent first.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub channels: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub signals: Vec<Signal>,
 }
 
 /// A published knowledge point close to a group: "this is a new way of asking X".
+// Contract as documented: no field required; `category` not in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub knowledge_id: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub question: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub score: f32,
     /// Its category path: where a new point for the same group probably belongs.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub category: String,
 }
 
 /// A group of the miss inbox, as trainers and the API see it.
+// Contract as documented: `status` and `signals` plain strings, fewer fields required, `daily`
+// and `claimed_by` not in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterView {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
     pub status: GroupStatus,
     /// The group's most typical question.
     pub label: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub key_terms: Vec<String>,
     /// Distinct questions.
     pub size: i64,
     /// Reports of its questions (within the filters).
     pub volume: i64,
     /// Reports in the last 24 hours.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub last_day: i64,
     /// Reports in the 7 days before that.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub previous_week: i64,
     /// Last day's volume over the previous week's daily mean; above 1 is rising. A group with
     /// no earlier reports has the last day's volume itself.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub trend: f64,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub last_seen: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub channels: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, required = false))]
     pub signals: Vec<Signal>,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub impact: f64,
     /// Impact with each report weighed by what its signal costs (handoffs most).
     #[serde(default)]
     pub cost: f64,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub members: Vec<ClusterMember>,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub suggestions: Vec<Suggestion>,
     /// Reports per day over the last two weeks, oldest first (the sparkline).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub daily: Vec<i64>,
     /// The trainer working on it now, if any.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub claimed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterPage {
     pub total: i64,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub clusters: Vec<ClusterView>,
 }
 
 /// What a full regrouping did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegroupReport {
+    // Contract as documented: counts without a minimum (`value_type`).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub clusters: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub misses: usize,
     pub seconds: f64,
     /// Groups that kept their id (the trainers' open work stays where it was).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub kept: usize,
 }
 
 /// What a trainer's decision on a group did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resolution {
     pub knowledge_id: Option<String>,
+    // Contract as documented: not required, no minimum.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = false))]
     pub resolved_misses: usize,
     /// Names the decision for an undo (until its knowledge is published).
     #[serde(default)]
@@ -212,46 +253,67 @@ pub struct Discarded {
 
 /// What an undo put back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Undone {
     pub cluster_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub reopened_misses: usize,
 }
 
 /// A trainer's decision on an inbox group.
+// The schema is a oneOf of the five tagged variants; `miss_ids`, when sent, is an array (never
+// null, as documented).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Decision {
     /// The questions become phrasings of an existing knowledge point.
     Link {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]+$"))]
         knowledge_id: String,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(nullable = false, pattern = "^[0-9]+$"))]
         miss_ids: Option<Vec<String>>,
     },
     /// A new knowledge point with the questions as phrasings.
     Create {
+        /// The category's path, A/B.
+        #[cfg_attr(feature = "openapi", schema(min_length = 1))]
         category: String,
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
         question: String,
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
         answer: String,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(nullable = false, pattern = "^[0-9]+$"))]
         miss_ids: Option<Vec<String>>,
     },
     /// Noise, chit-chat, out of scope, abuse: closed with the reason.
-    Dismiss { reason: String },
+    Dismiss {
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+        reason: String,
+    },
     /// The bot answered these questions with `wrong_knowledge_id`: they become its
     /// counter-examples and phrasings of `knowledge_id`, both submitted for review.
     WrongPoint {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]+$"))]
         wrong_knowledge_id: String,
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]+$"))]
         knowledge_id: String,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(nullable = false, pattern = "^[0-9]+$"))]
         miss_ids: Option<Vec<String>>,
     },
     /// The bot answered these questions with the right point `knowledge_id` and the customer
     /// still rejected it: `answer` replaces the point's answer, submitted for review. The
     /// questions close once the revised answer is published.
     PoorAnswer {
+        #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]+$"))]
         knowledge_id: String,
+        #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
         answer: String,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(nullable = false, pattern = "^[0-9]+$"))]
         miss_ids: Option<Vec<String>>,
     },
 }

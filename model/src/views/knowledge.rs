@@ -349,18 +349,28 @@ pub struct PublishedPoint {
 }
 
 /// One published change for bots (`GET /api/v1/knowledge?since=`).
+// Contract as documented: no field required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedItem {
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub category: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub question: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub phrasings: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub answer: String,
     /// Answers by channel where they differ from `answer`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::views::openapi::ChannelAnswersSchema, inline))]
     pub answers: ChannelAnswers,
+    /// Start of the validity window.
     #[serde(default)]
     pub valid_from: Option<DateTime<Utc>>,
+    /// End of the validity window.
     #[serde(default)]
     pub valid_until: Option<DateTime<Utc>>,
     /// Related points' ids, in order (the ask response names only the live ones).
@@ -369,14 +379,18 @@ pub struct FeedItem {
     /// Questions the point must not answer.
     #[serde(default)]
     pub counter_examples: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub updated_at: DateTime<Utc>,
     /// Archived, or outside its validity window: a bot drops it.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub deleted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feed {
     pub revision: i64,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub items: Vec<FeedItem>,
 }
 

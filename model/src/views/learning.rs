@@ -49,7 +49,10 @@ states! {
 /// scoring; the answer thresholds are calibrated for this model on them (the most answered with
 /// precision at least 98%).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeldOutScores {
+    // Contract as documented: no minimum.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub questions: usize,
     /// Share answered with their own point first.
     pub top1: f64,
@@ -62,19 +65,27 @@ pub struct HeldOutScores {
 }
 
 /// One trained version of the serving model (version 0 is the base model as shipped).
+// Contract as documented: counts without a minimum, four refusals, and neither
+// `published_texts` nor `broken_cases`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelVersion {
     pub version: i32,
     /// The base model it adapts, e.g. `fused`.
     pub base: String,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub state: VersionState,
     pub created_at: DateTime<Utc>,
     /// Training texts (phrasings and clarify choices) and points they came from.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub trained_on: usize,
     /// Published texts when it was trained (what the schedule counts new ones from).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub published_texts: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub points: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub epochs: usize,
     pub seconds: f64,
     /// Its scores, and those of the version serving when it was trained, on the same held-out
@@ -82,9 +93,11 @@ pub struct ModelVersion {
     pub scores: HeldOutScores,
     pub previous: HeldOutScores,
     pub previous_version: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::views::openapi::RefusalSchema>, inline))]
     pub refusal: Option<Refusal>,
     /// The test cases it fails that the serving version passes (their questions).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub broken_cases: Vec<String>,
     /// The answer and clarify thresholds it serves with (shifted with its score scale).
     pub answer_score: f32,
@@ -109,6 +122,7 @@ pub struct TrainingRun {
 
 /// The dashboard's "Model" page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelOverview {
     /// The base model, e.g. `fused`, and the name of what serves (`fused+v3`).
     pub base: String,
@@ -116,7 +130,11 @@ pub struct ModelOverview {
     /// The version serving (0: the base model as shipped).
     pub serving_version: i32,
     pub versions: Vec<ModelVersion>,
+    // Contract as documented: any object, or null.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub training: Option<TrainingRun>,
     /// Published texts now, against what the serving version was trained on.
+    // Contract as documented: no minimum.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub published_texts: usize,
 }

@@ -25,6 +25,7 @@ impl Default for Channel {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AskAnswer {
     pub knowledge_id: String,
     pub question: String,
@@ -32,30 +33,41 @@ pub struct AskAnswer {
     pub answer: String,
     /// The same answer as plain text, for channels that cannot render Markdown.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub answer_text: String,
     pub score: f32,
     /// Points the customer may want next, only those the bot serves now.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(inline, required = true, max_items = 5))]
     pub related: Vec<RelatedPoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RelatedPoint {
     pub knowledge_id: String,
     pub question: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Candidate))]
 pub struct AskCandidate {
     pub knowledge_id: String,
     pub question: String,
     pub score: f32,
     /// The two halves of the score, for the trainers' test window.
+    // Contract as documented: not listed as required.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub semantic: f32,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub lexical: f32,
     /// Its answer for the channel asked on, so an agent can read it without another call.
+    // Contract as documented: not in it.
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub answer: String,
     /// How often agents opened it from the search page (breaks ties).
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub clicks: i64,
     /// The question is nearer to one of this point's counter-examples than to its own texts:
     /// offered, never answered with.
@@ -64,9 +76,13 @@ pub struct AskCandidate {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AskResponse {
     pub ask_id: String,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub outcome: Outcome,
+    #[cfg_attr(feature = "openapi", schema(inline, required = true))]
     pub answer: Option<AskAnswer>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 5))]
     pub candidates: Vec<AskCandidate>,
 }

@@ -15,6 +15,8 @@ pub mod knowledge;
 pub mod learning;
 pub mod matching;
 pub mod metrics;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod privacy;
 pub mod publishing;
 pub mod synonyms;

@@ -47,17 +47,24 @@ pub struct RetentionRun {
 
 /// Everything stored about one customer session (a data subject's access request).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionData {
     pub session_id: String,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub asks: Vec<SessionAsk>,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub reports: Vec<SessionReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionAsk {
     pub ask_id: String,
+    /// As stored: personal data masked.
     pub question: String,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub channel: Channel,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub outcome: Outcome,
     pub helpful: Option<bool>,
     pub handoff: Option<bool>,
@@ -66,8 +73,11 @@ pub struct SessionAsk {
 
 /// A miss report of the session: the question as the inbox holds it, and the report's fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionReport {
     pub question: String,
+    // Contract as documented: a plain string.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub signal: Signal,
     pub channel: String,
     pub reason: Option<String>,
@@ -76,6 +86,7 @@ pub struct SessionReport {
 
 /// What erasing a session removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Erased {
     pub asks: u64,
     pub reports: u64,

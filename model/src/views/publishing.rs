@@ -4,12 +4,15 @@ use serde::{Deserialize, Serialize};
 
 /// A question whose answer a knowledge change would change (the regression check).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Regression {
     pub question: String,
     /// The typical question of the point answering it now (none: not answered).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub was: Option<String>,
     pub was_knowledge_id: Option<String>,
     /// ...and after the change.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub now: Option<String>,
     pub now_knowledge_id: Option<String>,
 }
@@ -37,6 +40,7 @@ impl PublishCheck {
 
 /// What publishing a knowledge point did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishReport {
     pub knowledge_id: String,
     /// The knowledge feed revision bots see the change at.
@@ -47,6 +51,8 @@ pub struct PublishReport {
     #[serde(default)]
     pub test_regressions: Vec<super::TestRegression>,
     /// Open misses the published point now answers, closed as loop yield.
+    // Contract as documented: no minimum.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub closed_misses: usize,
 }
 

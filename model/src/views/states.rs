@@ -3,7 +3,7 @@
 //! `states!` gives the enum serde names, a sea-orm string column type (`DeriveActiveEnum`, on
 //! the backend only: the browser build has no sea-orm), `as_str`, `FromStr`, `Display` and
 //! `ALL` — so no state is ever compared as a string literal, and a column holding one reads
-//! back as the enum or fails loudly.
+//! back as the enum or fails loudly. With the `openapi` feature each is also a string enum schema.
 
 /// A word that names none of a state's variants.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,12 +26,16 @@ macro_rules! states {
             Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
             serde::Serialize, serde::Deserialize,
         )]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[cfg_attr(feature = "backend", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
         #[cfg_attr(feature = "backend", sea_orm(rs_type = "String", db_type = "Text"))]
         pub enum $name {
             $(
                 $(#[$vmeta])*
                 #[serde(rename = $word)]
+                // utoipa reads `serde(rename)` token by token and may miss a literal passed
+                // through this macro; its own `rename` parses it like serde does.
+                #[cfg_attr(feature = "openapi", schema(rename = $word))]
                 #[cfg_attr(feature = "backend", sea_orm(string_value = $word))]
                 $variant,
             )+

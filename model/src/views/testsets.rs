@@ -105,6 +105,28 @@ impl Serialize for Expect {
     }
 }
 
+// Hand-written: `Expect` has its own serde, a string (a number is read as an id too).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Expect {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A knowledge point's id, or `unanswered` (the bot must not answer: a clarification or a \
+                 miss passes). A JSON number is accepted as an id.",
+            ))
+            .examples(["12", UNANSWERED])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Expect {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Expect")
+    }
+}
+
 impl<'de> Deserialize<'de> for Expect {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // A point id may come as a JSON number too: bots' code has them as numbers.
@@ -124,28 +146,38 @@ impl<'de> Deserialize<'de> for Expect {
 
 /// A case as written or imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub question: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(inline, default = "bot"))]
     pub channel: Channel,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::views::openapi::ExpectOrId, inline))]
     pub expect: Expect,
 }
 
 /// A new set with its cases (`POST /api/v1/testsets`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewTestSet {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(inline, max_items = 20000))]
     pub cases: Vec<NewCase>,
 }
 
 /// A case of a set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestCase {
     pub id: i32,
     pub question: String,
+    // Contract as documented: a plain string.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub channel: Channel,
     pub expect: Expect,
     /// The expected point's typical question (none for `unanswered`, or a point gone).
@@ -156,36 +188,50 @@ pub struct TestCase {
     pub origin_ask_id: Option<String>,
     /// When the customer confirmed, picked, or the trainer dismissed.
     pub origin_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub flag: Option<CaseFlag>,
 }
 
 /// A set in the list, with its latest run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestSetSummary {
     pub id: i32,
     /// The trainer's name for a manual set; empty for a set that fills itself (named by `kind`).
     pub name: String,
     pub kind: SetKind,
+    // Contract as documented: counts without a minimum.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub cases: usize,
+    /// Cases whose expected point was archived or is gone.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub flagged: usize,
     pub last_run: Option<RunSummary>,
 }
 
 /// A run's figures.
+// Contract as documented: counts without a minimum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunSummary {
     pub run_id: i32,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub state: RunState,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub started_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub total: usize,
     /// Cases decided so far (the progress of a running run).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub done: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub passed: usize,
     /// Cases the bot answered (with any point).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub answered: usize,
     /// ...with the expected point.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub answered_right: usize,
 }
 
@@ -213,54 +259,76 @@ fn ratio(n: usize, of: usize) -> f64 {
 }
 
 /// One case's result in a run.
+// Contract as documented: `channel` and `flag` plain strings, `channel` not required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseResult {
     pub case_id: i32,
     pub question: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
     pub channel: Channel,
     pub expect: Expect,
     pub expect_question: Option<String>,
     pub passed: bool,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub outcome: Outcome,
     /// The point the bot answered with: null when it clarified or missed (as `/ask` says).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub got: Option<String>,
     pub got_question: Option<String>,
     /// The best point's score.
     pub score: f32,
     /// The expected point's category (none for `unanswered`).
     pub category: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub flag: Option<CaseFlag>,
     /// Against the set's previous run; none when the result is the same.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub change: Option<CaseChange>,
 }
 
 /// Figures of one category in a run.
+// Contract as documented: no field required, counts without a minimum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryResult {
     /// None: the cases that must stay unanswered.
     pub category: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = false))]
     pub total: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = false))]
     pub passed: usize,
 }
 
 /// A run in full: figures, per category, per case (failures first), and the comparison with
 /// the set's previous run.
+// Contract as documented: only `run_id`, `set_id`, `state`, `total`, `passed` and `cases`
+// required; counts without a minimum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunReport {
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::views::openapi::RunReportHead, inline))]
     pub run: RunSummary,
     pub set_id: i32,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub set_name: String,
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub kind: SetKind,
     pub previous_run_id: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = false))]
     pub newly_failing: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = false))]
     pub newly_passing: usize,
+    #[cfg_attr(feature = "openapi", schema(inline, required = false))]
     pub categories: Vec<CategoryResult>,
+    /// Failures first.
     pub cases: Vec<CaseResult>,
 }
 
 /// A set with its cases and run history (newest first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestSetDetail {
     pub set: TestSetSummary,
     pub cases: Vec<TestCase>,
@@ -269,6 +337,7 @@ pub struct TestSetDetail {
 
 /// A test case whose result a knowledge change would change (the publish check).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestRegression {
     pub set_id: i32,
     pub set_name: String,
@@ -288,8 +357,11 @@ pub struct TestRegression {
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TestSetImported {
     pub id: i32,
+    // Contract as documented: no minimum.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub cases: usize,
 }
 

@@ -151,3 +151,61 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The body of every error: `{"error": {"code": "...", "message": "..."}}`.
+// For the OpenAPI document only: `IntoResponse for ApiError` writes the body.
+#[derive(utoipa::ToSchema)]
+#[schema(as = Error)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    #[schema(inline)]
+    error: ErrorCode,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ErrorCode {
+    code: String,
+    message: String,
+}
+
+/// `components.responses.Error`: any refusal, with the error body.
+pub struct ErrorResponse;
+
+impl<'r> utoipa::ToResponse<'r> for ErrorResponse {
+    fn response() -> (&'r str, utoipa::openapi::RefOr<utoipa::openapi::Response>) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let response = ResponseBuilder::new().description("An error").content(
+            "application/json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Error"))).build(),
+        );
+        ("Error", response.into())
+    }
+}
+
+/// `components.responses.Busy`: the bot is at capacity (`Problem::Busy`, `Problem::ModelTimedOut`).
+pub struct BusyResponse;
+
+impl<'r> utoipa::ToResponse<'r> for BusyResponse {
+    fn response() -> (&'r str, utoipa::openapi::RefOr<utoipa::openapi::Response>) {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, ResponseBuilder};
+        let retry_after = HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
+            .description(Some("Seconds to wait before asking again"))
+            .build();
+        let response = ResponseBuilder::new()
+            .description(
+                "The bot is at capacity: more questions wait for the model than the queue holds \
+                 (`[batching] queue`), or the model took longer than `[batching] timeout_ms` on this \
+                 question's batch. Nothing was logged; ask again after `Retry-After` seconds. Error \
+                 code `busy`.",
+            )
+            .header("Retry-After", retry_after)
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Error"))).build(),
+            );
+        ("Busy", response.into())
+    }
+}

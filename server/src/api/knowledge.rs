@@ -14,15 +14,35 @@ use model::publishing;
 use model::Services;
 use serde::Deserialize;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, ErrorResponse};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
     #[serde(default)]
+    #[param(minimum = 0, default = 0)]
     since: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/knowledge",
+    tag = "bot",
+    summary = "Published knowledge changed after a revision (deletions included)",
+    description = "Needs role bot+.",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "Changes, with an ETag", body = model::views::Feed),
+        (status = 304, description = "Nothing changed (If-None-Match)"),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 413, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn changes(
     State(services): State<Services>,
     query: Result<Query<FeedQuery>, QueryRejection>,
@@ -46,16 +66,70 @@ pub async fn changes(
     Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_string())], Json(feed)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     #[serde(default)]
+    #[param(default = false)]
     publish: bool,
 }
 
 /// Largest import body: about 20,000 knowledge points.
 pub const IMPORT_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 
+/// `KnowledgeRow`, an import row as the contract documents it: the derived schema of
+/// [`transfer::Row`] without its `additionalProperties: false`.
+// Contract as documented: the import does refuse unknown fields; the contract never said so.
+pub struct KnowledgeRow;
+
+impl utoipa::PartialSchema for KnowledgeRow {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        let mut schema = <transfer::Row as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.additional_properties = None;
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for KnowledgeRow {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("KnowledgeRow")
+    }
+}
+
+/// Header category,question,answer (required), then any of phrasings, answer_bot, answer_online,
+/// answer_hotline, valid_from, valid_until (RFC 3339); phrasings separated by |
+// An import's CSV body, for the OpenAPI document (the handlers read the bytes).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct KnowledgeCsv(String);
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/knowledge/import",
+    tag = "knowledge",
+    summary = "Import knowledge as JSON or CSV, idempotent on (category, question)",
+    description = "Needs role trainer (publish: reviewer)+.",
+    params(ImportQuery),
+    request_body(content(
+        (Vec<KnowledgeRow> = "application/json"),
+        (inline(KnowledgeCsv) = "text/csv")
+    )),
+    responses(
+        (status = 200, description = "What was created, updated, and the refused lines", body = model::views::ImportReport),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 413, response = ErrorResponse),
+        (status = 415, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn import(
     State(services): State<Services>,
     Extension(principal): Extension<Principal>,
@@ -94,8 +168,40 @@ fn parse_body(
     transfer::parse(format, &body).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
+/// `{"duplicates": [...]}`, the answer of the import check.
+// For the OpenAPI document only: the handler writes the body with `json!`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ImportCheck {
+    #[schema(inline)]
+    duplicates: Vec<model::views::ImportDuplicate>,
+}
+
 /// What an import would create that the bot already answers with a published point; nothing
 /// is written.
+#[utoipa::path(
+    post,
+    path = "/api/v1/knowledge/import/check",
+    tag = "knowledge",
+    summary = "Which rows of an import would create a point the bot already answers (a near-duplicate warning)",
+    description = "Needs role trainer+. The same body as the import. For each row whose category and question are not a live point yet, the published points (at most 3) the bot would answer its question with outright. Nothing is imported.",
+    request_body(content(
+        (Vec<KnowledgeRow> = "application/json"),
+        (inline(KnowledgeCsv) = "text/csv")
+    )),
+    responses(
+        (status = 200, description = "Rows that duplicate published points", body = inline(ImportCheck)),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 413, response = ErrorResponse),
+        (status = 415, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+        (status = 500, response = ErrorResponse),
+        (status = 503, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn check_import(
     State(services): State<Services>,
     headers: HeaderMap,
@@ -106,17 +212,22 @@ pub async fn check_import(
     Ok(Json(serde_json::json!({ "duplicates": duplicates })).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PublishQuery {
     #[serde(default)]
+    #[param(default = false)]
     force: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
+    /// The period: this many days up to now
     #[serde(default = "thirty")]
+    #[param(minimum = 1, maximum = 366, default = 30)]
     days: u32,
 }
 
@@ -132,6 +243,23 @@ fn thirty() -> u32 {
 }
 
 /// A point's figures over the last `days` days (30 by default), from the ask log.
+#[utoipa::path(
+    get,
+    path = "/api/v1/knowledge/{id}/stats",
+    tag = "health",
+    summary = "A knowledge point's figures over a period, from the ask log",
+    description = "Needs role trainer+. Asks answered with the point, clarifications that offered it and those in which the customer chose it, ratings of its answers (not helpful, handoffs) and the helpful rate, and the latest ask it answered or was offered in, over the last `days` days up to now.",
+    params(("id" = String, Path), StatsQuery),
+    responses(
+        (status = 200, description = "The point's figures", body = model::views::PointStats),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn stats(
     State(services): State<Services>,
     Path(id): Path<String>,
@@ -143,7 +271,37 @@ pub async fn stats(
     Ok(Json(stats).into_response())
 }
 
+/// A publish refused for its regressions (409): the error and the lists beside it.
+// For the OpenAPI document only: `ApiError::detail` adds the lists to the error body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RefusedPublish {
+    #[serde(flatten)]
+    error: ErrorBody,
+    #[schema(required = false)]
+    regressions: Vec<model::views::Regression>,
+    #[schema(required = false)]
+    test_regressions: Vec<model::views::TestRegression>,
+}
+
 /// Publishes a point's draft after the regression check (409 with the list unless `force`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/knowledge/{id}/publish",
+    tag = "knowledge",
+    summary = "Publish a knowledge point's draft after the regression check",
+    description = "Needs role reviewer+. Replays the knowledge base's own phrasings and the recently answered questions with and without the change; if any answer would change or a test case would fail, nothing is published and the answer is 409 with code `regressions` and the list beside the error (`?force=true` publishes anyway). Once published, bots are served the change within a second, and every open miss it now answers is closed (loop yield). Test cases whose result would change are listed in `test_regressions` (newly failing first).",
+    params(("id" = String, Path), PublishQuery),
+    responses(
+        (status = 200, description = "Published", body = model::views::PublishReport),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 409, description = "No draft to publish (code `conflict`), a stale edit, or answers would change (code `regressions`, with `regressions` beside `error`)", body = inline(RefusedPublish)),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn publish(
     State(services): State<Services>,
     Extension(principal): Extension<Principal>,

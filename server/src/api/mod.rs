@@ -9,6 +9,7 @@ mod json;
 mod knowledge;
 mod learning;
 mod metrics;
+mod openapi;
 mod privacy;
 pub mod synonyms;
 mod testsets;
@@ -102,7 +103,25 @@ const SMALL_BODY_BYTES: usize = 64 * 1024;
 /// 1,000 misses of up to 1,000 characters (3 bytes each in UTF-8) and their fields.
 const MISSES_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-/// The API contract as OpenAPI 3.1, kept beside the handlers it describes.
+/// The API contract as OpenAPI 3.1, derived from the handlers and the types they send (see
+/// [`openapi::ApiDoc`]); built once.
+static OPENAPI: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use utoipa::OpenApi;
+    openapi::ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serializes")
+});
+
+/// The document served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> &'static str {
+    OPENAPI.as_str()
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    summary = "This document",
+    responses((status = 200, description = "OpenAPI 3.1"))
+)]
 async fn openapi() -> impl axum::response::IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI.as_str())
 }

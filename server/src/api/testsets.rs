@@ -17,7 +17,7 @@ use model::views::{NewTestSet, Problem, Thing};
 use model::Services;
 use serde::Deserialize;
 
-use super::error::ApiError;
+use super::error::{ApiError, BusyResponse, ErrorResponse};
 use super::json::ApiJson;
 
 /// Test sets' bodies: 20,000 cases of up to 500 characters.
@@ -27,6 +27,34 @@ fn id_of(thing: Thing, raw: &str) -> Result<i32, Problem> {
     raw.parse().ok().filter(|id| *id > 0).ok_or_else(|| Problem::NotAnId { thing, value: raw.to_string() })
 }
 
+/// `{"id": "..."}`, the set created (201).
+// For the OpenAPI document only: the handler writes the body with `json!`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Created {
+    id: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/testsets",
+    tag = "testsets",
+    summary = "Create a test set",
+    description = "Needs role trainer+. Each case: a question, a channel (default bot) and what must happen: answered with a point (its id) or `unanswered`. A question repeated on one channel is kept once. Nothing is created when a case is refused.",
+    request_body = NewTestSet,
+    responses(
+        (status = 201, description = "Created", body = inline(Created)),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 409, response = ErrorResponse),
+        (status = 413, response = ErrorResponse),
+        (status = 415, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(services): State<Services>,
     Extension(principal): Extension<Principal>,
@@ -36,23 +64,74 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id.to_string() }))).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/testsets",
+    tag = "testsets",
+    summary = "Every test set with its latest run",
+    description = "Needs role trainer+. The sets that fill themselves (confirmed, chosen, out_of_scope) take their new cases first.",
+    responses(
+        (status = 200, description = "The sets", body = Vec<model::views::TestSetSummary>),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(State(services): State<Services>) -> Result<Response, ApiError> {
     testsets::fill::fill(&services, None).await?;
     Ok(Json(testsets::list(&services.db).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/testsets/{id}",
+    tag = "testsets",
+    summary = "A test set's cases (flagged first) and runs (newest first)",
+    description = "Needs role trainer+.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The set", body = model::views::TestSetDetail),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn detail(State(services): State<Services>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = id_of(Thing::TestSet, &id)?;
     Ok(Json(testsets::detail(&services.db, id).await?).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RunQuery {
     #[serde(default)]
+    #[param(default = false)]
     wait: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/testsets/{id}/run",
+    tag = "testsets",
+    summary = "Run a test set",
+    description = "Needs role trainer+. Every case is asked as a dry-run /ask would (through the ask queue, nothing logged) and compared with the set's previous run. With `wait=true` the answer is the whole report; otherwise 202 with the run as it starts (follow it at /api/v1/testsets/runs/{run_id}).",
+    params(("id" = String, Path), RunQuery),
+    responses(
+        (status = 200, description = "The run's report", body = model::views::RunReport),
+        (status = 202, description = "The run, started", body = model::views::RunReport),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 409, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+        (status = 503, response = BusyResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn run(
     State(services): State<Services>,
     Extension(principal): Extension<Principal>,
@@ -70,6 +149,22 @@ pub async fn run(
     Ok((StatusCode::ACCEPTED, Json(report)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/testsets/runs/{id}",
+    tag = "testsets",
+    summary = "A test run: its progress, or its results",
+    description = "Needs role trainer+.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The run", body = model::views::RunReport),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn run_report(
     State(services): State<Services>,
     Path(id): Path<String>,
@@ -78,6 +173,22 @@ pub async fn run_report(
     Ok(Json(testsets::run::report(&services.db, id).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/testsets/{id}/cases/{case_id}",
+    tag = "testsets",
+    summary = "Remove a test case",
+    description = "Needs role trainer+. A set that fills itself does not take the question again.",
+    params(("id" = String, Path), ("case_id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn remove_case(
     State(services): State<Services>,
     Extension(principal): Extension<Principal>,
@@ -97,6 +208,45 @@ pub struct FormatQuery {
     name: Option<String>,
 }
 
+/// The words `format=` takes (`SetFormat::from_name` reads them).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+enum FormatWord {
+    #[serde(rename = "csv")]
+    Csv,
+    #[serde(rename = "json")]
+    Json,
+    #[serde(rename = "xlsx")]
+    Xlsx,
+}
+
+/// An export's query as the contract documents it (`FormatQuery` serves both routes).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ExportQuery {
+    #[param(inline, default = "csv")]
+    format: Option<FormatWord>,
+}
+
+/// An import's query as the contract documents it: `name` required.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ImportQuery {
+    /// Read from the file itself when left out
+    #[param(inline)]
+    format: Option<FormatWord>,
+    name: String,
+}
+
+/// A file's bytes (an import's body, an export's workbook).
+// For the OpenAPI document only: the handlers read and write the bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(format = Binary)]
+#[allow(dead_code)]
+struct Binary(String);
+
 fn format_of(raw: Option<&str>) -> Result<Option<SetFormat>, Problem> {
     raw.map(|f| {
         SetFormat::from_name(&format!(".{f}")).ok_or_else(|| Problem::Unknown {
@@ -108,6 +258,27 @@ fn format_of(raw: Option<&str>) -> Result<Option<SetFormat>, Problem> {
     .transpose()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/testsets/{id}/export",
+    tag = "testsets",
+    summary = "Export a test set",
+    description = "Needs role trainer+. CSV (with a byte-order mark, for Excel), JSON or an Excel workbook.",
+    params(("id" = String, Path), ExportQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (String = "text/csv"),
+            (Vec<serde_json::Value> = "application/json"),
+            (inline(Binary) = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn export(
     State(services): State<Services>,
     Path(id): Path<String>,
@@ -128,6 +299,29 @@ pub async fn export(
         .into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/testsets/import",
+    tag = "testsets",
+    summary = "Import a test set from CSV, JSON or an Excel workbook",
+    description = "Needs role trainer+. Columns question,channel,expect (or 问题,渠道,预期); JSON: an array of cases. A manual set of that name has its cases replaced. All or nothing: a refusal names the line.",
+    params(ImportQuery),
+    request_body(content(
+        (inline(Binary) = "application/octet-stream"),
+        (String = "text/csv")
+    )),
+    responses(
+        (status = 201, description = "Imported", body = inline(model::views::TestSetImported)),
+        (status = 400, response = ErrorResponse),
+        (status = 401, response = ErrorResponse),
+        (status = 403, response = ErrorResponse),
+        (status = 404, response = ErrorResponse),
+        (status = 409, response = ErrorResponse),
+        (status = 413, response = ErrorResponse),
+        (status = 422, response = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn import(
     State(services): State<Services>,
     Extension(principal): Extension<Principal>,
