@@ -171,7 +171,7 @@ pub async fn read_manifest(file: &Path) -> Result<Manifest, BackupError> {
         return Err(BackupError::NotABackup { path, why: "there is no such file".into() });
     }
     let not_backup = |why: String| BackupError::NotABackup { path: path.clone(), why };
-    let copy = open_copy(file, "ro").await?;
+    let copy = open_copy(file, "ro").await.map_err(|e| not_backup(format!("SQLite cannot read it ({e})")))?;
     let check = match scalar::<String>(&copy, "PRAGMA quick_check").await {
         Ok(check) => check.unwrap_or_default(),
         Err(e) => return Err(not_backup(format!("SQLite cannot read it ({e})"))),
