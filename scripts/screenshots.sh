@@ -2,6 +2,7 @@
 # Serves the demo (scripts/run.sh on a throw-away database) and screenshots the main pages in
 # Chinese and English, as the role that works on each, into DIR (default /tmp/botcoach-shots).
 # For looking at a change; not part of the test command. Usage: scripts/screenshots.sh [DIR]
+# It also writes the README's picture, docs/inbox.zh.png (the Chinese inbox, one window high).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -20,4 +21,5 @@ export DEMO_TRAINER_PASSWORD=$(password trainer) DEMO_REVIEWER_PASSWORD=$(passwo
   DEMO_SUPERVISOR_PASSWORD=$(password supervisor) DEMO_ADMIN_PASSWORD=$(password admin) SHOTS_DIR="$shots"
 cd end2end
 BASE_URL="http://127.0.0.1:$port" npx playwright test --config screens.config.mjs
-echo "screenshots in $shots" >&2
+cp "$shots/readme-inbox-zh.png" ../docs/inbox.zh.png
+echo "screenshots in $shots; the README's picture in docs/inbox.zh.png" >&2

@@ -2,8 +2,8 @@
 # Installs what botcoach needs to build, run and test; each step does nothing when its tool
 # is already there. Usage: scripts/setup.sh [--for-tests]
 #
-# Pins (see the README, "What the set-up installs"): cargo-leptos 0.3.11 needs a newer rustc than
-# this machine has; cargo-leptos downloads wasm-bindgen and wasm-opt unless they are on PATH
+# Pins (see docs/development.md, "What the set-up installs"): cargo-leptos 0.3.11 needs a newer
+# rustc than this machine has; cargo-leptos downloads wasm-bindgen and wasm-opt unless they are on PATH
 # (downloads fail here); Debian's binaryen produces a wasm that never hydrates, npm's
 # binaryen@132 works.
 set -euo pipefail

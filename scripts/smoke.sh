@@ -3,7 +3,8 @@
 # headless Chromium. Usage: scripts/smoke.sh [demo|fresh]
 #   demo  (default) scripts/run.sh exactly (release build, demo data, serve): the demo signs in,
 #         hydrates and shows its knowledge, inbox and dashboard; then the page walker reads every
-#         page as every role in both languages (walker.spec.mjs).
+#         page as every role in both languages (walker.spec.mjs); then the docs' examples run
+#         against it (scripts/docs-examples.py).
 #   fresh a new install with nothing in it (migrate, one user per role, a bot token, serve): the
 #         bot's first questions are misses that reach the inbox, and every page shows the empty
 #         or nearly empty state in both languages without an error.
@@ -74,3 +75,15 @@ BASE_URL="http://127.0.0.1:$port" npx playwright test --config smoke.config.mjs 
   tail -n 60 "$log" >&2
   exit 1
 }
+cd ..
+
+# The docs' examples (the bot client in Python and curl, the operator's commands) against the
+# demo as it serves: a docs example that no longer works fails here.
+if [ "$mode" = demo ] && [ -z "${SMOKE_SPECS:-}" ]; then
+  PATH="$CARGO_TARGET_DIR/release:$PATH" BOTCOACH_URL="http://127.0.0.1:$port" BOT_TOKEN="$DEMO_BOT_TOKEN" \
+    python3 scripts/docs-examples.py || {
+    echo "--- the server's output, last 30 lines ---" >&2
+    tail -n 30 "$log" >&2
+    exit 1
+  }
+fi

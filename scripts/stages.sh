@@ -1,5 +1,5 @@
 # Sourced by the scripts: `stage NAME HINT COMMAND…` runs one stage, prints how long it took,
-# and when it fails says what to try (the README's "Troubleshooting" has the known failures).
+# and when it fails says what to try (docs/development.md, "When a stage fails", has the known failures).
 stage_clock() { local s=$(( SECONDS - $1 )); printf '%dm%02ds' $(( s / 60 )) $(( s % 60 )); }
 
 stage() {
@@ -7,7 +7,7 @@ stage() {
   shift 2
   printf '\n==> %s\n' "$name" >&2
   if ! "$@"; then
-    printf '\nerror: "%s" failed after %s.\n  try: %s\n  (README, "Troubleshooting", lists the known failures)\n' \
+    printf '\nerror: "%s" failed after %s.\n  try: %s\n  (docs/development.md, "When a stage fails", lists the known failures)\n' \
       "$name" "$(stage_clock "$start")" "$hint" >&2
     exit 1
   fi

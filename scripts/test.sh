@@ -30,7 +30,7 @@ stage "release build: server and wasm bundle (what scripts/run.sh builds)" \
   "'cargo leptos build --release' alone shows the first error" \
   cargo leptos build --release
 
-stage "smoke: scripts/run.sh serves the demo, signed in and hydrated" \
+stage "smoke: scripts/run.sh serves the demo, signed in and hydrated; the docs' examples run against it" \
   "scripts/smoke.sh alone prints run.sh's output when it fails" \
   scripts/smoke.sh demo
 
@@ -57,7 +57,7 @@ export LEPTOS_OUTPUT_NAME=botcoach
 stage "unit and integration tests (release profile)" "cargo test --release -p CRATE --test FILE reruns one" \
   cargo test --workspace --release --locked
 
-stage "benchmarks compile (they are run by hand, see the README)" "cargo bench --no-run shows the error" \
+stage "benchmarks compile (they are run by hand, see docs/development.md)" "cargo bench --no-run shows the error" \
   cargo test --workspace --benches --no-run --release --locked
 
 stage_summary

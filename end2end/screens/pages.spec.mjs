@@ -26,6 +26,10 @@ for (const lang of ['zh', 'en']) {
       await openHydrated(page, path);
       await page.waitForTimeout(800);
       await page.screenshot({ path: `${process.env.SHOTS_DIR}/${name}-${lang}.png`, fullPage: true });
+      if (name === 'inbox' && lang === 'zh') {
+        // The README's picture: what a trainer sees first, one window high.
+        await page.screenshot({ path: `${process.env.SHOTS_DIR}/readme-inbox-zh.png` });
+      }
     });
   }
 }

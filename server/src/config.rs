@@ -14,7 +14,7 @@ pub struct Config {
     pub database_url: String,
     /// Address the web server listens on.
     pub bind: SocketAddr,
-    /// Which embedding model serves: `minilm`, `e5` or `fused` (see the README). The
+    /// Which embedding model serves: `minilm`, `e5` or `fused` (see docs/development.md). The
     /// `matching` and `grouping` defaults follow it.
     pub model: model::ModelChoice,
     /// Folder of all-MiniLM-L6-v2 (config.json, tokenizer.json, model.safetensors).
@@ -32,10 +32,10 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Score fusion and the answered / clarify / miss thresholds (`[matching]` in the file,
     /// `BOTCOACH_MATCHING__ANSWER_SCORE=0.7` etc. in the environment). Defaults: calibrated for
-    /// the chosen model on Banking77, see the README.
+    /// the chosen model on Banking77, see docs/development.md.
     pub matching: model::matching::Scoring,
     /// How the miss inbox groups questions (`[grouping]`, `BOTCOACH_GROUPING__RESOLUTION=8`
-    /// etc.). Defaults: chosen on Banking77, see the README.
+    /// etc.). Defaults: chosen on Banking77, see docs/development.md.
     pub grouping: model::clustering::Grouping,
     /// Minutes between full regroupings of the inbox (0: only on request).
     pub regroup_minutes: u64,

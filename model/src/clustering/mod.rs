@@ -1,7 +1,7 @@
 //! Grouping questions by meaning without being told how many groups there are.
 //!
 //! Chosen by measurement on Banking77 (`cargo bench -p model --bench clustering`, table in the
-//! README): Louvain community detection on the graph of each question's nearest neighbours,
+//! docs/development.md): Louvain community detection on the graph of each question's nearest neighbours,
 //! edges weighted by how far their cosine is above a floor. It beat average linkage with a tuned
 //! threshold, alone and with small groups attached to the nearest large one (kept in `linkage`
 //! for that comparison), on quality and on the number of groups, and it scales: the graph comes

@@ -30,7 +30,7 @@ pub struct EmbedderOptions {
     /// Model workers. `1` (the default) runs every batch in the caller's thread and lets
     /// candle split each matrix product over its rayon threads; more workers run batches side
     /// by side, each on one thread; `0` means one per core. On two cores the single worker
-    /// measured faster for batches of 32 and 128 (see the README's benchmark), the per-core
+    /// measured faster for batches of 32 and 128 (see the benchmark in docs/development.md), the per-core
     /// layout is kept for machines and loads where it wins.
     ///
     /// candle decides how many threads split a matrix product from `RAYON_NUM_THREADS`, read

@@ -1,5 +1,5 @@
 //! Which embedding model serves, and the matching and grouping defaults calibrated for each
-//! (`cargo bench -p model --bench models`; the README has the numbers). Scores of different
+//! (`cargo bench -p model --bench models`; docs/development.md has the numbers). Scores of different
 //! models are not on one scale (even centred, multilingual-e5's cosines spread differently
 //! from MiniLM's), so each model needs its own thresholds.
 
@@ -65,7 +65,7 @@ impl ModelChoice {
         })
     }
 
-    /// Matching defaults for this model, from `cargo bench -p model --bench models` (the README
+    /// Matching defaults for this model, from `cargo bench -p model --bench models` (docs/development.md
     /// has the run). MiniLM's were calibrated on Banking77 before. For e5 and the fused model:
     /// the miss threshold (`clarify_score`) misses questions of intents the knowledge lacks as
     /// often as MiniLM's 0.35 does; the answer margin is the one calibrated on half of the
@@ -91,7 +91,7 @@ impl ModelChoice {
             // Chinese keeps the English pair for now: the pair reaching 98% precision on the
             // Chinese demo knowledge, (0.66, 0.14), answers 2.3% of the call-centre set and
             // clarifies a phrasing asked word for word whenever a near-duplicate point exists
-            // (`cargo bench -p model --bench script_thresholds`; README "Answer thresholds per
+            // (`cargo bench -p model --bench script_thresholds`; docs/development.md, "Answer thresholds per
             // script"). Deployments that prefer it set `answer_score_cjk`/`answer_margin_cjk`.
             Self::Fused => Scoring {
                 lexical_weight_cjk: 0.0,

@@ -133,7 +133,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         // Chosen on the held-out phrasings of Banking77 with the shipped model (`cargo bench -p model
-        // --bench learning`; the README has the grid).
+        // --bench learning`; docs/development.md has the grid).
         Self {
             epochs: 8,
             batch: 64,

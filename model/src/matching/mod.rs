@@ -17,7 +17,7 @@ pub use queue::{Batching, QueueError};
 pub use service::{AskRequest, AskResponse, Feedback, MatchError, Matcher, MatcherStats, Serving};
 
 /// How scores are fused and where the outcome thresholds sit. Defaults come from the
-/// calibration on Banking77 (`cargo bench -p model --bench matching`, see the README).
+/// calibration on Banking77 (`cargo bench -p model --bench matching`, see docs/development.md).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Scoring {
