@@ -266,7 +266,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.title", "Inbox", "待处理问题"),
     ("inbox.intro",
      "Groups of questions the bot failed on (no match, clarification not taken, negative feedback, handoff, reported), biggest impact first. Open a group to link it to a suggested question, write a new question and answer, or dismiss it.",
-     "机器人未能回答的问题（无匹配、未选澄清、差评、转人工、外部上报）按语义分组，影响最大的排在最前。打开一组即可关联到推荐的标准问、新建标准问和答案，或忽略。"),
+     "机器人未能回答的问题（未匹配、澄清未选择、差评、转人工、机器人上报）按语义分组，影响最大的排在最前。打开一组即可关联到推荐的标准问、新建标准问和答案，或忽略。"),
     ("inbox.search", "Find a question…", "查找问题…"),
     ("inbox.all_channels", "All channels", "全部渠道"),
     ("inbox.all_signals", "All signals", "全部信号"),
