@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs every ```sh and ```python block of README.md and docs/*.md against a running server, so
-a docs example that no longer works fails the test command (the smoke stage calls this).
+a docs example that no longer works fails the test command (the smoke stage calls this). Also
+fails on a link to a file of the repository that is not there.
 
 The blocks see BOTCOACH_URL and BOT_TOKEN (a bot's API token), `botcoach` on the PATH, and the
 server's BOTCOACH_DATABASE_URL; they run in a scratch folder, in file order, each with a time
@@ -41,6 +42,18 @@ def blocks(path):
         i = j + 1
 
 
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def broken_links(path):
+    """Relative links of `path` whose file does not exist."""
+    for target in LINK.findall(path.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "mailto:", "#")):
+            continue
+        if not (path.parent / target.split("#")[0]).exists():
+            yield target
+
+
 def main():
     for var in ("BOTCOACH_URL", "BOT_TOKEN", "BOTCOACH_DATABASE_URL"):
         if not os.environ.get(var):
@@ -49,6 +62,7 @@ def main():
     ran, covered, failed = 0, 0, []
     with tempfile.TemporaryDirectory() as scratch:
         for path in files:
+            failed += [f"{path.relative_to(ROOT)}: a link to {t}, which does not exist" for t in broken_links(path)]
             for lang, line, code, test in blocks(path):
                 where = f"{path.relative_to(ROOT)}:{line}"
                 if lang not in RUNNERS:
