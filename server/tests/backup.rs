@@ -179,9 +179,12 @@ fn a_backup_taken_while_bots_write_restores_every_write_answered_before_it() {
     assert_eq!(request(restored_server.port, "POST", "/api/v1/ask", &bot, Some(&q), None).unwrap().0, 200);
     drop(restored_server);
 
-    // Restoring again over it keeps the database that was there.
-    let out = botcoach(fresh.path(), &fresh_url, &["restore", backup.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", text(&out));
+    // Restoring again over it, twice in a row (often within one second), keeps each database
+    // that was there.
+    for _ in 0..2 {
+        let out = botcoach(fresh.path(), &fresh_url, &["restore", backup.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
     let kept: Vec<_> = std::fs::read_dir(fresh.path())
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -189,7 +192,7 @@ fn a_backup_taken_while_bots_write_restores_every_write_answered_before_it() {
             n.starts_with("restored.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")
         })
         .collect();
-    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept.len(), 2, "{kept:?}");
 }
 
 #[test]

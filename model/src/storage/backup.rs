@@ -210,7 +210,14 @@ pub async fn restore(from: &Path, into: &Path) -> Result<Restored, BackupError> 
 
     let kept = if into.exists() {
         let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
-        let kept = with_suffix(into, &format!(".before-restore-{stamp}"));
+        // Two restores within one second must not put the second's old file over the first's.
+        let kept = (0..)
+            .map(|n| match n {
+                0 => with_suffix(into, &format!(".before-restore-{stamp}")),
+                n => with_suffix(into, &format!(".before-restore-{stamp}-{n}")),
+            })
+            .find(|kept| !kept.exists())
+            .expect("a free name");
         // The write-ahead log belongs to the old file: it moves with it, or SQLite would apply it
         // to the restored one.
         for suffix in ["-wal", "-shm", ""] {
