@@ -6,8 +6,6 @@ pub mod meta;
 pub mod notify;
 pub mod sql;
 
-use std::path::Path;
-
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -119,14 +117,10 @@ where
 const WRITER_LOCK: i64 = 0x626f_7463_6f61_6368;
 
 fn sqlite_prepare(url: &str) -> Result<String, StorageError> {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(path) = lock::sqlite_file(url) else {
         return Ok(url.to_string());
     };
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return Ok(url.to_string());
-    }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|source| StorageError::Folder { path: parent.display().to_string(), source })?;
     }
